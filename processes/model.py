@@ -21,7 +21,7 @@ import dataclasses
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 
@@ -41,6 +41,9 @@ __all__ = [
     "EVENT_KINDS",
     "ACTIVITY_KINDS",
 ]
+
+
+_E = TypeVar("_E", bound=StrEnum)
 
 
 class StepKind(StrEnum):
@@ -99,6 +102,15 @@ def _frozen_mapping(value: Mapping[str, Any] | None) -> dict[str, Any]:
     return dict(value or {})
 
 
+def _coerce(enum: type[_E], value: object, what: str) -> _E:
+    """Turn a string into an enum member, or raise ModelError listing the allowed values."""
+    try:
+        return enum(str(value))
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum)
+        raise ModelError(f"unknown {what} {value!r}; allowed: {allowed}") from None
+
+
 @dataclass(frozen=True)
 class Step:
     """A named activity or event.
@@ -146,9 +158,9 @@ class Step:
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
             raise ModelError(f"a step needs a non-empty string id, got {self.id!r}")
-        object.__setattr__(self, "kind", StepKind(self.kind))
+        object.__setattr__(self, "kind", _coerce(StepKind, self.kind, "step kind"))
         if self.mode is not None:
-            object.__setattr__(self, "mode", Mode(self.mode))
+            object.__setattr__(self, "mode", _coerce(Mode, self.mode, "mode"))
         object.__setattr__(self, "metrics", _frozen_mapping(self.metrics))
         object.__setattr__(self, "attributes", _frozen_mapping(self.attributes))
 
@@ -181,7 +193,7 @@ class Gateway:
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
             raise ModelError(f"a gateway needs a non-empty string id, got {self.id!r}")
-        object.__setattr__(self, "kind", GatewayKind(self.kind))
+        object.__setattr__(self, "kind", _coerce(GatewayKind, self.kind, "gateway kind"))
 
     def replace(self, **changes: Any) -> Gateway:
         """Return a copy with some fields changed."""

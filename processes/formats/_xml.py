@@ -58,8 +58,9 @@ def parse_xml(data: bytes, *, source: str | None = None, max_bytes: int | None =
     check_size(data, max_bytes=max_bytes, source=source)
     if not data.strip():
         raise FormatError("the file is empty", source=source)
-    if _DOCTYPE.search(data[:4096]) or _DOCTYPE.search(data):
-        line = data[: _DOCTYPE.search(data).start()].count(b"\n") + 1  # type: ignore[union-attr]
+    doctype = _DOCTYPE.search(data)
+    if doctype is not None:
+        line = data[: doctype.start()].count(b"\n") + 1
         raise FormatError(
             "the file declares a DOCTYPE; DTDs and entities are refused for safety",
             source=source,
@@ -69,9 +70,9 @@ def parse_xml(data: bytes, *, source: str | None = None, max_bytes: int | None =
     try:
         root = etree.fromstring(data, parser=make_parser())
     except etree.XMLSyntaxError as exc:
-        line = exc.lineno if exc.lineno else None
-        msg = exc.msg if hasattr(exc, "msg") and exc.msg else str(exc)
-        raise FormatError(f"the file is not well-formed XML: {msg}", source=source, line=line) from None
+        lineno: int | None = exc.lineno or None
+        msg = getattr(exc, "msg", None) or str(exc)
+        raise FormatError(f"the file is not well-formed XML: {msg}", source=source, line=lineno) from None
     if root is None:
         raise FormatError("the file has no XML root element", source=source)
     return root
