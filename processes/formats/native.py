@@ -925,14 +925,14 @@ def write_native(process: Process, *, format: Literal["yaml", "json"] = "yaml") 
     id: p
     name: Eksempel
     steps:
-    - id: s
-      label: Søknad mottatt
-      kind: start_event
-    - id: v
-      label: Vurdere søknaden
-      handling_days: 3
+      - id: s
+        label: Søknad mottatt
+        kind: start_event
+      - id: v
+        label: Vurdere søknaden
+        handling_days: 3
     flows:
-    - s -> v
+      - s -> v
     <BLANKLINE>
     >>> read_native(write_native(p, format="json")) == p
     True
