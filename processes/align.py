@@ -1,0 +1,776 @@
+"""Step alignment: which steps of process A correspond to which steps of process B.
+
+The matcher works in four stages.
+
+1. **Label similarity** of every step of A with every step of B
+   (:mod:`processes.labels`: normalisation, compound splitting, stemming,
+   synonyms, fuzzy token matching, soft Dice).
+2. **Structural context** of every pair, in [0, 1]: the mean of
+
+   - *position*: 1 - |p(a) - p(b)|, where p is the relative position of a
+     step between start and end, ``d_start / (d_start + d_end)`` with BFS
+     distances in the step graph;
+   - *neighbours*: how well the predecessors of a match the predecessors of
+     b, and the successors the successors (each neighbour credited with the
+     label similarity of its best counterpart, averaged both ways; two steps
+     that both have no predecessor agree fully);
+   - *lane*: the label similarity of the two lane names, when both
+     processes have lanes.
+
+   The pair score is ``(1 - w) * label + w * context`` with ``w =``
+   ``structure_weight``, for pairs whose labels share something; a pair whose
+   labels have nothing in common scores 0, so structure alone never matches
+   two named steps. It only separates candidates with similar labels
+   (duplicate labels, loops) and lifts pairs whose neighbourhood agrees.
+3. **Optimal 1:1 assignment** (Hungarian method,
+   :func:`scipy.optimize.linear_sum_assignment`) maximising the total excess
+   ``score - threshold`` over the pairs above the threshold, so that one
+   strong pair is not traded for two barely acceptable ones.
+4. **Splits and merges**: a step of A whose label is covered by two
+   consecutive steps of B better than by either alone (each of them a part
+   of it) becomes a 1:2 ``split``; mirrored for ``merged``.
+
+A :class:`MappingMemory` (confirmed or rejected correspondences from a
+person) is respected absolutely: confirmed pairs are fixed before the
+assignment, rejected pairs are never proposed. Besides pairs of step ids it
+takes pairs of labels, so that a confirmation survives a new version of a
+process with new ids.
+
+Which steps are aligned: every :class:`~processes.model.Step` (activities and
+events, named or not); gateways are structure and are not aligned. Unnamed
+steps (e.g. a BPMN start event without a name) have no label to compare:
+they are aligned by structure only, with steps of the same kind that are
+unnamed too (an unnamed start event with the other unnamed start event).
+
+The result is deterministic: steps are processed in the order of their ids,
+whatever the order of the elements in the file.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import networkx as nx
+import numpy as np
+import numpy.typing as npt
+from scipy.optimize import linear_sum_assignment
+
+from processes.labels import (
+    LabelSet,
+    Synonyms,
+    analyse,
+    concept_matrix,
+    normalise,
+    similarity_matrix,
+    stem,
+)
+from processes.model import Process, Step, StepKind
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "DEFAULT_STRUCTURE_WEIGHT",
+    "MatchKind",
+    "Match",
+    "Alignment",
+    "MappingMemory",
+    "PreparedProcess",
+    "prepare",
+    "align",
+]
+
+#: Pairs scoring below this are not matched.
+DEFAULT_THRESHOLD = 0.5
+#: Share of the pair score that comes from the structural context.
+DEFAULT_STRUCTURE_WEIGHT = 0.2
+
+
+class MatchKind(StrEnum):
+    """How the steps of a match relate."""
+
+    IDENTICAL = "identical"  # 1:1, same label after normalisation
+    RENAMED = "renamed"  # 1:1, other label
+    SPLIT = "split"  # 1 step in A : n steps in B
+    MERGED = "merged"  # n steps in A : 1 step in B
+
+
+@dataclass(frozen=True)
+class Match:
+    """Steps of A (``a``) that correspond to steps of B (``b``), with a score in [0, 1]."""
+
+    a: tuple[str, ...]
+    b: tuple[str, ...]
+    score: float
+    kind: MatchKind
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """The correspondence between the steps of two processes.
+
+    ``missing`` are steps of A without counterpart in B, ``extra`` steps of
+    B without counterpart in A. Matches come in the order of A (distance
+    from the start, then id); ``missing`` likewise, ``extra`` in the order of B.
+    """
+
+    matches: tuple[Match, ...]
+    missing: tuple[str, ...]
+    extra: tuple[str, ...]
+
+    def pairs(self) -> frozenset[tuple[str, str]]:
+        """Every (step of A, step of B) pair implied by the matches."""
+        return frozenset((x, y) for m in self.matches for x in m.a for y in m.b)
+
+    def a_to_b(self) -> dict[str, tuple[str, ...]]:
+        """For every matched step of A, the steps of B it corresponds to."""
+        result: dict[str, tuple[str, ...]] = {}
+        for m in self.matches:
+            for x in m.a:
+                result[x] = result.get(x, ()) + m.b
+        return result
+
+    def b_to_a(self) -> dict[str, tuple[str, ...]]:
+        """For every matched step of B, the steps of A it corresponds to."""
+        result: dict[str, tuple[str, ...]] = {}
+        for m in self.matches:
+            for y in m.b:
+                result[y] = result.get(y, ()) + m.a
+        return result
+
+
+@dataclass(frozen=True)
+class MappingMemory:
+    """Correspondences a person has confirmed or rejected.
+
+    Parameters
+    ----------
+    confirmed, rejected
+        Pairs (step id in A, step id in B). Ids that do not occur in the
+        processes being aligned are ignored (a memory may be older than the
+        current versions).
+    confirmed_labels, rejected_labels
+        Pairs (label in A, label in B), compared after :func:`normalise`.
+        They apply to every step with those labels, so they survive new
+        versions with new ids. A confirmed label pair raises the pair's
+        label similarity to 1 (it still competes in the assignment, as
+        several steps may carry the same label); a rejected one forbids it.
+
+    Confirmed id pairs are fixed: a step confirmed with two steps of the
+    other side forms a split (or merge). Confirmations that would connect
+    several steps on both sides (n:m) are refused with :class:`ValueError`.
+    """
+
+    confirmed: frozenset[tuple[str, str]] = frozenset()
+    rejected: frozenset[tuple[str, str]] = frozenset()
+    confirmed_labels: frozenset[tuple[str, str]] = frozenset()
+    rejected_labels: frozenset[tuple[str, str]] = frozenset()
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedProcess:
+    """The label and structure features of one process, computed once by :func:`prepare`.
+
+    Pass it to :func:`align` instead of the process when the same process is
+    compared many times.
+    """
+
+    process: Process
+    ids: tuple[str, ...]
+    steps: tuple[Step, ...]
+    labels: LabelSet
+    synonyms: Synonyms
+    norm_labels: tuple[str, ...]
+    unnamed: npt.NDArray[np.bool_]
+    position: npt.NDArray[np.float64]
+    order: npt.NDArray[np.float64]
+    pred: tuple[tuple[int, ...], ...]
+    succ: tuple[tuple[int, ...], ...]
+    lanes: tuple[str, ...]
+    lane_index: npt.NDArray[np.intp]
+    lane_labels: LabelSet
+    words: frozenset[str]
+    split_candidates: tuple[tuple[str, str], ...]
+    known: frozenset[str]
+    _index: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def index(self, step_id: str) -> int:
+        """Row of a step id in the matrices."""
+        return self._index[step_id]
+
+
+def _bfs(graph: nx.DiGraph, sources: Iterable[str]) -> dict[str, int]:
+    dist: dict[str, int] = {}
+    frontier = sorted(set(sources))
+    for s in frontier:
+        dist[s] = 0
+    depth = 0
+    while frontier:
+        depth += 1
+        nxt: list[str] = []
+        for node in frontier:
+            for succ in graph.successors(node):
+                if succ not in dist:
+                    dist[succ] = depth
+                    nxt.append(succ)
+        frontier = sorted(nxt)
+    return dist
+
+
+def _positions(process: Process, sg: nx.DiGraph, ids: tuple[str, ...]) -> npt.NDArray[np.float64]:
+    """Relative position of each step between start (0) and end (1)."""
+    starts = [n for n in ids if sg.nodes[n]["step"].kind == StepKind.START_EVENT] or [
+        n for n in ids if sg.in_degree(n) == 0
+    ]
+    ends = [n for n in ids if sg.nodes[n]["step"].kind == StepKind.END_EVENT] or [
+        n for n in ids if sg.out_degree(n) == 0
+    ]
+    ds = _bfs(sg, starts)
+    de = _bfs(sg.reverse(copy=False), ends)
+    max_s = max(ds.values(), default=0) or 1
+    max_e = max(de.values(), default=0) or 1
+    pos = np.full(len(ids), 0.5)
+    for i, n in enumerate(ids):
+        if n in ds and n in de and ds[n] + de[n] > 0:
+            pos[i] = ds[n] / (ds[n] + de[n])
+        elif n in ds:
+            pos[i] = ds[n] / max_s
+        elif n in de:
+            pos[i] = 1.0 - de[n] / max_e
+    return pos
+
+
+def _compound_candidates(words: Iterable[str], known: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """(left stem, right stem) splits of long words that this process alone cannot confirm."""
+    found: set[tuple[str, str]] = set()
+    for w in words:
+        if len(w) < 6:
+            continue
+        for i in range(3, len(w) - 2):
+            left, right = w[:i], w[i:]
+            lefts = [stem(left)]
+            if left[-1] in "se" and len(left) > 3:
+                lefts.append(stem(left[:-1]))
+            r = stem(right)
+            for lft in lefts:
+                if not (lft in known and r in known):
+                    found.add((lft, r))
+    return tuple(sorted(found))
+
+
+def prepare(
+    process: Process | PreparedProcess,
+    *,
+    synonyms: Synonyms | None = None,
+    language: str | None = None,
+    vocabulary: Iterable[str] = (),
+) -> PreparedProcess:
+    """Compute the features :func:`align` needs for one process.
+
+    Parameters
+    ----------
+    process
+        The process (a prepared one is returned as is if its synonyms match).
+    synonyms
+        Synonym groups; default :meth:`Synonyms.builtin`.
+    language
+        ``"norwegian"`` or ``"english"``; detected from the labels if None.
+    vocabulary
+        Further known words for splitting compounds (see
+        :func:`processes.labels.analyse`).
+
+    Examples
+    --------
+    >>> from processes.model import Flow, Process, Step
+    >>> p = Process()
+    >>> for s in ("a", "b"):
+    ...     p.add_step(Step(s, "Steg " + s))
+    >>> p.add_flow(Flow("a", "b"))
+    >>> prepare(p).position.tolist()
+    [0.0, 1.0]
+    """
+    syn = Synonyms.builtin() if synonyms is None else synonyms
+    if isinstance(process, PreparedProcess):
+        if process.synonyms == syn and not vocabulary and (language is None or language == process.labels.language):
+            return process
+        process = process.process
+    sg = process.step_graph()
+    steps = tuple(sorted(process.steps, key=lambda s: s.id))
+    ids = tuple(s.id for s in steps)
+    index = {sid: i for i, sid in enumerate(ids)}
+    labels = analyse([s.label for s in steps], synonyms=syn, language=language, vocabulary=vocabulary)
+    pred = tuple(tuple(sorted(index[p] for p in sg.predecessors(sid))) for sid in ids)
+    succ = tuple(tuple(sorted(index[q] for q in sg.successors(sid))) for sid in ids)
+    lanes = tuple(sorted({s.lane for s in steps if s.lane}))
+    lane_pos = {lane: i for i, lane in enumerate(lanes)}
+    lane_index = np.asarray([lane_pos[s.lane] if s.lane else -1 for s in steps], dtype=np.intp)
+    words = frozenset(w for s in steps for w in normalise(s.label).split())
+    known: frozenset[str] = frozenset()
+    candidates: tuple[tuple[str, str], ...] = ()
+    if labels.language == "norwegian":
+        known = frozenset(stem(w) for w in words if len(w) >= 3) | frozenset(
+            stem(normalise(v)) for v in vocabulary
+        )
+        unsplit = {w for s, cs in zip(steps, labels.concepts) for w in normalise(s.label).split() if len(w) >= 6}
+        candidates = _compound_candidates(unsplit, known)
+    order_key = {sid: (p, sid) for sid, p in zip(ids, _positions(process, sg, ids))}
+    ranked = sorted(ids, key=lambda sid: order_key[sid])
+    order = np.empty(len(ids))
+    for rank, sid in enumerate(ranked):
+        order[index[sid]] = rank
+    return PreparedProcess(
+        process=process,
+        ids=ids,
+        steps=steps,
+        labels=labels,
+        synonyms=syn,
+        norm_labels=tuple(normalise(s.label) for s in steps),
+        unnamed=labels.sizes == 0,
+        position=_positions(process, sg, ids),
+        order=order,
+        pred=pred,
+        succ=succ,
+        lanes=lanes,
+        lane_index=lane_index,
+        lane_labels=analyse(list(lanes), synonyms=syn, language=labels.language),
+        words=words,
+        split_candidates=candidates,
+        known=known,
+        _index=index,
+    )
+
+
+# Prepared features of recently aligned Process objects, so that repeated
+# align(a, b) calls with the same unchanged objects do not redo the work.
+_CACHE: dict[int, tuple[weakref.ref[Process], tuple[object, ...], PreparedProcess]] = {}
+_CACHE_SIZE = 512
+
+
+def _fingerprint(process: Process) -> tuple[object, ...]:
+    return (tuple(process.elements), tuple(process.flows))
+
+
+def _prepared(process: Process | PreparedProcess, synonyms: Synonyms | None) -> PreparedProcess:
+    syn = Synonyms.builtin() if synonyms is None else synonyms
+    if isinstance(process, PreparedProcess):
+        return prepare(process, synonyms=syn)
+    key = id(process)
+    hit = _CACHE.get(key)
+    fp = _fingerprint(process)
+    if hit is not None and hit[0]() is process and hit[1] == fp and hit[2].synonyms == syn:
+        return hit[2]
+    prepared = prepare(process, synonyms=syn)
+    if len(_CACHE) >= _CACHE_SIZE:
+        for stale in [k for k, v in _CACHE.items() if v[0]() is None] or list(_CACHE)[: _CACHE_SIZE // 2]:
+            del _CACHE[stale]
+    _CACHE[key] = (weakref.ref(process), fp, prepared)
+    return prepared
+
+
+def _needs_cross_split(a: PreparedProcess, b: PreparedProcess) -> bool:
+    """Whether a word of A splits into words that only B knows (or vice versa)."""
+    if not a.split_candidates:
+        return False
+    known = a.known | b.known
+    return any(left in known and right in known for left, right in a.split_candidates)
+
+
+def _best_over_neighbours(
+    sim: npt.NDArray[np.float64], neighbours: tuple[tuple[int, ...], ...]
+) -> npt.NDArray[np.float64]:
+    """best[p, j] = max over q in neighbours[j] of sim[p, q] (0 where j has none)."""
+    n_rows, n_cols = sim.shape[0], len(neighbours)
+    best = np.zeros((n_rows, n_cols))
+    has = [j for j in range(n_cols) if neighbours[j]]
+    if not has or n_rows == 0:
+        return best
+    flat = [q for j in has for q in neighbours[j]]
+    offsets = np.cumsum([0] + [len(neighbours[j]) for j in has[:-1]])
+    best[:, has] = np.maximum.reduceat(sim[:, flat], offsets, axis=1)
+    return best
+
+
+def _neighbour_agreement(
+    sim: npt.NDArray[np.float64],
+    na: tuple[tuple[int, ...], ...],
+    nb: tuple[tuple[int, ...], ...],
+) -> npt.NDArray[np.float64]:
+    """How well the neighbours of a (one direction) match the neighbours of b, in [0, 1]."""
+    rows, cols = len(na), len(nb)
+    deg_a = np.asarray([len(x) for x in na], dtype=np.float64)
+    deg_b = np.asarray([len(x) for x in nb], dtype=np.float64)
+    # Mean over a's neighbours of their best counterpart among b's neighbours, and vice versa.
+    best_b = _best_over_neighbours(sim, nb)  # (rows, cols)
+    mean_a = np.zeros((rows, rows))
+    for i, ns in enumerate(na):
+        if ns:
+            mean_a[i, list(ns)] = 1.0 / len(ns)
+    part_a = mean_a @ best_b
+    best_a = _best_over_neighbours(sim.T, na)  # (cols, rows)
+    mean_b = np.zeros((cols, cols))
+    for j, ns in enumerate(nb):
+        if ns:
+            mean_b[j, list(ns)] = 1.0 / len(ns)
+    part_b = (mean_b @ best_a).T
+    result = (part_a + part_b) / 2.0
+    none_a = deg_a == 0
+    none_b = deg_b == 0
+    # Both without neighbours on this side (two starts, two ends): they agree.
+    result[np.ix_(none_a, none_b)] = 1.0
+    return result
+
+
+def _memory_pairs(
+    memory: MappingMemory | None, a: PreparedProcess, b: PreparedProcess
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]:
+    if memory is None:
+        return [], [], [], []
+
+    def by_id(pairs: frozenset[tuple[str, str]]) -> list[tuple[int, int]]:
+        return sorted(
+            (a._index[x], b._index[y]) for x, y in pairs if x in a._index and y in b._index
+        )
+
+    def by_label(pairs: frozenset[tuple[str, str]]) -> list[tuple[int, int]]:
+        wanted = {(normalise(x), normalise(y)) for x, y in pairs}
+        if not wanted:
+            return []
+        left = {normalise(x) for x, _ in wanted}
+        right = {normalise(y) for _, y in wanted}
+        rows = [i for i, lab in enumerate(a.norm_labels) if lab in left]
+        cols = [j for j, lab in enumerate(b.norm_labels) if lab in right]
+        return [(i, j) for i in rows for j in cols if (a.norm_labels[i], b.norm_labels[j]) in wanted]
+
+    return (
+        by_id(memory.confirmed),
+        by_id(memory.rejected),
+        by_label(memory.confirmed_labels),
+        by_label(memory.rejected_labels),
+    )
+
+
+def _kind_of(a: PreparedProcess, b: PreparedProcess, rows: tuple[int, ...], cols: tuple[int, ...]) -> MatchKind:
+    if len(rows) > 1:
+        return MatchKind.MERGED
+    if len(cols) > 1:
+        return MatchKind.SPLIT
+    return MatchKind.IDENTICAL if a.norm_labels[rows[0]] == b.norm_labels[cols[0]] else MatchKind.RENAMED
+
+
+def _union_similarity(
+    concepts: npt.NDArray[np.float64],
+    one: tuple[str, ...],
+    parts: list[tuple[str, ...]],
+    one_vocab: dict[str, int],
+    part_vocab: dict[str, int],
+) -> tuple[float, list[float]]:
+    """Soft Dice of one label against the union of several labels, and each part's coverage by it."""
+    xs = sorted({one_vocab[c] for c in one})
+    union = sorted({part_vocab[c] for p in parts for c in p})
+    if not xs or not union:
+        return 0.0, [0.0] * len(parts)
+    t = concepts[np.ix_(xs, union)]
+    dice = float((t.max(axis=1).sum() + t.max(axis=0).sum()) / (len(xs) + len(union)))
+    coverage = []
+    for p in parts:
+        cols = [union.index(part_vocab[c]) for c in sorted(set(p))]
+        coverage.append(float(t[:, cols].max(axis=0).mean()) if cols else 0.0)
+    return dice, coverage
+
+
+def _find_groups(
+    a: PreparedProcess,
+    b: PreparedProcess,
+    concepts: npt.NDArray[np.float64],
+    label_sim: npt.NDArray[np.float64],
+    pairs: dict[int, int],
+    fixed_a: set[int],
+    fixed_b: set[int],
+    forbidden: set[tuple[int, int]],
+    threshold: float,
+) -> list[tuple[int, tuple[int, int]]]:
+    """Find steps of A covered by two consecutive steps of B better than by one (splits).
+
+    Called with the roles of A and B swapped to find merges; the returned
+    indices are then (step of B, (steps of A)).
+    """
+    va = {c: i for i, c in enumerate(a.labels.vocabulary)}
+    vb = {c: i for i, c in enumerate(b.labels.vocabulary)}
+    matched_b = {j: i for i, j in pairs.items()}
+    found: list[tuple[float, int, tuple[int, int]]] = []
+    for i in range(len(a.ids)):
+        if i in fixed_a or a.unnamed[i]:
+            continue
+        current = pairs.get(i)
+        candidates: set[tuple[int, int]] = set()
+        for j1 in range(len(b.ids)):
+            if label_sim[i, j1] <= 0 or j1 in fixed_b:
+                continue
+            for j2 in b.succ[j1]:
+                if j2 in fixed_b or j2 == j1:
+                    continue
+                candidates.add((j1, j2))
+            for j0 in b.pred[j1]:
+                if j0 in fixed_b or j0 == j1:
+                    continue
+                candidates.add((j0, j1))
+        for j1, j2 in sorted(candidates):
+            ok = True
+            for j in (j1, j2):
+                owner = matched_b.get(j)
+                if (owner is not None and owner != i) or (i, j) in forbidden or b.unnamed[j]:
+                    ok = False
+            if not ok or (current is not None and current not in (j1, j2)):
+                continue
+            dice, coverage = _union_similarity(
+                concepts,
+                a.labels.concepts[i],
+                [b.labels.concepts[j1], b.labels.concepts[j2]],
+                va,
+                vb,
+            )
+            single = max(label_sim[i, j1], label_sim[i, j2])
+            # Each part must be mostly about the step, and together they must
+            # describe it clearly better than either part does.
+            if dice >= threshold and dice > single + 0.1 and min(coverage) >= 0.5:
+                found.append((dice, i, (j1, j2)))
+    found.sort(key=lambda x: (-x[0], x[1], x[2]))
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    result: list[tuple[int, tuple[int, int]]] = []
+    for dice, i, js in found:
+        if i in used_a or any(j in used_b for j in js):
+            continue
+        used_a.add(i)
+        used_b.update(js)
+        result.append((i, js))
+    return result
+
+
+def align(
+    a: Process | PreparedProcess,
+    b: Process | PreparedProcess,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    synonyms: Synonyms | None = None,
+    memory: MappingMemory | None = None,
+    use_structure: bool = True,
+    structure_weight: float = DEFAULT_STRUCTURE_WEIGHT,
+    detect_splits: bool = True,
+) -> Alignment:
+    """Align the steps of ``a`` with the steps of ``b``.
+
+    Parameters
+    ----------
+    a, b
+        The processes, or their :func:`prepare`\\ d features (faster when a
+        process is compared many times).
+    threshold
+        Minimum pair score (in [0, 1]) for a match.
+    synonyms
+        Synonym groups; default :meth:`Synonyms.builtin`. Extend them with a
+        cooperation's own words via :meth:`Synonyms.extend`.
+    memory
+        Confirmed and rejected correspondences (see :class:`MappingMemory`).
+    use_structure
+        Use the structural context (position, neighbours, lanes); if False,
+        labels only.
+    structure_weight
+        Share of the structural context in the pair score.
+    detect_splits
+        Look for 1:2 splits and 2:1 merges after the 1:1 assignment.
+
+    Returns
+    -------
+    Alignment
+        Matches (1:1, split, merged), missing steps of A, extra steps of B.
+
+    Raises
+    ------
+    ValueError
+        ``memory`` confirms pairs that form an n:m group.
+
+    Examples
+    --------
+    >>> from processes.model import Flow, Process, Step
+    >>> def chain(labels):
+    ...     p = Process()
+    ...     for i, label in enumerate(labels):
+    ...         p.add_step(Step(f"s{i}", label))
+    ...         if i:
+    ...             p.add_flow(Flow(f"s{i - 1}", f"s{i}"))
+    ...     return p
+    >>> a = chain(["Motta søknad", "Journalføre søknaden", "Sende nabovarsel", "Fatte vedtak"])
+    >>> b = chain(["Motta søknad", "Registrere søknad", "Fatte avgjørelse"])
+    >>> result = align(a, b)
+    >>> [(m.a, m.b, m.kind.value) for m in result.matches]
+    [(('s0',), ('s0',), 'identical'), (('s1',), ('s1',), 'renamed'), (('s3',), ('s2',), 'renamed')]
+    >>> result.missing
+    ('s2',)
+    """
+    syn = Synonyms.builtin() if synonyms is None else synonyms
+    pa, pb = _prepared(a, syn), _prepared(b, syn)
+    if pa.labels.language != pb.labels.language:
+        # Compare in one language: the stemmer of the process with more text.
+        lang = pa.labels.language if len(pa.words) >= len(pb.words) else pb.labels.language
+        pa, pb = prepare(pa.process, synonyms=syn, language=lang), prepare(pb.process, synonyms=syn, language=lang)
+    if _needs_cross_split(pa, pb) or _needs_cross_split(pb, pa):
+        lang = pa.labels.language
+        pa, pb = (
+            prepare(pa.process, synonyms=syn, language=lang, vocabulary=pb.words),
+            prepare(pb.process, synonyms=syn, language=lang, vocabulary=pa.words),
+        )
+    na, nb = len(pa.ids), len(pb.ids)
+    if na == 0 or nb == 0:
+        return Alignment((), tuple(_in_order(pa, range(na))), tuple(_in_order(pb, range(nb))))
+
+    concepts = concept_matrix(pa.labels, pb.labels)
+    label_sim = similarity_matrix(pa.labels, pb.labels, concepts)
+    confirmed, rejected, confirmed_labels, rejected_labels = _memory_pairs(memory, pa, pb)
+    for i, j in confirmed_labels:
+        label_sim[i, j] = 1.0
+    same_kind_unnamed = np.zeros((na, nb), dtype=bool)
+    if pa.unnamed.any() and pb.unnamed.any():
+        kinds_a = np.asarray([s.kind.value for s in pa.steps])
+        kinds_b = np.asarray([s.kind.value for s in pb.steps])
+        same_kind_unnamed = np.equal.outer(kinds_a, kinds_b) & np.outer(pa.unnamed, pb.unnamed)
+
+    if use_structure:
+        context = _context(pa, pb, label_sim)
+        w = structure_weight
+        score = np.where(label_sim > 0, (1.0 - w) * label_sim + w * context, 0.0)
+        score[same_kind_unnamed] = context[same_kind_unnamed]
+    else:
+        score = label_sim.copy()
+        score[same_kind_unnamed] = 1.0
+
+    forbidden = set(rejected) | set(rejected_labels)
+    for i, j in forbidden:
+        score[i, j] = 0.0
+
+    groups = _confirmed_groups(confirmed)
+    fixed_a = {i for rows, _ in groups for i in rows}
+    fixed_b = {j for _, cols in groups for j in cols}
+
+    profit = score - threshold
+    profit[profit < 0] = 0.0
+    profit[list(fixed_a), :] = 0.0
+    profit[:, list(fixed_b)] = 0.0
+    rows, cols = linear_sum_assignment(profit, maximize=True)
+    pairs = {int(i): int(j) for i, j in zip(rows, cols) if profit[i, j] > 0}
+
+    splits: list[tuple[int, tuple[int, int]]] = []
+    merges: list[tuple[int, tuple[int, int]]] = []
+    if detect_splits:
+        splits = _find_groups(pa, pb, concepts, label_sim, pairs, fixed_a, fixed_b, forbidden, threshold)
+        inverse = {j: i for i, j in pairs.items()}
+        flipped = {(j, i) for i, j in forbidden}
+        taken_a = {i for i, _ in splits}
+        taken_b = {j for _, js in splits for j in js}
+        merges = _find_groups(
+            pb, pa, concepts.T, label_sim.T, inverse, fixed_b | taken_b, fixed_a | taken_a, flipped, threshold
+        )
+        for i, js in splits:
+            pairs.pop(i, None)
+            for j in js:
+                for k in [k for k, v in pairs.items() if v == j]:
+                    del pairs[k]
+        for j, is_ in merges:
+            for i in is_:
+                pairs.pop(i, None)
+            for k in [k for k, v in pairs.items() if v == j]:
+                del pairs[k]
+
+    matches: list[tuple[float, Match]] = []
+
+    def add(rows_: tuple[int, ...], cols_: tuple[int, ...], value: float) -> None:
+        rows_s = tuple(sorted(rows_, key=lambda r: pa.order[r]))
+        cols_s = tuple(sorted(cols_, key=lambda c: pb.order[c]))
+        match = Match(
+            tuple(pa.ids[r] for r in rows_s),
+            tuple(pb.ids[c] for c in cols_s),
+            round(float(min(max(value, 0.0), 1.0)), 6),
+            _kind_of(pa, pb, rows_s, cols_s),
+        )
+        matches.append((float(pa.order[rows_s[0]]), match))
+
+    for rows_g, cols_g in groups:
+        add(rows_g, cols_g, max(float(score[r, c]) for r in rows_g for c in cols_g))
+    for i, j in pairs.items():
+        add((i,), (j,), float(score[i, j]))
+    for i, js in splits:
+        add((i,), js, _group_score(pa, pb, concepts, (i,), js, score))
+    for j, is_ in merges:
+        add(is_, (j,), _group_score(pa, pb, concepts, is_, (j,), score))
+
+    matches.sort(key=lambda x: (x[0], x[1].a, x[1].b))
+    used_a = {x for _, m in matches for x in m.a}
+    used_b = {y for _, m in matches for y in m.b}
+    missing = [i for i in range(na) if pa.ids[i] not in used_a]
+    extra = [j for j in range(nb) if pb.ids[j] not in used_b]
+    return Alignment(
+        tuple(m for _, m in matches),
+        tuple(_in_order(pa, missing)),
+        tuple(_in_order(pb, extra)),
+    )
+
+
+def _group_score(
+    pa: PreparedProcess,
+    pb: PreparedProcess,
+    concepts: npt.NDArray[np.float64],
+    rows: tuple[int, ...],
+    cols: tuple[int, ...],
+    score: npt.NDArray[np.float64],
+) -> float:
+    va = {c: i for i, c in enumerate(pa.labels.vocabulary)}
+    vb = {c: i for i, c in enumerate(pb.labels.vocabulary)}
+    xs = sorted({va[c] for r in rows for c in pa.labels.concepts[r]})
+    ys = sorted({vb[c] for k in cols for c in pb.labels.concepts[k]})
+    if not xs or not ys:
+        return max(float(score[r, c]) for r in rows for c in cols)
+    t = concepts[np.ix_(xs, ys)]
+    return float((t.max(axis=1).sum() + t.max(axis=0).sum()) / (len(xs) + len(ys)))
+
+
+def _in_order(p: PreparedProcess, indices: Iterable[int]) -> list[str]:
+    return [p.ids[i] for i in sorted(indices, key=lambda i: p.order[i])]
+
+
+def _confirmed_groups(confirmed: list[tuple[int, int]]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Connected groups of confirmed pairs; each must be 1:1, 1:n or n:1."""
+    if not confirmed:
+        return []
+    g = nx.Graph()
+    g.add_edges_from((("a", i), ("b", j)) for i, j in confirmed)
+    groups = []
+    for comp in nx.connected_components(g):
+        rows = tuple(sorted(i for side, i in comp if side == "a"))
+        cols = tuple(sorted(j for side, j in comp if side == "b"))
+        if len(rows) > 1 and len(cols) > 1:
+            raise ValueError(
+                "the mapping memory confirms an n:m correspondence "
+                f"({len(rows)} steps of A with {len(cols)} steps of B); confirm 1:1, 1:n or n:1 only"
+            )
+        groups.append((rows, cols))
+    groups.sort()
+    return groups
+
+
+def _context(pa: PreparedProcess, pb: PreparedProcess, label_sim: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Structural agreement of every pair of steps, in [0, 1]."""
+    position = 1.0 - np.abs(pa.position[:, None] - pb.position[None, :])
+    neighbours = (
+        _neighbour_agreement(label_sim, pa.pred, pb.pred) + _neighbour_agreement(label_sim, pa.succ, pb.succ)
+    ) / 2.0
+    parts = [position, neighbours]
+    if pa.lanes and pb.lanes:
+        lane_sim = similarity_matrix(pa.lane_labels, pb.lane_labels)
+        la, lb = pa.lane_index, pb.lane_index
+        lanes = np.zeros(label_sim.shape)
+        has = np.outer(la >= 0, lb >= 0)
+        lanes[has] = lane_sim[np.ix_(np.maximum(la, 0), np.maximum(lb, 0))][has]
+        parts.append(lanes)
+    return np.asarray(sum(parts) / len(parts), dtype=np.float64)
+

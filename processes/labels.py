@@ -1,0 +1,527 @@
+"""Label normalisation and similarity for Norwegian (bokmål, nynorsk) and English.
+
+Two step labels are compared token by token. A label goes through:
+
+1. **normalisation**: Unicode NFKC, case folding, accents removed (``é`` ->
+   ``e``) but the Norwegian letters ``æ``, ``ø`` and ``å`` kept, punctuation
+   and hyphens turned into spaces;
+2. **tokenisation** and removal of stop words (``og``, ``om``, ``å``,
+   ``the``, ``of``, ...), unless the label consists of stop words only;
+3. **compound splitting** (Norwegian): ``byggesøknad`` -> ``bygge`` +
+   ``søknad`` when both parts are known words, i.e. words of the processes
+   being compared or of a small built-in lexicon; the linking letters ``s``
+   and ``e`` are allowed (``salgsbevilling``, ``skjenkebevilling``);
+4. **stemming** with the Snowball stemmer of the label language
+   (``norwegian`` or ``english``, detected from the labels of a process);
+5. **synonyms**: each word is mapped to its synonym group, if any. The
+   built-in groups (``processes/data/synonyms.txt``) cover Norwegian casework
+   words, bokmål/nynorsk forms and their English equivalents; a cooperation
+   can add its own with :meth:`Synonyms.extend`.
+
+The result is a list of *concepts* per label. Two concepts match with score 1
+when they are equal (same stem or same synonym group) and with their
+normalised Indel similarity (:mod:`rapidfuzz`) when their stems are at least
+:data:`FUZZY_CUTOFF` similar and both have four letters or more (typing
+errors, inflections the stemmer missed); otherwise 0.
+
+The similarity of two labels is the soft Dice coefficient of their concept
+lists: every concept of either label is credited with its best match in the
+other label, and the credits are divided by the total number of concepts::
+
+    sim(A, B) = (sum_{a in A} max_{b in B} m(a, b) + sum_{b in B} max_{a in A} m(a, b)) / (|A| + |B|)
+
+It is 1 for labels with the same concepts, 0 for labels with nothing in
+common, symmetric, and it rewards partial overlaps in proportion to their
+size ("Sende vedtak" vs "Sende vedtak til søker": 0.8).
+
+:class:`LabelSet` holds the analysed labels of one process so that the work
+is done once per process; :func:`similarity_matrix` compares two label sets
+with vectorised code (one :func:`rapidfuzz.process.cdist` call and a few
+numpy operations).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from importlib import resources
+
+import numpy as np
+import numpy.typing as npt
+import snowballstemmer
+from rapidfuzz.distance import Indel
+from rapidfuzz.process import cdist
+
+__all__ = [
+    "FUZZY_CUTOFF",
+    "LANGUAGES",
+    "STOP_WORDS",
+    "Synonyms",
+    "LabelSet",
+    "normalise",
+    "tokenise",
+    "detect_language",
+    "stem",
+    "analyse",
+    "similarity_matrix",
+    "label_similarity",
+]
+
+#: Two different stems count as a (partial) match from this Indel similarity on.
+FUZZY_CUTOFF = 0.8
+
+#: Stems shorter than this match exactly or not at all (short words differ in one letter too easily).
+_FUZZY_MIN_LENGTH = 4
+
+#: Languages with a stemmer and stop words.
+LANGUAGES = ("norwegian", "english")
+
+_NORWEGIAN_STOP = frozenset(
+    """
+    og i å på til av for med om som en et ei den det de dei er var blir ble vart
+    skal kan må bør vil har hadde fra frå ved etter før under over mot eller men
+    at der her så seg sin sitt sine hans hennes dens deres dets vi oss dere
+    ikke ikkje ut inn opp ned da når kva hva hvis dersom enn også berre bare
+    nå no mellom uten utan hos gjennom innen innan andre annen anna nye ny
+    """.split()
+)
+_ENGLISH_STOP = frozenset(
+    """
+    a an the of to for and or in on at by with from into onto is are be been
+    being was were this that these those it its as per via if s not no
+    """.split()
+)
+#: Words left out of the comparison (unless a label has nothing else).
+STOP_WORDS: frozenset[str] = _NORWEGIAN_STOP | _ENGLISH_STOP
+
+# Words that only occur in one of the two languages; used to pick the stemmer.
+_NORWEGIAN_HINTS = _NORWEGIAN_STOP - _ENGLISH_STOP - {"at", "i", "under", "over", "men", "her"}
+_ENGLISH_HINTS = _ENGLISH_STOP - _NORWEGIAN_STOP - {"a"}
+
+_NON_WORD = re.compile(r"[^\w]+|_+")
+_RING_ABOVE = "\u030a"
+
+
+@lru_cache(maxsize=65536)
+def normalise(label: str) -> str:
+    """Return ``label`` in the form used for comparison.
+
+    Case-folded, accents removed except on ``å`` (``æ`` and ``ø`` are letters
+    of their own and stay), punctuation and hyphens replaced by spaces,
+    whitespace collapsed.
+
+    Examples
+    --------
+    >>> normalise("  Sende   NABOVARSEL! ")
+    'sende nabovarsel'
+    >>> normalise("Vurdere søknad (pbl. § 21-7), idé")
+    'vurdere søknad pbl 21 7 ide'
+    >>> normalise("Bygge-søknad: Åpne")
+    'bygge søknad åpne'
+    """
+    text = unicodedata.normalize("NFKC", label).casefold()
+    decomposed = unicodedata.normalize("NFD", text)
+    kept: list[str] = []
+    for ch in decomposed:
+        if unicodedata.combining(ch):
+            # "å" is a + ring above; every other combining mark is an accent.
+            if ch == _RING_ABOVE and kept and kept[-1] == "a":
+                kept.append(ch)
+            continue
+        kept.append(ch)
+    text = unicodedata.normalize("NFC", "".join(kept))
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def tokenise(label: str) -> list[str]:
+    """Return the normalised words of ``label``.
+
+    Examples
+    --------
+    >>> tokenise("Motta søknad om byggetillatelse")
+    ['motta', 'søknad', 'om', 'byggetillatelse']
+    """
+    return normalise(label).split()
+
+
+def detect_language(labels: Iterable[str]) -> str:
+    """Guess whether ``labels`` are Norwegian or English; ``"norwegian"`` when unsure.
+
+    Counts function words and the letters æ, ø, å that occur in only one of
+    the two languages.
+
+    Examples
+    --------
+    >>> detect_language(["Check the invoice", "Send invoice to customer"])
+    'english'
+    >>> detect_language(["Sende vedtak til søker"])
+    'norwegian'
+    """
+    norwegian = english = 0
+    for label in labels:
+        for word in tokenise(label):
+            if word in _NORWEGIAN_HINTS or any(c in word for c in "æøå"):
+                norwegian += 1
+            elif word in _ENGLISH_HINTS:
+                english += 1
+    return "english" if english > norwegian else "norwegian"
+
+
+_STEMMERS: dict[str, snowballstemmer.stemmer] = {}
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str, language: str = "norwegian") -> str:
+    """Return the stem of a normalised ``word``.
+
+    Snowball, plus one rule for Norwegian: the noun suffix ``-ing`` is removed
+    as well, so that the noun and the verb meet (``behandling`` and
+    ``behandle`` -> ``behandl``).
+
+    Examples
+    --------
+    >>> stem("behandling"), stem("behandle"), stem("vurdera")
+    ('behandl', 'behandl', 'vurder')
+    >>> stem("processing", "english")
+    'process'
+    """
+    if language not in _STEMMERS:
+        if language not in LANGUAGES:
+            raise ValueError(f"unknown language {language!r}; choose one of {', '.join(LANGUAGES)}")
+        _STEMMERS[language] = snowballstemmer.stemmer(language)
+    result: str = _STEMMERS[language].stemWord(word)
+    if language == "norwegian" and result.endswith("ing") and len(result) >= 7:
+        result = result[:-3]
+    return result
+
+
+def _read_groups(text: str) -> list[tuple[str, ...]]:
+    groups: list[tuple[str, ...]] = []
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        words = tuple(w for w in (normalise(part) for part in line.split(",")) if w)
+        if len(words) >= 2:
+            groups.append(words)
+    return groups
+
+
+@dataclass(frozen=True)
+class Synonyms:
+    """Groups of words that mean the same in process labels.
+
+    Words are single words; they are normalised and stemmed in both
+    languages, so one form per word is enough. A word listed in several
+    groups joins them into one group.
+
+    Parameters
+    ----------
+    groups
+        The groups, each a tuple of words.
+
+    Examples
+    --------
+    >>> syn = Synonyms.builtin()
+    >>> syn.concept("journalføre") == syn.concept("registrere")
+    True
+    >>> local = syn.extend([["byggesak", "plansak"]])
+    >>> local.concept("plansak") == local.concept("byggesak")
+    True
+    >>> Synonyms().concept("registrere") is None
+    True
+    """
+
+    groups: tuple[tuple[str, ...], ...] = ()
+    _lookup_cache: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def builtin(cls) -> Synonyms:
+        """Return the built-in Norwegian/English casework synonyms."""
+        return _builtin_synonyms()
+
+    @classmethod
+    def from_text(cls, text: str) -> Synonyms:
+        """Read groups from text: one group per line, words separated by commas, ``#`` comments."""
+        return cls(tuple(_read_groups(text)))
+
+    def extend(self, groups: Iterable[Sequence[str]] | Synonyms) -> Synonyms:
+        """Return these groups plus ``groups`` (e.g. a cooperation's own list)."""
+        extra = groups.groups if isinstance(groups, Synonyms) else groups
+        more = tuple(tuple(w for w in (normalise(x) for x in g) if w) for g in extra)
+        return Synonyms(self.groups + tuple(g for g in more if len(g) >= 2))
+
+    @cached_property
+    def _words(self) -> dict[str, str]:
+        # Union-find over words, so overlapping groups merge; the key of a
+        # group is its first word in file order, which keeps keys stable.
+        parent: dict[str, str] = {}
+
+        def find(w: str) -> str:
+            while parent[w] != w:
+                parent[w] = parent[parent[w]]
+                w = parent[w]
+            return w
+
+        for group in self.groups:
+            for w in group:
+                parent.setdefault(w, w)
+            root = find(group[0])
+            for w in group[1:]:
+                other = find(w)
+                if other != root:
+                    parent[other] = root
+        return {w: "=" + find(w) for w in parent}
+
+    def _lookup(self, language: str) -> dict[str, str]:
+        table = self._lookup_cache.get(language)
+        if table is None:
+            table = {}
+            # Exact words first, then stems; the first group to claim a stem keeps it.
+            for w, key in self._words.items():
+                table.setdefault(w, key)
+            for w, key in self._words.items():
+                table.setdefault("~" + stem(w, language), key)
+            self._lookup_cache[language] = table
+        return table
+
+    def concept(self, word: str, language: str = "norwegian") -> str | None:
+        """Return the group key of a word (or of its stem), or None if it is in no group."""
+        w = normalise(word)
+        table = self._lookup(language)
+        return table.get(w) or table.get("~" + stem(w, language))
+
+    def __hash__(self) -> int:
+        return hash(self.groups)
+
+
+@lru_cache(maxsize=1)
+def _builtin_synonyms() -> Synonyms:
+    text = resources.files("processes").joinpath("data/synonyms.txt").read_text(encoding="utf-8")
+    return Synonyms.from_text(text)
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> frozenset[str]:
+    text = resources.files("processes").joinpath("data/lexicon.txt").read_text(encoding="utf-8")
+    words = {normalise(line.split("#", 1)[0]) for line in text.splitlines()}
+    return frozenset(w for w in words if w)
+
+
+def _split_compound(word: str, known: frozenset[str], depth: int = 0) -> list[str] | None:
+    """Split ``word`` into known words (stems in ``known``), or None.
+
+    The left part may end in a linking ``s`` or ``e``; the shortest left part
+    that works is taken, so ``byggesøknad`` -> ``bygge`` + ``søknad``.
+    """
+    if depth > 2 or len(word) < 6:
+        return None
+    for i in range(3, len(word) - 2):
+        left, right = word[:i], word[i:]
+        left_ok = stem(left) in known or (left[-1] in "se" and len(left) > 3 and stem(left[:-1]) in known)
+        if not left_ok:
+            continue
+        if stem(right) in known and len(right) >= 3:
+            return [left, right]
+        rest = _split_compound(right, known, depth + 1)
+        if rest:
+            return [left, *rest]
+    return None
+
+
+@dataclass(frozen=True)
+class LabelSet:
+    """The analysed labels of one process, ready for :func:`similarity_matrix`.
+
+    Attributes
+    ----------
+    labels
+        The labels as given.
+    concepts
+        Per label, the tuple of its concept keys (see :func:`analyse`).
+    vocabulary
+        The distinct concept keys of all labels, sorted.
+    forms
+        The stem used for fuzzy matching of each vocabulary entry.
+    index, offsets
+        Concatenated vocabulary indices of all labels and where each label
+        starts (for :func:`numpy.maximum.reduceat`).
+    sizes
+        Number of concepts per label (0 for an unnamed step).
+    language
+        The stemmer language used.
+    """
+
+    labels: tuple[str, ...]
+    concepts: tuple[tuple[str, ...], ...]
+    vocabulary: tuple[str, ...]
+    forms: tuple[str, ...]
+    index: npt.NDArray[np.intp]
+    offsets: npt.NDArray[np.intp]
+    sizes: npt.NDArray[np.float64]
+    language: str
+    ids: npt.NDArray[np.int64] = field(repr=False, default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+
+_CONCEPT_IDS: dict[str, int] = {}
+
+
+def _concept_id(key: str) -> int:
+    # Interned so that two label sets compare concepts as integers.
+    found = _CONCEPT_IDS.get(key)
+    if found is None:
+        found = _CONCEPT_IDS.setdefault(key, len(_CONCEPT_IDS))
+    return found
+
+
+def _word_concept(word: str, language: str, synonyms: Synonyms) -> tuple[str, str]:
+    s = stem(word, language)
+    key = synonyms.concept(word, language)
+    return (key or s, s)
+
+
+def analyse(
+    labels: Sequence[str],
+    *,
+    synonyms: Synonyms | None = None,
+    language: str | None = None,
+    vocabulary: Iterable[str] = (),
+) -> LabelSet:
+    """Analyse the labels of one process (normalise, split, stem, map synonyms).
+
+    Parameters
+    ----------
+    labels
+        The step labels.
+    synonyms
+        Synonym groups; default :meth:`Synonyms.builtin`. Pass ``Synonyms()``
+        for none.
+    language
+        ``"norwegian"`` or ``"english"``; detected from ``labels`` if None.
+    vocabulary
+        Further known words for compound splitting (e.g. the words of the
+        other process); the words of ``labels`` and a built-in lexicon are
+        always known.
+
+    Examples
+    --------
+    >>> ls = analyse(["Motta byggesøknad", "Vurdere søknaden"], synonyms=Synonyms())
+    >>> ls.concepts
+    (('mott', 'bygg', 'søknad'), ('vurder', 'søknad'))
+    """
+    syn = Synonyms.builtin() if synonyms is None else synonyms
+    lang = language or detect_language(labels)
+    words = [tokenise(label) for label in labels]
+    content = [[w for w in ws if w not in STOP_WORDS] or ws for ws in words]
+    known: frozenset[str] = frozenset()
+    if lang == "norwegian":
+        pool = set(_lexicon()) | {w for ws in content for w in ws} | {normalise(v) for v in vocabulary}
+        known = frozenset(stem(w) for w in pool if len(w) >= 3)
+    pairs: list[tuple[tuple[str, str], ...]] = []
+    for ws in content:
+        items: list[tuple[str, str]] = []
+        for w in ws:
+            parts = None
+            if known and syn.concept(w, lang) is None:
+                parts = _split_compound(w, known)
+            for part in parts or [w]:
+                item = _word_concept(part, lang, syn)
+                if item not in items:
+                    items.append(item)
+        pairs.append(tuple(items))
+    vocab_pairs = sorted({item for items in pairs for item in items})
+    position = {item: i for i, item in enumerate(vocab_pairs)}
+    flat = [position[item] for items in pairs for item in items]
+    sizes = [len(items) for items in pairs]
+    offsets = np.cumsum([0, *sizes[:-1]]).astype(np.intp) if sizes else np.zeros(0, dtype=np.intp)
+    return LabelSet(
+        labels=tuple(labels),
+        concepts=tuple(tuple(c for c, _ in items) for items in pairs),
+        vocabulary=tuple(c for c, _ in vocab_pairs),
+        forms=tuple(f for _, f in vocab_pairs),
+        index=np.asarray(flat, dtype=np.intp),
+        offsets=offsets,
+        sizes=np.asarray(sizes, dtype=np.float64),
+        language=lang,
+        ids=np.asarray([_concept_id(c) for c, _ in vocab_pairs], dtype=np.int64),
+    )
+
+
+def concept_matrix(a: LabelSet, b: LabelSet) -> npt.NDArray[np.float64]:
+    """Return the match score of every vocabulary concept of ``a`` with every one of ``b``."""
+    if not a.vocabulary or not b.vocabulary:
+        return np.zeros((len(a.vocabulary), len(b.vocabulary)))
+    fuzzy = cdist(
+        a.forms,
+        b.forms,
+        scorer=Indel.normalized_similarity,
+        score_cutoff=FUZZY_CUTOFF,
+        dtype=np.float64,
+    )
+    short_a = np.fromiter((len(f) < _FUZZY_MIN_LENGTH for f in a.forms), bool, len(a.forms))
+    short_b = np.fromiter((len(f) < _FUZZY_MIN_LENGTH for f in b.forms), bool, len(b.forms))
+    fuzzy[short_a, :] = 0.0
+    fuzzy[:, short_b] = 0.0
+    fuzzy[np.equal.outer(a.ids, b.ids)] = 1.0
+    return np.asarray(fuzzy, dtype=np.float64)
+
+
+def similarity_matrix(
+    a: LabelSet, b: LabelSet, concepts: npt.NDArray[np.float64] | None = None
+) -> npt.NDArray[np.float64]:
+    """Return the soft-Dice similarity of every label of ``a`` with every label of ``b``.
+
+    Labels without concepts (unnamed steps) get 0 with everything.
+
+    Examples
+    --------
+    >>> a = analyse(["Sende vedtak", "Motta søknad"])
+    >>> b = analyse(["Motta søknaden", "Sende vedtak til søker", "Arkivere"])
+    >>> similarity_matrix(a, b).round(2).tolist()
+    [[0.0, 0.8, 0.0], [1.0, 0.0, 0.0]]
+    """
+    na, nb = len(a.labels), len(b.labels)
+    result = np.zeros((na, nb))
+    if not a.vocabulary or not b.vocabulary:
+        return result
+    t = concept_matrix(a, b) if concepts is None else concepts
+    named_a = a.sizes > 0
+    named_b = b.sizes > 0
+    # Best match of each concept of A within each label of B, and vice versa.
+    best_in_b = np.maximum.reduceat(t[:, b.index], b.offsets[named_b], axis=1)  # (|VA|, nb named)
+    best_in_a = np.maximum.reduceat(t[a.index, :], a.offsets[named_a], axis=0)  # (na named, |VB|)
+    # Sum those best matches over the concepts of each label (membership matrices).
+    member_a = np.zeros((int(named_a.sum()), len(a.vocabulary)))
+    rows = np.repeat(np.arange(member_a.shape[0]), a.sizes[named_a].astype(np.intp))
+    member_a[rows, a.index] = 1.0
+    member_b = np.zeros((int(named_b.sum()), len(b.vocabulary)))
+    rows = np.repeat(np.arange(member_b.shape[0]), b.sizes[named_b].astype(np.intp))
+    member_b[rows, b.index] = 1.0
+    credit = member_a @ best_in_b + (member_b @ best_in_a.T).T
+    total = a.sizes[named_a][:, None] + b.sizes[named_b][None, :]
+    result[np.ix_(named_a, named_b)] = credit / total
+    return result
+
+
+def label_similarity(
+    a: str, b: str, *, synonyms: Synonyms | None = None, language: str | None = None
+) -> float:
+    """Return the similarity of two labels in [0, 1].
+
+    Examples
+    --------
+    >>> label_similarity("Journalføre søknaden", "Registrere søknad")
+    1.0
+    >>> round(label_similarity("Byggesøknad", "Søknad om byggetillatelse"), 2)
+    0.8
+    >>> label_similarity("Sende nabovarsel", "Befaring")
+    0.0
+    """
+    lang = language or detect_language([a, b])
+    vocabulary = tokenise(a) + tokenise(b)
+    la = analyse([a], synonyms=synonyms, language=lang, vocabulary=vocabulary)
+    lb = analyse([b], synonyms=synonyms, language=lang, vocabulary=vocabulary)
+    return round(float(similarity_matrix(la, lb)[0, 0]), 12)
