@@ -1,0 +1,320 @@
+"""Compare two processes: alignment, differences, similarity, in one call.
+
+:func:`compare` is the entry point the registry, the command line and
+notebooks use. It aligns the steps (:func:`processes.align.align`), lists
+the differences (:func:`processes.diff.diff`) and computes the similarity
+measures (:mod:`processes.similarity`). The result, a :class:`Comparison`,
+explains itself in bokmål or English (:meth:`Comparison.texts`,
+:func:`processes.explain.format_report`) and serialises to the JSON shape
+of ``python -m processes compare --json`` (:meth:`Comparison.to_json`).
+
+:func:`compare_matrix` computes the overall similarity of every pair of many
+processes on all cores.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from processes.align import Alignment, MappingMemory, PreparedProcess, align, prepare
+from processes.diff import Difference, diff
+from processes.exceptions import FormatError
+from processes.explain import explain, format_report
+from processes.labels import Synonyms
+from processes.model import Process
+from processes.similarity import ProcessProfile, Similarity, profile, similarities
+
+__all__ = ["Comparison", "compare", "compare_matrix", "compare_files", "JSON_DIGITS"]
+
+#: Similarity scores in the JSON output are rounded to this many decimals.
+JSON_DIGITS = 4
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """The result of :func:`compare`.
+
+    Attributes
+    ----------
+    a, b
+        The compared processes (A is usually the standard).
+    alignment
+        Which steps correspond.
+    differences
+        What differs, in report order.
+    similarity
+        The similarity measures.
+    a_name, b_name
+        What the explanations call A and B (None: "the standard"/"the variant").
+    """
+
+    a: Process
+    b: Process
+    alignment: Alignment
+    differences: tuple[Difference, ...]
+    similarity: Similarity
+    a_name: str | None = None
+    b_name: str | None = None
+
+    def texts(self, lang: str = "nb") -> list[str]:
+        """Every difference as one sentence in ``lang`` (``"nb"`` or ``"en"``)."""
+        return [
+            explain(d, self.a, self.b, a_name=self.a_name, b_name=self.b_name, lang=lang)
+            for d in self.differences
+        ]
+
+    def to_dict(self, lang: str = "nb") -> dict[str, Any]:
+        """The comparison as plain data, in the shape of :meth:`to_json`."""
+        texts = self.texts(lang)
+        return {
+            "similarity": {k: round(v, JSON_DIGITS) for k, v in self.similarity.as_dict().items()},
+            "matches": [
+                {
+                    "a": list(m.a),
+                    "b": list(m.b),
+                    "score": round(float(m.score), JSON_DIGITS),
+                    "kind": str(m.kind.value if hasattr(m.kind, "value") else m.kind),
+                }
+                for m in self.alignment.matches
+            ],
+            "missing": list(self.alignment.missing),
+            "extra": list(self.alignment.extra),
+            "differences": [
+                {"kind": d.kind.value, "text": text, "a": list(d.a), "b": list(d.b)}
+                for d, text in zip(self.differences, texts)
+            ],
+        }
+
+    def to_json(self, lang: str = "nb", *, indent: int | None = 2) -> str:
+        """Serialise as JSON::
+
+            {"similarity": {"overall": f, "labels": f, "structure": f, "behaviour": f},
+             "matches": [{"a": [ids in A], "b": [ids in B], "score": f, "kind": s}],
+             "missing": [ids in A], "extra": [ids in B],
+             "differences": [{"kind": s, "text": s, "a": [ids], "b": [ids]}]}
+
+        Texts are in ``lang``; ids are the element ids of the inputs.
+        """
+        return json.dumps(self.to_dict(lang), ensure_ascii=False, indent=indent)
+
+    def report(self, lang: str = "nb") -> str:
+        """A readable text report (see :func:`processes.explain.format_report`)."""
+        return format_report(self, lang)
+
+
+def compare(
+    a: Process,
+    b: Process,
+    *,
+    alignment: Alignment | None = None,
+    memory: MappingMemory | None = None,
+    synonyms: Synonyms | None = None,
+    a_name: str | None = None,
+    b_name: str | None = None,
+) -> Comparison:
+    """Compare process ``a`` (e.g. the standard) with process ``b`` (e.g. a municipality's variant).
+
+    Parameters
+    ----------
+    a, b
+        The processes.
+    alignment
+        Use this alignment instead of computing one (for example one a
+        person has corrected).
+    memory
+        Confirmed and rejected correspondences for the aligner.
+    synonyms
+        Synonym groups for the aligner (default: the built-in list).
+    a_name, b_name
+        What to call A and B in sentences, e.g. "Malvik".
+
+    Returns
+    -------
+    Comparison
+
+    Examples
+    --------
+    >>> from processes.model import Flow, Process, Step
+    >>> def chain(*labels):
+    ...     p = Process()
+    ...     for i, label in enumerate(labels):
+    ...         p.add_step(Step(f"s{i}", label))
+    ...         if i:
+    ...             p.add_flow(Flow(f"s{i - 1}", f"s{i}"))
+    ...     return p
+    >>> c = compare(chain("Motta søknad", "Sende nabovarsel", "Fatte vedtak"),
+    ...             chain("Motta søknad", "Fatte vedtak"), b_name="Malvik")
+    >>> c.texts()
+    ['Steget «Sende nabovarsel» finnes i standarden, men mangler i Malvik.']
+    >>> c.similarity.labels  # 4 of 5 steps matched, with identical labels
+    0.8
+    """
+    if alignment is None:
+        alignment = align(a, b, memory=memory, synonyms=synonyms)
+    pa, pb = profile(a), profile(b)
+    return Comparison(
+        a=a,
+        b=b,
+        alignment=alignment,
+        differences=diff(a, b, alignment, profiles=(pa, pb)),
+        similarity=similarities(pa, pb, alignment, synonyms=synonyms),
+        a_name=a_name,
+        b_name=b_name,
+    )
+
+
+def _read(path: str | os.PathLike[str]) -> Process:
+    from processes.formats import read_process
+
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise FormatError(
+            f"cannot read the file: {exc.strerror or exc}", source=str(path), hint="check the path"
+        ) from None
+    return read_process(data, filename=p.name)
+
+
+def compare_files(
+    path_a: str | os.PathLike[str],
+    path_b: str | os.PathLike[str],
+    *,
+    as_json: bool = False,
+    lang: str = "nb",
+    a_name: str | None = None,
+    b_name: str | None = None,
+) -> str:
+    """Read two process files (any readable format) and return the comparison as text or JSON.
+
+    This is ``python -m processes compare A B [--json] [--lang nb|en]``
+    without the argument parsing. Names default to a ``municipality``
+    entry in each process's metadata, else "the standard"/"the variant".
+
+    Raises
+    ------
+    FormatError
+        A file cannot be read or parsed (the message names file and place).
+    ValueError
+        ``lang`` is not ``"nb"`` or ``"en"``.
+    """
+    if lang not in ("nb", "en"):
+        raise ValueError(f"unknown language {lang!r}; use nb or en")
+    a, b = _read(path_a), _read(path_b)
+    comparison = compare(
+        a,
+        b,
+        a_name=a_name or a.metadata.get("municipality") or None,
+        b_name=b_name or b.metadata.get("municipality") or None,
+    )
+    if as_json:
+        return comparison.to_json(lang) + "\n"
+    return comparison.report(lang)
+
+
+# -- many processes ------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(processes: Sequence[Process], synonyms: Synonyms | None) -> None:
+    _WORKER["processes"] = processes
+    _WORKER["synonyms"] = synonyms
+    _WORKER["cache"] = {}
+
+
+def _features(i: int) -> tuple[PreparedProcess, ProcessProfile]:
+    cache: dict[int, tuple[PreparedProcess, ProcessProfile]] = _WORKER["cache"]
+    hit = cache.get(i)
+    if hit is None:
+        p = _WORKER["processes"][i]
+        hit = (prepare(p, synonyms=_WORKER["synonyms"]), profile(p))
+        cache[i] = hit
+    return hit
+
+
+def _pair_chunk(pairs: Sequence[tuple[int, int]]) -> list[float]:
+    out = []
+    syn = _WORKER["synonyms"]
+    for i, j in pairs:
+        (xa, pa), (xb, pb) = _features(i), _features(j)
+        out.append(similarities(pa, pb, align(xa, xb, synonyms=syn), synonyms=syn).overall)
+    return out
+
+
+def compare_matrix(
+    processes: Sequence[Process],
+    *,
+    workers: int | None = None,
+    synonyms: Synonyms | None = None,
+    chunk_size: int | None = None,
+) -> npt.NDArray[np.float64]:
+    """Overall similarity of every pair of ``processes``, as a symmetric matrix.
+
+    Entry ``[i, j]`` (and ``[j, i]``) is ``compare(processes[i],
+    processes[j]).similarity.overall`` for ``i < j``; the diagonal is 1.
+    Each worker prepares every process once (label analysis, behavioural
+    profile) and then takes chunks of pairs; results do not depend on the
+    number of workers.
+
+    Parameters
+    ----------
+    processes
+        The processes.
+    workers
+        Worker processes; default: every core (``os.cpu_count()``). 1 runs
+        in this process.
+    synonyms
+        Synonym groups for the aligner.
+    chunk_size
+        Pairs per task; default: enough for about 16 tasks per worker.
+
+    Examples
+    --------
+    >>> from processes.model import Flow, Process, Step
+    >>> ps = []
+    >>> for labels in (["Motta søknad", "Fatte vedtak"], ["Motta søknad", "Fatte vedtak"], ["Befaring", "Arkivere"]):
+    ...     p = Process()
+    ...     for x in labels:
+    ...         p.add_step(Step(x, x))
+    ...     p.add_flow(Flow(labels[0], labels[1]))
+    ...     ps.append(p)
+    >>> compare_matrix(ps, workers=1).round(2).tolist()
+    [[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    """
+    n = len(processes)
+    result = np.eye(n, dtype=np.float64)
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+    if not pairs:
+        return result
+    workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
+    workers = min(workers, len(pairs))
+    size = chunk_size or max(1, -(-len(pairs) // (workers * 16)))
+    chunks = [pairs[k : k + size] for k in range(0, len(pairs), size)]
+    if workers == 1:
+        _init_worker(processes, synonyms)
+        try:
+            values = [v for chunk in chunks for v in _pair_chunk(chunk)]
+        finally:
+            _WORKER.clear()
+    else:
+        # "spawn" starts clean interpreters: no fork of a threaded parent, same behaviour on every OS.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(list(processes), synonyms)
+        ) as pool:
+            values = [v for chunk_values in pool.map(_pair_chunk, chunks) for v in chunk_values]
+    rows, cols = np.array(pairs).T
+    result[rows, cols] = values
+    result[cols, rows] = values
+    return result

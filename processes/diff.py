@@ -1,0 +1,367 @@
+"""What differs between two aligned processes.
+
+:func:`diff` turns an alignment (which steps correspond, see
+:mod:`processes.align`) into a list of :class:`Difference` records: steps
+that are missing, extra, renamed, split or merged; flows that are missing or
+extra; order changes; parallel versus sequential execution; optional versus
+mandatory steps; and changed attributes (lane, mode, system, legal basis,
+handling time). :mod:`processes.explain` turns each into a sentence.
+
+The diff is kept *minimal*: consequences of a difference already reported
+are not reported again. A missing step does not also produce the "extra"
+flow that now bypasses it; a moved step gives one order change, not one per
+step it jumped over; flows around steps whose order changed are not listed
+separately.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from processes.model import Process
+from processes.similarity import ProcessProfile, Relation, profile
+
+if TYPE_CHECKING:
+    from processes.align import Alignment
+
+__all__ = ["DifferenceKind", "Difference", "diff"]
+
+
+class DifferenceKind(StrEnum):
+    """The kinds of difference, in the order a report lists them."""
+
+    MISSING_STEP = "missing_step"
+    EXTRA_STEP = "extra_step"
+    RENAMED_STEP = "renamed_step"
+    SPLIT_STEP = "split_step"
+    MERGED_STEPS = "merged_steps"
+    ORDER_CHANGED = "order_changed"
+    PARALLEL_VS_SEQUENTIAL = "parallel_vs_sequential"
+    OPTIONAL_VS_MANDATORY = "optional_vs_mandatory"
+    MISSING_FLOW = "missing_flow"
+    EXTRA_FLOW = "extra_flow"
+    LANE_CHANGED = "lane_changed"
+    MODE_CHANGED = "mode_changed"
+    SYSTEM_CHANGED = "system_changed"
+    LEGAL_BASIS_CHANGED = "legal_basis_changed"
+    HANDLING_DAYS_CHANGED = "handling_days_changed"
+
+
+_KIND_ORDER = {kind: i for i, kind in enumerate(DifferenceKind)}
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One difference between process A and process B.
+
+    Attributes
+    ----------
+    kind
+        What kind of difference (:class:`DifferenceKind`).
+    a, b
+        The step ids involved in A and in B. Their order carries meaning for
+        some kinds: for ``order_changed`` it is ``(x, y)`` on both sides, for
+        flows ``(source, target)``.
+    details
+        Further facts as strings, by kind:
+
+        - ``order_changed``: ``{"b_order": "before" | "after"}``, where x
+          stands relative to y in B (the opposite holds in A);
+        - ``parallel_vs_sequential``: ``{"parallel_in": "a" | "b"}``;
+        - ``optional_vs_mandatory``: ``{"optional_in": "a" | "b"}``;
+        - attribute changes (``lane_changed`` …): ``{"a": value in A, "b": value in B}``.
+    """
+
+    kind: DifferenceKind
+    a: tuple[str, ...]
+    b: tuple[str, ...]
+    details: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+
+@dataclass
+class _Group:
+    a: list[int]
+    b: list[int]
+    kind: str
+    rep_a: int
+    rep_b: int
+
+
+def diff(
+    a: Process,
+    b: Process,
+    alignment: Alignment,
+    *,
+    profiles: tuple[ProcessProfile, ProcessProfile] | None = None,
+) -> tuple[Difference, ...]:
+    """List the differences between ``a`` and ``b`` under ``alignment``.
+
+    Parameters
+    ----------
+    a, b
+        The two processes (A is usually the standard).
+    alignment
+        Which steps of A correspond to which steps of B.
+    profiles
+        Precomputed :func:`processes.similarity.profile` of ``a`` and ``b``.
+
+    Returns
+    -------
+    tuple of Difference
+        In a fixed order: by kind (the order of :class:`DifferenceKind`),
+        then by position in the process.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as M
+    >>> from processes.model import Flow, Process, Step
+    >>> def chain(*labels):
+    ...     p = Process()
+    ...     for label in labels:
+    ...         p.add_step(Step(label, label))
+    ...     for x, y in zip(labels, labels[1:]):
+    ...         p.add_flow(Flow(x, y))
+    ...     return p
+    >>> same = lambda *ids: M(matches=[M(a=(i,), b=(i,), score=1.0, kind="identical") for i in ids])
+    >>> [(d.kind.value, d.a) for d in diff(chain("A", "B", "C"), chain("A", "C"), same("A", "C"))]
+    [('missing_step', ('B',))]
+    >>> [(d.kind.value, d.a, d.details["b_order"]) for d in diff(chain("A", "B", "C"), chain("A", "C", "B"), same("A", "B", "C"))]
+    [('order_changed', ('B', 'C'), 'after')]
+    """
+    pa, pb = profiles if profiles is not None else (profile(a), profile(b))
+    groups = _groups(pa, pb, alignment)
+    out: list[tuple[tuple[int, int, str], Difference]] = []
+
+    def add(d: Difference, position: int) -> None:
+        out.append(((_KIND_ORDER[d.kind], position, "\x00".join(d.a + ("|",) + d.b)), d))
+
+    # Steps.
+    matched_a = {i for g in groups for i in g.a}
+    matched_b = {j for g in groups for j in g.b}
+    for i, step_id in enumerate(pa.ids):
+        if i not in matched_a:
+            add(Difference(DifferenceKind.MISSING_STEP, (step_id,), ()), pa.rank[i])
+    for j, step_id in enumerate(pb.ids):
+        if j not in matched_b:
+            add(Difference(DifferenceKind.EXTRA_STEP, (), (step_id,)), pb.rank[j])
+    for g in groups:
+        kind = {
+            "renamed": DifferenceKind.RENAMED_STEP,
+            "split": DifferenceKind.SPLIT_STEP,
+            "merged": DifferenceKind.MERGED_STEPS,
+        }.get(str(g.kind))
+        if kind is not None:
+            add(Difference(kind, _ids(pa, g.a), _ids(pb, g.b)), pa.rank[g.rep_a])
+
+    # Behaviour between matched steps.
+    involved: set[int] = set()
+    if len(groups) > 1:
+        ia = np.array([g.rep_a for g in groups], dtype=np.intp)
+        ib = np.array([g.rep_b for g in groups], dtype=np.intp)
+        ra = pa.relations[np.ix_(ia, ia)]
+        rb = pb.relations[np.ix_(ib, ib)]
+        upper = np.triu(np.ones(ra.shape, dtype=bool), 1)
+        order_a = (ra == Relation.BEFORE) | (ra == Relation.AFTER)
+        order_b = (rb == Relation.BEFORE) | (rb == Relation.AFTER)
+        inverted = upper & order_a & order_b & (ra != rb)
+        conc_a = (ra == Relation.CONCURRENT) & order_b & upper
+        conc_b = (rb == Relation.CONCURRENT) & order_a & upper
+        for d, pos, members in _order_changes(pa, pb, groups, np.argwhere(inverted)):
+            add(d, pos)
+            involved |= members
+        for side, mask in (("a", conc_a), ("b", conc_b)):
+            for component in _components(np.argwhere(mask)):
+                members_sorted = sorted(component, key=lambda k: pa.rank[groups[k].rep_a])
+                involved |= set(component)
+                add(
+                    Difference(
+                        DifferenceKind.PARALLEL_VS_SEQUENTIAL,
+                        tuple(pa.ids[groups[k].rep_a] for k in members_sorted),
+                        tuple(pb.ids[groups[k].rep_b] for k in members_sorted),
+                        {"parallel_in": side},
+                    ),
+                    pa.rank[groups[members_sorted[0]].rep_a],
+                )
+
+    for g in groups:
+        ma, mb = pa.mandatory[g.rep_a], pb.mandatory[g.rep_b]
+        if ma != mb:
+            add(
+                Difference(
+                    DifferenceKind.OPTIONAL_VS_MANDATORY,
+                    (pa.ids[g.rep_a],),
+                    (pb.ids[g.rep_b],),
+                    {"optional_in": "b" if ma else "a"},
+                ),
+                pa.rank[g.rep_a],
+            )
+
+    # Flows between matched steps, with unmatched steps bridged over.
+    ska = _skeleton(pa, [g.a for g in groups])
+    skb = _skeleton(pb, [g.b for g in groups])
+    for (gu, gv), (u, v) in sorted(ska.items()):
+        if (gu, gv) not in skb and gu not in involved and gv not in involved:
+            add(
+                Difference(
+                    DifferenceKind.MISSING_FLOW,
+                    (pa.ids[u], pa.ids[v]),
+                    (pb.ids[groups[gu].rep_b], pb.ids[groups[gv].rep_b]),
+                ),
+                pa.rank[u],
+            )
+    for (gu, gv), (u, v) in sorted(skb.items()):
+        if (gu, gv) not in ska and gu not in involved and gv not in involved:
+            add(
+                Difference(
+                    DifferenceKind.EXTRA_FLOW,
+                    (pa.ids[groups[gu].rep_a], pa.ids[groups[gv].rep_a]),
+                    (pb.ids[u], pb.ids[v]),
+                ),
+                pb.rank[u],
+            )
+
+    # Attributes of one-to-one matches.
+    for g in groups:
+        if len(g.a) != 1 or len(g.b) != 1:
+            continue
+        sa, sb = a.step(pa.ids[g.rep_a]), b.step(pb.ids[g.rep_b])
+        for kind, va, vb in (
+            (DifferenceKind.LANE_CHANGED, sa.lane, sb.lane),
+            (DifferenceKind.MODE_CHANGED, sa.mode, sb.mode),
+            (DifferenceKind.SYSTEM_CHANGED, sa.system, sb.system),
+            (DifferenceKind.LEGAL_BASIS_CHANGED, sa.legal_basis, sb.legal_basis),
+            (DifferenceKind.HANDLING_DAYS_CHANGED, sa.handling_days, sb.handling_days),
+        ):
+            if va is None or vb is None or _norm(va) == _norm(vb):
+                continue
+            add(
+                Difference(kind, (sa.id,), (sb.id,), {"a": _text(va), "b": _text(vb)}),
+                pa.rank[g.rep_a],
+            )
+
+    out.sort(key=lambda item: item[0])
+    return tuple(d for _, d in out)
+
+
+def _ids(p: ProcessProfile, members: Sequence[int]) -> tuple[str, ...]:
+    return tuple(p.ids[i] for i in sorted(members, key=lambda i: (p.rank[i], i)))
+
+
+def _norm(value: object) -> object:
+    if isinstance(value, str):
+        return " ".join(value.split()).casefold()
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _groups(pa: ProcessProfile, pb: ProcessProfile, alignment: Alignment) -> list[_Group]:
+    groups: list[_Group] = []
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    for m in alignment.matches:
+        ga = [pa.index[x] for x in m.a if x in pa.index and pa.index[x] not in used_a]
+        gb = [pb.index[y] for y in m.b if y in pb.index and pb.index[y] not in used_b]
+        if not ga or not gb:
+            continue
+        used_a.update(ga)
+        used_b.update(gb)
+        groups.append(
+            _Group(
+                ga,
+                gb,
+                str(getattr(m.kind, "value", m.kind)),
+                min(ga, key=lambda i: (pa.rank[i], i)),
+                min(gb, key=lambda j: (pb.rank[j], j)),
+            )
+        )
+    groups.sort(key=lambda g: (pa.rank[g.rep_a], g.rep_a))
+    return groups
+
+
+def _order_changes(
+    pa: ProcessProfile, pb: ProcessProfile, groups: list[_Group], pairs: np.ndarray
+) -> list[tuple[Difference, int, set[int]]]:
+    """Cover the inverted pairs with as few moved steps as a greedy pass finds; one difference per moved step."""
+    partners: dict[int, set[int]] = {}
+    for x, y in pairs:
+        partners.setdefault(int(x), set()).add(int(y))
+        partners.setdefault(int(y), set()).add(int(x))
+    remaining = {k: set(v) for k, v in partners.items()}
+    order_b = sorted(range(len(groups)), key=lambda k: (pb.rank[groups[k].rep_b], k))
+    pos_b = {k: i for i, k in enumerate(order_b)}
+    result = []
+    while any(remaining.values()):
+        # The step that explains most inversions; ties: the one displaced furthest, then the earliest.
+        x = min(
+            (k for k, v in remaining.items() if v),
+            key=lambda k: (-len(remaining[k]), -abs(pos_b[k] - k), k),
+        )
+        for y in remaining.pop(x):
+            remaining[y].discard(x)
+        y = min(partners[x], key=lambda k: (abs(pos_b[k] - pos_b[x]), k))
+        gx, gy = groups[x], groups[y]
+        b_order = "after" if pb.relations[gx.rep_b, gy.rep_b] == Relation.AFTER else "before"
+        d = Difference(
+            DifferenceKind.ORDER_CHANGED,
+            (pa.ids[gx.rep_a], pa.ids[gy.rep_a]),
+            (pb.ids[gx.rep_b], pb.ids[gy.rep_b]),
+            {"b_order": b_order},
+        )
+        result.append((d, pa.rank[gx.rep_a], {x} | partners[x]))
+    return result
+
+
+def _components(pairs: np.ndarray) -> list[list[int]]:
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for x, y in pairs:
+        parent[find(int(x))] = find(int(y))
+    comps: dict[int, list[int]] = {}
+    for x in sorted(parent):
+        comps.setdefault(find(x), []).append(x)
+    return sorted(comps.values())
+
+
+def _skeleton(p: ProcessProfile, groups: Sequence[Sequence[int]]) -> dict[tuple[int, int], tuple[int, int]]:
+    """Edges between matched groups, walking through unmatched steps and through the group itself.
+
+    Returns (group, group) -> the (step, step) pair that first realised it.
+    """
+    group_of = {i: g for g, members in enumerate(groups) for i in members}
+    succ: dict[int, list[int]] = {}
+    for u, v in sorted(p.edges):
+        succ.setdefault(u, []).append(v)
+    edges: dict[tuple[int, int], tuple[int, int]] = {}
+    for g, members in enumerate(groups):
+        for start in sorted(members):
+            stack = list(succ.get(start, ()))
+            seen = set(members)
+            while stack:
+                v = stack.pop()
+                if v in seen:
+                    continue
+                seen.add(v)
+                h = group_of.get(v)
+                if h is None:
+                    stack.extend(succ.get(v, ()))
+                elif h != g:
+                    edges.setdefault((g, h), (start, v))
+    return edges

@@ -1,0 +1,318 @@
+"""Differences and comparisons in plain words, in bokmål and English.
+
+:func:`explain` turns one :class:`~processes.diff.Difference` into one short
+sentence that names the steps (in «…» in bokmål, “…” in English) and the two
+processes, for example «Steget «Sende nabovarsel» finnes i standarden, men
+mangler i Malvik.» :func:`format_report` writes a whole comparison as text.
+
+Process A is called "standarden"/"the standard" unless a name is given;
+process B "varianten"/"the variant". Steps that are matched are named by
+their label in A (the standard's words), steps found only in B by theirs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from processes.diff import Difference, DifferenceKind
+from processes.model import Mode, Process
+
+if TYPE_CHECKING:
+    from processes.compare import Comparison
+
+__all__ = ["LANGUAGES", "explain", "format_report"]
+
+#: Languages the sentences exist in.
+LANGUAGES = ("nb", "en")
+
+_MODE_WORDS = {
+    "nb": {
+        Mode.MANUAL: "manuelt",
+        Mode.PAPER: "på papir",
+        Mode.DIGITAL: "digitalt",
+        Mode.AUTOMATED: "automatisk",
+        Mode.SELF_SERVICE: "som selvbetjening",
+    },
+    "en": {
+        Mode.MANUAL: "manually",
+        Mode.PAPER: "on paper",
+        Mode.DIGITAL: "digitally",
+        Mode.AUTOMATED: "automatically",
+        Mode.SELF_SERVICE: "as self-service",
+    },
+}
+
+# Sentence templates. Fields: {A}/{B} "i standarden"-style place phrases,
+# {x}, {y}: quoted step names, {xs}/{ys}: quoted lists, {va}/{vb}: values.
+_TEMPLATES: dict[str, dict[str, str]] = {
+    "nb": {
+        "missing_step": "{Noun} {x} finnes {A}, men mangler {B}.",
+        "extra_step": "{Noun} {y} finnes {B}, men ikke {A}.",
+        "renamed_step": "{Noun} {x} heter {y} {B}.",
+        "split_step": "{Noun} {x} er delt i {ys} {B}.",
+        "merged_steps": "Stegene {xs} er slått sammen til {y} {B}.",
+        "order_changed_after": "{BB} kommer {y1} etter {y2}; {A} kommer det før.",
+        "order_changed_before": "{BB} kommer {y1} før {y2}; {A} kommer det etter.",
+        "parallel_in_a": "{xs} skjer samtidig {A}, men etter hverandre {B}.",
+        "parallel_in_b": "{xs} skjer etter hverandre {A}, men samtidig {B}.",
+        "optional_in_b": "{BB} kan {noun} {x} hoppes over; {A} gjøres det alltid.",
+        "optional_in_a": "{AA} kan {noun} {x} hoppes over; {B} gjøres det alltid.",
+        "missing_flow": "{AA} går flyten rett fra {x1} til {x2}, men ikke {B}.",
+        "extra_flow": "{BB} går flyten rett fra {y1} til {y2}, men ikke {A}.",
+        "lane_changed": "{Noun} {x} utføres av {va} {A}, men av {vb} {B}.",
+        "mode_changed": "{Noun} {x} gjøres {va} {A}, men {vb} {B}.",
+        "system_changed": "{Noun} {x} gjøres i {va} {A}, men i {vb} {B}.",
+        "legal_basis_changed": "{Noun} {x} har hjemmel i {va} {A}, men i {vb} {B}.",
+        "handling_days_changed": "Behandlingstiden for {x} er {va} {A}, men {vb} {B}.",
+    },
+    "en": {
+        "missing_step": "{Noun} {x} is in {A} but missing in {B}.",
+        "extra_step": "{Noun} {y} is in {B} but not in {A}.",
+        "renamed_step": "{Noun} {x} is called {y} in {B}.",
+        "split_step": "{Noun} {x} is split into {ys} in {B}.",
+        "merged_steps": "The steps {xs} are merged into {y} in {B}.",
+        "order_changed_after": "In {B}, {y1} comes after {y2}; in {A} it comes before.",
+        "order_changed_before": "In {B}, {y1} comes before {y2}; in {A} it comes after.",
+        "parallel_in_a": "{xs} happen at the same time in {A}, but one after the other in {B}.",
+        "parallel_in_b": "{xs} happen one after the other in {A}, but at the same time in {B}.",
+        "optional_in_b": "In {B}, {noun} {x} can be skipped; in {A} it is always done.",
+        "optional_in_a": "In {A}, {noun} {x} can be skipped; in {B} it is always done.",
+        "missing_flow": "In {A}, the flow goes straight from {x1} to {x2}, but not in {B}.",
+        "extra_flow": "In {B}, the flow goes straight from {y1} to {y2}, but not in {A}.",
+        "lane_changed": "{Noun} {x} is done by {va} in {A}, but by {vb} in {B}.",
+        "mode_changed": "{Noun} {x} is done {va} in {A}, but {vb} in {B}.",
+        "system_changed": "{Noun} {x} is done in {va} in {A}, but in {vb} in {B}.",
+        "legal_basis_changed": "{Noun} {x} is based on {va} in {A}, but on {vb} in {B}.",
+        "handling_days_changed": "The handling time for {x} is {va} in {A}, but {vb} in {B}.",
+    },
+}
+
+
+def _quote(text: str, lang: str) -> str:
+    text = " ".join(text.split()) or "?"
+    return f"«{text}»" if lang == "nb" else f"“{text}”"
+
+
+def _join(items: Sequence[str], lang: str) -> str:
+    word = " og " if lang == "nb" else " and "
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + word + items[-1]
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
+
+
+def _place(name: str | None, default_nb: str, default_en: str, lang: str) -> tuple[str, str]:
+    """Return the place phrase ("i standarden") and its sentence-initial form ("I standarden")."""
+    if lang == "nb":
+        phrase = f"i {name}" if name else f"i {default_nb}"
+        return phrase, phrase[0].upper() + phrase[1:]
+    if name:
+        return name, name
+    return f"the {default_en}", f"The {default_en}"
+
+
+def _label(process: Process, step_id: str) -> str:
+    element = process.get(step_id)
+    if element is None:
+        return step_id
+    return element.label.strip() or step_id
+
+
+def _noun(process: Process, step_id: str, lang: str) -> str:
+    element = process.get(step_id)
+    is_event = getattr(element, "is_event", False)
+    if lang == "nb":
+        return "hendelsen" if is_event else "steget"
+    return "the event" if is_event else "the step"
+
+
+def explain(
+    difference: Difference,
+    a: Process,
+    b: Process,
+    *,
+    a_name: str | None = None,
+    b_name: str | None = None,
+    lang: str = "nb",
+) -> str:
+    """Say ``difference`` in one sentence.
+
+    Parameters
+    ----------
+    difference
+        A difference found by :func:`processes.diff.diff`.
+    a, b
+        The two processes (for the step labels).
+    a_name, b_name
+        What to call the processes, e.g. a municipality ("Malvik"). Default:
+        "standarden"/"the standard" and "varianten"/"the variant".
+    lang
+        ``"nb"`` (bokmål) or ``"en"``.
+
+    Raises
+    ------
+    ValueError
+        For a language other than ``"nb"`` or ``"en"``.
+
+    Examples
+    --------
+    >>> from processes.model import Process, Step
+    >>> a = Process(); a.add_step(Step("s1", "Sende nabovarsel"))
+    >>> d = Difference(DifferenceKind.MISSING_STEP, ("s1",), ())
+    >>> explain(d, a, Process(), b_name="Malvik")
+    'Steget «Sende nabovarsel» finnes i standarden, men mangler i Malvik.'
+    >>> explain(d, a, Process(), b_name="Malvik", lang="en")
+    'The step “Sende nabovarsel” is in the standard but missing in Malvik.'
+    """
+    _check_lang(lang)
+    A, AA = _place(a_name, "standarden", "standard", lang)
+    B, BB = _place(b_name, "varianten", "variant", lang)
+    kind = difference.kind
+    details = difference.details
+    qa = [_quote(_label(a, x), lang) for x in difference.a]
+    qb = [_quote(_label(b, y), lang) for y in difference.b]
+    if difference.a:
+        noun = _noun(a, difference.a[0], lang)
+    elif difference.b:
+        noun = _noun(b, difference.b[0], lang)
+    else:
+        noun = "steget" if lang == "nb" else "the step"
+    fields = {
+        "A": A,
+        "AA": AA,
+        "B": B,
+        "BB": BB,
+        "noun": noun,
+        "Noun": noun[0].upper() + noun[1:],
+        "x": qa[0] if qa else "",
+        "y": qb[0] if qb else "",
+        "xs": _join(qa, lang),
+        "ys": _join(qb, lang),
+        "x1": qa[0] if qa else "",
+        "x2": qa[1] if len(qa) > 1 else "",
+        # Matched steps are named in the standard's words, even in sentences about B.
+        "y1": qa[0] if qa else (qb[0] if qb else ""),
+        "y2": qa[1] if len(qa) > 1 else (qb[1] if len(qb) > 1 else ""),
+        "va": "",
+        "vb": "",
+    }
+    templates = _TEMPLATES[lang]
+    if kind == DifferenceKind.EXTRA_FLOW:
+        fields["y1"], fields["y2"] = (qb + ["", ""])[:2]
+    if kind == DifferenceKind.ORDER_CHANGED:
+        key = "order_changed_" + details.get("b_order", "after")
+    elif kind == DifferenceKind.PARALLEL_VS_SEQUENTIAL:
+        key = "parallel_in_" + details.get("parallel_in", "a")
+        fields["xs"] = fields["xs"][0].upper() + fields["xs"][1:] if fields["xs"] else ""
+    elif kind == DifferenceKind.OPTIONAL_VS_MANDATORY:
+        key = "optional_in_" + details.get("optional_in", "b")
+    else:
+        key = kind.value
+    if kind == DifferenceKind.MODE_CHANGED:
+        words = _MODE_WORDS[lang]
+        fields["va"] = _mode_word(details.get("a", ""), words)
+        fields["vb"] = _mode_word(details.get("b", ""), words)
+    elif kind == DifferenceKind.HANDLING_DAYS_CHANGED:
+        fields["va"] = _days(details.get("a", "?"), lang)
+        fields["vb"] = _days(details.get("b", "?"), lang)
+    elif "a" in details or "b" in details:
+        fields["va"] = _quote(details.get("a", ""), lang)
+        fields["vb"] = _quote(details.get("b", ""), lang)
+    sentence = templates[key].format(**fields)
+    return sentence[0].upper() + sentence[1:]
+
+
+def _days(value: str, lang: str) -> str:
+    one = value in ("1", "1.0")
+    if lang == "nb":
+        return value.replace(".", ",") + (" dag" if one else " dager")
+    return value + (" day" if one else " days")
+
+
+def _mode_word(value: str, words: dict[Mode, str]) -> str:
+    try:
+        return words[Mode(value)]
+    except ValueError:
+        return value
+
+
+_REPORT = {
+    "nb": {
+        "title": "Sammenligning av {A} og {B}",
+        "similarity": "Likhet",
+        "overall": ("Samlet", "et veid gjennomsnitt av de tre målene under."),
+        "labels": ("Stegnavn", "hvor mange steg som har en motpart, og hvor like navnene er."),
+        "structure": ("Struktur", "hvor mye av flyten mellom stegene som er den samme."),
+        "behaviour": (
+            "Atferd",
+            "om stegene kommer i samme rekkefølge, samtidig eller som alternativer.",
+        ),
+        "matches": "Steg som svarer til hverandre ({n})",
+        "differences": "Forskjeller ({n})",
+        "none": "Ingen forskjeller.",
+        "kinds": {"identical": "likt", "renamed": "nytt navn", "split": "delt", "merged": "slått sammen"},
+        "a_default": "standarden",
+        "b_default": "varianten",
+    },
+    "en": {
+        "title": "Comparison of {A} and {B}",
+        "similarity": "Similarity",
+        "overall": ("Overall", "a weighted mean of the three measures below."),
+        "labels": ("Step names", "how many steps have a counterpart, and how alike their names are."),
+        "structure": ("Structure", "how much of the flow between the steps is the same."),
+        "behaviour": (
+            "Behaviour",
+            "whether the steps happen in the same order, at the same time or as alternatives.",
+        ),
+        "matches": "Corresponding steps ({n})",
+        "differences": "Differences ({n})",
+        "none": "No differences.",
+        "kinds": {"identical": "same", "renamed": "renamed", "split": "split", "merged": "merged"},
+        "a_default": "the standard",
+        "b_default": "the variant",
+    },
+}
+
+
+def format_report(comparison: Comparison, lang: str = "nb") -> str:
+    """Write ``comparison`` as a plain-text report: scores (each with what it means), matches, differences.
+
+    Raises
+    ------
+    ValueError
+        For a language other than ``"nb"`` or ``"en"``.
+    """
+    _check_lang(lang)
+    words = _REPORT[lang]
+    a, b = comparison.a, comparison.b
+    a_name = comparison.a_name or str(words["a_default"])
+    b_name = comparison.b_name or str(words["b_default"])
+    lines = [str(words["title"]).format(A=a_name, B=b_name), ""]
+    lines.append(str(words["similarity"]))
+    sim = comparison.similarity.as_dict()
+    for key in ("overall", "labels", "structure", "behaviour"):
+        name, meaning = words[key]
+        percent = f"{sim[key] * 100:.0f} %"
+        lines.append(f"  {name + ':':<11} {percent:>6}  {meaning}")
+    lines.append("")
+    matches = comparison.alignment.matches
+    lines.append(str(words["matches"]).format(n=len(matches)))
+    kinds = words["kinds"]
+    assert isinstance(kinds, dict)
+    for m in matches:
+        left = _join([_quote(_label(a, x), lang) for x in m.a], lang)
+        right = _join([_quote(_label(b, y), lang) for y in m.b], lang)
+        kind = str(getattr(m.kind, "value", m.kind))
+        lines.append(f"  {left} ↔ {right}  ({kinds.get(kind, kind)}, {m.score:.2f})")
+    lines.append("")
+    texts = comparison.texts(lang)
+    lines.append(str(words["differences"]).format(n=len(texts)))
+    if not texts:
+        lines.append("  " + str(words["none"]))
+    lines.extend(f"  - {t}" for t in texts)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,819 @@
+"""How similar two processes are: labels, structure, behaviour, overall.
+
+Every measure is a number in [0, 1] that is 1 for identical processes. All
+of them are computed *under an alignment* (which step of A corresponds to
+which step of B, see :mod:`processes.align`), so that the three numbers talk
+about the same correspondences the diff and the explanations show.
+
+Matches may group several steps (a step split in two, two steps merged). For
+structure and behaviour each match is treated as **one node** on each side
+(the group is contracted); unmatched steps stay single nodes. Writing
+``k`` for the number of matches, ``u_A``/``u_B`` for the unmatched steps and
+``N'_A = k + u_A``, ``N'_B = k + u_B`` for the contracted sizes:
+
+Label similarity
+    The node matching similarity of Dijkman et al. (2011),
+    ``2 · Σ sim(n, m) / (|N_A| + |N_B|)`` over matched pairs, generalised to
+    groups: a match of ``p`` steps in A and ``q`` steps in B with score ``s``
+    contributes ``s · (p + q)``, so a split or merge counts every step it
+    covers. ``|N|`` counts every step (events included).
+
+Structural similarity
+    The graph-edit-distance similarity of Dijkman et al. (2011), on the step
+    graphs (:meth:`Process.step_graph`) with groups contracted::
+
+        fskipn = (u_A + u_B) / (N'_A + N'_B)                 skipped nodes
+        fskipe = |skipped edges| / (|E'_A| + |E'_B|)          skipped edges
+        fsubn  = 2 · Σ (1 − s) / (2k)                         substituted nodes
+        simged = 1 − (wskipn·fskipn + wskipe·fskipe + wsubn·fsubn)
+                     / (wskipn + wskipe + wsubn)
+
+    An edge of A is *kept* when B has the edge between the images of its
+    ends; every other edge of A or B is skipped. With no match at all,
+    ``fsubn`` is taken as 1 (nothing could be substituted), so two unrelated
+    processes score 0. The default weights are equal (1, 1, 1); Dijkman et
+    al. tuned theirs for ranking search results, which is a different job.
+
+Behavioural similarity
+    Relations between steps in the style of behavioural profiles (Weidlich
+    et al. 2011), computed on the process graph *with* gateway semantics:
+    strict order (``→``: y can follow x, x never follows y), exclusiveness
+    (``#``: never in the same case), concurrency (``∥``: different branches
+    of a parallel or inclusive split) and repetition (``↺``: x and y can
+    follow each other, i.e. a loop). Each process is the set of triples
+    ``(x, y, relation)`` over all unordered pairs of its contracted nodes,
+    matched nodes named by their match. The similarity is the Jaccard index
+    ``|R_A ∩ R_B| / |R_A ∪ R_B|``: agreeing relations between matched
+    steps count, and every pair involving an unmatched step counts against
+    it. A group's relations are those of its earliest step.
+
+Overall
+    ``(labels + structure + behaviour) / 3`` (weights are keyword
+    arguments of :func:`similarities`).
+
+:func:`graph_edit_distance` is separate: it *searches* for the node mapping
+with the least edit cost (not the alignment's), with the cost model of
+:class:`EditCosts`, the same one :func:`networkx_costs` hands to
+:func:`networkx.graph_edit_distance`.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy.optimize import linear_sum_assignment
+
+from processes.labels import Synonyms, normalise
+from processes.labels import label_similarity as _label_pair_similarity
+from processes.model import Gateway, GatewayKind, Process, Step, StepKind
+
+if TYPE_CHECKING:
+    from processes.align import Alignment
+
+__all__ = [
+    "Relation",
+    "ProcessProfile",
+    "Similarity",
+    "EditCosts",
+    "EditResult",
+    "profile",
+    "label_similarity",
+    "structural_similarity",
+    "behavioural_similarity",
+    "similarities",
+    "graph_edit_distance",
+    "mapping_cost",
+    "networkx_costs",
+]
+
+
+class Relation(IntEnum):
+    """The behavioural relation of step x to step y (row x, column y)."""
+
+    SAME = 0
+    BEFORE = 1  #: x strictly before y
+    AFTER = 2  #: x strictly after y
+    EXCLUSIVE = 3  #: never both in one case
+    CONCURRENT = 4  #: in different branches of a parallel (or inclusive) split
+    REPEATED = 5  #: each can follow the other (both in a loop)
+
+
+# How a node's outgoing flows are taken.
+_ANY, _OR, _ALL = 0, 1, 2  # exactly one / at least one / all of them
+
+
+@dataclass(frozen=True, eq=False)
+class ProcessProfile:
+    """What the comparison needs from one process, computed once.
+
+    Build it with :func:`profile`. It is immutable and picklable, so a pool
+    of workers can compute it once per process.
+
+    Attributes
+    ----------
+    ids
+        Step ids in process order.
+    index
+        Step id -> position in :attr:`ids`.
+    labels
+        Step labels, in the order of :attr:`ids`.
+    norm_labels
+        The labels after :func:`processes.labels.normalise`.
+    relations
+        ``n × n`` int8 matrix of :class:`Relation` values between steps.
+    mandatory
+        Per step: True when it is on every way through the process (it cannot
+        be bypassed).
+    rank
+        Per step: its position in a topological reading of the process
+        (earlier steps first), used to order output and pick neighbours.
+    edges
+        Edges of the step graph, as ``(i, j)`` index pairs.
+    """
+
+    ids: tuple[str, ...]
+    index: Mapping[str, int]
+    labels: tuple[str, ...]
+    norm_labels: tuple[str, ...]
+    relations: npt.NDArray[np.int8]
+    mandatory: tuple[bool, ...]
+    rank: tuple[int, ...]
+    edges: frozenset[tuple[int, int]]
+
+    def relation(self, x: str, y: str) -> Relation:
+        """Return the relation of step ``x`` to step ``y``."""
+        return Relation(int(self.relations[self.index[x], self.index[y]]))
+
+
+def _bits(value: int) -> list[int]:
+    out = []
+    while value:
+        low = value & -value
+        out.append(low.bit_length() - 1)
+        value ^= low
+    return out
+
+
+def _out_kind(process: Process, node: str, succ: list[str]) -> int:
+    element = process[node]
+    if isinstance(element, Gateway):
+        if element.kind == GatewayKind.PARALLEL:
+            return _ALL
+        if element.kind in (GatewayKind.INCLUSIVE, GatewayKind.COMPLEX):
+            return _OR
+        return _ANY
+    if len(succ) < 2:
+        return _ANY
+    # BPMN: several unconditional flows out of an activity all fire (implicit
+    # parallel split); conditional ones behave like an inclusive gateway.
+    g = process.graph
+    conditions = [g.edges[node, s]["flow"].condition for s in succ]
+    return _OR if any(conditions) else _ALL
+
+
+def profile(process: Process) -> ProcessProfile:
+    """Compute the behavioural profile and step-graph view of ``process``.
+
+    Sub-processes are entered and left through their step (the inner steps
+    lie between the sub-process's predecessors and successors); a boundary
+    event is an alternative way out of the activity it is attached to.
+
+    Examples
+    --------
+    >>> from processes.model import Flow, Gateway, GatewayKind, Process, Step
+    >>> p = Process()
+    >>> for s in ("a", "b", "c", "d"):
+    ...     p.add_step(Step(s, s.upper()))
+    >>> p.add_gateway(Gateway("x", GatewayKind.PARALLEL))
+    >>> p.add_gateway(Gateway("j", GatewayKind.PARALLEL))
+    >>> for u, v in [("a", "x"), ("x", "b"), ("x", "c"), ("b", "j"), ("c", "j"), ("j", "d")]:
+    ...     p.add_flow(Flow(u, v))
+    >>> prof = profile(p)
+    >>> prof.relation("a", "d").name, prof.relation("b", "c").name
+    ('BEFORE', 'CONCURRENT')
+    >>> prof.mandatory
+    (True, True, True, True)
+    """
+    g = process.graph
+    steps = process.steps
+    step_ids = [s.id for s in steps]
+    nodes: list[str] = step_ids + [gw.id for gw in process.gateways]
+    succ: dict[str, list[str]] = {n: list(g.successors(n)) for n in nodes}
+    kind: dict[str, int] = {n: _out_kind(process, n, succ[n]) for n in nodes}
+
+    children: dict[str, list[str]] = {}
+    for element in process.elements:
+        if element.parent is not None and element.parent in g:
+            children.setdefault(element.parent, []).append(element.id)
+    exit_of: dict[str, str] = {}
+    for parent in children:
+        exit_node = parent + "\x00exit"
+        exit_of[parent] = exit_node
+        nodes.append(exit_node)
+        succ[exit_node], kind[exit_node] = succ[parent], kind[parent]
+    for parent, members in children.items():
+        flowing = [x for x in members if not _is_boundary(process[x])]
+        starts = [x for x in flowing if _is_start(process[x])] or [x for x in flowing if g.in_degree(x) == 0]
+        succ[parent], kind[parent] = starts or [exit_of[parent]], _ANY
+        for member in members:
+            if g.out_degree(member) == 0:
+                last = exit_of.get(member, member)
+                succ[last] = succ[last] + [exit_of[parent]]
+    for step in steps:
+        if step.kind == StepKind.BOUNDARY_EVENT and step.attached_to is not None and step.attached_to in g:
+            host = exit_of.get(step.attached_to, step.attached_to)
+            done = host + "\x00done"
+            if done not in succ:
+                nodes.append(done)
+                succ[done], kind[done] = succ[host], kind[host]
+                succ[host], kind[host] = [done], _ANY
+            succ[host] = succ[host] + [step.id]
+
+    pos = {n: i for i, n in enumerate(nodes)}
+    size = len(nodes)
+    out = [[pos[s] for s in succ[n] if s in pos] for n in nodes]
+    kinds = [kind[n] for n in nodes]
+
+    # Reverse topological order (post-order of a DFS, starts first so that
+    # the reading order follows the process).
+    roots = [pos[s] for s in process.start_ids() if s in pos]
+    post: list[int] = []
+    seen = [False] * size
+    for root in roots + list(range(size)):
+        if seen[root]:
+            continue
+        seen[root] = True
+        stack = [(root, iter(out[root]))]
+        while stack:
+            node, it = stack[-1]
+            for nxt in it:
+                if not seen[nxt]:
+                    seen[nxt] = True
+                    stack.append((nxt, iter(out[nxt])))
+                    break
+            else:
+                stack.pop()
+                post.append(node)
+
+    reach = [0] * size
+    changed = True
+    while changed:
+        changed = False
+        for node in post:
+            r = 0
+            for nxt in out[node]:
+                r |= (1 << nxt) | reach[nxt]
+            if r != reach[node]:
+                reach[node] = r
+                changed = True
+
+    concurrent = [0] * size
+    for node in range(size):
+        if kinds[node] != _ANY and len(out[node]) > 1:
+            branches = [(1 << t) | reach[t] for t in out[node]]
+            for i, bi in enumerate(branches):
+                for j, bj in enumerate(branches):
+                    if i != j:
+                        only_j = bj & ~bi
+                        for x in _bits(bi & ~bj):
+                            concurrent[x] |= only_j
+
+    full = (1 << size) - 1
+    must = [full] * size
+    changed = True
+    while changed:
+        changed = False
+        for node in post:
+            if not out[node]:
+                bits = 1 << node
+            elif kinds[node] == _ALL:
+                bits = 0
+                for nxt in out[node]:
+                    bits |= must[nxt]
+                bits |= 1 << node
+            else:
+                bits = full
+                for nxt in out[node]:
+                    bits &= must[nxt]
+                bits |= 1 << node
+            if bits != must[node]:
+                must[node] = bits
+                changed = True
+    if roots:
+        mandatory_bits = full
+        for root in roots:
+            mandatory_bits &= must[root]
+    else:  # no way in: nothing can be said to be bypassable
+        mandatory_bits = full
+
+    n = len(step_ids)
+    nbytes = max(1, (size + 7) // 8)
+
+    def matrix(rows: list[int]) -> npt.NDArray[np.bool_]:
+        raw = b"".join(r.to_bytes(nbytes, "little") for r in rows[:n])
+        bits = np.unpackbits(np.frombuffer(raw, dtype=np.uint8).reshape(n, nbytes), axis=1, bitorder="little")
+        return bits[:, :n].astype(bool)
+
+    if n:
+        reach_m = matrix(reach)
+        conc_m = matrix(concurrent)
+        conc_m = conc_m | conc_m.T
+        rel = np.full((n, n), Relation.EXCLUSIVE, dtype=np.int8)
+        rel[conc_m] = Relation.CONCURRENT
+        rel[reach_m.T] = Relation.AFTER
+        rel[reach_m] = Relation.BEFORE
+        rel[reach_m & reach_m.T] = Relation.REPEATED
+        np.fill_diagonal(rel, Relation.SAME)
+    else:
+        rel = np.zeros((0, 0), dtype=np.int8)
+
+    order = {node: i for i, node in enumerate(reversed(post))}
+    rank = tuple(order[i] for i in range(n))
+    index = {s: i for i, s in enumerate(step_ids)}
+    sg = process.step_graph()
+    edges = frozenset((index[u], index[v]) for u, v in sg.edges if u != v)
+    rel.setflags(write=False)
+    return ProcessProfile(
+        ids=tuple(step_ids),
+        index=index,
+        labels=tuple(s.label for s in steps),
+        norm_labels=tuple(normalise(s.label) for s in steps),
+        relations=rel,
+        mandatory=tuple(bool(mandatory_bits >> i & 1) for i in range(n)),
+        rank=rank,
+        edges=edges,
+    )
+
+
+def _is_boundary(element: object) -> bool:
+    return isinstance(element, Step) and element.kind == StepKind.BOUNDARY_EVENT
+
+
+def _is_start(element: object) -> bool:
+    return isinstance(element, Step) and element.kind == StepKind.START_EVENT
+
+
+# -- measures under an alignment ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Similarity:
+    """The four similarity numbers, each in [0, 1]."""
+
+    overall: float
+    labels: float
+    structure: float
+    behaviour: float
+
+    def as_dict(self) -> dict[str, float]:
+        """Return ``{"overall": …, "labels": …, "structure": …, "behaviour": …}``."""
+        return {
+            "overall": self.overall,
+            "labels": self.labels,
+            "structure": self.structure,
+            "behaviour": self.behaviour,
+        }
+
+
+def _groups(
+    pa: ProcessProfile, pb: ProcessProfile, alignment: Alignment, synonyms: Synonyms | None = None
+) -> tuple[list[tuple[list[int], list[int], float]], int, int]:
+    """Matches as index groups with their label score, plus the unmatched counts.
+
+    A one-to-one match scores the label similarity of its two steps
+    (:func:`processes.labels.label_similarity`, which knows synonyms and
+    compounds), not the aligner's score, which also weighs structure. A
+    split or merge has no single pair of labels, so it keeps the aligner's
+    score. Steps unknown to a profile are ignored.
+    """
+    groups = []
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    for m in alignment.matches:
+        ia = [pa.index[x] for x in m.a if x in pa.index and pa.index[x] not in used_a]
+        ib = [pb.index[y] for y in m.b if y in pb.index and pb.index[y] not in used_b]
+        if ia and ib:
+            used_a.update(ia)
+            used_b.update(ib)
+            if len(ia) == 1 and len(ib) == 1:
+                score = _pair_score(pa.norm_labels[ia[0]], pb.norm_labels[ib[0]], synonyms)
+            else:
+                score = min(1.0, max(0.0, float(m.score)))
+            groups.append((ia, ib, score))
+    return groups, len(pa.ids) - len(used_a), len(pb.ids) - len(used_b)
+
+
+@lru_cache(maxsize=65536)
+def _pair_score(x: str, y: str, synonyms: Synonyms | None) -> float:
+    if x == y:
+        return 1.0
+    return _label_pair_similarity(x, y, synonyms=synonyms)
+
+
+def label_similarity(
+    pa: ProcessProfile, pb: ProcessProfile, alignment: Alignment, *, synonyms: Synonyms | None = None
+) -> float:
+    """Node matching similarity: ``Σ s·(p+q) / (|N_A| + |N_B|)`` over matches.
+
+    Examples
+    --------
+    >>> from processes.model import Process, Step
+    >>> p = Process(); p.add_step(Step("a", "A")); prof = profile(p)
+    >>> from types import SimpleNamespace as M
+    >>> label_similarity(prof, prof, M(matches=[M(a=("a",), b=("a",), score=1.0)]))
+    1.0
+    """
+    return _labels(pa, pb, _groups(pa, pb, alignment, synonyms)[0])
+
+
+_Groups = list[tuple[list[int], list[int], float]]
+
+
+def _labels(pa: ProcessProfile, pb: ProcessProfile, groups: _Groups) -> float:
+    total = len(pa.ids) + len(pb.ids)
+    if total == 0:
+        return 1.0
+    return _clip(sum(s * (len(ia) + len(ib)) for ia, ib, s in groups) / total)
+
+
+def structural_similarity(
+    pa: ProcessProfile,
+    pb: ProcessProfile,
+    alignment: Alignment,
+    *,
+    wskipn: float = 1.0,
+    wskipe: float = 1.0,
+    wsubn: float = 1.0,
+    synonyms: Synonyms | None = None,
+) -> float:
+    """Graph-edit-distance similarity (Dijkman et al. 2011) under the alignment.
+
+    See the module docstring for the formula.
+    """
+    groups, ua, ub = _groups(pa, pb, alignment, synonyms)
+    return _structure(pa, pb, groups, ua, ub, (wskipn, wskipe, wsubn))
+
+
+def _structure(
+    pa: ProcessProfile, pb: ProcessProfile, groups: _Groups, ua: int, ub: int, weights: tuple[float, float, float]
+) -> float:
+    wskipn, wskipe, wsubn = weights
+    if not pa.ids and not pb.ids:
+        return 1.0
+    k = len(groups)
+    qa = _quotient(pa, [g[0] for g in groups])
+    qb = _quotient(pb, [g[1] for g in groups])
+    ea, eb = _quotient_edges(pa, qa), _quotient_edges(pb, qb)
+    kept = sum(1 for (u, v) in ea if u < k and v < k and (u, v) in eb)
+    fskipn = (ua + ub) / (2 * k + ua + ub)
+    fskipe = (len(ea) + len(eb) - 2 * kept) / (len(ea) + len(eb)) if (ea or eb) else 0.0
+    fsubn = sum(1.0 - s for _, _, s in groups) / k if k else 1.0
+    weight = wskipn + wskipe + wsubn
+    return _clip(1.0 - (wskipn * fskipn + wskipe * fskipe + wsubn * fsubn) / weight)
+
+
+def _quotient(p: ProcessProfile, groups: Sequence[Sequence[int]]) -> list[int]:
+    """Map each step index to its contracted node: group number, or k + own index."""
+    k = len(groups)
+    q = [k + i for i in range(len(p.ids))]
+    for g, members in enumerate(groups):
+        for i in members:
+            q[i] = g
+    return q
+
+
+def _quotient_edges(p: ProcessProfile, q: list[int]) -> set[tuple[int, int]]:
+    return {(q[u], q[v]) for u, v in p.edges if q[u] != q[v]}
+
+
+def _representative(p: ProcessProfile, members: Sequence[int]) -> int:
+    return min(members, key=lambda i: (p.rank[i], i))
+
+
+def behavioural_similarity(pa: ProcessProfile, pb: ProcessProfile, alignment: Alignment) -> float:
+    """Jaccard agreement of behavioural relations between matched steps.
+
+    See the module docstring for the formula.
+    """
+    groups, ua, ub = _groups(pa, pb, alignment)
+    return _behaviour(pa, pb, groups, ua, ub)
+
+
+def _behaviour(pa: ProcessProfile, pb: ProcessProfile, groups: _Groups, ua: int, ub: int) -> float:
+    k = len(groups)
+    na, nb = k + ua, k + ub
+    ra, rb = na * (na - 1) // 2, nb * (nb - 1) // 2
+    if ra + rb == 0:
+        return 1.0 if (ua == 0 and ub == 0) else 0.0
+    agree = 0
+    if k > 1:
+        ia = np.array([_representative(pa, g[0]) for g in groups], dtype=np.intp)
+        ib = np.array([_representative(pb, g[1]) for g in groups], dtype=np.intp)
+        same = pa.relations[np.ix_(ia, ia)] == pb.relations[np.ix_(ib, ib)]
+        agree = int((np.count_nonzero(same) - k) // 2)
+    return _clip(agree / (ra + rb - agree))
+
+
+def similarities(
+    pa: ProcessProfile,
+    pb: ProcessProfile,
+    alignment: Alignment,
+    *,
+    weights: tuple[float, float, float] = (1.0, 1.0, 1.0),
+    synonyms: Synonyms | None = None,
+) -> Similarity:
+    """All three measures and their weighted mean ``overall``.
+
+    ``weights`` are for (labels, structure, behaviour); ``synonyms`` are
+    used for the label similarity of matched pairs.
+    """
+    groups, ua, ub = _groups(pa, pb, alignment, synonyms)
+    lab = _labels(pa, pb, groups)
+    struct = _structure(pa, pb, groups, ua, ub, (1.0, 1.0, 1.0))
+    beh = _behaviour(pa, pb, groups, ua, ub)
+    overall = (weights[0] * lab + weights[1] * struct + weights[2] * beh) / sum(weights)
+    return Similarity(overall=_round(overall), labels=_round(lab), structure=_round(struct), behaviour=_round(beh))
+
+
+def _clip(x: float) -> float:
+    return min(1.0, max(0.0, x))
+
+
+def _round(x: float) -> float:
+    # Sums of floats can land a hair off 1.0; 12 digits keeps results stable and exact for equal inputs.
+    return round(_clip(x), 12)
+
+
+# -- graph edit distance search ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class EditCosts:
+    """The edit cost model, shared with :func:`networkx_costs`.
+
+    Substituting node ``n`` by ``m`` costs ``substitute · (1 − sim(n, m))``;
+    deleting or inserting a node costs ``node``; deleting or inserting an
+    edge costs ``edge``; an edge kept between substituted nodes costs 0.
+    """
+
+    node: float = 1.0
+    edge: float = 1.0
+    substitute: float = 2.0
+
+
+@dataclass(frozen=True)
+class EditResult:
+    """Result of :func:`graph_edit_distance`: the cost and the node mapping found.
+
+    ``mapping`` holds ``(step of A, step of B)`` pairs; steps of A not in it
+    are deleted, steps of B not in it inserted. ``optimal`` is True only when
+    the search proved optimality (small graphs).
+    """
+
+    cost: float
+    mapping: tuple[tuple[str, str], ...]
+    optimal: bool
+
+
+def _label_matrix(
+    la: Sequence[str], lb: Sequence[str], similarity: Callable[[str, str], float] | None
+) -> npt.NDArray[np.float64]:
+    if similarity is None:
+        from rapidfuzz import fuzz
+
+        def similarity(x: str, y: str) -> float:
+            return float(fuzz.ratio(x.casefold().strip(), y.casefold().strip())) / 100.0
+
+    sim = np.zeros((len(la), len(lb)))
+    for i, x in enumerate(la):
+        for j, y in enumerate(lb):
+            sim[i, j] = similarity(x, y)
+    return sim
+
+
+def networkx_costs(
+    a: Process,
+    b: Process,
+    *,
+    costs: EditCosts = EditCosts(),
+    similarity: Callable[[str, str], float] | None = None,
+) -> dict[str, Any]:
+    """Keyword arguments that make :func:`networkx.graph_edit_distance` use our cost model.
+
+    Use with the graphs ``a.step_graph()`` and ``b.step_graph()``::
+
+        nx.graph_edit_distance(a.step_graph(), b.step_graph(), **networkx_costs(a, b))
+    """
+    la = [s.label for s in a.steps]
+    lb = [s.label for s in b.steps]
+    ia = {s.id: i for i, s in enumerate(a.steps)}
+    ib = {s.id: i for i, s in enumerate(b.steps)}
+    sim = _label_matrix(la, lb, similarity)
+
+    def node_subst_cost(x: Mapping[str, Any], y: Mapping[str, Any]) -> float:
+        return costs.substitute * (1.0 - float(sim[ia[x["step"].id], ib[y["step"].id]]))
+
+    return {
+        "node_subst_cost": node_subst_cost,
+        "node_del_cost": lambda _x: costs.node,
+        "node_ins_cost": lambda _y: costs.node,
+        "edge_subst_cost": lambda _x, _y: 0.0,
+        "edge_del_cost": lambda _x: costs.edge,
+        "edge_ins_cost": lambda _y: costs.edge,
+    }
+
+
+def mapping_cost(
+    a: Process,
+    b: Process,
+    mapping: Sequence[tuple[str, str]],
+    *,
+    costs: EditCosts = EditCosts(),
+    similarity: Callable[[str, str], float] | None = None,
+) -> float:
+    """The edit cost of a given one-to-one node mapping (unmapped steps are deleted/inserted)."""
+    pa, pb = profile(a), profile(b)
+    sim = _label_matrix(pa.labels, pb.labels, similarity)
+    assign = [-1] * len(pa.ids)
+    for x, y in mapping:
+        assign[pa.index[x]] = pb.index[y]
+    return _Search(pa, pb, sim, costs).cost(assign)
+
+
+class _Search:
+    """Local search over one-to-one mappings; assignment ``-1`` means deleted."""
+
+    def __init__(self, pa: ProcessProfile, pb: ProcessProfile, sim: npt.NDArray[np.float64], costs: EditCosts):
+        self.n, self.m = len(pa.ids), len(pb.ids)
+        self.costs = costs
+        self.sub = costs.substitute * (1.0 - sim)
+        self.out_a: list[list[int]] = [[] for _ in range(self.n)]
+        self.in_a: list[list[int]] = [[] for _ in range(self.n)]
+        for u, v in pa.edges:
+            self.out_a[u].append(v)
+            self.in_a[v].append(u)
+        self.eb = set(pb.edges)
+        self.ea = set(pa.edges)
+        self.n_ea, self.n_eb = len(pa.edges), len(pb.edges)
+
+    def cost(self, assign: Sequence[int]) -> float:
+        c = self.costs
+        mapped = [j for j in assign if j >= 0]
+        node = sum(self.sub[i, j] for i, j in enumerate(assign) if j >= 0)
+        node += c.node * ((self.n - len(mapped)) + (self.m - len(mapped)))
+        kept = sum(1 for u, v in self.ea if assign[u] >= 0 and assign[v] >= 0 and (assign[u], assign[v]) in self.eb)
+        return float(node + c.edge * (self.n_ea + self.n_eb - 2 * kept))
+
+    def initial(self) -> list[int]:
+        """Riesen–Bunke bipartite assignment: node costs plus a local edge-count estimate."""
+        n, m, c = self.n, self.m, self.costs
+        big = 1e9
+        size = n + m
+        cost = np.full((size, size), big)
+        outdeg_a = np.array([len(x) for x in self.out_a], dtype=float)
+        indeg_a = np.array([len(x) for x in self.in_a], dtype=float)
+        outdeg_b = np.zeros(m)
+        indeg_b = np.zeros(m)
+        for u, v in self.eb:
+            outdeg_b[u] += 1
+            indeg_b[v] += 1
+        if n and m:
+            # Each unmatched incident edge costs one edit, shared between its two ends.
+            est = (np.abs(outdeg_a[:, None] - outdeg_b[None, :]) + np.abs(indeg_a[:, None] - indeg_b[None, :])) * c.edge / 2
+            cost[:n, :m] = self.sub + est
+        for i in range(n):
+            cost[i, m + i] = c.node + (outdeg_a[i] + indeg_a[i]) * c.edge / 2
+        for j in range(m):
+            cost[n + j, j] = c.node + (outdeg_b[j] + indeg_b[j]) * c.edge / 2
+        cost[n:, m:] = 0.0
+        rows, cols = linear_sum_assignment(cost)
+        assign = [-1] * n
+        for r, col in zip(rows, cols):
+            if r < n and col < m:
+                assign[int(r)] = int(col)
+        return assign
+
+    def improve(self, assign: list[int], deadline: float | None) -> list[int]:
+        """First-improvement local search: re-map one node, or swap two nodes' images."""
+        best = self.cost(assign)
+        candidates = list(range(self.m)) + [-1]
+        improved = True
+        while improved:
+            improved = False
+            owner = {j: i for i, j in enumerate(assign) if j >= 0}
+            for i in range(self.n):
+                if deadline is not None and time.perf_counter() > deadline:
+                    return assign
+                current = assign[i]
+                for j in candidates:
+                    if j == current:
+                        continue
+                    other = owner.get(j) if j >= 0 else None
+                    assign[i] = j
+                    if other is not None:
+                        assign[other] = current
+                    new = self.cost(assign)
+                    if new < best - 1e-12:
+                        best = new
+                        improved = True
+                        owner = {jj: ii for ii, jj in enumerate(assign) if jj >= 0}
+                        current = j
+                    else:
+                        assign[i] = current
+                        if other is not None:
+                            assign[other] = j
+        return assign
+
+
+def graph_edit_distance(
+    a: Process,
+    b: Process,
+    *,
+    costs: EditCosts = EditCosts(),
+    similarity: Callable[[str, str], float] | None = None,
+    seed: Sequence[tuple[str, str]] | None = None,
+    upper_bound: float | None = None,
+    timeout: float | None = None,
+) -> EditResult | None:
+    """Search for a cheap edit path between the step graphs of ``a`` and ``b``.
+
+    Start points: the Riesen–Bunke bipartite assignment (Hungarian method on
+    node costs plus an estimate of the edge edits around each node) and, if
+    given, ``seed`` (e.g. the pairs of a label alignment). Each start is
+    improved by local search (re-map one node, or swap the images of two
+    nodes) until no move lowers the cost; the cheaper result is returned.
+    The cost is exact for the mapping returned, so it is an upper bound of
+    the true graph edit distance under the same :class:`EditCosts` (see
+    :func:`networkx_costs`).
+
+    Parameters
+    ----------
+    a, b
+        The processes; their step graphs are compared.
+    costs
+        Edit costs.
+    similarity
+        Label similarity in [0, 1]; by default rapidfuzz's normalised
+        Indel ratio on case-folded labels.
+    seed
+        Optional one-to-one ``(step of A, step of B)`` pairs to start from.
+    upper_bound
+        Return None if the best cost found is above this.
+    timeout
+        Seconds after which the local search stops and returns what it has.
+
+    Returns
+    -------
+    EditResult or None
+        None only when ``upper_bound`` is exceeded.
+
+    Examples
+    --------
+    >>> from processes.model import Flow, Process, Step
+    >>> def chain(*labels):
+    ...     p = Process()
+    ...     for i, label in enumerate(labels):
+    ...         p.add_step(Step(f"s{i}", label))
+    ...         if i:
+    ...             p.add_flow(Flow(f"s{i-1}", f"s{i}"))
+    ...     return p
+    >>> r = graph_edit_distance(chain("A", "B", "C"), chain("A", "C"))
+    >>> r.cost  # delete B, its two flows, insert the flow A -> C
+    4.0
+    >>> r.mapping
+    (('s0', 's0'), ('s2', 's1'))
+    """
+    deadline = None if timeout is None else time.perf_counter() + timeout
+    pa, pb = profile(a), profile(b)
+    sim = _label_matrix(pa.labels, pb.labels, similarity)
+    search = _Search(pa, pb, sim, costs)
+    starts = [search.initial()]
+    if seed:
+        assign = [-1] * search.n
+        taken: set[int] = set()
+        for x, y in seed:
+            if x in pa.index and y in pb.index and pb.index[y] not in taken and assign[pa.index[x]] < 0:
+                assign[pa.index[x]] = pb.index[y]
+                taken.add(pb.index[y])
+        starts.append(assign)
+    best_assign: list[int] | None = None
+    best = math.inf
+    for start in starts:
+        result = search.improve(list(start), deadline)
+        c = search.cost(result)
+        if c < best:
+            best, best_assign = c, result
+    assert best_assign is not None
+    if upper_bound is not None and best > upper_bound:
+        return None
+    mapping = tuple((pa.ids[i], pb.ids[j]) for i, j in enumerate(best_assign) if j >= 0)
+    optimal = search.n + search.m == 0
+    return EditResult(cost=best, mapping=mapping, optimal=optimal)
