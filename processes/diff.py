@@ -131,7 +131,7 @@ def diff(
     >>> [(d.kind.value, d.a) for d in diff(chain("A", "B", "C"), chain("A", "C"), same("A", "C"))]
     [('missing_step', ('B',))]
     >>> [(d.kind.value, d.a, d.details["b_order"]) for d in diff(chain("A", "B", "C"), chain("A", "C", "B"), same("A", "B", "C"))]
-    [('order_changed', ('B', 'C'), 'after')]
+    [('order_changed', ('C', 'B'), 'before')]
     """
     pa, pb = profiles if profiles is not None else (profile(a), profile(b))
     groups = _groups(pa, pb, alignment)
@@ -303,10 +303,11 @@ def _order_changes(
     pos_b = {k: i for i, k in enumerate(order_b)}
     result = []
     while any(remaining.values()):
-        # The step that explains most inversions; ties: the one displaced furthest, then the earliest.
+        # The step that explains most inversions; ties: the one displaced furthest, then the
+        # later one in A (for a swap, "the later step now comes first" reads most naturally).
         x = min(
             (k for k, v in remaining.items() if v),
-            key=lambda k: (-len(remaining[k]), -abs(pos_b[k] - k), k),
+            key=lambda k: (-len(remaining[k]), -abs(pos_b[k] - k), -k),
         )
         for y in remaining.pop(x):
             remaining[y].discard(x)

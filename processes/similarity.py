@@ -71,7 +71,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
 
-from processes.labels import Synonyms, normalise
+from processes.labels import Synonyms, analyse, detect_language, normalise, similarity_matrix
 from processes.labels import label_similarity as _label_pair_similarity
 from processes.model import Gateway, GatewayKind, Process, Step, StepKind
 
@@ -339,7 +339,7 @@ def profile(process: Process) -> ProcessProfile:
     rank = tuple(order[i] for i in range(n))
     index = {s: i for i, s in enumerate(step_ids)}
     sg = process.step_graph()
-    edges = frozenset((index[u], index[v]) for u, v in sg.edges if u != v)
+    edges = frozenset((index[u], index[v]) for u, v in sg.edges)
     rel.setflags(write=False)
     return ProcessProfile(
         ids=tuple(step_ids),
@@ -587,11 +587,12 @@ def _label_matrix(
     la: Sequence[str], lb: Sequence[str], similarity: Callable[[str, str], float] | None
 ) -> npt.NDArray[np.float64]:
     if similarity is None:
-        from rapidfuzz import fuzz
-
-        def similarity(x: str, y: str) -> float:
-            return float(fuzz.ratio(x.casefold().strip(), y.casefold().strip())) / 100.0
-
+        # The engine's label similarity (stems, compounds, synonyms), vectorised.
+        words = [w for label in list(la) + list(lb) for w in normalise(label).split()]
+        language = detect_language(list(la) + list(lb))
+        sa = analyse(list(la), language=language, vocabulary=words)
+        sb = analyse(list(lb), language=language, vocabulary=words)
+        return np.asarray(similarity_matrix(sa, sb), dtype=np.float64)
     sim = np.zeros((len(la), len(lb)))
     for i, x in enumerate(la):
         for j, y in enumerate(lb):
@@ -733,6 +734,98 @@ class _Search:
         return assign
 
 
+def _branch_and_bound(
+    search: _Search, best_assign: list[int], best: float, deadline: float | None, budget: int
+) -> tuple[list[int], float, bool]:
+    """Depth-first branch and bound over all one-to-one mappings, from a known solution.
+
+    Nodes of A are decided in breadth-first order (so that edges are decided
+    early); each is mapped to a free node of B (cheapest substitution first)
+    or deleted. The bound adds, for the undecided nodes, their cheapest
+    possible node cost and assumes every undecided edge is kept. Returns the
+    best mapping, its cost and whether the search completed (proving it
+    optimal) within ``deadline`` and ``budget`` expanded nodes.
+    """
+    n, m, c = search.n, search.m, search.costs
+    sub = search.sub.tolist()
+    ea, eb = search.ea, search.eb
+    # Breadth-first order over A, highest degree first, so edges close early.
+    degree = [len(search.out_a[i]) + len(search.in_a[i]) for i in range(n)]
+    order: list[int] = []
+    placed = [False] * n
+    for root in sorted(range(n), key=lambda i: (-degree[i], i)):
+        if placed[root]:
+            continue
+        queue = [root]
+        placed[root] = True
+        while queue:
+            i = queue.pop(0)
+            order.append(i)
+            for k in sorted(search.out_a[i] + search.in_a[i], key=lambda x: (-degree[x], x)):
+                if not placed[k]:
+                    placed[k] = True
+                    queue.append(k)
+    depth_of = {i: d for d, i in enumerate(order)}
+    back: list[list[tuple[int, bool]]] = []  # per depth: (earlier A node, edge goes from the new node)
+    for d, i in enumerate(order):
+        back.append(
+            [(k, True) for k in search.out_a[i] if k != i and depth_of[k] < d]
+            + [(k, False) for k in search.in_a[i] if k != i and depth_of[k] < d]
+        )
+    loops_a = [(i, i) in ea for i in order]
+    future_a = [sum(1 for (u, v) in ea if max(depth_of[u], depth_of[v]) >= d) for d in range(n + 1)]
+    b_nbrs: list[list[int]] = [[] for _ in range(m)]
+    for u, v in eb:
+        if u != v:
+            b_nbrs[u].append(v)
+            b_nbrs[v].append(u)
+    loops_b = [(j, j) in eb for j in range(m)]
+    cheapest = [min([c.node] + sub[i]) for i in order]
+    rest = [sum(cheapest[d:]) for d in range(n + 1)]
+    n_ea, n_eb = len(ea), len(eb)
+    choices = [sorted(range(m), key=lambda j: (sub[i][j], j)) for i in order]
+    assign = [-1] * n
+    used = [False] * m
+    state = {"best": best, "assign": list(best_assign), "expanded": 0, "complete": True}
+
+    def visit(d: int, node_cost: float, kept: int, used_count: int, b_decided: int) -> None:
+        if d == n:
+            total = node_cost + c.node * (m - used_count) + c.edge * (n_ea + n_eb - 2 * kept)
+            if total < state["best"] - 1e-12:
+                state["best"], state["assign"] = total, list(assign)
+            return
+        state["expanded"] += 1
+        if state["expanded"] > budget or (
+            deadline is not None and state["expanded"] % 256 == 0 and time.perf_counter() > deadline
+        ):
+            state["complete"] = False
+            return
+        free_b = m - used_count
+        bound_nodes = node_cost + rest[d] + c.node * max(0, free_b - (n - d))
+        possible = kept + min(future_a[d], n_eb - b_decided)
+        if bound_nodes + c.edge * (n_ea + n_eb - 2 * possible) >= state["best"] - 1e-12:
+            return
+        i = order[d]
+        for j in choices[d]:
+            if used[j]:
+                continue
+            gain = 1 if loops_a[d] and loops_b[j] else 0
+            for k, outgoing in back[d]:
+                jk = assign[k]
+                if jk >= 0 and ((j, jk) if outgoing else (jk, j)) in eb:
+                    gain += 1
+            decided = (1 if loops_b[j] else 0) + sum(1 for x in b_nbrs[j] if used[x])
+            assign[i], used[j] = j, True
+            visit(d + 1, node_cost + sub[i][j], kept + gain, used_count + 1, b_decided + decided)
+            assign[i], used[j] = -1, False
+            if not state["complete"]:
+                return
+        visit(d + 1, node_cost + c.node, kept, used_count, b_decided)
+
+    visit(0, 0.0, 0, 0, 0)
+    return list(state["assign"]), float(state["best"]), bool(state["complete"])
+
+
 def graph_edit_distance(
     a: Process,
     b: Process,
@@ -742,17 +835,20 @@ def graph_edit_distance(
     seed: Sequence[tuple[str, str]] | None = None,
     upper_bound: float | None = None,
     timeout: float | None = None,
+    budget: int = 20_000,
 ) -> EditResult | None:
     """Search for a cheap edit path between the step graphs of ``a`` and ``b``.
 
-    Start points: the Riesen–Bunke bipartite assignment (Hungarian method on
-    node costs plus an estimate of the edge edits around each node) and, if
-    given, ``seed`` (e.g. the pairs of a label alignment). Each start is
-    improved by local search (re-map one node, or swap the images of two
-    nodes) until no move lowers the cost; the cheaper result is returned.
-    The cost is exact for the mapping returned, so it is an upper bound of
-    the true graph edit distance under the same :class:`EditCosts` (see
-    :func:`networkx_costs`).
+    Three stages. (1) Start points: the Riesen–Bunke bipartite assignment
+    (Hungarian method on node costs plus an estimate of the edge edits
+    around each node) and, if given, ``seed`` (e.g. the pairs of a label
+    alignment). (2) Each start is improved by local search (re-map one node,
+    or swap the images of two nodes) until no move lowers the cost. (3) A
+    depth-first branch and bound, started from the best mapping so far,
+    looks for a cheaper one until it has expanded ``budget`` search nodes;
+    if it finishes, the result is proven optimal. The cost is exact for the
+    mapping returned, so it is always an upper bound of the true graph edit
+    distance under the same :class:`EditCosts` (see :func:`networkx_costs`).
 
     Parameters
     ----------
@@ -761,19 +857,23 @@ def graph_edit_distance(
     costs
         Edit costs.
     similarity
-        Label similarity in [0, 1]; by default rapidfuzz's normalised
-        Indel ratio on case-folded labels.
+        Label similarity in [0, 1]; by default the engine's
+        (:func:`processes.labels.similarity_matrix`).
     seed
         Optional one-to-one ``(step of A, step of B)`` pairs to start from.
     upper_bound
         Return None if the best cost found is above this.
     timeout
-        Seconds after which the local search stops and returns what it has.
+        Seconds after which the search stops and returns what it has.
+    budget
+        Search nodes the branch and bound may expand (bounds the work: the
+        exact problem is NP-hard). 0 skips it.
 
     Returns
     -------
     EditResult or None
-        None only when ``upper_bound`` is exceeded.
+        None only when ``upper_bound`` is exceeded. ``optimal`` tells
+        whether the branch and bound completed.
 
     Examples
     --------
@@ -804,16 +904,17 @@ def graph_edit_distance(
                 assign[pa.index[x]] = pb.index[y]
                 taken.add(pb.index[y])
         starts.append(assign)
-    best_assign: list[int] | None = None
+    best_assign: list[int] = []
     best = math.inf
     for start in starts:
         result = search.improve(list(start), deadline)
         c = search.cost(result)
         if c < best:
             best, best_assign = c, result
-    assert best_assign is not None
+    optimal = False
+    if budget > 0:
+        best_assign, best, optimal = _branch_and_bound(search, best_assign, best, deadline, budget)
     if upper_bound is not None and best > upper_bound:
         return None
     mapping = tuple((pa.ids[i], pb.ids[j]) for i, j in enumerate(best_assign) if j >= 0)
-    optimal = search.n + search.m == 0
     return EditResult(cost=best, mapping=mapping, optimal=optimal)
