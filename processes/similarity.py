@@ -734,6 +734,14 @@ class _Search:
         return assign
 
 
+@dataclass
+class _BnbState:
+    best: float
+    assign: list[int]
+    expanded: int = 0
+    complete: bool = True
+
+
 def _branch_and_bound(
     search: _Search, best_assign: list[int], best: float, deadline: float | None, budget: int
 ) -> tuple[list[int], float, bool]:
@@ -786,24 +794,24 @@ def _branch_and_bound(
     choices = [sorted(range(m), key=lambda j: (sub[i][j], j)) for i in order]
     assign = [-1] * n
     used = [False] * m
-    state = {"best": best, "assign": list(best_assign), "expanded": 0, "complete": True}
+    state = _BnbState(best, list(best_assign))
 
     def visit(d: int, node_cost: float, kept: int, used_count: int, b_decided: int) -> None:
         if d == n:
             total = node_cost + c.node * (m - used_count) + c.edge * (n_ea + n_eb - 2 * kept)
-            if total < state["best"] - 1e-12:
-                state["best"], state["assign"] = total, list(assign)
+            if total < state.best - 1e-12:
+                state.best, state.assign = total, list(assign)
             return
-        state["expanded"] += 1
-        if state["expanded"] > budget or (
-            deadline is not None and state["expanded"] % 256 == 0 and time.perf_counter() > deadline
+        state.expanded += 1
+        if state.expanded > budget or (
+            deadline is not None and state.expanded % 256 == 0 and time.perf_counter() > deadline
         ):
-            state["complete"] = False
+            state.complete = False
             return
         free_b = m - used_count
         bound_nodes = node_cost + rest[d] + c.node * max(0, free_b - (n - d))
         possible = kept + min(future_a[d], n_eb - b_decided)
-        if bound_nodes + c.edge * (n_ea + n_eb - 2 * possible) >= state["best"] - 1e-12:
+        if bound_nodes + c.edge * (n_ea + n_eb - 2 * possible) >= state.best - 1e-12:
             return
         i = order[d]
         for j in choices[d]:
@@ -818,12 +826,12 @@ def _branch_and_bound(
             assign[i], used[j] = j, True
             visit(d + 1, node_cost + sub[i][j], kept + gain, used_count + 1, b_decided + decided)
             assign[i], used[j] = -1, False
-            if not state["complete"]:
+            if not state.complete:
                 return
         visit(d + 1, node_cost + c.node, kept, used_count, b_decided)
 
     visit(0, 0.0, 0, 0, 0)
-    return list(state["assign"]), float(state["best"]), bool(state["complete"])
+    return state.assign, state.best, state.complete
 
 
 def graph_edit_distance(
