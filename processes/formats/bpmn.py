@@ -244,6 +244,8 @@ class _Reader:
     pending: list[tuple[Element, etree._Element]] = field(default_factory=list)
     flows: list[tuple[Flow, etree._Element]] = field(default_factory=list)
     lanes: list[str] = field(default_factory=list)
+    # Where a pool's own name goes in Process.lanes if elements fall back to it.
+    pool_positions: dict[str, int] = field(default_factory=dict)
 
     def q(self, name: str) -> str:
         return f"{{{self.ns}}}{name}"
@@ -394,7 +396,13 @@ class _Reader:
     # -- finishing ------------------------------------------------------
     def finish(self) -> Process:
         p = self.process
-        p.lanes = list(self.lanes)
+        resolved = {id(element): self.resolve_lane(element.id) for element, _ in self.pending}
+        lanes = list(self.lanes)
+        used = set(resolved.values())
+        for pool, position in sorted(self.pool_positions.items(), key=lambda kv: -kv[1]):
+            if pool in used and pool not in lanes:
+                lanes.insert(position, pool)
+        p.lanes = lanes
         # Ids the writer had to replace (not valid XML names) come back from kp:exact;
         # references to them (parent, attachment, flow ends) are mapped the same way.
         original: dict[str, str] = {}
@@ -405,8 +413,7 @@ class _Reader:
                 if isinstance(exact_id, str):
                     original[element.id] = exact_id
         for element, el in self.pending:
-            lane = self.resolve_lane(element.id)
-            changes: dict[str, Any] = {"lane": lane}
+            changes: dict[str, Any] = {"lane": resolved[id(element)]}
             if element.parent is not None:
                 changes["parent"] = original.get(element.parent, element.parent)
             if isinstance(element, Step) and element.attached_to is not None:
@@ -533,6 +540,8 @@ def read_bpmn(
     several = len(with_content) > 1
     for el in processes:
         pool = pool_names.get(el.get("id") or "") or _normalise_label(el.get("name"))
+        if several and pool:
+            reader.pool_positions.setdefault(pool, len(reader.lanes))
         reader.walk(el, None, pool if several and pool else None)
 
     p = reader.process
@@ -772,6 +781,7 @@ _NSMAP = {
     "dc": DC_NAMESPACE,
     "di": DI_NAMESPACE,
     "kp": KP_NAMESPACE,
+    "xsi": XSI_NAMESPACE,
 }
 
 
@@ -991,7 +1001,8 @@ class _Writer:
         if flow.condition is not None:
             text = _safe(flow.condition)
             el.set("name", text)
-            if _normalise_label(text) != flow.condition:
+            # What read_bpmn will see: the name, else the expression (both hold ``text``).
+            if (_normalise_label(text) or _clean_text(text)) != flow.condition:
                 exact["condition"] = flow.condition
         self.kp_block(el, {}, exact=exact, metrics=flow.metrics)
         if flow.condition is not None:
@@ -1056,7 +1067,13 @@ class _Writer:
         from processes.render import layout as compute_layout
 
         p = self.p
-        lay = compute_layout(p)
+        # Lay out the structure as written: an element whose parent is not a
+        # sub-process it can be nested in sits at the top level of the diagram.
+        shown = p.copy()
+        for e in p.elements:
+            if where[e.id] != e.parent:
+                shown.replace_element(e.replace(parent=where[e.id]))
+        lay = compute_layout(shown)
         diagram = etree.SubElement(root, f"{{{BPMNDI_NAMESPACE}}}BPMNDiagram", id="BPMNDiagram_1")
         plane = etree.SubElement(
             diagram,
@@ -1066,23 +1083,32 @@ class _Writer:
         )
         boxes: dict[str, tuple[float, float, float, float]] = {}
         if has_pool:
+            # The pool encloses every lane band and every shape, with BPMN's
+            # 30-pixel label band on the left of the lanes.
             lane_boxes = [lay.lanes[name] for name in lane_ids if name in lay.lanes]
-            x0 = min([b.x for b in lane_boxes], default=0.0) - 30.0
-            y0 = min([b.y for b in lane_boxes], default=0.0)
-            x1 = max([b.x + b.width for b in lane_boxes], default=lay.width)
-            y1 = max([b.y + b.height for b in lane_boxes], default=lay.height)
-            x1, y1 = max(x1, lay.width), max(y1, lay.height)
-            _shape(plane, self._mint(participant_id + "_di"), participant_id, (x0, y0, x1 - x0, y1 - y0), horizontal=True)
-            fallback_y = y1
-            for name, lane_id in lane_ids.items():
+            rects = [(b.x, b.y, b.x + b.width, b.y + b.height) for b in [*lane_boxes, *lay.nodes.values()]]
+            x0 = min([r[0] for r in rects], default=30.0) - 30.0
+            y0 = min([r[1] for r in rects], default=0.0)
+            x1 = max([r[2] for r in rects], default=max(lay.width, 200.0))
+            y1 = max([r[3] for r in rects], default=max(lay.height, 100.0))
+            lane_rects: dict[str, tuple[float, float, float, float]] = {}
+            for name in lane_ids:
                 box = lay.lanes.get(name)
                 if box is None:
-                    # A lane the layout did not place (no elements): a thin band below.
-                    rect = (x0 + 30.0, fallback_y, x1 - x0 - 30.0, 60.0)
-                    fallback_y += 60.0
+                    # A lane the layout did not place (e.g. no elements): a thin band below.
+                    lane_rects[name] = (x0 + 30.0, y1, x1 - x0 - 30.0, 60.0)
+                    y1 += 60.0
                 else:
-                    rect = (box.x, box.y, box.width, box.height)
-                _shape(plane, self._mint(lane_id + "_di"), lane_id, rect, horizontal=True)
+                    lane_rects[name] = (box.x, box.y, box.width, box.height)
+            _shape(
+                plane,
+                self._mint(participant_id + "_di"),
+                participant_id,
+                (x0, y0, x1 - x0, y1 - y0),
+                horizontal=True,
+            )
+            for name, lane_id in lane_ids.items():
+                _shape(plane, self._mint(lane_id + "_di"), lane_id, lane_rects[name], horizontal=True)
         next_x = 0.0
         for e in self._nesting_order(where):
             box = lay.nodes.get(e.id)
