@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test venv venv-test clean
+.PHONY: run test venv venv-test translations messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,12 +20,22 @@ $(VENV)/.installed-test: $(BIN)/python setup.cfg pyproject.toml
 venv: $(VENV)/.installed
 venv-test: $(VENV)/.installed-test
 
-run: venv
-	$(BIN)/flask --app registry db upgrade
+# Compiled catalogues (*.mo) are build products, not committed: compile them from the .po files.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel -q compile -d registry/translations
+
+# After changing user-facing text: extract it and merge into the catalogue, then translate the new entries.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project=kommuneprosess-registry -o registry/translations/messages.pot .
+	$(BIN)/pybabel -q update --no-location --no-fuzzy-matching -i registry/translations/messages.pot -d registry/translations
+
+run: venv translations
+	FLASK_DEBUG=1 $(BIN)/flask --app registry db upgrade
 	FLASK_DEBUG=1 $(BIN)/flask --app registry seed-demo --if-empty
 	FLASK_DEBUG=1 $(BIN)/flask --app registry run --host 127.0.0.1 --port 5000
 
-test: venv-test
+test: venv-test translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

@@ -1,0 +1,119 @@
+"""The inter-municipal process registry: a Flask application.
+
+``create_app`` reads like a table of contents: configuration, extensions, security,
+languages, pages, command-line commands. Nothing happens at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from registry.config import DefaultConfig, check_config
+
+__all__ = ["create_app"]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application; ``test_config`` overrides every other configuration layer."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    load_config(app, test_config)
+    register_extensions(app)
+    register_models(app)
+    register_security(app)
+    register_i18n(app)
+    register_blueprints(app)
+    register_error_pages(app)
+    register_commands(app)
+    return app
+
+
+def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    """Defaults, then instance/config.py, then FLASK_* variables, then ``test_config``."""
+    app.config.from_object(DefaultConfig)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env()
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "registry.sqlite")
+    if app.config.get("SESSION_COOKIE_SECURE") is None:
+        secure = not (app.debug or app.testing)
+        app.config["SESSION_COOKIE_SECURE"] = secure
+        app.config.setdefault("REMEMBER_COOKIE_SECURE", secure)
+    check_config(app.config, debug=app.debug, testing=app.testing)
+
+
+def register_extensions(app: Flask) -> None:
+    """Database, migrations, CSRF, rate limits."""
+    from registry.extensions import csrf, db, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+
+def register_models(app: Flask) -> None:
+    """Import every model (so metadata is complete for migrations) and start the audit log."""
+    from registry.audit import models as _audit  # noqa: F401
+    from registry.audit.services import register_audit
+    from registry.cooperations import models as _cooperations  # noqa: F401
+    from registry.municipalities import models as _municipalities  # noqa: F401
+    from registry.users import models as _users  # noqa: F401
+
+    register_audit(app)
+
+
+def register_security(app: Flask) -> None:
+    """Login sessions and security headers."""
+    from registry.security import init_security
+
+    init_security(app)
+
+
+def register_i18n(app: Flask) -> None:
+    """Norwegian bokmål by default, English on request; Norwegian dates and numbers."""
+    from registry.i18n import init_i18n
+
+    init_i18n(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per feature."""
+    from registry.admin.views import bp as admin_bp
+    from registry.audit.views import bp as audit_bp
+    from registry.cooperations.views import bp as cooperations_bp
+    from registry.municipalities.views import bp as municipalities_bp
+    from registry.pages.views import bp as pages_bp
+    from registry.users.views import bp as users_bp
+
+    for bp in (pages_bp, municipalities_bp, cooperations_bp, users_bp, admin_bp, audit_bp):
+        app.register_blueprint(bp)
+
+
+def register_error_pages(app: Flask) -> None:
+    """Our own 403 (with the reason), 404, 429 and 500 pages."""
+    from registry.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_commands(app: Flask) -> None:
+    """``flask --app registry import-municipalities``, ``create-user``, ``seed-demo`` …"""
+    from registry.cli import register_cli
+
+    register_cli(app)

@@ -1,0 +1,137 @@
+"""Write an audit event for every insert, update and delete of an audited model."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Flask, g, has_app_context, has_request_context
+from flask_login import current_user
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm.attributes import History
+
+from registry.audit.models import AuditEvent
+from registry.extensions import db
+
+__all__ = ["acting_as", "list_events", "register_audit", "set_actor_label"]
+
+# Values never written to the log; the event only says that they changed.
+SECRET_FIELDS = frozenset({"password_hash", "login_token"})
+# Derived values that would only repeat another field.
+SKIPPED_FIELDS = frozenset({"id", "search_name"})
+
+
+def set_actor_label(label: str) -> None:
+    """Record changes in this app context as made by ``label`` (e.g. ``cli``) when nobody is signed in."""
+    g.audit_actor_label = label
+
+
+class acting_as:  # noqa: N801 - used like a function in a with statement
+    """Context manager form of :func:`set_actor_label`."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def __enter__(self) -> None:
+        self.previous = g.get("audit_actor_label")
+        g.audit_actor_label = self.label
+
+    def __exit__(self, *exc: object) -> None:
+        g.audit_actor_label = self.previous
+
+
+def _actor() -> tuple[int | None, str]:
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user.id, current_user.email
+    if has_app_context() and g.get("audit_actor_label"):
+        return None, g.audit_actor_label
+    return None, "system"
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _collect_changes(obj: object, *, creating: bool) -> dict[str, Any]:
+    state = inspect(obj)
+    changes: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        if key in SKIPPED_FIELDS:
+            continue
+        hist: History = state.attrs[key].history
+        if creating:
+            value = state.attrs[key].value
+            if value in (None, ""):
+                continue
+            changes[key] = {"new": "•••" if key in SECRET_FIELDS else _plain(value)}
+        elif hist.has_changes():
+            if key in SECRET_FIELDS:
+                changes[key] = {"new": "•••"}
+                continue
+            old = hist.deleted[0] if hist.deleted else None
+            new = hist.added[0] if hist.added else None
+            if old != new:
+                changes[key] = {"old": _plain(old), "new": _plain(new)}
+    for rel in state.mapper.relationships:
+        if not rel.uselist or rel.viewonly:
+            continue
+        hist = state.attrs[rel.key].history
+        added = sorted(str(o) for o in hist.added)
+        removed = sorted(str(o) for o in hist.deleted)
+        # Owned children (memberships) get their own events.
+        if rel.cascade.delete_orphan:
+            continue
+        if added or removed:
+            changes[rel.key] = {"added": added, "removed": removed}
+    return changes
+
+
+def _write_events(session: Session, flush_context: UOWTransaction) -> None:
+    actor_id, actor_label = _actor()
+    groups = (("create", session.new), ("update", session.dirty), ("delete", session.deleted))
+    for action, objects in groups:
+        for obj in objects:
+            if not getattr(obj, "__audit__", False):
+                continue
+            if action == "update" and not session.is_modified(obj, include_collections=True):
+                continue
+            changes = {} if action == "delete" else _collect_changes(obj, creating=action == "create")
+            if action == "update" and not changes:
+                continue
+            identity = inspect(obj).identity
+            session.add(
+                AuditEvent(
+                    actor_id=actor_id,
+                    actor_label=actor_label,
+                    action=action,
+                    object_type=type(obj).__name__,
+                    object_id=",".join(str(part) for part in identity) if identity else "",
+                    object_label=str(obj)[:300],
+                    changes=changes,
+                )
+            )
+
+
+def register_audit(app: Flask) -> None:
+    """Listen to the session's flushes once per process."""
+    session_class = db.session.session_factory.class_
+    if not event.contains(session_class, "after_flush", _write_events):
+        event.listen(session_class, "after_flush", _write_events)
+
+
+def list_events(*, page: int, per_page: int, object_type: str | None = None) -> tuple[list[AuditEvent], int]:
+    """Newest events first, one page at a time, with the total count."""
+    query = select(AuditEvent)
+    if object_type:
+        query = query.where(AuditEvent.object_type == object_type)
+    total = db.session.scalar(select(db.func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return list(rows), total

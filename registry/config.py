@@ -1,0 +1,66 @@
+"""Configuration defaults.
+
+Layers, later ones winning: the defaults below, ``instance/config.py``,
+``FLASK_*`` environment variables (``FLASK_SECRET_KEY``,
+``FLASK_SQLALCHEMY_DATABASE_URI`` …) and finally the mapping passed to
+:func:`registry.create_app` (tests).
+"""
+
+from __future__ import annotations
+
+__all__ = ["DEFAULT_SECRET_KEY", "DefaultConfig", "InsecureConfigError", "check_config"]
+
+#: The development key. The app refuses to start with it outside debug or testing mode.
+DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"
+
+
+class InsecureConfigError(RuntimeError):
+    """The configuration is not safe for a production server."""
+
+
+class DefaultConfig:
+    """Defaults that make ``make run`` work on a laptop; see docs/readme/registry.md."""
+
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    # None means "sqlite:///<instance folder>/registry.sqlite", resolved in create_app.
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Cookies: Secure is decided in create_app (on unless debug or testing) when left as None.
+    SESSION_COOKIE_SECURE: bool | None = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600  # one working day
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+
+    BABEL_DEFAULT_LOCALE = "nb"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"
+
+    # Flask-Limiter: memory storage is per process; use e.g. redis://127.0.0.1:6379 with several workers.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
+
+    # werkzeug.security method; tests use a cheap one.
+    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_MIN_LENGTH = 12
+
+    AUDIT_PAGE_SIZE = 50
+
+
+def check_config(config: dict[str, object], *, debug: bool, testing: bool) -> None:
+    """Refuse settings that are unsafe outside development."""
+    if debug or testing:
+        return
+    key = config.get("SECRET_KEY")
+    if not key or key == DEFAULT_SECRET_KEY:
+        raise InsecureConfigError(
+            "Refusing to start: SECRET_KEY is the development default. Set a secret key, e.g.\n"
+            "  export FLASK_SECRET_KEY=\"$(python -c 'import secrets; print(secrets.token_hex(32))')\"\n"
+            "or put SECRET_KEY = '...' in instance/config.py "
+            "(or run with FLASK_DEBUG=1 on a development machine)."
+        )

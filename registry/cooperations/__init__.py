@@ -1,0 +1,1 @@
+"""Inter-municipal cooperations (e.g. DigiTrøndelag) and their member municipalities."""

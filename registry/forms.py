@@ -1,0 +1,56 @@
+"""Form helpers shared by every feature."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field, StringField
+from wtforms.validators import ValidationError as FieldValidationError
+
+from registry.errors import RegistryError
+
+__all__ = ["EmailAddress", "NumberListField", "attach_error"]
+
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_NUMBER_RE = re.compile(r"^\d{4}$")
+
+
+class EmailAddress:
+    """A plain syntax check; the registry never sends mail, so no DNS lookups."""
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if field.data and not _EMAIL_RE.match(field.data.strip()):
+            raise FieldValidationError(_l("Enter an e-mail address such as name@kommune.no."))
+
+
+class NumberListField(StringField):
+    """Municipality numbers separated by commas or spaces; ``data`` is a list of four-digit strings."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        raw = valuelist[0] if valuelist else ""
+        self.raw_text = raw
+        self.data = [part for part in re.split(r"[\s,;]+", raw) if part]
+
+    def _value(self) -> str:
+        if hasattr(self, "raw_text"):
+            return str(self.raw_text)
+        return ", ".join(self.data or [])
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        bad = [part for part in self.data or [] if not _NUMBER_RE.match(part)]
+        if bad:
+            raise FieldValidationError(
+                _l("Municipality numbers have four digits, e.g. 5001. Not valid: %(values)s", values=", ".join(bad))
+            )
+
+
+def attach_error(form: FlaskForm, error: RegistryError) -> None:
+    """Show a service error beside its field, or above the form when it has none."""
+    field = getattr(form, error.field, None) if error.field else None
+    if isinstance(field, Field):
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)

@@ -1,0 +1,72 @@
+"""Languages: Norwegian bokmål by default, English by a visible switch.
+
+The choice is kept in the session and in a long-lived cookie. Without a choice the
+browser's Accept-Language decides: ``no``, ``nn`` and ``nb-*`` give bokmål (there is
+no nynorsk catalogue yet), ``en-*`` English, anything else bokmål.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from flask import Flask, has_request_context, request, session
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+
+from registry.extensions import babel
+
+__all__ = ["LANGUAGES", "choose_language", "init_i18n", "ui_language"]
+
+#: UI language code → Babel locale used for dates and numbers.
+LANGUAGES = {"nb": "nb_NO", "en": "en_GB"}
+COOKIE = "lang"
+_NORWEGIAN = {"nb", "no", "nn"}
+
+
+def choose_language() -> str:
+    """The UI language for this request: the user's choice, else Accept-Language, else bokmål."""
+    chosen = session.get(COOKIE) or request.cookies.get(COOKIE)
+    if chosen in LANGUAGES:
+        return str(chosen)
+    for value, _quality in request.accept_languages:
+        primary = value.replace("_", "-").split("-")[0].lower()
+        if primary in _NORWEGIAN:
+            return "nb"
+        if primary == "en":
+            return "en"
+    return "nb"
+
+
+def _select_locale() -> str:
+    # Command-line output (outside a request) is English, like the commands' own messages.
+    if not has_request_context():
+        return LANGUAGES["en"]
+    return LANGUAGES[choose_language()]
+
+
+def ui_language() -> str:
+    """``nb`` or ``en``, for the ``lang`` attribute."""
+    locale = get_locale()
+    return "en" if locale is not None and locale.language == "en" else "nb"
+
+
+def _date(value: dt.date | None, format: str = "long") -> str:
+    return format_date(value, format) if value is not None else ""
+
+
+def _datetime(value: dt.datetime | None, format: str = "medium") -> str:
+    return format_datetime(value, format) if value is not None else ""
+
+
+def _number(value: int | float | Decimal) -> str:
+    return format_decimal(value)
+
+
+def init_i18n(app: Flask) -> None:
+    """Connect Flask-Babel to the catalogue in registry/translations and add template filters."""
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    babel.init_app(app, locale_selector=_select_locale)
+    app.add_template_filter(_date, "date")
+    app.add_template_filter(_datetime, "datetime")
+    app.add_template_filter(_number, "number")
+    app.jinja_env.globals["ui_language"] = ui_language

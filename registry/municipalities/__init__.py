@@ -1,0 +1,1 @@
+"""Municipalities (kommuner): the reference list, successions after mergers and splits, pages."""

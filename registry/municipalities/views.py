@@ -1,0 +1,76 @@
+"""Municipality list, search, page and profile editing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from registry.authz import can_edit_municipality, can_manage, require
+from registry.cooperations.services import memberships_of
+from registry.errors import NotFoundError
+from registry.extensions import db
+from registry.municipalities.forms import MunicipalityProfileForm, MunicipalitySearchForm
+from registry.municipalities.models import Municipality
+from registry.municipalities.services import (
+    current_successors,
+    get_municipality,
+    search_municipalities,
+    update_municipality_profile,
+)
+
+__all__ = ["bp", "load_municipality"]
+
+bp = Blueprint("municipalities", __name__, url_prefix="/kommuner")
+
+
+def load_municipality(number: str) -> Municipality:
+    """The municipality or a 404 page."""
+    try:
+        return get_municipality(number)
+    except NotFoundError as exc:
+        abort(404, description=exc.message)
+
+
+@bp.get("/")
+def index() -> str:
+    """List municipalities, optionally filtered by name or number."""
+    form = MunicipalitySearchForm(request.args)
+    query = form.q.data or "" if form.validate() else ""
+    results = search_municipalities(query, include_historic=bool(form.historic.data))
+    return render_template("municipalities/index.html", form=form, query=query, municipalities=results)
+
+
+@bp.get("/<number>")
+def show(number: str) -> str:
+    """Show one municipality, its history and its cooperations."""
+    municipality = load_municipality(number)
+    memberships = memberships_of(municipality)
+    return render_template(
+        "municipalities/show.html",
+        municipality=municipality,
+        successors=current_successors(municipality) if not municipality.is_current else [],
+        memberships=memberships,
+        today=dt.date.today(),
+        can_edit=can_edit_municipality(current_user, municipality),
+        can_manage=can_manage(current_user),
+    )
+
+
+@bp.route("/<number>/rediger", methods=["GET", "POST"])
+def edit(number: str) -> str | Response:
+    """Let a process owner change their municipality's description and contact."""
+    municipality = load_municipality(number)
+    require(can_edit_municipality(current_user, municipality))
+    form = MunicipalityProfileForm(obj=municipality)
+    if form.validate_on_submit():
+        update_municipality_profile(
+            municipality, description=form.description.data or "", contact_email=form.contact_email.data or ""
+        )
+        db.session.commit()
+        flash(_("The changes to %(municipality)s are saved.", municipality=str(municipality)), "success")
+        return redirect(url_for(".show", number=municipality.number))
+    return render_template("municipalities/edit.html", municipality=municipality, form=form)

@@ -1,0 +1,1 @@
+"""Front page, accessibility statement and the language switch."""

@@ -1,0 +1,1 @@
+"""User accounts, roles (admin, coordinator, process owner), login and logout."""
