@@ -18,20 +18,34 @@ Two entry points:
 
 from __future__ import annotations
 
+import html
 import itertools
 import math
-from collections.abc import Mapping
+import re
+import shutil
+import textwrap
+import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
+import graphviz
 import pygraphviz as pgv
 
-from processes.model import Element, Gateway, Process, Step, StepKind
+from processes.exceptions import ProcessError
+from processes.model import Element, Gateway, GatewayKind, Mode, Process, Step, StepKind
 
 __all__ = [
+    "FONT",
     "Box",
     "Layout",
+    "RenderFormat",
+    "Style",
+    "graphviz_backend",
     "layout",
+    "mode_cue",
+    "render",
+    "to_dot",
 ]
 
 # BPMN shape sizes in pixels (what bpmn.io and Camunda Modeler use by default).
@@ -40,7 +54,6 @@ EVENT_SIZE = (36.0, 36.0)
 GATEWAY_SIZE = (50.0, 50.0)
 COLLAPSED_SUBPROCESS_SIZE = (120.0, 90.0)
 
-SPINE_K = 20
 _PT = 72.0  # Graphviz sizes are in inches, coordinates in points; BPMN pixels = points here.
 _MARGIN = 30.0  # space around the drawing, and lane header room
 _LANE_HEADER = 30.0  # BPMN lanes carry their name in a vertical strip on the left
@@ -599,3 +612,717 @@ def _in_cycle_of_parents(process: Process, element_id: str) -> bool:
         element = process.get(current)
         current = element.parent if element is not None else None
     return False
+
+
+# -- rendering ------------------------------------------------------------------
+
+_PENSTYLES = frozenset({"solid", "dashed", "dotted", "bold"})
+# Graphviz node shapes a style may ask for (a subset that reads well in a process diagram).
+_SHAPES = frozenset(
+    {
+        "box",
+        "rect",
+        "rectangle",
+        "square",
+        "circle",
+        "doublecircle",
+        "ellipse",
+        "oval",
+        "diamond",
+        "hexagon",
+        "octagon",
+        "note",
+        "tab",
+        "folder",
+        "component",
+        "cylinder",
+        "plain",
+        "plaintext",
+        "none",
+        "point",
+        "egg",
+        "triangle",
+        "parallelogram",
+        "trapezium",
+        "house",
+        "invhouse",
+    }
+)
+_COLOR = re.compile(r"#[0-9a-fA-F]{6}(?:[0-9a-fA-F]{2})?|#[0-9a-fA-F]{3}|[a-zA-Z][a-zA-Z0-9]{0,30}")
+
+FONT = "DejaVu Sans,Verdana,Arial,sans-serif"
+"""Fonts for every label, first available wins (a CSS-style list, also in SVG output).
+
+DejaVu Sans has æøå and every mode and gateway symbol used here; on Debian/Ubuntu it
+comes from the ``fonts-dejavu-core`` package.
+"""
+
+
+@dataclass(frozen=True)
+class Style:
+    """How to draw one step or flow, on top of the default look.
+
+    Parameters
+    ----------
+    fill
+        Fill colour (``"#e8f5e9"`` or a Graphviz colour name); steps only.
+    color
+        Line colour.
+    penstyle
+        ``"solid"``, ``"dashed"``, ``"dotted"`` or ``"bold"``.
+    fontcolor
+        Text colour.
+    peripheries
+        Number of outlines (2 draws a double border); steps only, 0-5.
+    shape
+        A Graphviz node shape replacing the kind's shape; steps only.
+    badge
+        Short text or symbol appended to the label, e.g. ``"＋"`` or ``"(ny)"``.
+    tooltip
+        Hover text in SVG, replacing the default details.
+
+    Raises
+    ------
+    ValueError
+        For a pen style, colour, shape or number of peripheries Graphviz would not understand.
+
+    Examples
+    --------
+    >>> Style(fill="#ffebee", penstyle="dashed", badge="(mangler)").penstyle
+    'dashed'
+    >>> Style(penstyle="wavy")
+    Traceback (most recent call last):
+    ...
+    ValueError: penstyle must be one of bold, dashed, dotted, solid, not 'wavy'
+    """
+
+    fill: str | None = None
+    color: str | None = None
+    penstyle: str | None = None
+    fontcolor: str | None = None
+    peripheries: int | None = None
+    shape: str | None = None
+    badge: str | None = None
+    tooltip: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.penstyle is not None and self.penstyle not in _PENSTYLES:
+            raise ValueError(
+                f"penstyle must be one of {', '.join(sorted(_PENSTYLES))}, not {self.penstyle!r}"
+            )
+        for attribute in ("fill", "color", "fontcolor"):
+            value = getattr(self, attribute)
+            if value is not None and not (isinstance(value, str) and _COLOR.fullmatch(value)):
+                raise ValueError(f"{attribute} must be '#rrggbb' or a colour name, not {value!r}")
+        if self.shape is not None and self.shape not in _SHAPES:
+            raise ValueError(f"shape must be one of {', '.join(sorted(_SHAPES))}, not {self.shape!r}")
+        if self.peripheries is not None and not (
+            isinstance(self.peripheries, int) and 0 <= self.peripheries <= 5
+        ):
+            raise ValueError(f"peripheries must be a whole number from 0 to 5, not {self.peripheries!r}")
+
+
+_MODE_CUES: dict[Mode, tuple[str, str, str]] = {
+    # Symbols DejaVu Sans has (no colour emoji: PDF/PNG fonts rarely carry them).
+    Mode.MANUAL: ("✍", "manuell", "manual"),
+    Mode.PAPER: ("✉", "papir", "paper"),
+    Mode.DIGITAL: ("⌨", "digital", "digital"),
+    Mode.AUTOMATED: ("⚙", "automatisert", "automated"),
+    Mode.SELF_SERVICE: ("☺", "selvbetjening", "self-service"),
+}
+_GATEWAY_MARKS: dict[GatewayKind, str] = {
+    GatewayKind.EXCLUSIVE: "×",
+    GatewayKind.PARALLEL: "+",
+    GatewayKind.INCLUSIVE: "○",
+    GatewayKind.EVENT_BASED: "⬠",
+    GatewayKind.COMPLEX: "✱",
+}
+_SUBPROCESS_MARK = "⊞"
+_KIND_NAMES: dict[str, tuple[str, str]] = {
+    StepKind.TASK: ("oppgave", "task"),
+    StepKind.USER_TASK: ("brukeroppgave", "user task"),
+    StepKind.SERVICE_TASK: ("tjenesteoppgave", "service task"),
+    StepKind.MANUAL_TASK: ("manuell oppgave", "manual task"),
+    StepKind.SEND_TASK: ("sendeoppgave", "send task"),
+    StepKind.RECEIVE_TASK: ("mottaksoppgave", "receive task"),
+    StepKind.SCRIPT_TASK: ("skriptoppgave", "script task"),
+    StepKind.BUSINESS_RULE_TASK: ("forretningsregel", "business rule task"),
+    StepKind.SUBPROCESS: ("delprosess", "sub-process"),
+    StepKind.CALL_ACTIVITY: ("kalt prosess", "call activity"),
+    StepKind.START_EVENT: ("starthendelse", "start event"),
+    StepKind.END_EVENT: ("slutthendelse", "end event"),
+    StepKind.INTERMEDIATE_EVENT: ("mellomhendelse", "intermediate event"),
+    StepKind.BOUNDARY_EVENT: ("grensehendelse", "boundary event"),
+}
+_WORDS: dict[str, tuple[str, str]] = {
+    "kind": ("Type", "Kind"),
+    "lane": ("Bane", "Lane"),
+    "mode": ("Utførelse", "Mode"),
+    "system": ("System", "System"),
+    "legal_basis": ("Hjemmel", "Legal basis"),
+    "handling_days": ("Behandlingstid (dager)", "Handling time (days)"),
+    "legend": ("Forklaring", "Legend"),
+    "gateway": ("port", "gateway"),
+}
+_WRAP = 22  # characters per label line; about the width of a BPMN task
+_MAX_LINES = 8  # longer labels are cut with "…"; the full text stays in the tooltip
+_LANE_FILLS = ("#f4f6f9", "#eaeef3")
+_INVISIBLE_POINT = {"shape": "point", "width": "0.01", "height": "0.01", "style": "invis", "label": ""}
+
+
+def _word(key: str, lang: str) -> str:
+    nb, en = _WORDS[key]
+    return en if lang == "en" else nb
+
+
+def mode_cue(mode: Mode, lang: str = "nb") -> str:
+    """The symbol and word that show how a step is carried out.
+
+    Examples
+    --------
+    >>> mode_cue(Mode.PAPER)
+    '✉ papir'
+    >>> mode_cue(Mode.AUTOMATED, "en")
+    '⚙ automated'
+    """
+    symbol, nb, en = _MODE_CUES[Mode(mode)]
+    return f"{symbol} {en if lang == 'en' else nb}"
+
+
+def _wrap(text: str, width: int = _WRAP) -> list[str]:
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        lines.extend(textwrap.wrap(paragraph, width, break_long_words=True, break_on_hyphens=True) or [""])
+    if len(lines) > _MAX_LINES:
+        lines = [*lines[: _MAX_LINES - 1], lines[_MAX_LINES - 1] + " …"]
+    return lines
+
+
+def _html_text(text: str) -> str:
+    """Text for an HTML-like label: markup escaped, and backslashes doubled because Graphviz
+    expands \\N (node name), \\G (graph name) ... even there."""
+    return html.escape(text, quote=True).replace("\\", "\\\\")
+
+
+def _html_lines(lines: list[str]) -> str:
+    return "<BR/>".join(_html_text(line) for line in lines)
+
+
+class _Html(str):
+    """A Graphviz HTML-like label, written between ``<`` and ``>`` instead of quotes."""
+
+    __slots__ = ()
+
+
+def _quote(value: str) -> str:
+    """A DOT double-quoted string; safe for any text (quotes, backslashes, newlines)."""
+    if isinstance(value, _Html):
+        return f"<{value}>"
+    text = value.replace("\\", "\\\\").replace('"', '\\"')
+    # Newlines become the escString line break; carriage returns would end up in the output.
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+    return f'"{text}"'
+
+
+def _attrs(values: Mapping[str, str]) -> str:
+    return ", ".join(_attr(key, value) for key, value in values.items())
+
+
+def _attr(key: str, value: str) -> str:
+    if key == "tooltip":
+        # Tooltips are Graphviz "escString"s: \N, \G, \n ... are expanded (twice, it turns
+        # out), and an "&" that starts an entity is passed through to SVG unescaped. Four
+        # backslashes and "&amp;" come out as the literal characters in every backend.
+        value = value.replace("\\", "\\\\").replace("&", "&amp;")
+    return f"{key}={_quote(value)}"
+
+
+def _apply_style(attrs: dict[str, str], style: Style | None, *, node: bool) -> None:
+    if style is None:
+        return
+    if style.fill is not None and node:
+        attrs["fillcolor"] = style.fill
+    if style.color is not None:
+        attrs["color"] = style.color
+    if style.fontcolor is not None:
+        attrs["fontcolor"] = style.fontcolor
+    if style.penstyle is not None:
+        kept = [s for s in attrs.get("style", "").split(",") if s and s not in _PENSTYLES]
+        if style.penstyle == "bold":
+            attrs["penwidth"] = str(max(float(attrs.get("penwidth", "1")), 2.5))
+        else:
+            kept.append(style.penstyle)
+        attrs["style"] = ",".join(kept)
+    if style.peripheries is not None and node:
+        attrs["peripheries"] = str(style.peripheries)
+    if style.shape is not None and node:
+        attrs["shape"] = style.shape
+    if style.tooltip is not None:
+        attrs["tooltip"] = style.tooltip
+
+
+def _step_tooltip(step: Step, lang: str) -> str:
+    nb_kind, en_kind = _KIND_NAMES.get(step.kind, (step.kind.value, step.kind.value))
+    lines = [step.label or step.id, f"{_word('kind', lang)}: {en_kind if lang == 'en' else nb_kind}"]
+    if step.lane:
+        lines.append(f"{_word('lane', lang)}: {step.lane}")
+    if step.mode is not None:
+        lines.append(f"{_word('mode', lang)}: {mode_cue(step.mode, lang)}")
+    if step.system:
+        lines.append(f"{_word('system', lang)}: {step.system}")
+    if step.legal_basis:
+        lines.append(f"{_word('legal_basis', lang)}: {step.legal_basis}")
+    if step.handling_days is not None:
+        lines.append(f"{_word('handling_days', lang)}: {step.handling_days:g}")
+    return "\n".join(lines)
+
+
+class _DotWriter:
+    """Writes the DOT text for :func:`to_dot`, one statement per line, ids kept out of the syntax."""
+
+    def __init__(
+        self,
+        process: Process,
+        lang: str,
+        step_styles: Mapping[str, Style],
+        flow_styles: Mapping[tuple[str, str], Style],
+    ) -> None:
+        self.process = process
+        self.lang = lang
+        self.step_styles = step_styles
+        self.flow_styles = flow_styles
+        self.structure = _LayoutBuilder(process, horizontal=True)
+        self.lines: list[str] = []
+
+    def emit(self, depth: int, text: str) -> None:
+        self.lines.append("  " * depth + text)
+
+    def label_lines(self, element: Element, style: Style | None) -> list[str]:
+        text = element.label or ("" if isinstance(element, Gateway) or element.is_event else element.id)
+        if style is not None and style.badge:
+            text = f"{text} {style.badge}" if text else style.badge
+        return _wrap(text) if text else []
+
+    def step_node(self, depth: int, step: Step) -> None:
+        style = self.step_styles.get(step.id)
+        name = self.structure.name[step.id]
+        lines = self.label_lines(step, style)
+        attrs: dict[str, str] = {"tooltip": _step_tooltip(step, self.lang)}
+        if step.is_event:
+            attrs.update(shape="circle", width="0.42", height="0.42", fixedsize="true", label="")
+            if lines:
+                attrs["xlabel"] = _Html(_html_lines(lines))
+            if step.kind == StepKind.END_EVENT:
+                attrs["penwidth"] = "3"
+            elif step.kind == StepKind.INTERMEDIATE_EVENT:
+                attrs["shape"] = "doublecircle"
+            elif step.kind == StepKind.BOUNDARY_EVENT:
+                attrs.update(shape="doublecircle", style="dashed", width="0.34", height="0.34")
+        else:
+            parts = _html_lines(lines)
+            if step.kind in (StepKind.SUBPROCESS, StepKind.CALL_ACTIVITY):
+                parts += f'<BR/><FONT POINT-SIZE="13">{_SUBPROCESS_MARK}</FONT>'
+            extra = []
+            if step.mode is not None:
+                extra.append(mode_cue(step.mode, self.lang))
+            if step.system:
+                extra.append(step.system)
+            if extra:
+                colour = "" if style is not None and style.fontcolor else ' COLOR="#455a64"'
+                small = _html_lines([line for item in extra for line in _wrap(item)])
+                parts += f'<BR/><FONT POINT-SIZE="9"{colour}>{small}</FONT>'
+            attrs.update(shape="box", style="rounded,filled", fillcolor="#ffffff", label=_Html(parts))
+            attrs.update(width="1.3", height="0.75", margin="0.12,0.06")
+            if step.kind == StepKind.SUBPROCESS:
+                attrs["peripheries"] = "2"
+            elif step.kind == StepKind.CALL_ACTIVITY:
+                attrs["penwidth"] = "3"
+        if step.is_event and "style" not in attrs:
+            attrs["style"] = "filled"
+            attrs["fillcolor"] = "#ffffff"
+        elif step.is_event:
+            attrs["style"] += ",filled"
+            attrs["fillcolor"] = "#ffffff"
+        _apply_style(attrs, style, node=True)
+        self.emit(depth, f"{name} [{_attrs(attrs)}];")
+
+    def gateway_node(self, depth: int, gateway: Gateway) -> None:
+        style = self.step_styles.get(gateway.id)
+        lines = self.label_lines(gateway, style)
+        attrs: dict[str, str] = {
+            "shape": "diamond",
+            "width": "0.6",
+            "height": "0.6",
+            "fixedsize": "true",
+            "style": "filled",
+            "fillcolor": "#ffffff",
+            "fontsize": "18",
+            "label": _GATEWAY_MARKS.get(gateway.kind, ""),
+            "tooltip": f"{gateway.label or gateway.id}\n{_word('kind', self.lang)}: "
+            f"{gateway.kind.value.replace('_', '-')} {_word('gateway', self.lang)}",
+        }
+        if lines:
+            # The mark is drawn large; the question beside it at the normal size.
+            attrs["xlabel"] = _Html(f'<FONT POINT-SIZE="11">{_html_lines(lines)}</FONT>')
+        _apply_style(attrs, style, node=True)
+        self.emit(depth, f"{self.structure.name[gateway.id]} [{_attrs(attrs)}];")
+
+    def scope(self, depth: int, members: list[Element]) -> None:
+        for element in members:
+            if element.id in self.structure.expanded:
+                self.subprocess_cluster(depth, self.process.step(element.id))
+            elif isinstance(element, Gateway):
+                self.gateway_node(depth, element)
+            else:
+                self.step_node(depth, element)
+        for element in members:
+            # Boundary events are drawn beside their activity (there is no "on the border" in dot).
+            for b in self.structure.boundary:
+                if b.attached_to == element.id and b not in members:
+                    self.step_node(depth, b)
+
+    def subprocess_cluster(self, depth: int, step: Step) -> None:
+        style = self.step_styles.get(step.id)
+        name = self.structure.name[step.id]
+        lines = self.label_lines(step, style)
+        attrs: dict[str, str] = {
+            "label": _Html(f"{_SUBPROCESS_MARK} " + _html_lines(lines)),
+            "labeljust": "l",
+            "style": "rounded,filled",
+            "fillcolor": "#ffffff",
+            "color": "#37474f",
+            "penwidth": "1.5",
+            "tooltip": _step_tooltip(step, self.lang),
+        }
+        _apply_style(attrs, style, node=True)
+        attrs.pop("shape", None)
+        peripheries = attrs.pop("peripheries", None)
+        if peripheries is not None and peripheries not in ("0", "1"):
+            attrs["penwidth"] = "3"  # clusters have no double border; a heavy line stands in for it
+        self.emit(depth, f"subgraph cluster_{name} {{")
+        for key, value in attrs.items():
+            self.emit(depth + 1, _attr(key, value) + ";")
+        self.scope(depth + 1, self.structure.children[step.id])
+        self.emit(depth, "}")
+
+    def flows(self, depth: int) -> None:
+        s = self.structure
+        for flow in self.process.flows:
+            if flow.source not in s.name or flow.target not in s.name:
+                continue
+            if flow.source == flow.target and flow.source in s.expanded:
+                continue
+            attrs: dict[str, str] = {}
+            if flow.source in s.expanded:
+                attrs["ltail"] = f"cluster_{s.name[flow.source]}"
+            if flow.target in s.expanded:
+                attrs["lhead"] = f"cluster_{s.name[flow.target]}"
+            style = self.flow_styles.get((flow.source, flow.target))
+            text = flow.condition or ""
+            if style is not None and style.badge:
+                text = f"{text} {style.badge}".strip()
+            if text:
+                attrs["label"] = _Html(_html_lines(_wrap(text)))
+            attrs["tooltip"] = f"{self.element_name(flow.source)} → {self.element_name(flow.target)}" + (
+                f"\n{flow.condition}" if flow.condition else ""
+            )
+            _apply_style(attrs, style, node=False)
+            source = s.inner_node(flow.source, first=False)
+            target = s.inner_node(flow.target, first=True)
+            self.emit(depth, f"{source} -> {target} [{_attrs(attrs)}];")
+        for b in s.boundary:
+            host = b.attached_to or ""
+            attrs = {"style": "dotted", "arrowhead": "none", "color": "#78909c", "weight": "5"}
+            if host in s.expanded:
+                attrs["ltail"] = f"cluster_{s.name[host]}"
+            self.emit(depth, f"{s.inner_node(host, first=False)} -> {s.name[b.id]} [{_attrs(attrs)}];")
+
+    def lane_bands(self, depth: int) -> None:
+        """Invisible helpers that make lanes read as swimlanes (see :meth:`_LayoutBuilder.build`).
+
+        Each lane's head and tail points stretch it over every rank, so lanes stack as bands
+        instead of sitting side by side; a spine of points nudges them into declared order.
+        """
+        s = self.structure
+        invisible = _attrs({"style": "invis"})
+        for index in range(len(s.groups)):
+            self.emit(depth, f"p{index} [{_attrs(_INVISIBLE_POINT)}];")
+            self.emit(depth, f"q{index} [{_attrs(_INVISIBLE_POINT)}];")
+        for spine in ("p", "q"):
+            names = [f"{spine}{index}" for index in range(len(s.groups))]
+            self.emit(depth, f"subgraph lane_spine_{spine} {{ rank=same; {'; '.join(names)}; }}")
+            for a, b in itertools.pairwise(names):
+                self.emit(depth, f"{a} -> {b} [{invisible}];")
+        for index, group in enumerate(s.groups):
+            self.emit(depth, f'p{index} -> h{index} [style="invis", weight="100"];')
+            self.emit(depth, f't{index} -> q{index} [style="invis", weight="100"];')
+            members = [e for e in s.top_level if s.lane_of[e.id] == group and e.id not in s.boundary_ids]
+            for element in members:
+                first, last = s.inner_node(element.id, first=True), s.inner_node(element.id, first=False)
+                self.emit(depth, f'h{index} -> {first} [style="invis", weight="0"];')
+                self.emit(depth, f'{last} -> t{index} [style="invis", weight="0"];')
+            if not members:
+                self.emit(depth, f"h{index} -> t{index} [{invisible}];")
+
+    def element_name(self, element_id: str) -> str:
+        element = self.process.get(element_id)
+        return element.label if element is not None and element.label else element_id
+
+    def legend(self, depth: int, entries: list[tuple[str, Style]]) -> None:
+        self.emit(depth, "subgraph cluster_legend {")
+        for key, value in {
+            "label": _Html(f"<B>{_html_text(_word('legend', self.lang))}</B>"),
+            "labeljust": "l",
+            "style": "rounded",
+            "color": "#90a4ae",
+            "fontsize": "11",
+        }.items():
+            self.emit(depth + 1, _attr(key, value) + ";")
+        names = []
+        for index, (text, style) in enumerate(entries):
+            attrs: dict[str, str] = {
+                "shape": "box",
+                "style": "rounded,filled",
+                "fillcolor": "#ffffff",
+                "fontsize": "10",
+                "width": "1.1",
+                "height": "0.4",
+                "label": _Html(_html_lines(_wrap(f"{text} {style.badge}" if style.badge else text))),
+                "tooltip": text,
+            }
+            _apply_style(attrs, style, node=True)
+            names.append(f"legend{index}")
+            self.emit(depth + 1, f"legend{index} [{_attrs(attrs)}];")
+        # Invisible edges stack the entries in one column in the given order.
+        for a, b in itertools.pairwise(names):
+            self.emit(depth + 1, f'{a} -> {b} [style="invis"];')
+        self.emit(depth, "}")
+
+    def write(self, legend: list[tuple[str, Style]] | None, title: str | None) -> str:
+        s = self.structure
+        self.emit(0, "digraph process {")
+        graph_attrs: dict[str, str] = {
+            "rankdir": "LR",
+            "compound": "true",
+            "newrank": "true",
+            "nodesep": "0.35",
+            "ranksep": "0.45",
+            "fontname": FONT,
+            "fontsize": "12",
+            "forcelabels": "true",
+            "bgcolor": "white",
+            "pad": "0.2",
+            "charset": "UTF-8",
+        }
+        if title:
+            graph_attrs.update(
+                label=_Html(f"<B>{_html_lines(_wrap(title, 70))}</B>"), labelloc="t", fontsize="16"
+            )
+        self.emit(1, f"graph [{_attrs(graph_attrs)}];")
+        self.emit(1, f"node [{_attrs({'fontname': FONT, 'fontsize': '11', 'color': '#37474f'})}];")
+        self.emit(
+            1,
+            f"edge [{_attrs({'fontname': FONT, 'fontsize': '9', 'color': '#455a64', 'arrowsize': '0.7'})}];",
+        )
+        if s.groups:
+            for index, group in enumerate(s.groups):
+                members = [e for e in s.top_level if s.lane_of[e.id] == group and e.id not in s.boundary_ids]
+                self.emit(1, f"subgraph cluster_lane{index} {{")
+                lane_attrs = {
+                    "label": _Html(f"<B>{_html_text(group)}</B>") if group is not None else "",
+                    "labeljust": "l",
+                    "style": "filled",
+                    "fillcolor": _LANE_FILLS[index % 2],
+                    "color": "#b0bec5",
+                    "fontsize": "12",
+                }
+                for key, value in lane_attrs.items():
+                    self.emit(2, _attr(key, value) + ";")
+                self.emit(2, f"h{index} [{_attrs(_INVISIBLE_POINT)}];")
+                self.emit(2, f"t{index} [{_attrs(_INVISIBLE_POINT)}];")
+                self.scope(2, members)
+                self.emit(1, "}")
+            self.lane_bands(1)
+        else:
+            self.scope(1, [e for e in s.top_level if e.id not in s.boundary_ids])
+        self.flows(1)
+        if legend:
+            self.legend(1, legend)
+        self.emit(0, "}")
+        return "\n".join(self.lines) + "\n"
+
+
+def to_dot(
+    process: Process,
+    *,
+    lang: str = "nb",
+    step_styles: Mapping[str, Style] | None = None,
+    flow_styles: Mapping[tuple[str, str], Style] | None = None,
+    legend: Sequence[tuple[str, Style]] | None = None,
+    title: str | None = None,
+) -> str:
+    """Return the process as Graphviz DOT text, ready for ``dot``.
+
+    Lanes are swimlane clusters labelled with the lane name. Each step kind
+    has its own shape: start events thin circles, end events bold circles,
+    intermediate events double circles, tasks rounded boxes, sub-processes
+    double-bordered boxes with a ⊞ marker (expanded ones as a cluster around
+    their inner steps), call activities heavy boxes, gateways diamonds with
+    × (exclusive), + (parallel), ○ (inclusive), ⬠ (event-based) or ✱
+    (complex). A step's mode is shown as a symbol and a word under its name,
+    e.g. "✉ papir", so it does not depend on colour. Every label is escaped:
+    any text is shown as written. SVG output carries the step details as
+    hover text.
+
+    Parameters
+    ----------
+    process
+        The process to draw.
+    lang
+        ``"nb"`` (bokmål) or ``"en"``, for the words the drawing adds.
+    step_styles
+        Element id -> :class:`Style`, e.g. to mark steps in a diff.
+    flow_styles
+        ``(source id, target id)`` -> :class:`Style` for the flows between them.
+    legend
+        ``(text, style)`` pairs drawn as sample shapes in a legend box.
+    title
+        A heading drawn above the diagram.
+
+    Returns
+    -------
+    str
+        DOT source. Element ids never appear in it as syntax (nodes are
+        ``n0``, ``n1``, ... in process order), so it is deterministic and safe.
+
+    Examples
+    --------
+    >>> from processes.model import Flow, Step, StepKind
+    >>> p = Process("p", "Eksempel")
+    >>> p.add_step(Step("a", "Vurdere søknaden", mode=Mode.PAPER))
+    >>> p.add_step(Step("b", "Fatte vedtak"))
+    >>> p.add_flow(Flow("a", "b"))
+    >>> dot = to_dot(p, step_styles={"b": Style(fill="#e8f5e9", badge="(ny)")})
+    >>> "✉ papir" in dot and "Fatte vedtak (ny)" in dot
+    True
+    >>> "n0 -> n1" in dot
+    True
+    """
+    if lang not in ("nb", "en"):
+        raise ValueError(f"lang must be 'nb' or 'en', not {lang!r}")
+    writer = _DotWriter(process, lang, step_styles or {}, flow_styles or {})
+    return writer.write(list(legend) if legend else None, title)
+
+
+RenderFormat = Literal["svg", "png", "pdf", "dot"]
+_FORMATS = ("svg", "png", "pdf", "dot")
+# cairo stamps PDFs with the time of rendering; a fixed stamp of the same length keeps the
+# output byte-for-byte reproducible without disturbing the cross-reference offsets.
+_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}Z?\)")
+
+
+def graphviz_backend() -> Literal["system", "bundled"]:
+    """Which Graphviz :func:`render` uses by default.
+
+    ``"system"`` when a ``dot`` program is on ``PATH``; otherwise
+    ``"bundled"``, the Graphviz library inside the pygraphviz wheel.
+    """
+    return "system" if shutil.which("dot") else "bundled"
+
+
+def render(
+    process: Process,
+    fmt: RenderFormat,
+    *,
+    lang: str = "nb",
+    step_styles: Mapping[str, Style] | None = None,
+    flow_styles: Mapping[tuple[str, str], Style] | None = None,
+    legend: Sequence[tuple[str, Style]] | None = None,
+    title: str | None = None,
+    backend: Literal["auto", "system", "bundled"] = "auto",
+) -> bytes:
+    """Draw a process as SVG, PNG, PDF (or DOT text) with Graphviz.
+
+    Takes the same drawing options as :func:`to_dot`.
+
+    Parameters
+    ----------
+    process
+        The process to draw.
+    fmt
+        ``"svg"``, ``"png"``, ``"pdf"`` or ``"dot"``.
+    backend
+        ``"auto"`` uses the ``dot`` program when it is on ``PATH`` and the
+        Graphviz bundled with pygraphviz otherwise (see
+        :func:`graphviz_backend`); ``"system"`` or ``"bundled"`` force one.
+
+    Returns
+    -------
+    bytes
+        The drawing. The same input gives the same bytes.
+
+    Raises
+    ------
+    ValueError
+        For an unknown format, language or backend.
+    ProcessError
+        If Graphviz fails, or ``backend="system"`` and there is no ``dot`` on ``PATH``.
+
+    Examples
+    --------
+    >>> from processes.model import Step
+    >>> p = Process("p", "Eksempel")
+    >>> p.add_step(Step("a", "Behandle søknad"))
+    >>> render(p, "svg").startswith(b"<?xml")
+    True
+    """
+    if fmt not in _FORMATS:
+        raise ValueError(f"format must be one of {', '.join(_FORMATS)}, not {fmt!r}")
+    source = to_dot(
+        process, lang=lang, step_styles=step_styles, flow_styles=flow_styles, legend=legend, title=title
+    )
+    if fmt == "dot":
+        return source.encode("utf-8")
+    if backend == "auto":
+        backend = graphviz_backend()
+    if backend == "system":
+        data = _render_system(source, fmt)
+    elif backend == "bundled":
+        data = _render_bundled(source, fmt)
+    else:
+        raise ValueError(f"backend must be 'auto', 'system' or 'bundled', not {backend!r}")
+    if fmt == "pdf":
+        data = _PDF_DATE.sub(
+            lambda m: b"/" + m.group(1) + b" (D:20000101000000" + b"Z" * m.group(0).count(b"Z") + b")", data
+        )
+    return data
+
+
+def _render_system(source: str, fmt: str) -> bytes:
+    if shutil.which("dot") is None:
+        raise ProcessError("cannot render with the system Graphviz: there is no 'dot' program on PATH")
+    # cairo draws the same fonts and glyphs as the bundled library; fall back if it is not built in.
+    renderers: tuple[str | None, ...] = ("cairo", None) if fmt in ("png", "pdf") else (None,)
+    last: Exception | None = None
+    for renderer in renderers:
+        try:
+            data = graphviz.pipe("dot", fmt, source.encode("utf-8"), renderer=renderer, quiet=True)
+            return bytes(data)
+        except (graphviz.CalledProcessError, graphviz.RequiredArgumentError) as error:
+            last = error
+    raise ProcessError(f"Graphviz 'dot' could not draw the process as {fmt}: {last}")
+
+
+def _render_bundled(source: str, fmt: str) -> bytes:
+    try:
+        with warnings.catch_warnings():
+            # pygraphviz turns Graphviz's own warnings (e.g. a label that does not fit) into
+            # Python warnings; they are not the caller's business.
+            warnings.simplefilter("ignore")
+            graph = pgv.AGraph(string=source)
+            data = graph.draw(format=fmt, prog="dot")
+    except (OSError, ValueError, TypeError) as error:
+        raise ProcessError(f"Graphviz could not draw the process as {fmt}: {error}") from error
+    if not isinstance(data, bytes) or not data:
+        raise ProcessError(f"Graphviz produced no {fmt} output")
+    return data

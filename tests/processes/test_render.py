@@ -5,11 +5,27 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import shutil
+import subprocess
+import warnings
 
+import pygraphviz as pgv
 import pytest
+from lxml import etree
 
-from processes.model import Flow, Gateway, GatewayKind, Process, Step, StepKind
-from processes.render import Box, Layout, layout
+import processes.render as render_module
+from processes.exceptions import ProcessError
+from processes.model import Flow, Gateway, GatewayKind, Mode, Process, Step, StepKind
+from processes.render import (
+    Box,
+    Layout,
+    RenderFormat,
+    Style,
+    graphviz_backend,
+    layout,
+    render,
+    to_dot,
+)
 
 # -- helpers ----------------------------------------------------------------
 
@@ -28,7 +44,9 @@ def build_case() -> Process:
     p.add_step(Step("nabo_start", "", StepKind.START_EVENT, parent="nabo"))
     p.add_step(Step("nabo_sende", "Sende nabovarsel", parent="nabo"))
     p.add_step(Step("nabo_slutt", "", StepKind.END_EVENT, parent="nabo"))
-    p.add_step(Step("frist", "Frist passert", StepKind.BOUNDARY_EVENT, attached_to="vurdere", lane="Saksbehandler"))
+    p.add_step(
+        Step("frist", "Frist passert", StepKind.BOUNDARY_EVENT, attached_to="vurdere", lane="Saksbehandler")
+    )
     p.add_step(Step("purre", "Purre", lane="Saksbehandler"))
     for a, b in [
         ("start", "send"),
@@ -87,7 +105,9 @@ def border_distance(box: Box, point: tuple[float, float], shape: str) -> float:
         return abs(math.hypot(dx, dy) - box.width / 2)
     if shape == "diamond":
         # |dx|/a + |dy|/b = 1 on the outline; scale the error back to pixels.
-        return abs(abs(dx) / (box.width / 2) + abs(dy) / (box.height / 2) - 1) * min(box.width, box.height) / 2
+        return (
+            abs(abs(dx) / (box.width / 2) + abs(dy) / (box.height / 2) - 1) * min(box.width, box.height) / 2
+        )
     inside_x = abs(dx) <= box.width / 2 + 0.5
     inside_y = abs(dy) <= box.height / 2 + 0.5
     if inside_x and inside_y:
@@ -243,3 +263,340 @@ def test_random_processes_lay_out_cleanly(seed: int) -> None:
     for (src, tgt), points in result.edges.items():
         assert border_distance(result.nodes[src], points[0], shape_of(p, src, result)) < 3, (src, tgt)
         assert border_distance(result.nodes[tgt], points[-1], shape_of(p, tgt, result)) < 3, (src, tgt)
+
+
+# -- DOT --------------------------------------------------------------------
+
+NASTY_LABELS = [
+    '<script>alert("x")</script>',
+    'Sende "nabovarsel" & kvittering',
+    "back\\slash \\n \\N \\G",
+    "<b>fet</b> &amp; &lt;",
+    'x"]; n0 -> n1 [label="injected',
+    "} digraph { a -> b",
+    "line one\nline two",
+]
+
+
+def parse_dot(text: str) -> pgv.AGraph:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return pgv.AGraph(string=text)
+
+
+def node_for(graph: pgv.AGraph, process: Process, element_id: str) -> pgv.Node:
+    name = f"n{[e.id for e in process.elements].index(element_id)}"
+    return graph.get_node(name)
+
+
+def svg_tree(data: bytes) -> etree._Element:
+    return etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+XLINK = "{http://www.w3.org/1999/xlink}"
+
+
+def svg_texts(data: bytes) -> list[str]:
+    return [t.text or "" for t in svg_tree(data).iter(f"{SVG}text")]
+
+
+def test_lanes_become_labelled_clusters_in_dot() -> None:
+    graph = parse_dot(to_dot(build_case()))
+    labels = {
+        sub.graph_attr["label"] for sub in graph.subgraphs() if (sub.name or "").startswith("cluster_lane")
+    }
+    assert labels == {"<B>Søker</B>", "<B>Saksbehandler</B>", "<B>Leder</B>"}
+
+
+@pytest.mark.parametrize(
+    ("element_id", "expected"),
+    [
+        ("start", {"shape": "circle"}),
+        ("slutt", {"shape": "circle", "penwidth": "3"}),
+        ("send", {"shape": "box", "style": "rounded,filled"}),
+        ("komplett", {"shape": "diamond", "label": "×"}),
+        ("frist", {"shape": "doublecircle"}),
+    ],
+)
+def test_step_kinds_have_distinct_shapes(element_id: str, expected: dict[str, str]) -> None:
+    p = build_case()
+    graph = parse_dot(to_dot(p))
+    node = node_for(graph, p, element_id)
+    for key, value in expected.items():
+        assert node.attr[key] == value, key
+
+
+def test_start_event_is_thin_and_end_event_bold() -> None:
+    p = build_case()
+    graph = parse_dot(to_dot(p))
+    assert node_for(graph, p, "start").attr["penwidth"] in (None, "", "1")
+    assert float(node_for(graph, p, "slutt").attr["penwidth"]) >= 2
+
+
+@pytest.mark.parametrize(
+    ("kind", "mark"),
+    [(GatewayKind.EXCLUSIVE, "×"), (GatewayKind.PARALLEL, "+"), (GatewayKind.INCLUSIVE, "○")],
+)
+def test_gateway_marks(kind: GatewayKind, mark: str) -> None:
+    p = Process("p")
+    p.add_gateway(Gateway("g", kind))
+    graph = parse_dot(to_dot(p))  # keep the graph alive while its nodes are read
+    assert node_for(graph, p, "g").attr["label"] == mark
+
+
+def test_collapsed_subprocess_has_double_border_and_marker() -> None:
+    p = Process("p")
+    p.add_step(Step("sp", "Nabovarsling", StepKind.SUBPROCESS))
+    graph = parse_dot(to_dot(p))
+    node = node_for(graph, p, "sp")
+    assert node.attr["peripheries"] == "2"
+    assert "⊞" in node.attr["label"]
+
+
+def test_expanded_subprocess_is_a_cluster_around_its_steps() -> None:
+    p = build_case()
+    graph = parse_dot(to_dot(p))
+    clusters = {sub.name: sub for sub in graph.subgraphs()}
+    lane = clusters["cluster_lane1"]
+    inner = {sub.name: sub for sub in lane.subgraphs()}
+    sub = inner[f"cluster_n{[e.id for e in p.elements].index('nabo')}"]
+    assert "Nabovarsling" in sub.graph_attr["label"]
+    assert len(sub.nodes()) == 3
+
+
+@pytest.mark.parametrize(
+    ("mode", "nb", "en"),
+    [
+        (Mode.PAPER, "✉ papir", "✉ paper"),
+        (Mode.AUTOMATED, "⚙ automatisert", "⚙ automated"),
+        (Mode.DIGITAL, "⌨ digital", "⌨ digital"),
+        (Mode.MANUAL, "✍ manuell", "✍ manual"),
+        (Mode.SELF_SERVICE, "☺ selvbetjening", "☺ self-service"),
+    ],
+)
+def test_mode_is_shown_as_symbol_and_word(mode: Mode, nb: str, en: str) -> None:
+    p = Process("p")
+    p.add_step(Step("a", "Motta søknad", mode=mode))
+    assert nb in to_dot(p)
+    assert en in to_dot(p, lang="en")
+
+
+def test_step_styles_are_honoured_in_dot() -> None:
+    p = build_case()
+    style = Style(
+        fill="#ffebee",
+        color="#c62828",
+        penstyle="dashed",
+        fontcolor="#c62828",
+        peripheries=2,
+        shape="octagon",
+        badge="(mangler)",
+        tooltip="Finnes bare i standarden",
+    )
+    graph = parse_dot(to_dot(p, step_styles={"send": style}))
+    node = node_for(graph, p, "send")
+    assert node.attr["fillcolor"] == "#ffebee"
+    assert node.attr["color"] == "#c62828"
+    assert "dashed" in node.attr["style"].split(",")
+    assert node.attr["fontcolor"] == "#c62828"
+    assert node.attr["peripheries"] == "2"
+    assert node.attr["shape"] == "octagon"
+    assert "Sende søknad (mangler)" in node.attr["label"]
+    assert node.attr["tooltip"] == "Finnes bare i standarden"
+
+
+def test_bold_penstyle_thickens_the_line() -> None:
+    p = build_case()
+    graph = parse_dot(to_dot(p, step_styles={"send": Style(penstyle="bold")}))
+    node = node_for(graph, p, "send")
+    assert float(node.attr["penwidth"]) >= 2
+
+
+def test_flow_styles_are_honoured_in_dot() -> None:
+    p = build_case()
+    dot = to_dot(
+        p, flow_styles={("send", "vurdere"): Style(color="#1565c0", penstyle="dotted", badge="flyttet")}
+    )
+    graph = parse_dot(dot)
+    edge = graph.get_edge(node_for(graph, p, "send").name, node_for(graph, p, "vurdere").name)
+    assert edge.attr["color"] == "#1565c0"
+    assert "dotted" in edge.attr["style"]
+    assert "flyttet" in edge.attr["label"]
+
+
+def test_legend_draws_one_sample_per_entry_in_order() -> None:
+    legend = [
+        ("Lik", Style()),
+        ("Ny", Style(fill="#e3f2fd", penstyle="bold")),
+        ("Mangler", Style(penstyle="dotted")),
+    ]
+    graph = parse_dot(to_dot(build_case(), legend=legend))
+    box = next(sub for sub in graph.subgraphs() if sub.name == "cluster_legend")
+    assert "Forklaring" in box.graph_attr["label"]
+    labels = [graph.get_node(f"legend{i}").attr["label"] for i in range(3)]
+    assert [label.strip("<>") for label in labels] == ["Lik", "Ny", "Mangler"]
+    assert "dotted" in graph.get_node("legend2").attr["style"]
+
+
+def test_legend_title_in_english() -> None:
+    assert "Legend" in to_dot(build_case(), legend=[("Same", Style())], lang="en")
+
+
+def test_title_is_drawn_above() -> None:
+    graph = parse_dot(to_dot(build_case(), title="Byggesak – Malvik"))
+    assert "Byggesak – Malvik" in graph.graph_attr["label"]
+    assert graph.graph_attr["labelloc"] == "t"
+
+
+@pytest.mark.parametrize("label", NASTY_LABELS)
+def test_labels_cannot_break_the_dot_syntax(label: str) -> None:
+    p = Process("p", label)
+    p.add_step(Step("a", label, lane=label, system=label, legal_basis=label))
+    p.add_step(Step("b", "Neste"))
+    p.add_flow(Flow("a", "b", condition=label))
+    p.lanes.append(label)
+    graph = parse_dot(to_dot(p, title=label, legend=[(label, Style(badge=label))]))
+    # Exactly the elements we drew: nothing injected, nothing lost.
+    drawn = {n for n in graph.nodes() if n.startswith("n")}
+    assert drawn == {"n0", "n1"}
+    assert len([e for e in graph.edges() if e[0].startswith("n") and e[1].startswith("n")]) == 1
+
+
+def backends() -> list[str]:
+    return ["bundled", "system"]
+
+
+def need_backend(backend: str) -> None:
+    if backend == "system" and shutil.which("dot") is None:
+        pytest.skip("no system Graphviz: the 'dot' program is not on PATH (apt-get install graphviz)")
+
+
+@pytest.mark.parametrize("backend", backends())
+@pytest.mark.parametrize("label", NASTY_LABELS)
+def test_labels_appear_as_literal_text_in_svg(label: str, backend: str) -> None:
+    need_backend(backend)
+    p = Process("p")
+    p.add_step(Step("a", label))
+    data = render(p, "svg", backend=backend)  # type: ignore[arg-type]
+    tree = svg_tree(data)
+    assert tree.find(f".//{SVG}script") is None
+    assert not [el for el in tree.iter() if isinstance(el.tag, str) and el.tag.endswith("}b")]
+    tooltips = [a.get(f"{XLINK}title") for a in tree.iter(f"{SVG}a")]
+    # The tooltip starts with the label exactly as written.
+    assert any(t is not None and t.startswith(label + "\n") for t in tooltips), tooltips
+    # Wrapping may split long words across lines; the characters are all there, in order.
+    assert "".join("".join(svg_texts(data)).split()) == "".join(label.split())
+
+
+def test_long_labels_wrap_and_are_cut_after_eight_lines() -> None:
+    p = Process("p")
+    p.add_step(Step("a", "Vurdere om søknaden om tillatelse til tiltak er komplett"))
+    p.add_step(Step("b", " ".join(["ord"] * 200)))
+    texts = svg_texts(render(p, "svg", backend="bundled"))
+    first = [
+        t for t in texts if t and t.split()[0] in ("Vurdere", "om", "søknaden", "tillatelse", "tiltak", "er")
+    ]
+    assert len(first) >= 2
+    assert all(len(t) <= 22 for t in first)
+    assert sum(1 for t in texts if t.startswith("ord")) == 8
+    assert any(t.endswith("…") for t in texts)
+
+
+def test_unknown_language_is_refused() -> None:
+    with pytest.raises(ValueError, match="lang"):
+        to_dot(build_case(), lang="sv")
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"penstyle": "wavy"},
+        {"fill": "red; stroke:blue"},
+        {"color": 'red"]'},
+        {"shape": "box];"},
+        {"peripheries": 9},
+    ],
+)
+def test_style_refuses_values_graphviz_would_misread(kwargs: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        Style(**kwargs)  # type: ignore[arg-type]
+
+
+# -- SVG/PNG/PDF ------------------------------------------------------------
+
+
+def test_styles_reach_the_svg() -> None:
+    data = render(
+        build_case(), "svg", step_styles={"send": Style(fill="#ffebee", penstyle="dashed")}, backend="bundled"
+    )
+    tree = svg_tree(data)
+    paths = [el for el in tree.iter(f"{SVG}path") if el.get("fill") == "#ffebee"]
+    assert paths and paths[0].get("stroke-dasharray")
+
+
+def test_norwegian_letters_and_symbols_in_svg() -> None:
+    p = build_case()
+    p.replace_element(p.step("send").replace(mode=Mode.PAPER))
+    texts = " ".join(svg_texts(render(p, "svg", backend="bundled")))
+    for word in ("Søker", "Søknad mottatt", "Vurdere søknaden", "✉ papir", "×"):
+        assert word in texts
+
+
+@pytest.mark.parametrize(("fmt", "magic"), [("svg", b"<?xml"), ("png", b"\x89PNG"), ("pdf", b"%PDF")])
+def test_bundled_graphviz_renders_every_format(fmt: RenderFormat, magic: bytes) -> None:
+    assert render(build_case(), fmt, backend="bundled").startswith(magic)
+
+
+@pytest.mark.parametrize("fmt", ["svg", "png", "pdf"])
+def test_system_graphviz_renders_every_format(fmt: RenderFormat) -> None:
+    if shutil.which("dot") is None:
+        pytest.skip("no system Graphviz: the 'dot' program is not on PATH (apt-get install graphviz)")
+    magic = {"svg": b"<?xml", "png": b"\x89PNG", "pdf": b"%PDF"}[fmt]
+    assert render(build_case(), fmt, backend="system").startswith(magic)
+
+
+def test_auto_backend_prefers_the_dot_program(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(render_module.shutil, "which", lambda name: "/usr/bin/dot" if name == "dot" else None)
+    assert graphviz_backend() == "system"
+    monkeypatch.setattr(render_module.shutil, "which", lambda name: None)
+    assert graphviz_backend() == "bundled"
+    # And with no dot on PATH, auto still draws (through the bundled library).
+    assert render(build_case(), "svg").startswith(b"<?xml")
+
+
+def test_system_backend_without_dot_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(render_module.shutil, "which", lambda name: None)
+    with pytest.raises(ProcessError, match="no 'dot' program"):
+        render(build_case(), "png", backend="system")
+
+
+@pytest.mark.parametrize("fmt", ["dot", "svg", "png", "pdf"])
+def test_rendering_is_deterministic(fmt: RenderFormat) -> None:
+    legend = [("Ny", Style(fill="#e3f2fd"))]
+    first = render(build_case(), fmt, legend=legend, backend="bundled")
+    assert render(build_case(), fmt, legend=legend, backend="bundled") == first
+
+
+def test_pdf_uses_a_font_with_norwegian_letters() -> None:
+    data = render(build_case(), "pdf", backend="bundled")
+    assert b"DejaVuSans" in data
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed; font name checked only")
+    text = subprocess.run([pdftotext, "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    assert "Søknad mottatt" in text and "Vurdere søknaden" in text
+
+
+def test_unknown_format_is_refused() -> None:
+    with pytest.raises(ValueError, match="format"):
+        render(build_case(), "gif")  # type: ignore[arg-type]
+
+
+def test_dot_format_returns_the_dot_text() -> None:
+    p = build_case()
+    assert render(p, "dot") == to_dot(p).encode("utf-8")
+
+
+def test_empty_process_renders() -> None:
+    assert render(Process("p"), "svg", backend="bundled").startswith(b"<?xml")
