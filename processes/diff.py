@@ -74,7 +74,9 @@ class Difference:
           stands relative to y in B (the opposite holds in A);
         - ``parallel_vs_sequential``: ``{"parallel_in": "a" | "b"}``;
         - ``optional_vs_mandatory``: ``{"optional_in": "a" | "b"}``;
-        - attribute changes (``lane_changed`` …): ``{"a": value in A, "b": value in B}``.
+        - attribute changes (``lane_changed`` …): ``{"a": value in A, "b": value in B}``,
+          ``""`` where one side leaves it blank. Attributes are compared only
+          when both processes state them for at least one step.
     """
 
     kind: DifferenceKind
@@ -225,19 +227,28 @@ def diff(
                 pb.rank[u],
             )
 
-    # Attributes of one-to-one matches.
+    # Attributes of one-to-one matches. An attribute is compared only when both
+    # processes record it for some step: a model that never states modes says
+    # nothing about modes, but one that does and leaves a step blank means "none".
+    fields = (
+        (DifferenceKind.LANE_CHANGED, "lane"),
+        (DifferenceKind.MODE_CHANGED, "mode"),
+        (DifferenceKind.SYSTEM_CHANGED, "system"),
+        (DifferenceKind.LEGAL_BASIS_CHANGED, "legal_basis"),
+        (DifferenceKind.HANDLING_DAYS_CHANGED, "handling_days"),
+    )
+    in_use = [
+        (kind, name)
+        for kind, name in fields
+        if any(getattr(s, name) is not None for s in a.steps) and any(getattr(s, name) is not None for s in b.steps)
+    ]
     for g in groups:
         if len(g.a) != 1 or len(g.b) != 1:
             continue
         sa, sb = a.step(pa.ids[g.rep_a]), b.step(pb.ids[g.rep_b])
-        for kind, va, vb in (
-            (DifferenceKind.LANE_CHANGED, sa.lane, sb.lane),
-            (DifferenceKind.MODE_CHANGED, sa.mode, sb.mode),
-            (DifferenceKind.SYSTEM_CHANGED, sa.system, sb.system),
-            (DifferenceKind.LEGAL_BASIS_CHANGED, sa.legal_basis, sb.legal_basis),
-            (DifferenceKind.HANDLING_DAYS_CHANGED, sa.handling_days, sb.handling_days),
-        ):
-            if va is None or vb is None or _norm(va) == _norm(vb):
+        for kind, name in in_use:
+            va, vb = getattr(sa, name), getattr(sb, name)
+            if _norm(va) == _norm(vb):
                 continue
             add(
                 Difference(kind, (sa.id,), (sb.id,), {"a": _text(va), "b": _text(vb)}),
@@ -261,6 +272,8 @@ def _norm(value: object) -> object:
 
 
 def _text(value: object) -> str:
+    if value is None:
+        return ""
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)

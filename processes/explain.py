@@ -65,6 +65,16 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "system_changed": "{Noun} {x} gjøres i {va} {A}, men i {vb} {B}.",
         "legal_basis_changed": "{Noun} {x} har hjemmel i {va} {A}, men i {vb} {B}.",
         "handling_days_changed": "Behandlingstiden for {x} er {va} {A}, men {vb} {B}.",
+        "lane_changed_only_a": "{Noun} {x} utføres av {va} {A}; {B} er det ikke oppgitt hvem som gjør det.",
+        "lane_changed_only_b": "{Noun} {x} utføres av {vb} {B}; {A} er det ikke oppgitt hvem som gjør det.",
+        "mode_changed_only_a": "{Noun} {x} gjøres {va} {A}; {B} er det ikke oppgitt hvordan.",
+        "mode_changed_only_b": "{Noun} {x} gjøres {vb} {B}; {A} er det ikke oppgitt hvordan.",
+        "system_changed_only_a": "{Noun} {x} gjøres i {va} {A}; {B} er det ikke oppgitt noe fagsystem.",
+        "system_changed_only_b": "{Noun} {x} gjøres i {vb} {B}; {A} er det ikke oppgitt noe fagsystem.",
+        "legal_basis_changed_only_a": "{Noun} {x} har hjemmel i {va} {A}; {B} er det ikke oppgitt noen hjemmel.",
+        "legal_basis_changed_only_b": "{Noun} {x} har hjemmel i {vb} {B}; {A} er det ikke oppgitt noen hjemmel.",
+        "handling_days_changed_only_a": "Behandlingstiden for {x} er {va} {A}; {B} er den ikke oppgitt.",
+        "handling_days_changed_only_b": "Behandlingstiden for {x} er {vb} {B}; {A} er den ikke oppgitt.",
     },
     "en": {
         "missing_step": "{Noun} {x} is in {A} but missing in {B}.",
@@ -85,6 +95,16 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "system_changed": "{Noun} {x} is done in {va} in {A}, but in {vb} in {B}.",
         "legal_basis_changed": "{Noun} {x} is based on {va} in {A}, but on {vb} in {B}.",
         "handling_days_changed": "The handling time for {x} is {va} in {A}, but {vb} in {B}.",
+        "lane_changed_only_a": "{Noun} {x} is done by {va} in {A}; {B} does not say who does it.",
+        "lane_changed_only_b": "{Noun} {x} is done by {vb} in {B}; {A} does not say who does it.",
+        "mode_changed_only_a": "{Noun} {x} is done {va} in {A}; {B} does not say how.",
+        "mode_changed_only_b": "{Noun} {x} is done {vb} in {B}; {A} does not say how.",
+        "system_changed_only_a": "{Noun} {x} is done in {va} in {A}; {B} names no system.",
+        "system_changed_only_b": "{Noun} {x} is done in {vb} in {B}; {A} names no system.",
+        "legal_basis_changed_only_a": "{Noun} {x} is based on {va} in {A}; {B} names no legal basis.",
+        "legal_basis_changed_only_b": "{Noun} {x} is based on {vb} in {B}; {A} names no legal basis.",
+        "handling_days_changed_only_a": "The handling time for {x} is {va} in {A}; {B} does not state it.",
+        "handling_days_changed_only_b": "The handling time for {x} is {vb} in {B}; {A} does not state it.",
     },
 }
 
@@ -213,6 +233,8 @@ def explain(
         key = "optional_in_" + details.get("optional_in", "b")
     else:
         key = kind.value
+    if key.endswith("_changed") and (details.get("a", "") == "") != (details.get("b", "") == ""):
+        key += "_only_b" if details.get("a", "") == "" else "_only_a"
     if kind == DifferenceKind.MODE_CHANGED:
         words = _MODE_WORDS[lang]
         fields["va"] = _mode_word(details.get("a", ""), words)
