@@ -318,6 +318,42 @@ class _Labels:
                 return label, verb
 
 
+# Which lane a verb's work usually belongs to, most likely first. A step goes
+# to the first of these lanes the process has (most of the time), so that
+# registering is done by the archive and invoicing by finance, as in real
+# swimlane diagrams.
+_LANE_AFFINITY: dict[str, tuple[str, ...]] = {
+    "Motta": ("Servicetorget", "Arkiv"),
+    "Registrere": ("Arkiv", "Servicetorget"),
+    "Journalføre": ("Arkiv", "Servicetorget"),
+    "Skanne": ("Arkiv", "Servicetorget"),
+    "Fordele": ("Leder", "Servicetorget"),
+    "Arkivere": ("Arkiv",),
+    "Avslutte": ("Arkiv", "Saksbehandler"),
+    "Godkjenne": ("Leder",),
+    "Fatte": ("Leder", "Politisk utvalg", "Saksbehandler"),
+    "Fakturere": ("Økonomi",),
+    "Utbetale": ("Økonomi",),
+    "Behandle": ("Saksbehandler", "Politisk utvalg"),
+    "Signere": ("Søker", "Leder"),
+    "Gjennomføre": ("Fagavdeling", "Saksbehandler"),
+}
+
+
+def _lane_for(rng: random.Random, verb: str, label: str, lanes: Sequence[str]) -> str | None:
+    if not lanes:
+        return None
+    if "politisk" in label or "formannskapet" in label or "utvalget" in label:
+        preferred: tuple[str, ...] = ("Politisk utvalg",) + _LANE_AFFINITY.get(verb, ())
+    else:
+        preferred = _LANE_AFFINITY.get(verb, ("Saksbehandler",))
+    present = [lane for lane in preferred if lane in lanes]
+    # Mostly the usual lane, sometimes another: municipalities organise differently.
+    if present and rng.random() < 0.85:
+        return present[0]
+    return rng.choice(list(lanes))
+
+
 def _step_for(
     rng: random.Random, step_id: str, label: str, verb: str, lanes: Sequence[str]
 ) -> Step:
@@ -331,7 +367,7 @@ def _step_for(
         kind, mode = StepKind.MANUAL_TASK, rng.choice((Mode.MANUAL, Mode.PAPER))
     else:
         kind, mode = StepKind.USER_TASK, rng.choice((Mode.DIGITAL, Mode.DIGITAL, Mode.MANUAL))
-    lane = rng.choice(list(lanes)) if lanes else None
+    lane = _lane_for(rng, verb, label, lanes)
     if lane == "Søker":
         mode = Mode.SELF_SERVICE
     return Step(

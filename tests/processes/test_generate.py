@@ -6,6 +6,8 @@ import doctest
 
 import networkx as nx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import processes.generate
 from processes.generate import (
@@ -317,3 +319,40 @@ def test_generate_variants_rejects_bad_parameters(kwargs: dict[str, object], mes
     standard = synthetic_process(10, seed=1)
     with pytest.raises(ValueError, match=message):
         generate_variants(standard, seed=1, **kwargs)  # type: ignore[arg-type]
+
+
+# -- properties ------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n_steps=st.integers(min_value=3, max_value=90),
+    seed=st.integers(min_value=0, max_value=2**32),
+    lanes=st.integers(min_value=0, max_value=8),
+    gateway_share=st.floats(min_value=0.0, max_value=1.0),
+)
+def test_any_synthetic_process_is_valid(n_steps: int, seed: int, lanes: int, gateway_share: float) -> None:
+    process = synthetic_process(n_steps, seed=seed, lanes=lanes, gateway_share=gateway_share)
+    assert len(process.steps) == n_steps
+    assert process.validate() == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n_steps=st.integers(min_value=3, max_value=40),
+    seed=st.integers(min_value=0, max_value=2**32),
+    low=st.integers(min_value=0, max_value=6),
+    extra=st.integers(min_value=0, max_value=10),
+    operations=st.sets(st.sampled_from(OPERATIONS), min_size=1),
+    reid=st.booleans(),
+)
+def test_any_variant_is_valid_with_a_consistent_truth(
+    n_steps: int, seed: int, low: int, extra: int, operations: set[str], reid: bool
+) -> None:
+    standard = synthetic_process(n_steps, seed=seed, gateway_share=0.4)
+    ops = sorted(operations)
+    [variant] = generate_variants(standard, 1, seed=seed, edits=(low, low + extra), operations=ops, reid=reid)
+    assert errors(variant.process) == []
+    assert len(variant.edits) <= low + extra
+    assert {e.operation for e in variant.edits} <= operations
+    check_truth(standard, variant)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import doctest
+import functools
 import re
 from collections import Counter
 from importlib.resources import files
@@ -39,6 +40,12 @@ def sample_id(value: object) -> str:
     return str(value)
 
 
+@functools.cache
+def cached(slug: str, name: str) -> Process:
+    """A sample parsed once per test run; only for tests that do not change it."""
+    return load_sample(slug, name)
+
+
 def test_doctests() -> None:
     result = doctest.testmod(processes.samples)
     assert result.attempted > 0
@@ -59,7 +66,7 @@ def test_every_sample_reads_and_validates_without_problems(slug: str, name: str)
 
 @pytest.mark.parametrize(("slug", "name"), ALL_SAMPLES, ids=sample_id)
 def test_every_sample_is_marked_illustrative(slug: str, name: str) -> None:
-    process = load_sample(slug, name)
+    process = cached(slug, name)
     assert process.metadata["illustrative"] == "true"
     assert ILLUSTRATIVE in (process.documentation or "")
     # The file itself says so too, for whoever opens it in an editor.
@@ -69,13 +76,13 @@ def test_every_sample_is_marked_illustrative(slug: str, name: str) -> None:
 
 @pytest.mark.parametrize(("slug", "name"), ALL_SAMPLES, ids=sample_id)
 def test_every_sample_round_trips_through_the_native_format(slug: str, name: str) -> None:
-    process = load_sample(slug, name)
+    process = cached(slug, name)
     assert read_native(write_native(process)) == process
 
 
 @pytest.mark.parametrize(("slug", "name"), ALL_SAMPLES, ids=sample_id)
 def test_steps_are_described_like_a_process_owner_would(slug: str, name: str) -> None:
-    process = load_sample(slug, name)
+    process = cached(slug, name)
     ids = [e.id for e in process.elements]
     assert len(ids) == len(set(ids))
     assert set(process.lanes) >= {s.lane for s in process.steps}
@@ -99,10 +106,10 @@ def test_standards_have_12_to_25_steps_with_legal_bases_and_systems(slug: str) -
 
 @pytest.mark.parametrize(("slug", "code"), ALL_VARIANTS, ids=sample_id)
 def test_variant_metadata_names_the_municipality(slug: str, code: str) -> None:
-    process = load_sample(slug, code)
+    process = cached(slug, code)
     assert process.metadata["municipality"] == code
     assert process.metadata["municipality_name"] == MUNICIPALITIES[code]
-    assert process.metadata["variant_of"] == standard(slug).id
+    assert process.metadata["variant_of"] == cached(slug, "standard").id
     assert process.metadata["language"] in {"nb", "nn"}
     assert process.metadata["closeness"] in {"near", "medium", "far"}
     assert process.id == f"{slug}-{code}"
@@ -125,7 +132,7 @@ def test_the_list_of_municipalities_is_exactly_the_ones_used() -> None:
 
 @pytest.mark.parametrize(("slug", "code"), ALL_VARIANTS, ids=sample_id)
 def test_variants_really_differ_from_the_standard(slug: str, code: str) -> None:
-    std, variant = standard(slug), load_sample(slug, code)
+    std, variant = cached(slug, "standard"), cached(slug, code)
 
     def signature(p: Process) -> tuple[object, ...]:
         steps = sorted((s.label, s.lane or "", s.mode or "", s.system or "", s.legal_basis or "",
@@ -140,7 +147,7 @@ def test_variants_really_differ_from_the_standard(slug: str, code: str) -> None:
 
 @pytest.mark.parametrize(("slug", "code"), ALL_VARIANTS, ids=sample_id)
 def test_truth_is_a_consistent_correspondence(slug: str, code: str) -> None:
-    std, variant = standard(slug), load_sample(slug, code)
+    std, variant = cached(slug, "standard"), cached(slug, code)
     std_ids = {s.id for s in std.steps}
     var_ids = {s.id for s in variant.steps}
     seen_std: Counter[str] = Counter()
@@ -165,7 +172,7 @@ def test_truth_is_a_consistent_correspondence(slug: str, code: str) -> None:
 
 @pytest.mark.parametrize(("slug", "code"), ALL_VARIANTS, ids=sample_id)
 def test_recorded_differences_point_at_real_steps(slug: str, code: str) -> None:
-    std, variant = standard(slug), load_sample(slug, code)
+    std, variant = cached(slug, "standard"), cached(slug, code)
     for d in differences(slug, code):
         assert set(d.standard) <= {s.id for s in std.steps}
         assert set(d.variant) <= {s.id for s in variant.steps}
@@ -196,14 +203,14 @@ def test_some_variants_keep_the_standard_ids_and_some_do_not(slug: str) -> None:
 
 
 def test_nynorsk_variants_are_written_in_nynorsk() -> None:
-    nynorsk = [(slug, code) for slug, code in ALL_VARIANTS if load_sample(slug, code).metadata["language"] == "nn"]
+    nynorsk = [(slug, code) for slug, code in ALL_VARIANTS if cached(slug, code).metadata["language"] == "nn"]
     assert len(nynorsk) >= 4
     assert {slug for slug, _ in nynorsk} == set(SLUGS)
     markers = re.compile(r"\b(frå|ikkje|søkjar|motteken|motteke|førebels|synfaring|handsame|fråsegn|gjeve|tilskot|"
                          r"saka|klaga|heimel|opplysningar|styrar|naudsynt|sakshandsamar|Vert)\b")  # fmt: skip
     bokmal_only = re.compile(r"\b(ikke|fra|søker|mottatt|foreløpig|befaring|uttalelse|behandle)\b", re.IGNORECASE)
     for slug, code in nynorsk:
-        text = " ".join(s.label for s in load_sample(slug, code).steps)
+        text = " ".join(s.label for s in cached(slug, code).steps)
         assert len(markers.findall(text)) >= 3, (slug, code, text)
         assert not bokmal_only.findall(text), (slug, code, bokmal_only.findall(text))
 
