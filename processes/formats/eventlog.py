@@ -52,6 +52,7 @@ import io
 import math
 import os
 import re
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -506,7 +507,10 @@ class _LimitedReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
-        data = self.stream.read(len(buffer))
+        try:
+            data = self.stream.read(len(buffer))
+        except (EOFError, OSError, zlib.error) as exc:
+            raise FormatError(f"the compressed log is damaged: {exc}", source=self.source) from None
         self.read_so_far += len(data)
         if self.limit is not None and self.read_so_far > self.limit:
             raise InputTooLargeError(
@@ -525,6 +529,8 @@ def _open(
     if isinstance(data, bytes | bytearray | memoryview):
         raw = bytes(data)
         check_size(raw, max_bytes=max_bytes, source=source)
+        if not raw.strip():
+            raise FormatError("the file is empty", source=source)
         opener: Callable[[], IO[bytes]] = lambda: io.BytesIO(raw)
     elif isinstance(data, str | os.PathLike):
         path = os.fspath(data)

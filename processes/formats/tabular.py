@@ -451,14 +451,15 @@ class _TableReader:
                 else:
                     values[name] = text
             extra = [c for i, c in enumerate(cells) if i not in columns and _cell_text(c)]
+            if extra:
+                # Silently dropping a filled cell would lose what the owner wrote.
+                raise self.error(
+                    number,
+                    None,
+                    f"the cell {_cell_text(extra[0])!r} has no column name above it",
+                    hint="give the column a header or delete the cell",
+                )
             if not any(values.values()) and not attributes:
-                if extra:
-                    raise self.error(
-                        number,
-                        None,
-                        f"the cell {_cell_text(extra[0])!r} has no column name above it",
-                        hint="give the column a header or delete the cell",
-                    )
                 continue  # blank rows are common at the end of a sheet
             rows.append(self.row(number, values, raw_days, attributes))
         self.assign_ids(rows)
