@@ -217,7 +217,11 @@ def test_nested_sub_processes_keep_their_own_parent() -> None:
 
 def test_boundary_events_are_attached(pools: Process) -> None:
     event = pools.step("B_frist")
-    assert (event.kind, event.attached_to, event.label) == (StepKind.BOUNDARY_EVENT, "Sub_behandle", "12 uker")
+    assert (event.kind, event.attached_to, event.label) == (
+        StepKind.BOUNDARY_EVENT,
+        "Sub_behandle",
+        "12 uker",
+    )
 
 
 def test_flow_name_wins_over_condition_expression(pools: Process) -> None:
@@ -467,7 +471,11 @@ def test_condition_is_written_as_name_and_expression(written: etree._Element) ->
 def test_attributes_without_a_bpmn_field_go_to_kp_extensions(written: etree._Element) -> None:
     props = written.find(".//bpmn:userTask[@id='vurdere']/bpmn:extensionElements/kp:properties", NS)
     assert props is not None
-    assert (props.get("mode"), props.get("system"), props.get("legalBasis")) == ("digital", "eByggesak", "pbl. § 21-7")
+    assert (props.get("mode"), props.get("system"), props.get("legalBasis")) == (
+        "digital",
+        "eByggesak",
+        "pbl. § 21-7",
+    )
 
 
 def test_every_node_lane_and_pool_has_a_shape_and_every_flow_an_edge(written: etree._Element) -> None:
@@ -478,7 +486,8 @@ def test_every_node_lane_and_pool_has_a_shape_and_every_flow_an_edge(written: et
         if isinstance(el.tag, str)
         and el.getparent() is not None
         and el.get("id")
-        and etree.QName(el).localname not in {"sequenceFlow", "process", "laneSet", "collaboration", "definitions"}
+        and etree.QName(el).localname
+        not in {"sequenceFlow", "process", "laneSet", "collaboration", "definitions"}
         and etree.QName(el).namespace == BPMN_NAMESPACE
     }
     assert nodes <= shapes
@@ -586,8 +595,11 @@ def processes(draw: st.DrawFn) -> Process:
 
 def differences(a: Process, b: Process) -> list[str]:
     """What differs between two processes, for readable failures."""
-    out = [f"{k}: {getattr(a, k)!r} != {getattr(b, k)!r}" for k in ("id", "name", "lanes", "metadata", "documentation")
-           if getattr(a, k) != getattr(b, k)]
+    out = [
+        f"{k}: {getattr(a, k)!r} != {getattr(b, k)!r}"
+        for k in ("id", "name", "lanes", "metadata", "documentation")
+        if getattr(a, k) != getattr(b, k)
+    ]
     for e in a.elements:
         if b.get(e.id) != e:
             out.append(f"{e!r} != {b.get(e.id)!r}")
@@ -619,7 +631,10 @@ _FIXTURE = (DATA / "byggesak_to_pools.bpmn").read_bytes()
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.sampled_from([_SEED, _FIXTURE]), st.lists(st.tuples(st.integers(0, 10**6), st.binary(max_size=4)), max_size=4))
+@given(
+    st.sampled_from([_SEED, _FIXTURE]),
+    st.lists(st.tuples(st.integers(0, 10**6), st.binary(max_size=4)), max_size=4),
+)
 def test_mutated_bpmn_raises_nothing_but_format_error(seed: bytes, edits: list[tuple[int, bytes]]) -> None:
     data = bytearray(seed)
     for position, replacement in edits:
@@ -640,8 +655,22 @@ def test_random_bytes_raise_nothing_but_format_error(data: bytes) -> None:
         pass
 
 
-_TAGS = ["process", "task", "subProcess", "boundaryEvent", "sequenceFlow", "lane", "laneSet", "childLaneSet",
-         "flowNodeRef", "exclusiveGateway", "documentation", "conditionExpression", "collaboration", "participant"]
+_TAGS = [
+    "process",
+    "task",
+    "subProcess",
+    "boundaryEvent",
+    "sequenceFlow",
+    "lane",
+    "laneSet",
+    "childLaneSet",
+    "flowNodeRef",
+    "exclusiveGateway",
+    "documentation",
+    "conditionExpression",
+    "collaboration",
+    "participant",
+]
 
 
 @st.composite

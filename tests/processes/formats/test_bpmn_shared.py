@@ -23,7 +23,13 @@ _STEP_TAGS = {
     "businessRuleTask", "callActivity", "subProcess", "adHocSubProcess", "transaction",
     "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
 }  # fmt: skip
-_GATEWAY_TAGS = {"exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway"}
+_GATEWAY_TAGS = {
+    "exclusiveGateway",
+    "parallelGateway",
+    "inclusiveGateway",
+    "eventBasedGateway",
+    "complexGateway",
+}
 _MODEL = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 # Measured by `python -m benchmarks.bpmn_interchange` (see benchmarks/RESULTS.md).
@@ -106,7 +112,9 @@ def test_altinn_non_process_files_are_rejected(shared_data: Path) -> None:
 
 
 _EXPORTABLE = [
-    name for name in _files("bpmn-miwg/Reference", "*.bpmn") + _files("altinn", "*.bpmn") if name not in _REJECTED_ALTINN
+    name
+    for name in _files("bpmn-miwg/Reference", "*.bpmn") + _files("altinn", "*.bpmn")
+    if name not in _REJECTED_ALTINN
 ]
 
 
@@ -159,5 +167,7 @@ def test_cross_tool_agreement_does_not_regress(shared_data: Path) -> None:
     n, exact, edge_f1, _ = summary(pairs)["ALL"]
     assert n >= 330
     assert not [p for p in pairs if p.error]
-    assert exact >= AGREEING_PAIRS, [f"{p.tool} {p.case} {p.variant}: {p.reason()}" for p in pairs if not p.exact]
+    assert exact >= AGREEING_PAIRS, [
+        f"{p.tool} {p.case} {p.variant}: {p.reason()}" for p in pairs if not p.exact
+    ]
     assert edge_f1 >= MEAN_EDGE_F1

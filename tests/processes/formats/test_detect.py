@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from processes.exceptions import FormatError, InputTooLargeError, UnsupportedFormatError
-from processes.formats import FORMATS, detect_format, read_process, write_format_for, write_process
+from processes.formats import (
+    FORMATS,
+    detect_format,
+    read_process,
+    write_format_for,
+    write_process,
+)
 from processes.formats.native import read_native
 from processes.formats.tabular import write_tabular
 from processes.model import Flow, Process, Step, StepKind
@@ -148,14 +154,14 @@ def test_bpmn_round_trip_through_the_dispatcher() -> None:
 
 def test_pnml_is_dispatched(shared_data: Path) -> None:
     pytest.importorskip("processes.formats.pnml", reason="processes.formats.pnml is not there yet")
-    path = sorted((shared_data / "matching" / "bpic15" / "pnml").glob("*.pnml"))[0]
+    path = min((shared_data / "matching" / "bpic15" / "pnml").glob("*.pnml"))
     p = read_process(path.read_bytes(), filename=path.name)
     assert p.steps
 
 
 def test_bpmn_reference_model_is_dispatched(shared_data: Path) -> None:
     pytest.importorskip("processes.formats.bpmn", reason="processes.formats.bpmn is not there yet")
-    path = sorted((shared_data / "bpmn-miwg" / "Reference").glob("*.bpmn"))[0]
+    path = min((shared_data / "bpmn-miwg" / "Reference").glob("*.bpmn"))
     assert detect_format(path.read_bytes(), path.name) == "bpmn"
     assert read_process(path.read_bytes(), filename=path.name).steps
 

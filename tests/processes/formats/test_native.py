@@ -355,7 +355,12 @@ def _validator() -> object:
 
 def _sample_files() -> list[Path]:
     samples = ROOT / "processes" / "samples"
-    found = [p for p in sorted(samples.rglob("*")) if p.suffix in {".yaml", ".yml", ".json"}]
+    # about.yaml describes a casework type and its variants; it is not a process.
+    found = [
+        p
+        for p in sorted(samples.rglob("*"))
+        if p.suffix in {".yaml", ".yml", ".json"} and p.name != "about.yaml"
+    ]
     return found + sorted(DATA.glob("*.yaml")) + sorted(DATA.glob("*.json"))
 
 

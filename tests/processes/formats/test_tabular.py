@@ -110,30 +110,30 @@ def test_english_comma_csv_with_bom_and_several_next_steps() -> None:
 
 
 def test_headers_ignore_case_and_units() -> None:
-    p = read_tabular("STEG;NESTE STEG;Saksbehandlingstid (dager)\nA;B;3\nB;;\n".encode())
+    p = read_tabular(b"STEG;NESTE STEG;Saksbehandlingstid (dager)\nA;B;3\nB;;\n")
     assert p.step("a").handling_days == 3.0 and p.flows == [Flow("a", "b", line=2)]
 
 
 def test_without_next_column_rows_follow_each_other() -> None:
-    p = read_tabular("Aktivitet;Ansvarlig\nMotta;Arkiv\nVurdere;Byggesak\nSvare;Byggesak\n".encode())
+    p = read_tabular(b"Aktivitet;Ansvarlig\nMotta;Arkiv\nVurdere;Byggesak\nSvare;Byggesak\n")
     assert [(f.source, f.target) for f in p.flows] == [("motta", "vurdere"), ("vurdere", "svare")]
 
 
 def test_ids_from_the_id_column_and_references_by_id_or_name() -> None:
-    p = read_tabular("ID;Steg;Neste steg\n1;Motta;2\n2;Vurdere;Svare\n3;Svare;\n".encode())
+    p = read_tabular(b"ID;Steg;Neste steg\n1;Motta;2\n2;Vurdere;Svare\n3;Svare;\n")
     assert [s.id for s in p.steps] == ["1", "2", "3"]
     assert [(f.source, f.target) for f in p.flows] == [("1", "2"), ("2", "3")]
 
 
 def test_repeated_names_get_numbered_ids_and_must_be_referenced_by_id() -> None:
-    p = read_tabular("Steg;Neste steg\nKontroll;kontroll-2\nKontroll;\n".encode())
+    p = read_tabular(b"Steg;Neste steg\nKontroll;kontroll-2\nKontroll;\n")
     assert [s.id for s in p.steps] == ["kontroll", "kontroll-2"]
-    err = _error("Steg;Neste steg\nA;Kontroll\nKontroll;\nKontroll;\n".encode())
+    err = _error(b"Steg;Neste steg\nA;Kontroll\nKontroll;\nKontroll;\n")
     assert "rows 3 and 4" in err.message
 
 
 def test_a_name_containing_a_comma_is_not_split() -> None:
-    p = read_tabular('Steg;Neste steg\nA;Vurdere, og svare\n"Vurdere, og svare";\n'.encode())
+    p = read_tabular(b'Steg;Neste steg\nA;Vurdere, og svare\n"Vurdere, og svare";\n')
     assert [f.target for f in p.flows] == ["vurdere-og-svare"]
 
 
@@ -151,7 +151,7 @@ def test_utf16_text_from_excel_reads() -> None:
 
 
 def test_unknown_next_step_names_row_and_column() -> None:
-    err = _error("Steg;Neste steg\nA;B\nB;Befaring\n".encode())
+    err = _error(b"Steg;Neste steg\nA;B\nB;Befaring\n")
     assert err.message == "row 3, column 'Neste steg': 'Befaring' is not the id or name of any step"
     assert err.source == "tabell.csv"
 
@@ -162,14 +162,14 @@ def test_missing_step_column_lists_what_was_found() -> None:
 
 
 def test_unknown_type_lists_the_allowed_ones() -> None:
-    err = _error("Steg;Type\nA;prosess\n".encode())
+    err = _error(b"Steg;Type\nA;prosess\n")
     assert "row 2, column 'Type': unknown step type 'prosess'" in err.message
     assert "exclusive gateway" in (err.hint or "")
 
 
 def test_unknown_mode_and_bad_days_cite_the_cell() -> None:
-    assert "row 2, column 'Modus'" in _error("Steg;Modus\nA;telepati\n".encode()).message
-    err = _error("Steg;Frist\nA;snart\n".encode())
+    assert "row 2, column 'Modus'" in _error(b"Steg;Modus\nA;telepati\n").message
+    err = _error(b"Steg;Frist\nA;snart\n")
     assert err.message == "row 2, column 'Frist': 'snart' is not a number of days"
 
 
