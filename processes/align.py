@@ -70,15 +70,15 @@ from processes.labels import (
 from processes.model import Process, Step, StepKind
 
 __all__ = [
-    "DEFAULT_THRESHOLD",
     "DEFAULT_STRUCTURE_WEIGHT",
-    "MatchKind",
-    "Match",
+    "DEFAULT_THRESHOLD",
     "Alignment",
     "MappingMemory",
+    "Match",
+    "MatchKind",
     "PreparedProcess",
-    "prepare",
     "align",
+    "prepare",
 ]
 
 #: Pairs scoring below this are not matched.
@@ -218,7 +218,9 @@ def _bfs(graph: nx.DiGraph, sources: Iterable[str]) -> dict[str, int]:
     return dist
 
 
-def _positions(process: Process, sg: nx.DiGraph, ids: tuple[str, ...]) -> npt.NDArray[np.float64]:
+def _positions(
+    process: Process, sg: nx.DiGraph, ids: tuple[str, ...]
+) -> npt.NDArray[np.float64]:
     """Relative position of each step between start (0) and end (1)."""
     starts = [n for n in ids if sg.nodes[n]["step"].kind == StepKind.START_EVENT] or [
         n for n in ids if sg.in_degree(n) == 0
@@ -241,7 +243,9 @@ def _positions(process: Process, sg: nx.DiGraph, ids: tuple[str, ...]) -> npt.ND
     return pos
 
 
-def _compound_candidates(words: Iterable[str], known: frozenset[str]) -> tuple[tuple[str, str], ...]:
+def _compound_candidates(
+    words: Iterable[str], known: frozenset[str]
+) -> tuple[tuple[str, str], ...]:
     """(left stem, right stem) splits of long words that this process alone cannot confirm."""
     found: set[tuple[str, str]] = set()
     for w in words:
@@ -292,19 +296,27 @@ def prepare(
     """
     syn = Synonyms.builtin() if synonyms is None else synonyms
     if isinstance(process, PreparedProcess):
-        if process.synonyms == syn and not vocabulary and (language is None or language == process.labels.language):
+        if (
+            process.synonyms == syn
+            and not vocabulary
+            and (language is None or language == process.labels.language)
+        ):
             return process
         process = process.process
     sg = process.step_graph()
     steps = tuple(sorted(process.steps, key=lambda s: s.id))
     ids = tuple(s.id for s in steps)
     index = {sid: i for i, sid in enumerate(ids)}
-    labels = analyse([s.label for s in steps], synonyms=syn, language=language, vocabulary=vocabulary)
+    labels = analyse(
+        [s.label for s in steps], synonyms=syn, language=language, vocabulary=vocabulary
+    )
     pred = tuple(tuple(sorted(index[p] for p in sg.predecessors(sid))) for sid in ids)
     succ = tuple(tuple(sorted(index[q] for q in sg.successors(sid))) for sid in ids)
     lanes = tuple(sorted({s.lane for s in steps if s.lane}))
     lane_pos = {lane: i for i, lane in enumerate(lanes)}
-    lane_index = np.asarray([lane_pos[s.lane] if s.lane else -1 for s in steps], dtype=np.intp)
+    lane_index = np.asarray(
+        [lane_pos[s.lane] if s.lane else -1 for s in steps], dtype=np.intp
+    )
     words = frozenset(w for s in steps for w in normalise(s.label).split())
     known: frozenset[str] = frozenset()
     candidates: tuple[tuple[str, str], ...] = ()
@@ -312,7 +324,12 @@ def prepare(
         known = frozenset(stem(w) for w in words if len(w) >= 3) | frozenset(
             stem(normalise(v)) for v in vocabulary
         )
-        unsplit = {w for s, cs in zip(steps, labels.concepts) for w in normalise(s.label).split() if len(w) >= 6}
+        unsplit = {
+            w
+            for s, cs in zip(steps, labels.concepts)
+            for w in normalise(s.label).split()
+            if len(w) >= 6
+        }
         candidates = _compound_candidates(unsplit, known)
     order_key = {sid: (p, sid) for sid, p in zip(ids, _positions(process, sg, ids))}
     ranked = sorted(ids, key=lambda sid: order_key[sid])
@@ -351,18 +368,27 @@ def _fingerprint(process: Process) -> tuple[object, ...]:
     return (tuple(process.elements), tuple(process.flows))
 
 
-def _prepared(process: Process | PreparedProcess, synonyms: Synonyms | None) -> PreparedProcess:
+def _prepared(
+    process: Process | PreparedProcess, synonyms: Synonyms | None
+) -> PreparedProcess:
     syn = Synonyms.builtin() if synonyms is None else synonyms
     if isinstance(process, PreparedProcess):
         return prepare(process, synonyms=syn)
     key = id(process)
     hit = _CACHE.get(key)
     fp = _fingerprint(process)
-    if hit is not None and hit[0]() is process and hit[1] == fp and hit[2].synonyms == syn:
+    if (
+        hit is not None
+        and hit[0]() is process
+        and hit[1] == fp
+        and hit[2].synonyms == syn
+    ):
         return hit[2]
     prepared = prepare(process, synonyms=syn)
     if len(_CACHE) >= _CACHE_SIZE:
-        for stale in [k for k, v in _CACHE.items() if v[0]() is None] or list(_CACHE)[: _CACHE_SIZE // 2]:
+        for stale in [k for k, v in _CACHE.items() if v[0]() is None] or list(_CACHE)[
+            : _CACHE_SIZE // 2
+        ]:
             del _CACHE[stale]
     _CACHE[key] = (weakref.ref(process), fp, prepared)
     return prepared
@@ -423,13 +449,20 @@ def _neighbour_agreement(
 
 def _memory_pairs(
     memory: MappingMemory | None, a: PreparedProcess, b: PreparedProcess
-) -> tuple[list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]:
+) -> tuple[
+    list[tuple[int, int]],
+    list[tuple[int, int]],
+    list[tuple[int, int]],
+    list[tuple[int, int]],
+]:
     if memory is None:
         return [], [], [], []
 
     def by_id(pairs: frozenset[tuple[str, str]]) -> list[tuple[int, int]]:
         return sorted(
-            (a._index[x], b._index[y]) for x, y in pairs if x in a._index and y in b._index
+            (a._index[x], b._index[y])
+            for x, y in pairs
+            if x in a._index and y in b._index
         )
 
     def by_label(pairs: frozenset[tuple[str, str]]) -> list[tuple[int, int]]:
@@ -440,7 +473,12 @@ def _memory_pairs(
         right = {normalise(y) for _, y in wanted}
         rows = [i for i, lab in enumerate(a.norm_labels) if lab in left]
         cols = [j for j, lab in enumerate(b.norm_labels) if lab in right]
-        return [(i, j) for i in rows for j in cols if (a.norm_labels[i], b.norm_labels[j]) in wanted]
+        return [
+            (i, j)
+            for i in rows
+            for j in cols
+            if (a.norm_labels[i], b.norm_labels[j]) in wanted
+        ]
 
     return (
         by_id(memory.confirmed),
@@ -450,12 +488,18 @@ def _memory_pairs(
     )
 
 
-def _kind_of(a: PreparedProcess, b: PreparedProcess, rows: tuple[int, ...], cols: tuple[int, ...]) -> MatchKind:
+def _kind_of(
+    a: PreparedProcess, b: PreparedProcess, rows: tuple[int, ...], cols: tuple[int, ...]
+) -> MatchKind:
     if len(rows) > 1:
         return MatchKind.MERGED
     if len(cols) > 1:
         return MatchKind.SPLIT
-    return MatchKind.IDENTICAL if a.norm_labels[rows[0]] == b.norm_labels[cols[0]] else MatchKind.RENAMED
+    return (
+        MatchKind.IDENTICAL
+        if a.norm_labels[rows[0]] == b.norm_labels[cols[0]]
+        else MatchKind.RENAMED
+    )
 
 
 def _union_similarity(
@@ -519,7 +563,11 @@ def _find_groups(
             ok = True
             for j in (j1, j2):
                 owner = matched_b.get(j)
-                if (owner is not None and owner != i) or (i, j) in forbidden or b.unnamed[j]:
+                if (
+                    (owner is not None and owner != i)
+                    or (i, j) in forbidden
+                    or b.unnamed[j]
+                ):
                     ok = False
             if not ok or (current is not None and current not in (j1, j2)):
                 continue
@@ -613,8 +661,13 @@ def align(
     pa, pb = _prepared(a, syn), _prepared(b, syn)
     if pa.labels.language != pb.labels.language:
         # Compare in one language: the stemmer of the process with more text.
-        lang = pa.labels.language if len(pa.words) >= len(pb.words) else pb.labels.language
-        pa, pb = prepare(pa.process, synonyms=syn, language=lang), prepare(pb.process, synonyms=syn, language=lang)
+        lang = (
+            pa.labels.language if len(pa.words) >= len(pb.words) else pb.labels.language
+        )
+        pa, pb = (
+            prepare(pa.process, synonyms=syn, language=lang),
+            prepare(pb.process, synonyms=syn, language=lang),
+        )
     if _needs_cross_split(pa, pb) or _needs_cross_split(pb, pa):
         lang = pa.labels.language
         pa, pb = (
@@ -623,18 +676,24 @@ def align(
         )
     na, nb = len(pa.ids), len(pb.ids)
     if na == 0 or nb == 0:
-        return Alignment((), tuple(_in_order(pa, range(na))), tuple(_in_order(pb, range(nb))))
+        return Alignment(
+            (), tuple(_in_order(pa, range(na))), tuple(_in_order(pb, range(nb)))
+        )
 
     concepts = concept_matrix(pa.labels, pb.labels)
     label_sim = similarity_matrix(pa.labels, pb.labels, concepts)
-    confirmed, rejected, confirmed_labels, rejected_labels = _memory_pairs(memory, pa, pb)
+    confirmed, rejected, confirmed_labels, rejected_labels = _memory_pairs(
+        memory, pa, pb
+    )
     for i, j in confirmed_labels:
         label_sim[i, j] = 1.0
     same_kind_unnamed = np.zeros((na, nb), dtype=bool)
     if pa.unnamed.any() and pb.unnamed.any():
         kinds_a = np.asarray([s.kind.value for s in pa.steps])
         kinds_b = np.asarray([s.kind.value for s in pb.steps])
-        same_kind_unnamed = np.equal.outer(kinds_a, kinds_b) & np.outer(pa.unnamed, pb.unnamed)
+        same_kind_unnamed = np.equal.outer(kinds_a, kinds_b) & np.outer(
+            pa.unnamed, pb.unnamed
+        )
 
     if use_structure:
         context = _context(pa, pb, label_sim)
@@ -663,13 +722,23 @@ def align(
     splits: list[tuple[int, tuple[int, int]]] = []
     merges: list[tuple[int, tuple[int, int]]] = []
     if detect_splits:
-        splits = _find_groups(pa, pb, concepts, label_sim, pairs, fixed_a, fixed_b, forbidden, threshold)
+        splits = _find_groups(
+            pa, pb, concepts, label_sim, pairs, fixed_a, fixed_b, forbidden, threshold
+        )
         inverse = {j: i for i, j in pairs.items()}
         flipped = {(j, i) for i, j in forbidden}
         taken_a = {i for i, _ in splits}
         taken_b = {j for _, js in splits for j in js}
         merges = _find_groups(
-            pb, pa, concepts.T, label_sim.T, inverse, fixed_b | taken_b, fixed_a | taken_a, flipped, threshold
+            pb,
+            pa,
+            concepts.T,
+            label_sim.T,
+            inverse,
+            fixed_b | taken_b,
+            fixed_a | taken_a,
+            flipped,
+            threshold,
         )
         for i, js in splits:
             pairs.pop(i, None)
@@ -738,7 +807,9 @@ def _in_order(p: PreparedProcess, indices: Iterable[int]) -> list[str]:
     return [p.ids[i] for i in sorted(indices, key=lambda i: p.order[i])]
 
 
-def _confirmed_groups(confirmed: list[tuple[int, int]]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+def _confirmed_groups(
+    confirmed: list[tuple[int, int]],
+) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
     """Connected groups of confirmed pairs; each must be 1:1, 1:n or n:1."""
     if not confirmed:
         return []
@@ -758,11 +829,14 @@ def _confirmed_groups(confirmed: list[tuple[int, int]]) -> list[tuple[tuple[int,
     return groups
 
 
-def _context(pa: PreparedProcess, pb: PreparedProcess, label_sim: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+def _context(
+    pa: PreparedProcess, pb: PreparedProcess, label_sim: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
     """Structural agreement of every pair of steps, in [0, 1]."""
     position = 1.0 - np.abs(pa.position[:, None] - pb.position[None, :])
     neighbours = (
-        _neighbour_agreement(label_sim, pa.pred, pb.pred) + _neighbour_agreement(label_sim, pa.succ, pb.succ)
+        _neighbour_agreement(label_sim, pa.pred, pb.pred)
+        + _neighbour_agreement(label_sim, pa.succ, pb.succ)
     ) / 2.0
     parts = [position, neighbours]
     if pa.lanes and pb.lanes:
@@ -773,4 +847,3 @@ def _context(pa: PreparedProcess, pb: PreparedProcess, label_sim: npt.NDArray[np
         lanes[has] = lane_sim[np.ix_(np.maximum(la, 0), np.maximum(lb, 0))][has]
         parts.append(lanes)
     return np.asarray(sum(parts) / len(parts), dtype=np.float64)
-

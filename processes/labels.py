@@ -59,15 +59,15 @@ __all__ = [
     "FUZZY_CUTOFF",
     "LANGUAGES",
     "STOP_WORDS",
-    "Synonyms",
     "LabelSet",
-    "normalise",
-    "tokenise",
-    "detect_language",
-    "stem",
+    "Synonyms",
     "analyse",
-    "similarity_matrix",
+    "detect_language",
     "label_similarity",
+    "normalise",
+    "similarity_matrix",
+    "stem",
+    "tokenise",
 ]
 
 #: Two different stems count as a (partial) match from this Indel similarity on.
@@ -80,25 +80,141 @@ _FUZZY_MIN_LENGTH = 4
 LANGUAGES = ("norwegian", "english")
 
 _NORWEGIAN_STOP = frozenset(
-    """
-    og i å på til av for med om som en et ei den det de dei er var blir ble vart
-    skal kan må bør vil har hadde fra frå ved etter før under over mot eller men
-    at der her så seg sin sitt sine hans hennes dens deres dets vi oss dere
-    ikke ikkje ut inn opp ned da når kva hva hvis dersom enn også berre bare
-    nå no mellom uten utan hos gjennom innen innan andre annen anna nye ny
-    """.split()
+    [
+        "og",
+        "i",
+        "å",
+        "på",
+        "til",
+        "av",
+        "for",
+        "med",
+        "om",
+        "som",
+        "en",
+        "et",
+        "ei",
+        "den",
+        "det",
+        "de",
+        "dei",
+        "er",
+        "var",
+        "blir",
+        "ble",
+        "vart",
+        "skal",
+        "kan",
+        "må",
+        "bør",
+        "vil",
+        "har",
+        "hadde",
+        "fra",
+        "frå",
+        "ved",
+        "etter",
+        "før",
+        "under",
+        "over",
+        "mot",
+        "eller",
+        "men",
+        "at",
+        "der",
+        "her",
+        "så",
+        "seg",
+        "sin",
+        "sitt",
+        "sine",
+        "hans",
+        "hennes",
+        "dens",
+        "deres",
+        "dets",
+        "vi",
+        "oss",
+        "dere",
+        "ikke",
+        "ikkje",
+        "ut",
+        "inn",
+        "opp",
+        "ned",
+        "da",
+        "når",
+        "kva",
+        "hva",
+        "hvis",
+        "dersom",
+        "enn",
+        "også",
+        "berre",
+        "bare",
+        "nå",
+        "no",
+        "mellom",
+        "uten",
+        "utan",
+        "hos",
+        "gjennom",
+        "innen",
+        "innan",
+        "andre",
+        "annen",
+        "anna",
+        "nye",
+        "ny",
+    ]
 )
 _ENGLISH_STOP = frozenset(
-    """
-    a an the of to for and or in on at by with from into onto is are be been
-    being was were this that these those it its as per via if s not no
-    """.split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "for",
+        "and",
+        "or",
+        "in",
+        "on",
+        "at",
+        "by",
+        "with",
+        "from",
+        "into",
+        "onto",
+        "is",
+        "are",
+        "be",
+        "been",
+        "being",
+        "was",
+        "were",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "as",
+        "per",
+        "via",
+        "if",
+        "s",
+        "not",
+        "no",
+    ]
 )
 #: Words left out of the comparison (unless a label has nothing else).
 STOP_WORDS: frozenset[str] = _NORWEGIAN_STOP | _ENGLISH_STOP
 
 # Words that only occur in one of the two languages; used to pick the stemmer.
-_NORWEGIAN_HINTS = _NORWEGIAN_STOP - _ENGLISH_STOP - {"at", "i", "under", "over", "men", "her"}
+_NORWEGIAN_HINTS = (
+    _NORWEGIAN_STOP - _ENGLISH_STOP - {"at", "i", "under", "over", "men", "her"}
+)
 _ENGLISH_HINTS = _ENGLISH_STOP - _NORWEGIAN_STOP - {"a"}
 
 _NON_WORD = re.compile(r"[^\w]+|_+")
@@ -190,7 +306,9 @@ def stem(word: str, language: str = "norwegian") -> str:
     """
     if language not in _STEMMERS:
         if language not in LANGUAGES:
-            raise ValueError(f"unknown language {language!r}; choose one of {', '.join(LANGUAGES)}")
+            raise ValueError(
+                f"unknown language {language!r}; choose one of {', '.join(LANGUAGES)}"
+            )
         _STEMMERS[language] = snowballstemmer.stemmer(language)
     result: str = _STEMMERS[language].stemWord(word)
     if language == "norwegian" and result.endswith("ing") and len(result) >= 7:
@@ -236,7 +354,9 @@ class Synonyms:
     """
 
     groups: tuple[tuple[str, ...], ...] = ()
-    _lookup_cache: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
+    _lookup_cache: dict[str, dict[str, str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def builtin(cls) -> Synonyms:
@@ -300,18 +420,28 @@ class Synonyms:
 
 @lru_cache(maxsize=1)
 def _builtin_synonyms() -> Synonyms:
-    text = resources.files("processes").joinpath("data/synonyms.txt").read_text(encoding="utf-8")
+    text = (
+        resources.files("processes")
+        .joinpath("data/synonyms.txt")
+        .read_text(encoding="utf-8")
+    )
     return Synonyms.from_text(text)
 
 
 @lru_cache(maxsize=1)
 def _lexicon() -> frozenset[str]:
-    text = resources.files("processes").joinpath("data/lexicon.txt").read_text(encoding="utf-8")
+    text = (
+        resources.files("processes")
+        .joinpath("data/lexicon.txt")
+        .read_text(encoding="utf-8")
+    )
     words = {normalise(line.split("#", 1)[0]) for line in text.splitlines()}
     return frozenset(w for w in words if w)
 
 
-def _split_compound(word: str, known: frozenset[str], depth: int = 0) -> list[str] | None:
+def _split_compound(
+    word: str, known: frozenset[str], depth: int = 0
+) -> list[str] | None:
     """Split ``word`` into known words (stems in ``known``), or None.
 
     The left part may end in a linking ``s`` or ``e``; the shortest left part
@@ -321,7 +451,9 @@ def _split_compound(word: str, known: frozenset[str], depth: int = 0) -> list[st
         return None
     for i in range(3, len(word) - 2):
         left, right = word[:i], word[i:]
-        left_ok = stem(left) in known or (left[-1] in "se" and len(left) > 3 and stem(left[:-1]) in known)
+        left_ok = stem(left) in known or (
+            left[-1] in "se" and len(left) > 3 and stem(left[:-1]) in known
+        )
         if not left_ok:
             continue
         if stem(right) in known and len(right) >= 3:
@@ -363,7 +495,9 @@ class LabelSet:
     offsets: npt.NDArray[np.intp]
     sizes: npt.NDArray[np.float64]
     language: str
-    ids: npt.NDArray[np.int64] = field(repr=False, default_factory=lambda: np.zeros(0, dtype=np.int64))
+    ids: npt.NDArray[np.int64] = field(
+        repr=False, default_factory=lambda: np.zeros(0, dtype=np.int64)
+    )
 
 
 _CONCEPT_IDS: dict[str, int] = {}
@@ -418,7 +552,11 @@ def analyse(
     content = [[w for w in ws if w not in STOP_WORDS] or ws for ws in words]
     known: frozenset[str] = frozenset()
     if lang == "norwegian":
-        pool = set(_lexicon()) | {w for ws in content for w in ws} | {normalise(v) for v in vocabulary}
+        pool = (
+            set(_lexicon())
+            | {w for ws in content for w in ws}
+            | {normalise(v) for v in vocabulary}
+        )
         known = frozenset(stem(w) for w in pool if len(w) >= 3)
     pairs: list[tuple[tuple[str, str], ...]] = []
     for ws in content:
@@ -436,7 +574,11 @@ def analyse(
     position = {item: i for i, item in enumerate(vocab_pairs)}
     flat = [position[item] for items in pairs for item in items]
     sizes = [len(items) for items in pairs]
-    offsets = np.cumsum([0, *sizes[:-1]]).astype(np.intp) if sizes else np.zeros(0, dtype=np.intp)
+    offsets = (
+        np.cumsum([0, *sizes[:-1]]).astype(np.intp)
+        if sizes
+        else np.zeros(0, dtype=np.intp)
+    )
     return LabelSet(
         labels=tuple(labels),
         concepts=tuple(tuple(c for c, _ in items) for items in pairs),
@@ -461,8 +603,12 @@ def concept_matrix(a: LabelSet, b: LabelSet) -> npt.NDArray[np.float64]:
         score_cutoff=FUZZY_CUTOFF,
         dtype=np.float64,
     )
-    short_a = np.fromiter((len(f) < _FUZZY_MIN_LENGTH for f in a.forms), bool, len(a.forms))
-    short_b = np.fromiter((len(f) < _FUZZY_MIN_LENGTH for f in b.forms), bool, len(b.forms))
+    short_a = np.fromiter(
+        (len(f) < _FUZZY_MIN_LENGTH for f in a.forms), bool, len(a.forms)
+    )
+    short_b = np.fromiter(
+        (len(f) < _FUZZY_MIN_LENGTH for f in b.forms), bool, len(b.forms)
+    )
     fuzzy[short_a, :] = 0.0
     fuzzy[:, short_b] = 0.0
     fuzzy[np.equal.outer(a.ids, b.ids)] = 1.0
@@ -491,8 +637,12 @@ def similarity_matrix(
     named_a = a.sizes > 0
     named_b = b.sizes > 0
     # Best match of each concept of A within each label of B, and vice versa.
-    best_in_b = np.maximum.reduceat(t[:, b.index], b.offsets[named_b], axis=1)  # (|VA|, nb named)
-    best_in_a = np.maximum.reduceat(t[a.index, :], a.offsets[named_a], axis=0)  # (na named, |VB|)
+    best_in_b = np.maximum.reduceat(
+        t[:, b.index], b.offsets[named_b], axis=1
+    )  # (|VA|, nb named)
+    best_in_a = np.maximum.reduceat(
+        t[a.index, :], a.offsets[named_a], axis=0
+    )  # (na named, |VB|)
     # Sum those best matches over the concepts of each label (membership matrices).
     member_a = np.zeros((int(named_a.sum()), len(a.vocabulary)))
     rows = np.repeat(np.arange(member_a.shape[0]), a.sizes[named_a].astype(np.intp))
