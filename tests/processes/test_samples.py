@@ -261,3 +261,14 @@ def test_the_generator_gives_valid_variants_of_every_standard(slug: str) -> None
     std = standard(slug)
     for variant in generate_variants(std, 20, seed=3, edits=(2, 8), reid=True):
         assert [p for p in variant.process.validate() if p.severity is Severity.ERROR] == []
+
+
+def test_the_readme_examples_run_and_print_what_they_say(capsys: pytest.CaptureFixture[str]) -> None:
+    readme = Path(__file__).resolve().parents[2] / "docs" / "readme" / "samples.md"
+    blocks = re.findall(r"```python\n(.*?)```", readme.read_text(encoding="utf-8"), re.DOTALL)
+    assert len(blocks) == 2
+    exec(compile(blocks[0], str(readme), "exec"), {})  # noqa: S102 - our own documentation
+    expected = [line[2:] for line in blocks[0].splitlines() if line.startswith("# ")]
+    assert capsys.readouterr().out.splitlines() == expected
+    exec(compile(blocks[1], str(readme), "exec"), {})  # noqa: S102
+    assert capsys.readouterr().out.splitlines()[0] == "40 10"
