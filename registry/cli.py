@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from registry.audit.services import set_actor_label
 from registry.errors import RegistryError
@@ -20,6 +21,7 @@ def _fail(message: str) -> None:
 
 
 @click.command("import-municipalities")
+@with_appcontext
 @click.option(
     "--file",
     "path",
@@ -28,7 +30,10 @@ def _fail(message: str) -> None:
 )
 def import_municipalities_command(path: Path | None) -> None:
     """Load the municipality reference list; safe to run again (it only applies differences)."""
-    from registry.municipalities.services import import_municipalities, load_reference_list
+    from registry.municipalities.services import (
+        import_municipalities,
+        load_reference_list,
+    )
 
     set_actor_label("cli: import-municipalities")
     try:
@@ -42,6 +47,7 @@ def import_municipalities_command(path: Path | None) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--email", prompt="E-mail", help="The user's e-mail address (their login).")
 @click.option("--name", prompt="Name", help="The user's full name.")
 @click.option("--admin", is_flag=True, help="Make the user an administrator.")
@@ -73,6 +79,7 @@ def create_user_command(
 
 
 @click.command("set-password")
+@with_appcontext
 @click.argument("email")
 @click.password_option("--password", help="Asked for when not given; never shown.")
 def set_password_command(email: str, password: str) -> None:
@@ -95,6 +102,7 @@ def set_password_command(email: str, password: str) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users or cooperations.")
 def seed_demo_command(if_empty: bool) -> None:
     """Load demo data (development only): DigiTrøndelag, a coordinator, process owners."""

@@ -8,6 +8,8 @@ Layers, later ones winning: the defaults below, ``instance/config.py``,
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 __all__ = ["DEFAULT_SECRET_KEY", "DefaultConfig", "InsecureConfigError", "check_config"]
 
 #: The development key. The app refuses to start with it outside debug or testing mode.
@@ -24,7 +26,7 @@ class DefaultConfig:
     SECRET_KEY = DEFAULT_SECRET_KEY
     # None means "sqlite:///<instance folder>/registry.sqlite", resolved in create_app.
     SQLALCHEMY_DATABASE_URI: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
 
     # Cookies: Secure is decided in create_app (on unless debug or testing) when left as None.
     SESSION_COOKIE_SECURE: bool | None = None

@@ -12,7 +12,11 @@ from registry.cooperations.models import Cooperation
 from registry.cooperations.services import add_membership, create_cooperation
 from registry.extensions import db
 from registry.municipalities.models import Municipality
-from registry.municipalities.services import get_municipality, import_municipalities, load_reference_list
+from registry.municipalities.services import (
+    get_municipality,
+    import_municipalities,
+    load_reference_list,
+)
 from registry.users.models import User
 from registry.users.services import create_user
 

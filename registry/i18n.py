@@ -58,7 +58,7 @@ def _datetime(value: dt.datetime | None, format: str = "medium") -> str:
     return format_datetime(value, format) if value is not None else ""
 
 
-def _number(value: int | float | Decimal) -> str:
+def _number(value: float | Decimal) -> str:
     return format_decimal(value)
 
 

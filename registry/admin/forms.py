@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField, widgets
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+    widgets,
+)
 from wtforms.validators import InputRequired, Length, Optional
 
 from registry.forms import EmailAddress, NumberListField

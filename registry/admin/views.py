@@ -9,7 +9,11 @@ from werkzeug.wrappers import Response
 
 from registry.admin.forms import NewUserForm, UserForm
 from registry.authz import can_manage, require
-from registry.cooperations.forms import CooperationForm, EndMembershipForm, MembershipForm
+from registry.cooperations.forms import (
+    CooperationForm,
+    EndMembershipForm,
+    MembershipForm,
+)
 from registry.cooperations.models import Cooperation, Membership
 from registry.cooperations.services import (
     add_membership,
@@ -31,7 +35,14 @@ from registry.municipalities.services import (
     update_municipality,
 )
 from registry.municipalities.views import load_municipality
-from registry.users.services import create_user, get_user, list_users, set_password, set_roles, update_user
+from registry.users.services import (
+    create_user,
+    get_user,
+    list_users,
+    set_password,
+    set_roles,
+    update_user,
+)
 
 __all__ = ["bp"]
 

@@ -27,7 +27,7 @@ def set_actor_label(label: str) -> None:
     g.audit_actor_label = label
 
 
-class acting_as:  # noqa: N801 - used like a function in a with statement
+class acting_as:
     """Context manager form of :func:`set_actor_label`."""
 
     def __init__(self, label: str) -> None:

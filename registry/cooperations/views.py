@@ -9,10 +9,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from registry.authz import can_edit_cooperation, can_manage, can_view_cooperation_contacts, require
+from registry.authz import (
+    can_edit_cooperation,
+    can_manage,
+    can_view_cooperation_contacts,
+    require,
+)
 from registry.cooperations.forms import CooperationDescriptionForm
 from registry.cooperations.models import Cooperation
-from registry.cooperations.services import get_cooperation, list_cooperations, update_cooperation
+from registry.cooperations.services import (
+    get_cooperation,
+    list_cooperations,
+    update_cooperation,
+)
 from registry.errors import NotFoundError, ValidationError
 from registry.extensions import db
 from registry.forms import attach_error

@@ -11,8 +11,8 @@ from alembic import context
 from flask import current_app
 
 config = context.config
-if config.config_file_name is not None:
-    # Keep the app's and pytest's loggers alive.
+if config.config_file_name is not None and not current_app.testing:
+    # Keep the app's loggers alive; tests leave logging to pytest.
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 

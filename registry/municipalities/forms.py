@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, SearchField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    SearchField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from registry.forms import EmailAddress, NumberListField

@@ -13,7 +13,10 @@ from registry.authz import can_edit_municipality, can_manage, require
 from registry.cooperations.services import memberships_of
 from registry.errors import NotFoundError
 from registry.extensions import db
-from registry.municipalities.forms import MunicipalityProfileForm, MunicipalitySearchForm
+from registry.municipalities.forms import (
+    MunicipalityProfileForm,
+    MunicipalitySearchForm,
+)
 from registry.municipalities.models import Municipality
 from registry.municipalities.services import (
     current_successors,

@@ -12,7 +12,7 @@ from registry.cooperations.models import Cooperation
 from registry.extensions import Base
 from registry.municipalities.models import Municipality
 
-__all__ = ["User", "coordinator_assignments", "owner_assignments", "new_login_token", "utcnow"]
+__all__ = ["User", "coordinator_assignments", "new_login_token", "owner_assignments", "utcnow"]
 
 coordinator_assignments = Table(
     "coordinator_assignments",

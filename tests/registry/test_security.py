@@ -1,0 +1,132 @@
+"""Secret key, cookies, CSRF, security headers, inline code and login rate limits."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from registry import create_app
+from registry.config import InsecureConfigError
+from registry.extensions import db
+from tests.registry.conftest import create_user_row, make_app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_refuses_default_secret_key_outside_debug() -> None:
+    with pytest.raises(InsecureConfigError, match="FLASK_SECRET_KEY"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_default_secret_key_is_fine_in_debug_mode() -> None:
+    app = create_app({"DEBUG": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+
+
+def test_environment_variables_override_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("FLASK_SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("FLASK_SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'env.sqlite'}")
+    monkeypatch.setenv("FLASK_LOGIN_RATE_LIMIT", "3 per minute")
+    app = create_app()
+    assert app.config["SECRET_KEY"] == "from-the-environment"
+    assert app.config["LOGIN_RATE_LIMIT"] == "3 per minute"
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def _production_app() -> Flask:
+    return make_app(TESTING=False, DEBUG=False, SECRET_KEY="a-real-secret-key-for-production")
+
+
+def test_session_cookie_is_secure_httponly_and_lax() -> None:
+    app = _production_app()
+    with app.app_context():
+        create_user_row(email="anne@kommune.no")
+        db.session.commit()
+    response = app.test_client().post("/logg-inn", data={"email": "anne@kommune.no", "password": "a long test password"})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=Lax" in cookie
+
+
+def test_security_headers_on_every_page(client: FlaskClient) -> None:
+    for url in ("/", "/kommuner/", "/logg-inn", "/finnes-ikke"):
+        headers = client.get(url).headers
+        csp = headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp
+        assert "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp and "http" not in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_templates_have_no_inline_script_or_style() -> None:
+    for path in (ROOT / "templates").rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), path
+        assert "<style" not in text and " style=" not in text, path
+        assert not re.search(r"\son[a-z]+=", text), path  # no onclick= and friends
+        assert "http://" not in text and "https://" not in text, path  # nothing third-party
+
+
+@pytest.fixture
+def csrf_app() -> Flask:
+    return make_app(WTF_CSRF_ENABLED=True)
+
+
+def test_csrf_token_is_required_to_sign_in(csrf_app: Flask) -> None:
+    response = csrf_app.test_client().post("/logg-inn", data={"email": "a@b.no", "password": "x"})
+    assert response.status_code == 400
+    assert "Skjemaet kan være utløpt" in response.get_data(as_text=True)
+
+
+def test_csrf_token_is_required_to_sign_out(csrf_app: Flask) -> None:
+    assert csrf_app.test_client().post("/logg-ut").status_code == 400
+
+
+def test_sign_in_works_with_the_forms_token(csrf_app: Flask) -> None:
+    with csrf_app.app_context():
+        create_user_row(email="anne@kommune.no")
+        db.session.commit()
+    client = csrf_app.test_client()
+    page = client.get("/logg-inn").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert token is not None
+    response = client.post(
+        "/logg-inn", data={"email": "anne@kommune.no", "password": "a long test password", "csrf_token": token.group(1)}
+    )
+    assert response.status_code == 302
+
+
+def test_every_post_form_carries_a_csrf_token(csrf_app: Flask) -> None:
+    with csrf_app.app_context():
+        create_user_row(email="admin@kommune.no", is_admin=True)
+        db.session.commit()
+    client = csrf_app.test_client()
+    page = client.get("/logg-inn").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    client.post("/logg-inn", data={"email": "admin@kommune.no", "password": "a long test password", "csrf_token": token})
+    for url in ("/", "/admin/brukere/ny", "/admin/kommuner/ny", "/admin/samarbeid/ny"):
+        html = client.get(url).get_data(as_text=True)
+        for form in re.findall(r"<form[^>]*method=\"post\".*?</form>", html, flags=re.DOTALL):
+            assert "csrf_token" in form, (url, form[:200])
+
+
+def test_login_attempts_are_rate_limited() -> None:
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    statuses = [
+        client.post("/logg-inn", data={"email": "nobody@kommune.no", "password": "wrong"}).status_code
+        for _ in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+    last = client.post("/logg-inn", data={"email": "nobody@kommune.no", "password": "wrong"})
+    assert "For mange forsøk" in last.get_data(as_text=True)
+
+
+def test_rate_limit_does_not_block_reading_the_login_page() -> None:
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="1 per minute")
+    client = app.test_client()
+    assert [client.get("/logg-inn").status_code for _ in range(3)] == [200, 200, 200]
