@@ -87,6 +87,8 @@ def test_steps_are_described_like_a_process_owner_would(slug: str, name: str) ->
     assert len(ids) == len(set(ids))
     # Every lane is used (no empty swimlane) and every step is in a declared lane.
     assert set(process.lanes) == {s.lane for s in process.steps}
+    # Gateways sit in a lane too, so a swimlane diagram has no lane-less band.
+    assert all(g.lane in process.lanes for g in process.gateways)
     for step in process.steps:
         assert step.label.strip()
         assert step.lane, step.id
