@@ -487,10 +487,10 @@ def synthetic_process(
         process.add_step(_step_for(rng, step_id, label, verb, lane_names))
         return step_id
 
-    def new_gateway(kind: GatewayKind, role: str, label: str = "") -> str:
+    def new_gateway(kind: GatewayKind, role: str, label: str = "", lane: str | None = None) -> str:
         counters["gateway"] += 1
         gateway_id = f"g{counters['gateway']:02d}_{role}"
-        process.add_gateway(Gateway(gateway_id, kind, label))
+        process.add_gateway(Gateway(gateway_id, kind, label, lane=lane))
         return gateway_id
 
     def emit(blocks: list[_Block], entry: str, condition: str | None = None) -> str:
@@ -515,8 +515,12 @@ def synthetic_process(
                         "Kreves dispensasjon?",
                     )
                 )
-            split = new_gateway(gw_kind, "split", question)
-            join = new_gateway(gw_kind, "join")
+            # A gateway sits in the lane of the work before it, so swimlane
+            # diagrams have no lane-less band.
+            before = process[last]
+            lane = before.lane if before.lane is not None else first_lane
+            split = new_gateway(gw_kind, "split", question, lane)
+            join = new_gateway(gw_kind, "join", "", lane)
             process.add_flow(Flow(last, split, condition))
             answers = iter(("Ja", "Nei", "Annet"))
             for branch in branches:
@@ -719,8 +723,8 @@ class _Editor:
         for f in (fin, mid, fout):
             self.p.remove_flow(f)
         split, join = self.new_id("par_split"), self.new_id("par_join")
-        self.p.add_gateway(Gateway(split, GatewayKind.PARALLEL, parent=a.parent))
-        self.p.add_gateway(Gateway(join, GatewayKind.PARALLEL, parent=a.parent))
+        self.p.add_gateway(Gateway(split, GatewayKind.PARALLEL, lane=a.lane, parent=a.parent))
+        self.p.add_gateway(Gateway(join, GatewayKind.PARALLEL, lane=a.lane, parent=a.parent))
         self.p.add_flow(Flow(fin.source, split, fin.condition))
         for s in (a, b):
             self.p.add_flow(Flow(split, s.id))
@@ -743,8 +747,9 @@ class _Editor:
         self.p.remove_flow(fin)
         self.p.remove_flow(fout)
         split, join = self.new_id("opt_split"), self.new_id("opt_join")
-        self.p.add_gateway(Gateway(split, GatewayKind.EXCLUSIVE, f"Er «{s.label}» nødvendig?", parent=s.parent))
-        self.p.add_gateway(Gateway(join, GatewayKind.EXCLUSIVE, parent=s.parent))
+        question = f"Er «{s.label}» nødvendig?"
+        self.p.add_gateway(Gateway(split, GatewayKind.EXCLUSIVE, question, lane=s.lane, parent=s.parent))
+        self.p.add_gateway(Gateway(join, GatewayKind.EXCLUSIVE, lane=s.lane, parent=s.parent))
         self.p.add_flow(Flow(fin.source, split, fin.condition))
         self.p.add_flow(Flow(split, s.id, "Ja"))
         self.p.add_flow(Flow(split, join, "Nei"))

@@ -356,3 +356,11 @@ def test_any_variant_is_valid_with_a_consistent_truth(
     assert len(variant.edits) <= low + extra
     assert {e.operation for e in variant.edits} <= operations
     check_truth(standard, variant)
+
+
+def test_gateways_sit_in_a_lane_when_the_process_has_lanes() -> None:
+    standard = synthetic_process(40, seed=5, lanes=4, gateway_share=0.5)
+    assert standard.gateways
+    assert all(g.lane in standard.lanes for g in standard.gateways)
+    for variant in generate_variants(standard, 10, seed=5, edits=4, operations=["parallel", "optional"]):
+        assert all(g.lane in standard.lanes for g in variant.process.gateways)
