@@ -81,6 +81,11 @@ __all__ = [
     "prepare",
 ]
 
+_WEIGHTED = False
+
+# How much better two steps together must describe a step than either alone to count as a split.
+_SPLIT_GAIN = 0.1
+
 #: Pairs scoring below this are not matched.
 DEFAULT_THRESHOLD = 0.5
 #: Share of the pair score that comes from the structural context.
@@ -542,47 +547,42 @@ def _find_groups(
     va = {c: i for i, c in enumerate(a.labels.vocabulary)}
     vb = {c: i for i, c in enumerate(b.labels.vocabulary)}
     matched_b = {j: i for i, j in pairs.items()}
+    # A split always leaves a step of B that the 1:1 assignment did not
+    # use, so the search starts from those leftovers and stays small.
+    leftovers = [
+        j
+        for j in range(len(b.ids))
+        if j not in matched_b and j not in fixed_b and not b.unnamed[j]
+    ]
+    candidates: set[tuple[int, int, int]] = set()
+    for j in leftovers:
+        for i in np.flatnonzero(label_sim[:, j] > 0).tolist():
+            if i in fixed_a or a.unnamed[i] or (i, j) in forbidden:
+                continue
+            current = pairs.get(i)
+            for k in (*b.pred[j], *b.succ[j]):
+                if k == j or k in fixed_b or b.unnamed[k] or (i, k) in forbidden:
+                    continue
+                if current is not None and current != k:
+                    continue
+                if current is None and (k in matched_b or label_sim[i, k] <= 0):
+                    continue
+                first, second = (k, j) if k in b.pred[j] else (j, k)
+                candidates.add((i, first, second))
     found: list[tuple[float, int, tuple[int, int]]] = []
-    for i in range(len(a.ids)):
-        if i in fixed_a or a.unnamed[i]:
-            continue
-        current = pairs.get(i)
-        candidates: set[tuple[int, int]] = set()
-        for j1 in range(len(b.ids)):
-            if label_sim[i, j1] <= 0 or j1 in fixed_b:
-                continue
-            for j2 in b.succ[j1]:
-                if j2 in fixed_b or j2 == j1:
-                    continue
-                candidates.add((j1, j2))
-            for j0 in b.pred[j1]:
-                if j0 in fixed_b or j0 == j1:
-                    continue
-                candidates.add((j0, j1))
-        for j1, j2 in sorted(candidates):
-            ok = True
-            for j in (j1, j2):
-                owner = matched_b.get(j)
-                if (
-                    (owner is not None and owner != i)
-                    or (i, j) in forbidden
-                    or b.unnamed[j]
-                ):
-                    ok = False
-            if not ok or (current is not None and current not in (j1, j2)):
-                continue
-            dice, coverage = _union_similarity(
-                concepts,
-                a.labels.concepts[i],
-                [b.labels.concepts[j1], b.labels.concepts[j2]],
-                va,
-                vb,
-            )
-            single = max(label_sim[i, j1], label_sim[i, j2])
-            # Each part must be mostly about the step, and together they must
-            # describe it clearly better than either part does.
-            if dice >= threshold and dice > single + 0.1 and min(coverage) >= 0.5:
-                found.append((dice, i, (j1, j2)))
+    for i, j1, j2 in sorted(candidates):
+        dice, coverage = _union_similarity(
+            concepts,
+            a.labels.concepts[i],
+            [b.labels.concepts[j1], b.labels.concepts[j2]],
+            va,
+            vb,
+        )
+        single = max(label_sim[i, j1], label_sim[i, j2])
+        # Each part must be mostly about the step, and together they must
+        # describe it clearly better than either part does.
+        if dice >= threshold and dice >= single + _SPLIT_GAIN and min(coverage) >= 0.5:
+            found.append((dice, i, (j1, j2)))
     found.sort(key=lambda x: (-x[0], x[1], x[2]))
     used_a: set[int] = set()
     used_b: set[int] = set()
@@ -681,7 +681,7 @@ def align(
         )
 
     concepts = concept_matrix(pa.labels, pb.labels)
-    label_sim = similarity_matrix(pa.labels, pb.labels, concepts)
+    label_sim = similarity_matrix(pa.labels, pb.labels, concepts, weighted=_WEIGHTED)
     confirmed, rejected, confirmed_labels, rejected_labels = _memory_pairs(
         memory, pa, pb
     )

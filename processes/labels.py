@@ -332,9 +332,10 @@ def _read_groups(text: str) -> list[tuple[str, ...]]:
 class Synonyms:
     """Groups of words that mean the same in process labels.
 
-    Words are single words; they are normalised and stemmed in both
-    languages, so one form per word is enough. A word listed in several
-    groups joins them into one group.
+    Entries are normalised and stemmed, so one form per word is enough. An
+    entry may be a phrase of several words ("ta imot"); a phrase is matched
+    before stop words are removed, its words as written. A word listed in
+    several groups joins them into one group.
 
     Parameters
     ----------
@@ -395,6 +396,11 @@ class Synonyms:
                 if other != root:
                     parent[other] = root
         return {w: "=" + find(w) for w in parent}
+
+    @cached_property
+    def phrases(self) -> dict[tuple[str, ...], str]:
+        """Multi-word entries ("ta imot") as word tuples, mapped to the entry."""
+        return {tuple(w.split()): w for w in self._words if " " in w}
 
     def _lookup(self, language: str) -> dict[str, str]:
         table = self._lookup_cache.get(language)
@@ -498,6 +504,9 @@ class LabelSet:
     ids: npt.NDArray[np.int64] = field(
         repr=False, default_factory=lambda: np.zeros(0, dtype=np.int64)
     )
+    member: npt.NDArray[np.float64] = field(
+        repr=False, default_factory=lambda: np.zeros((0, 0))
+    )
 
 
 _CONCEPT_IDS: dict[str, int] = {}
@@ -509,6 +518,26 @@ def _concept_id(key: str) -> int:
     if found is None:
         found = _CONCEPT_IDS.setdefault(key, len(_CONCEPT_IDS))
     return found
+
+
+def _join_phrases(words: list[str], phrases: dict[tuple[str, ...], str]) -> list[str]:
+    """Replace the longest known phrases in ``words`` by single tokens."""
+    if not phrases:
+        return words
+    longest = max(len(k) for k in phrases)
+    result: list[str] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(longest, len(words) - i), 1, -1):
+            phrase = phrases.get(tuple(words[i : i + n]))
+            if phrase is not None:
+                result.append(phrase)
+                i += n
+                break
+        else:
+            result.append(words[i])
+            i += 1
+    return result
 
 
 def _word_concept(word: str, language: str, synonyms: Synonyms) -> tuple[str, str]:
@@ -548,7 +577,7 @@ def analyse(
     """
     syn = Synonyms.builtin() if synonyms is None else synonyms
     lang = language or detect_language(labels)
-    words = [tokenise(label) for label in labels]
+    words = [_join_phrases(tokenise(label), syn.phrases) for label in labels]
     content = [[w for w in ws if w not in STOP_WORDS] or ws for ws in words]
     known: frozenset[str] = frozenset()
     if lang == "norwegian":
@@ -579,6 +608,10 @@ def analyse(
         if sizes
         else np.zeros(0, dtype=np.intp)
     )
+    named = [items for items in pairs if items]
+    member = np.zeros((len(named), len(vocab_pairs)))
+    for row, items in enumerate(named):
+        member[row, [position[item] for item in items]] = 1.0
     return LabelSet(
         labels=tuple(labels),
         concepts=tuple(tuple(c for c, _ in items) for items in pairs),
@@ -589,6 +622,7 @@ def analyse(
         sizes=np.asarray(sizes, dtype=np.float64),
         language=lang,
         ids=np.asarray([_concept_id(c) for c, _ in vocab_pairs], dtype=np.int64),
+        member=member,
     )
 
 
@@ -616,7 +650,11 @@ def concept_matrix(a: LabelSet, b: LabelSet) -> npt.NDArray[np.float64]:
 
 
 def similarity_matrix(
-    a: LabelSet, b: LabelSet, concepts: npt.NDArray[np.float64] | None = None
+    a: LabelSet,
+    b: LabelSet,
+    concepts: npt.NDArray[np.float64] | None = None,
+    *,
+    weighted: bool = False,
 ) -> npt.NDArray[np.float64]:
     """Return the soft-Dice similarity of every label of ``a`` with every label of ``b``.
 
@@ -637,21 +675,20 @@ def similarity_matrix(
     named_a = a.sizes > 0
     named_b = b.sizes > 0
     # Best match of each concept of A within each label of B, and vice versa.
-    best_in_b = np.maximum.reduceat(
-        t[:, b.index], b.offsets[named_b], axis=1
-    )  # (|VA|, nb named)
-    best_in_a = np.maximum.reduceat(
-        t[a.index, :], a.offsets[named_a], axis=0
-    )  # (na named, |VB|)
-    # Sum those best matches over the concepts of each label (membership matrices).
-    member_a = np.zeros((int(named_a.sum()), len(a.vocabulary)))
-    rows = np.repeat(np.arange(member_a.shape[0]), a.sizes[named_a].astype(np.intp))
-    member_a[rows, a.index] = 1.0
-    member_b = np.zeros((int(named_b.sum()), len(b.vocabulary)))
-    rows = np.repeat(np.arange(member_b.shape[0]), b.sizes[named_b].astype(np.intp))
-    member_b[rows, b.index] = 1.0
+    best_in_b = np.maximum.reduceat(t[:, b.index], b.offsets[named_b], axis=1)
+    best_in_a = np.maximum.reduceat(t[a.index, :], a.offsets[named_a], axis=0)
+    member_a, member_b = a.member, b.member
+    if weighted:
+        # Inverse document frequency over the labels of both processes: a word
+        # that recurs in many labels says less about which step is which.
+        same = np.equal.outer(a.ids, b.ids).astype(np.float64)
+        df_a = member_a.sum(axis=0) + same @ member_b.sum(axis=0)
+        df_b = member_b.sum(axis=0) + same.T @ member_a.sum(axis=0)
+        n = member_a.shape[0] + member_b.shape[0]
+        member_a = member_a * np.log1p(n / df_a)
+        member_b = member_b * np.log1p(n / df_b)
     credit = member_a @ best_in_b + (member_b @ best_in_a.T).T
-    total = a.sizes[named_a][:, None] + b.sizes[named_b][None, :]
+    total = member_a.sum(axis=1)[:, None] + member_b.sum(axis=1)[None, :]
     result[np.ix_(named_a, named_b)] = credit / total
     return result
 

@@ -1,0 +1,388 @@
+"""Tests for step alignment."""
+
+from __future__ import annotations
+
+import doctest
+import random
+from collections.abc import Sequence
+
+import pytest
+
+import processes.align
+from processes.align import (
+    Alignment,
+    MappingMemory,
+    Match,
+    MatchKind,
+    align,
+    prepare,
+)
+from processes.generate import synthetic_process
+from processes.labels import Synonyms
+from processes.model import Flow, Gateway, GatewayKind, Process, Step, StepKind
+
+
+def chain(labels: Sequence[str], prefix: str = "s", *, events: bool = False) -> Process:
+    """A sequential process with one task per label (and unnamed start/end events if asked)."""
+    p = Process("p")
+    ids = [f"{prefix}{i}" for i in range(len(labels))]
+    for sid, label in zip(ids, labels):
+        p.add_step(Step(sid, label))
+    if events:
+        p.add_step(Step(f"{prefix}start", "", StepKind.START_EVENT))
+        p.add_step(Step(f"{prefix}end", "", StepKind.END_EVENT))
+        ids = [f"{prefix}start", *ids, f"{prefix}end"]
+    for x, y in zip(ids, ids[1:]):
+        p.add_flow(Flow(x, y))
+    return p
+
+
+def shuffled_copy(
+    p: Process, seed: int, rename: dict[str, str] | None = None
+) -> Process:
+    """The same process with elements and flows in another order (and ids renamed if asked)."""
+    rng = random.Random(seed)
+    names = rename or {}
+    q = Process(p.id, p.name, lanes=p.lanes)
+    elements = p.elements
+    rng.shuffle(elements)
+    for e in elements:
+        moved = e.replace(id=names.get(e.id, e.id))
+        if isinstance(moved, Step):
+            q.add_step(moved)
+        else:
+            q.add_gateway(moved)
+    flows = p.flows
+    rng.shuffle(flows)
+    for f in flows:
+        q.add_flow(
+            Flow(
+                names.get(f.source, f.source),
+                names.get(f.target, f.target),
+                f.condition,
+            )
+        )
+    return q
+
+
+def test_doctests() -> None:
+    result = doctest.testmod(processes.align)
+    assert result.attempted > 0
+    assert result.failed == 0
+
+
+# -- the basics --------------------------------------------------------------------
+
+
+def test_self_alignment_is_complete_and_identical() -> None:
+    p = synthetic_process(40, seed=7)
+    result = align(p, p)
+    assert result.missing == () and result.extra == ()
+    assert result.pairs() == {(s.id, s.id) for s in p.steps}
+    assert {m.kind for m in result.matches} == {MatchKind.IDENTICAL}
+    assert all(m.score == pytest.approx(1.0) for m in result.matches)
+
+
+def test_relabelled_isomorphic_copy_matches_completely() -> None:
+    a = chain(
+        [
+            "Motta søknad",
+            "Journalføre søknaden",
+            "Vurdere søknaden",
+            "Fatte vedtak",
+            "Sende vedtak til søker",
+        ],
+        events=True,
+    )
+    b = chain(
+        [
+            "Ta imot søknad",
+            "Registrere søknad",
+            "Behandle søknad",
+            "Fatte avgjørelse",
+            "Sende avgjørelse til søkjar",
+        ],
+        prefix="x",
+        events=True,
+    )
+    result = align(a, shuffled_copy(b, seed=3))
+    expected = {(f"s{i}", f"x{i}") for i in range(5)} | {
+        ("sstart", "xstart"),
+        ("send", "xend"),
+    }
+    assert result.pairs() == expected
+    assert result.missing == () and result.extra == ()
+
+
+def test_missing_and_extra_steps() -> None:
+    a = chain(["Motta søknad", "Sende nabovarsel", "Fatte vedtak"])
+    b = chain(["Motta søknad", "Befaring", "Fatte vedtak"], prefix="x")
+    result = align(a, b)
+    assert result.pairs() == {("s0", "x0"), ("s2", "x2")}
+    assert result.missing == ("s1",)
+    assert result.extra == ("x1",)
+
+
+def test_renamed_and_identical_kinds() -> None:
+    a = chain(["Motta søknad", "Journalføre søknad"])
+    b = chain(["Motta søknad", "Arkivere søknad"], prefix="x")
+    kinds = {m.a: m.kind for m in align(a, b).matches}
+    assert kinds == {("s0",): MatchKind.IDENTICAL, ("s1",): MatchKind.RENAMED}
+
+
+def test_alignment_helpers() -> None:
+    result = Alignment(
+        matches=(
+            Match(("a1",), ("b1",), 1.0, MatchKind.IDENTICAL),
+            Match(("a2",), ("b2", "b3"), 0.8, MatchKind.SPLIT),
+        ),
+        missing=("a3",),
+        extra=(),
+    )
+    assert result.pairs() == {("a1", "b1"), ("a2", "b2"), ("a2", "b3")}
+    assert result.a_to_b() == {"a1": ("b1",), "a2": ("b2", "b3")}
+    assert result.b_to_a() == {"b1": ("a1",), "b2": ("a2",), "b3": ("a2",)}
+
+
+def test_threshold_controls_what_counts_as_a_match() -> None:
+    a = chain(["Sende vedtak til søker"])
+    b = chain(["Sende vedtak"], prefix="x")
+    assert align(a, b, threshold=0.5).pairs() == {("s0", "x0")}
+    assert align(a, b, threshold=0.95).pairs() == frozenset()
+
+
+def test_empty_processes() -> None:
+    a = chain(["Motta søknad"])
+    result = align(a, Process("tom"))
+    assert result.matches == () and result.missing == ("s0",) and result.extra == ()
+
+
+def test_gateways_are_not_aligned() -> None:
+    a = chain(["Motta søknad", "Fatte vedtak"])
+    a.add_gateway(Gateway("g", GatewayKind.EXCLUSIVE))
+    a.remove_flow(Flow("s0", "s1"))
+    a.add_flow(Flow("s0", "g"))
+    a.add_flow(Flow("g", "s1"))
+    result = align(a, a)
+    assert all("g" not in m.a for m in result.matches)
+    assert result.pairs() == {("s0", "s0"), ("s1", "s1")}
+
+
+def test_unnamed_events_are_aligned_by_structure() -> None:
+    a = chain(["Motta søknad", "Fatte vedtak"], events=True)
+    b = chain(["Motta søknad", "Fatte vedtak"], prefix="x", events=True)
+    pairs = align(a, b).pairs()
+    assert ("sstart", "xstart") in pairs and ("send", "xend") in pairs
+
+
+# -- structure ---------------------------------------------------------------------
+
+
+def _two_branches(prefix: str, first: str, second: str) -> Process:
+    """Two parallel branches that both contain a step labelled "Sende brev"."""
+    p = Process("p")
+    for sid, label in [
+        ("a", first),
+        ("b", second),
+        ("c1", "Sende brev"),
+        ("c2", "Sende brev"),
+    ]:
+        p.add_step(Step(prefix + sid, label))
+    p.add_step(Step(prefix + "start", "", StepKind.START_EVENT))
+    p.add_gateway(Gateway(prefix + "split", GatewayKind.PARALLEL))
+    for x, y in [
+        ("start", "split"),
+        ("split", "a"),
+        ("split", "b"),
+        ("a", "c1"),
+        ("b", "c2"),
+    ]:
+        p.add_flow(Flow(prefix + x, prefix + y))
+    return p
+
+
+def test_structure_tells_duplicate_labels_apart() -> None:
+    a = _two_branches("", "Beregne gebyr", "Innhente uttalelse")
+    # The same in B, with ids that sort the other way round.
+    b = _two_branches("x", "Beregne gebyr", "Innhente uttalelse")
+    b = shuffled_copy(b, seed=1, rename={"xc1": "xz", "xc2": "xy"})
+    pairs = align(a, b).pairs()
+    assert ("c1", "xz") in pairs and ("c2", "xy") in pairs
+
+
+def test_labels_only_without_structure() -> None:
+    a = chain(["Motta søknad", "Fatte vedtak"])
+    b = chain(["Fatte vedtak", "Motta søknad"], prefix="x")
+    assert align(a, b, use_structure=False).pairs() == {("s0", "x1"), ("s1", "x0")}
+
+
+# -- splits and merges -------------------------------------------------------------
+
+
+def test_split_is_detected() -> None:
+    a = chain(
+        ["Motta søknad", "Kontrollere søknad og sende nabovarsel", "Fatte vedtak"]
+    )
+    b = chain(
+        ["Motta søknad", "Kontrollere søknad", "Sende nabovarsel", "Fatte vedtak"],
+        prefix="x",
+    )
+    result = align(a, b)
+    split = [m for m in result.matches if m.kind == MatchKind.SPLIT]
+    assert len(split) == 1
+    assert split[0].a == ("s1",) and split[0].b == ("x1", "x2")
+    assert result.missing == () and result.extra == ()
+
+
+def test_merge_is_detected() -> None:
+    a = chain(
+        ["Motta søknad", "Kontrollere søknad", "Sende nabovarsel", "Fatte vedtak"]
+    )
+    b = chain(
+        ["Motta søknad", "Kontrollere søknad og sende nabovarsel", "Fatte vedtak"],
+        prefix="x",
+    )
+    merged = [m for m in align(a, b).matches if m.kind == MatchKind.MERGED]
+    assert len(merged) == 1
+    assert merged[0].a == ("s1", "s2") and merged[0].b == ("x1",)
+
+
+def test_splits_can_be_switched_off() -> None:
+    a = chain(["Kontrollere søknad og sende nabovarsel"])
+    b = chain(["Kontrollere søknad", "Sende nabovarsel"], prefix="x")
+    assert all(
+        m.kind != MatchKind.SPLIT for m in align(a, b, detect_splits=False).matches
+    )
+
+
+def test_unrelated_neighbours_are_not_a_split() -> None:
+    a = chain(["Motta søknad", "Fatte vedtak"])
+    b = chain(["Motta søknad", "Befaring", "Fatte vedtak"], prefix="x")
+    result = align(a, b)
+    assert all(
+        m.kind in (MatchKind.IDENTICAL, MatchKind.RENAMED) for m in result.matches
+    )
+    assert result.extra == ("x1",)
+
+
+# -- mapping memory -----------------------------------------------------------------
+
+
+def test_confirmed_pair_is_kept_even_against_the_labels() -> None:
+    a = chain(["Motta søknad", "Befaring"])
+    b = chain(["Motta søknad", "Sende nabovarsel"], prefix="x")
+    memory = MappingMemory(confirmed=frozenset({("s1", "x1")}))
+    assert ("s1", "x1") in align(a, b, memory=memory).pairs()
+
+
+def test_rejected_pair_is_never_proposed() -> None:
+    a = chain(["Motta søknad", "Fatte vedtak"])
+    b = chain(["Motta søknad", "Fatte vedtak"], prefix="x")
+    memory = MappingMemory(rejected=frozenset({("s1", "x1")}))
+    result = align(a, b, memory=memory)
+    assert ("s1", "x1") not in result.pairs()
+    assert result.missing == ("s1",) and result.extra == ("x1",)
+
+
+def test_confirmed_pair_wins_over_a_better_candidate() -> None:
+    a = chain(["Fatte vedtak"])
+    b = chain(["Fatte vedtak", "Sende vedtak"], prefix="x")
+    memory = MappingMemory(confirmed=frozenset({("s0", "x1")}))
+    assert align(a, b, memory=memory).pairs() == {("s0", "x1")}
+
+
+def test_confirmed_one_to_two_is_a_split() -> None:
+    a = chain(["Saksbehandling"])
+    b = chain(["Motta", "Vurdere"], prefix="x")
+    memory = MappingMemory(confirmed=frozenset({("s0", "x0"), ("s0", "x1")}))
+    (match,) = align(a, b, memory=memory).matches
+    assert match.kind == MatchKind.SPLIT and match.b == ("x0", "x1")
+
+
+def test_confirmed_n_to_m_is_refused() -> None:
+    a = chain(["A", "B"])
+    b = chain(["C", "D"], prefix="x")
+    memory = MappingMemory(
+        confirmed=frozenset({("s0", "x0"), ("s0", "x1"), ("s1", "x0")})
+    )
+    with pytest.raises(ValueError, match="n:m"):
+        align(a, b, memory=memory)
+
+
+def test_memory_with_unknown_ids_is_ignored() -> None:
+    a = chain(["Motta søknad"])
+    memory = MappingMemory(
+        confirmed=frozenset({("gone", "s0")}), rejected=frozenset({("s0", "gone")})
+    )
+    assert align(a, a, memory=memory).pairs() == {("s0", "s0")}
+
+
+def test_label_memory_survives_new_ids() -> None:
+    a = chain(["Motta søknad", "Befaring"])
+    b = chain(["Motta søknad", "Sende nabovarsel"], prefix="v2-")
+    memory = MappingMemory(
+        confirmed_labels=frozenset({("Befaring", "Sende nabovarsel")}),
+        rejected_labels=frozenset({("motta søknad", "MOTTA SØKNAD")}),
+    )
+    pairs = align(a, b, memory=memory).pairs()
+    assert ("s1", "v2-1") in pairs
+    assert ("s0", "v2-0") not in pairs
+
+
+# -- determinism and prepared inputs -----------------------------------------------------
+
+
+def test_result_does_not_depend_on_element_order() -> None:
+    a = synthetic_process(30, seed=11)
+    b = synthetic_process(30, seed=12)
+    expected = align(a, b)
+    for seed in range(3):
+        assert align(shuffled_copy(a, seed), shuffled_copy(b, seed + 10)) == expected
+
+
+def test_prepared_inputs_give_the_same_result() -> None:
+    a = synthetic_process(20, seed=1)
+    b = synthetic_process(20, seed=2)
+    assert align(prepare(a), prepare(b)) == align(a, b)
+
+
+def test_a_changed_process_is_prepared_again() -> None:
+    a = chain(["Motta søknad", "Fatte vedtak"])
+    b = chain(["Motta søknad", "Fatte vedtak"], prefix="x")
+    assert align(a, b).missing == ()
+    a.replace_element(Step("s1", "Befaring"))
+    assert align(a, b).missing == ("s1",)
+
+
+def test_custom_synonyms_are_used() -> None:
+    a = chain(["Behandle plansak"])
+    b = chain(["Behandle reguleringssak"], prefix="x")
+    strict = align(a, b, threshold=0.9)
+    assert strict.pairs() == frozenset()
+    local = Synonyms.builtin().extend([["plansak", "reguleringssak"]])
+    assert align(a, b, threshold=0.9, synonyms=local).pairs() == {("s0", "x0")}
+
+
+# -- Norwegian examples ------------------------------------------------------------------
+
+
+def test_norwegian_compound_and_nynorsk_variant() -> None:
+    standard = chain(
+        [
+            "Motta byggesøknad",
+            "Journalføre søknaden",
+            "Vurdere søknaden",
+            "Sende vedtak til søker",
+        ]
+    )
+    nynorsk = chain(
+        [
+            "Ta imot søknad om byggeløyve",
+            "Registrere søknaden",
+            "Vurdera søknaden",
+            "Sende avgjerd til søkjar",
+        ],
+        prefix="x",
+    )
+    result = align(standard, nynorsk)
+    assert result.pairs() == {(f"s{i}", f"x{i}") for i in range(4)}

@@ -1,0 +1,211 @@
+"""Tests for label normalisation and similarity."""
+
+from __future__ import annotations
+
+import doctest
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import processes.labels
+from processes.labels import (
+    Synonyms,
+    analyse,
+    detect_language,
+    label_similarity,
+    normalise,
+    similarity_matrix,
+    stem,
+    tokenise,
+)
+
+
+def test_doctests() -> None:
+    result = doctest.testmod(processes.labels)
+    assert result.attempted > 0
+    assert result.failed == 0
+
+
+# -- normalisation ----------------------------------------------------------------
+
+
+def test_normalise_ignores_case_punctuation_and_spacing() -> None:
+    assert normalise("  Sende\tNabovarsel!! ") == normalise("sende nabovarsel")
+
+
+def test_normalise_keeps_norwegian_letters() -> None:
+    assert normalise("ÆRLIG Søknad Åpen") == "ærlig søknad åpen"
+
+
+def test_normalise_removes_other_accents() -> None:
+    assert normalise("Idé, café, Müller") == "ide cafe muller"
+
+
+def test_tokenise_splits_hyphenated_words() -> None:
+    assert tokenise("Bygge-søknad (pbl. § 20-1)") == [
+        "bygge",
+        "søknad",
+        "pbl",
+        "20",
+        "1",
+    ]
+
+
+# -- stemming and language --------------------------------------------------------
+
+
+def test_norwegian_noun_and_verb_share_a_stem() -> None:
+    assert stem("behandling") == stem("behandle") == stem("behandler")
+
+
+def test_nynorsk_a_infinitive_shares_the_stem() -> None:
+    assert stem("vurdera") == stem("vurdere")
+
+
+def test_english_stemming() -> None:
+    assert stem("processing", "english") == stem("processed", "english")
+
+
+def test_unknown_language_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown language"):
+        stem("ord", "klingon")
+
+
+def test_detect_language() -> None:
+    assert (
+        detect_language(["Review the order", "Send invoice to the customer"])
+        == "english"
+    )
+    assert detect_language(["Sende vedtak til søker", "Motta søknad"]) == "norwegian"
+    assert detect_language([]) == "norwegian"
+
+
+# -- similarity ---------------------------------------------------------------------
+
+
+def test_equal_labels_score_one() -> None:
+    assert label_similarity("Fatte vedtak", "fatte  VEDTAK.") == 1.0
+
+
+def test_unrelated_labels_score_zero() -> None:
+    assert label_similarity("Sende nabovarsel", "Befaring") == 0.0
+
+
+def test_inflected_forms_match() -> None:
+    assert label_similarity("Motta søknaden", "Motta søknad") == 1.0
+
+
+def test_compound_matches_its_parts() -> None:
+    # byggesøknad = bygge + søknad; byggetillatelse = bygge + tillatelse
+    assert label_similarity("Byggesøknad", "Søknad om byggetillatelse") >= 0.75
+    assert label_similarity("Byggesøknad", "Søknad om skjenkebevilling") < 0.6
+
+
+def test_compound_split_uses_the_other_labels_words() -> None:
+    # Neither "ferje" nor "billett" is in the built-in lexicon.
+    assert label_similarity("Kjøpe ferjebillett", "Kjøpe billett til ferje") == 1.0
+
+
+def test_linking_s_in_compounds() -> None:
+    assert (
+        label_similarity("Vurdere salgsbevilling", "Vurdere bevilling for salg") == 1.0
+    )
+
+
+def test_builtin_casework_synonyms() -> None:
+    assert label_similarity("Journalføre søknaden", "Registrere søknad") == 1.0
+    assert label_similarity("Fatte vedtak", "Fatte avgjørelse") == 1.0
+    assert label_similarity("Søker sender inn", "Tiltakshaver sender inn") == 1.0
+
+
+def test_nynorsk_forms_match_bokmaal() -> None:
+    assert (
+        label_similarity("Sende avgjerd til søkjar", "Sende avgjørelse til søker")
+        == 1.0
+    )
+    assert label_similarity("Handsame søknaden", "Behandle søknad") == 1.0
+
+
+def test_typing_errors_match_partly() -> None:
+    score = label_similarity("Kontrolere søknad", "Kontrollere søknad")
+    assert 0.8 < score < 1.0
+
+
+def test_synonyms_can_be_switched_off() -> None:
+    assert label_similarity("Journalføre", "Registrere", synonyms=Synonyms()) == 0.0
+
+
+def test_synonyms_can_be_extended() -> None:
+    local = Synonyms.builtin().extend([["plansak", "reguleringssak"]])
+    assert (
+        label_similarity("Behandle plansak", "Behandle reguleringssak", synonyms=local)
+        == 1.0
+    )
+    assert label_similarity("Behandle plansak", "Behandle reguleringssak") < 1.0
+
+
+def test_overlapping_groups_merge() -> None:
+    syn = Synonyms.from_text("alfa, beta\n# comment\nbeta, gamma\n")
+    assert syn.concept("alfa") == syn.concept("gamma") is not None
+
+
+def test_from_text_ignores_comments_and_single_words() -> None:
+    syn = Synonyms.from_text("# only a comment\nensom\n\nen, to # trailing\n")
+    assert syn.groups == (("en", "to"),)
+
+
+def test_similarity_matrix_shape_and_unnamed_rows() -> None:
+    a = analyse(["Motta søknad", ""])
+    b = analyse(["Motta søknad", "Fatte vedtak", "Arkivere"])
+    m = similarity_matrix(a, b)
+    assert m.shape == (2, 3)
+    assert m[1].tolist() == [0.0, 0.0, 0.0]
+    assert m[0, 0] == 1.0
+
+
+def test_similarity_matrix_with_no_labels() -> None:
+    assert similarity_matrix(analyse([]), analyse(["Motta"])).shape == (0, 1)
+
+
+def test_idf_weighting_stresses_rare_words() -> None:
+    labels_a = [
+        "Behandle søknad om lån",
+        "Behandle søknad om tilskudd",
+        "Behandle søknad om bolig",
+    ]
+    labels_b = ["Behandle søknad om lån"]
+    a, b = analyse(labels_a), analyse(labels_b)
+    plain = similarity_matrix(a, b)
+    weighted = similarity_matrix(a, b, weighted=True)
+    assert weighted[0, 0] == pytest.approx(1.0)
+    assert weighted[1, 0] < plain[1, 0]
+
+
+_words = st.sampled_from(
+    [
+        "motta",
+        "søknad",
+        "vedtak",
+        "sende",
+        "nabovarsel",
+        "kontrollere",
+        "arkivere",
+        "byggesøknad",
+        "og",
+        "til",
+    ]
+)
+_labels = st.lists(_words, min_size=0, max_size=5).map(" ".join)
+
+
+@given(_labels, _labels)
+def test_similarity_is_symmetric_and_bounded(a: str, b: str) -> None:
+    ab = label_similarity(a, b)
+    assert 0.0 <= ab <= 1.0
+    assert ab == pytest.approx(label_similarity(b, a))
+
+
+@given(_labels.filter(lambda s: s.strip() != ""))
+def test_a_label_is_identical_to_itself(a: str) -> None:
+    assert label_similarity(a, a) == pytest.approx(1.0)
