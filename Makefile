@@ -28,7 +28,7 @@ translations: $(VENV)/.installed
 messages: $(VENV)/.installed
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
 		--project=kommuneprosess-registry -o registry/translations/messages.pot .
-	$(BIN)/pybabel -q update --no-location --no-fuzzy-matching -i registry/translations/messages.pot -d registry/translations
+	$(BIN)/pybabel -q update --no-fuzzy-matching -i registry/translations/messages.pot -d registry/translations
 
 run: venv translations
 	FLASK_DEBUG=1 $(BIN)/flask --app registry db upgrade

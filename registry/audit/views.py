@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from registry.audit.services import list_events
@@ -13,6 +14,33 @@ __all__ = ["bp"]
 bp = Blueprint("audit", __name__, url_prefix="/admin/logg")
 
 OBJECT_TYPES = ("Municipality", "Cooperation", "Membership", "User")
+
+# Field names as the forms call them; unknown fields are shown by their column name.
+FIELD_LABELS = {
+    "active": _l("Active"),
+    "contact_email": _l("Contact e-mail"),
+    "cooperation_id": _l("Cooperation"),
+    "coordinated_cooperations": _l("Coordinator of"),
+    "county_name": _l("County name"),
+    "county_number": _l("County number"),
+    "created_at": _l("Created"),
+    "description": _l("Description"),
+    "email": _l("E-mail address"),
+    "is_admin": _l("Administrator"),
+    "joined_on": _l("Member from"),
+    "left_on": _l("Member until"),
+    "login_token": _l("Session key"),
+    "municipality_id": _l("Municipality"),
+    "name": _l("Name"),
+    "number": _l("Municipality number"),
+    "owned_municipalities": _l("Process owner for"),
+    "password_hash": _l("Password"),
+    "predecessors": _l("Formed from"),
+    "slug": _l("Web address"),
+    "successors": _l("Successors"),
+    "valid_from": _l("Valid from"),
+    "valid_to": _l("Valid to"),
+}
 
 
 @bp.get("/")
@@ -35,4 +63,5 @@ def index() -> str:
         pages=pages,
         object_type=object_type,
         object_types=OBJECT_TYPES,
+        field_labels=FIELD_LABELS,
     )
