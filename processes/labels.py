@@ -608,10 +608,10 @@ def analyse(
         if sizes
         else np.zeros(0, dtype=np.intp)
     )
-    named = [items for items in pairs if items]
+    named = [found for found in pairs if found]
     member = np.zeros((len(named), len(vocab_pairs)))
-    for row, items in enumerate(named):
-        member[row, [position[item] for item in items]] = 1.0
+    for row, found in enumerate(named):
+        member[row, [position[item] for item in found]] = 1.0
     return LabelSet(
         labels=tuple(labels),
         concepts=tuple(tuple(c for c, _ in items) for items in pairs),

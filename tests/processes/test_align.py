@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import itertools
 import random
 from collections.abc import Sequence
 
@@ -32,7 +33,7 @@ def chain(labels: Sequence[str], prefix: str = "s", *, events: bool = False) -> 
         p.add_step(Step(f"{prefix}start", "", StepKind.START_EVENT))
         p.add_step(Step(f"{prefix}end", "", StepKind.END_EVENT))
         ids = [f"{prefix}start", *ids, f"{prefix}end"]
-    for x, y in zip(ids, ids[1:]):
+    for x, y in itertools.pairwise(ids):
         p.add_flow(Flow(x, y))
     return p
 
