@@ -192,12 +192,15 @@ class PreparedProcess:
     order: npt.NDArray[np.float64]
     pred: tuple[tuple[int, ...], ...]
     succ: tuple[tuple[int, ...], ...]
+    pred_arrays: _Neighbours
+    succ_arrays: _Neighbours
     lanes: tuple[str, ...]
     lane_index: npt.NDArray[np.intp]
     lane_labels: LabelSet
     words: frozenset[str]
     split_candidates: tuple[tuple[str, str], ...]
     known: frozenset[str]
+    candidate_stems: frozenset[str]
     _index: dict[str, int] = field(default_factory=dict, repr=False)
 
     def index(self, step_id: str) -> int:
@@ -353,12 +356,15 @@ def prepare(
         order=order,
         pred=pred,
         succ=succ,
+        pred_arrays=_Neighbours.of(pred),
+        succ_arrays=_Neighbours.of(succ),
         lanes=lanes,
         lane_index=lane_index,
         lane_labels=analyse(list(lanes), synonyms=syn, language=labels.language),
         words=words,
         split_candidates=candidates,
         known=known,
+        candidate_stems=frozenset(x for pair in candidates for x in pair),
         _index=index,
     )
 
@@ -403,52 +409,69 @@ def _needs_cross_split(a: PreparedProcess, b: PreparedProcess) -> bool:
     """Whether a word of A splits into words that only B knows (or vice versa)."""
     if not a.split_candidates:
         return False
-    known = a.known | b.known
+    new = b.known - a.known
+    if not new or a.candidate_stems.isdisjoint(new):
+        return False
+    known = a.known | new
     return any(left in known and right in known for left, right in a.split_candidates)
 
 
+@dataclass(frozen=True)
+class _Neighbours:
+    """One direction (predecessors or successors) of a step graph, as arrays."""
+
+    lists: tuple[tuple[int, ...], ...]
+    has: npt.NDArray[np.intp]  # steps with at least one neighbour
+    flat: npt.NDArray[np.intp]  # their neighbours, concatenated
+    offsets: npt.NDArray[np.intp]  # where each step's neighbours start in flat
+    mean: npt.NDArray[np.float64]  # row i averages over the neighbours of i
+    none: npt.NDArray[np.bool_]  # steps without neighbours
+
+    @classmethod
+    def of(cls, lists: tuple[tuple[int, ...], ...]) -> _Neighbours:
+        n = len(lists)
+        has = [j for j in range(n) if lists[j]]
+        mean = np.zeros((n, n))
+        for i, ns in enumerate(lists):
+            if ns:
+                mean[i, list(ns)] = 1.0 / len(ns)
+        return cls(
+            lists=lists,
+            has=np.asarray(has, dtype=np.intp),
+            flat=np.asarray([q for j in has for q in lists[j]], dtype=np.intp),
+            offsets=np.asarray(
+                np.cumsum([0] + [len(lists[j]) for j in has[:-1]]), dtype=np.intp
+            )
+            if has
+            else np.zeros(0, dtype=np.intp),
+            mean=mean,
+            none=np.asarray([not ns for ns in lists], dtype=bool),
+        )
+
+
 def _best_over_neighbours(
-    sim: npt.NDArray[np.float64], neighbours: tuple[tuple[int, ...], ...]
+    sim: npt.NDArray[np.float64], nb: _Neighbours
 ) -> npt.NDArray[np.float64]:
-    """best[p, j] = max over q in neighbours[j] of sim[p, q] (0 where j has none)."""
-    n_rows, n_cols = sim.shape[0], len(neighbours)
-    best = np.zeros((n_rows, n_cols))
-    has = [j for j in range(n_cols) if neighbours[j]]
-    if not has or n_rows == 0:
-        return best
-    flat = [q for j in has for q in neighbours[j]]
-    offsets = np.cumsum([0] + [len(neighbours[j]) for j in has[:-1]])
-    best[:, has] = np.maximum.reduceat(sim[:, flat], offsets, axis=1)
+    """best[p, j] = max over q in the neighbours of j of sim[p, q] (0 where j has none)."""
+    best = np.zeros((sim.shape[0], len(nb.lists)))
+    if nb.has.size and sim.shape[0]:
+        best[:, nb.has] = np.maximum.reduceat(sim[:, nb.flat], nb.offsets, axis=1)
     return best
 
 
 def _neighbour_agreement(
-    sim: npt.NDArray[np.float64],
-    na: tuple[tuple[int, ...], ...],
-    nb: tuple[tuple[int, ...], ...],
+    sim: npt.NDArray[np.float64], na: _Neighbours, nb: _Neighbours
 ) -> npt.NDArray[np.float64]:
-    """How well the neighbours of a (one direction) match the neighbours of b, in [0, 1]."""
-    rows, cols = len(na), len(nb)
-    deg_a = np.asarray([len(x) for x in na], dtype=np.float64)
-    deg_b = np.asarray([len(x) for x in nb], dtype=np.float64)
-    # Mean over a's neighbours of their best counterpart among b's neighbours, and vice versa.
-    best_b = _best_over_neighbours(sim, nb)  # (rows, cols)
-    mean_a = np.zeros((rows, rows))
-    for i, ns in enumerate(na):
-        if ns:
-            mean_a[i, list(ns)] = 1.0 / len(ns)
-    part_a = mean_a @ best_b
-    best_a = _best_over_neighbours(sim.T, na)  # (cols, rows)
-    mean_b = np.zeros((cols, cols))
-    for j, ns in enumerate(nb):
-        if ns:
-            mean_b[j, list(ns)] = 1.0 / len(ns)
-    part_b = (mean_b @ best_a).T
+    """How well the neighbours of a (one direction) match the neighbours of b, in [0, 1].
+
+    The mean over a's neighbours of their best counterpart among b's
+    neighbours, averaged with the same the other way round.
+    """
+    part_a = na.mean @ _best_over_neighbours(sim, nb)
+    part_b = (nb.mean @ _best_over_neighbours(sim.T, na)).T
     result = (part_a + part_b) / 2.0
-    none_a = deg_a == 0
-    none_b = deg_b == 0
     # Both without neighbours on this side (two starts, two ends): they agree.
-    result[np.ix_(none_a, none_b)] = 1.0
+    result[np.ix_(na.none, nb.none)] = 1.0
     return result
 
 
@@ -753,21 +776,28 @@ def align(
 
     matches: list[tuple[float, Match]] = []
 
+    order_a, order_b = pa.order.tolist(), pb.order.tolist()
+
     def add(rows_: tuple[int, ...], cols_: tuple[int, ...], value: float) -> None:
-        rows_s = tuple(sorted(rows_, key=lambda r: pa.order[r]))
-        cols_s = tuple(sorted(cols_, key=lambda c: pb.order[c]))
+        rows_s = (
+            tuple(sorted(rows_, key=order_a.__getitem__)) if len(rows_) > 1 else rows_
+        )
+        cols_s = (
+            tuple(sorted(cols_, key=order_b.__getitem__)) if len(cols_) > 1 else cols_
+        )
         match = Match(
             tuple(pa.ids[r] for r in rows_s),
             tuple(pb.ids[c] for c in cols_s),
-            round(float(min(max(value, 0.0), 1.0)), 6),
+            round(min(max(value, 0.0), 1.0), 6),
             _kind_of(pa, pb, rows_s, cols_s),
         )
-        matches.append((float(pa.order[rows_s[0]]), match))
+        matches.append((order_a[rows_s[0]], match))
 
     for rows_g, cols_g in groups:
         add(rows_g, cols_g, max(float(score[r, c]) for r in rows_g for c in cols_g))
+    score_list = score.tolist()
     for i, j in pairs.items():
-        add((i,), (j,), float(score[i, j]))
+        add((i,), (j,), score_list[i][j])
     for i, js in splits:
         add((i,), js, _group_score(pa, pb, concepts, (i,), js, score))
     for j, is_ in merges:
@@ -829,18 +859,31 @@ def _confirmed_groups(
     return groups
 
 
+# Lane names repeat across the variants of a process; their similarity is kept.
+_LANE_CACHE: dict[
+    tuple[tuple[str, ...], tuple[str, ...], str, Synonyms], npt.NDArray[np.float64]
+] = {}
+
+
 def _context(
     pa: PreparedProcess, pb: PreparedProcess, label_sim: npt.NDArray[np.float64]
 ) -> npt.NDArray[np.float64]:
     """Structural agreement of every pair of steps, in [0, 1]."""
     position = 1.0 - np.abs(pa.position[:, None] - pb.position[None, :])
     neighbours = (
-        _neighbour_agreement(label_sim, pa.pred, pb.pred)
-        + _neighbour_agreement(label_sim, pa.succ, pb.succ)
+        _neighbour_agreement(label_sim, pa.pred_arrays, pb.pred_arrays)
+        + _neighbour_agreement(label_sim, pa.succ_arrays, pb.succ_arrays)
     ) / 2.0
     parts = [position, neighbours]
     if pa.lanes and pb.lanes:
-        lane_sim = similarity_matrix(pa.lane_labels, pb.lane_labels)
+        key = (pa.lanes, pb.lanes, pa.labels.language, pa.synonyms)
+        lane_sim = _LANE_CACHE.get(key)
+        if lane_sim is None:
+            if len(_LANE_CACHE) > 4096:
+                _LANE_CACHE.clear()
+            lane_sim = _LANE_CACHE[key] = similarity_matrix(
+                pa.lane_labels, pb.lane_labels
+            )
         la, lb = pa.lane_index, pb.lane_index
         lanes = np.zeros(label_sim.shape)
         has = np.outer(la >= 0, lb >= 0)

@@ -507,6 +507,9 @@ class LabelSet:
     member: npt.NDArray[np.float64] = field(
         repr=False, default_factory=lambda: np.zeros((0, 0))
     )
+    short: npt.NDArray[np.bool_] = field(
+        repr=False, default_factory=lambda: np.zeros(0, dtype=bool)
+    )
 
 
 _CONCEPT_IDS: dict[str, int] = {}
@@ -623,6 +626,9 @@ def analyse(
         language=lang,
         ids=np.asarray([_concept_id(c) for c, _ in vocab_pairs], dtype=np.int64),
         member=member,
+        short=np.asarray(
+            [len(f) < _FUZZY_MIN_LENGTH for _, f in vocab_pairs], dtype=bool
+        ),
     )
 
 
@@ -637,14 +643,8 @@ def concept_matrix(a: LabelSet, b: LabelSet) -> npt.NDArray[np.float64]:
         score_cutoff=FUZZY_CUTOFF,
         dtype=np.float64,
     )
-    short_a = np.fromiter(
-        (len(f) < _FUZZY_MIN_LENGTH for f in a.forms), bool, len(a.forms)
-    )
-    short_b = np.fromiter(
-        (len(f) < _FUZZY_MIN_LENGTH for f in b.forms), bool, len(b.forms)
-    )
-    fuzzy[short_a, :] = 0.0
-    fuzzy[:, short_b] = 0.0
+    fuzzy[a.short, :] = 0.0
+    fuzzy[:, b.short] = 0.0
     fuzzy[np.equal.outer(a.ids, b.ids)] = 1.0
     return np.asarray(fuzzy, dtype=np.float64)
 
