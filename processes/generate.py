@@ -603,6 +603,10 @@ class _Editor:
             return False
         return len(self.ins(step.id)) == 1 and len(self.outs(step.id)) == 1
 
+    def _is_parallel(self, element_id: str) -> bool:
+        element = self.p.get(element_id)
+        return isinstance(element, Gateway) and element.kind is GatewayKind.PARALLEL
+
     def has_flow(self, source: str, target: str) -> bool:
         return any(f.source == source and f.target == target for f in self.p.flows)
 
@@ -643,8 +647,13 @@ class _Editor:
         options = []
         for s in self.candidates():
             (fin,), (fout,) = self.ins(s.id), self.outs(s.id)
-            if fin.source != fout.target and not self.has_flow(fin.source, fout.target):
-                options.append((s, fin, fout))
+            if fin.source == fout.target or self.has_flow(fin.source, fout.target):
+                continue
+            # Deleting the only step of a parallel branch would leave an empty
+            # branch, which no modeller draws.
+            if self._is_parallel(fin.source) and self._is_parallel(fout.target):
+                continue
+            options.append((s, fin, fout))
         if not options:
             return False
         s, fin, fout = self.rng.choice(options)

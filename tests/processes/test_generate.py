@@ -364,3 +364,18 @@ def test_gateways_sit_in_a_lane_when_the_process_has_lanes() -> None:
     assert all(g.lane in standard.lanes for g in standard.gateways)
     for variant in generate_variants(standard, 10, seed=5, edits=4, operations=["parallel", "optional"]):
         assert all(g.lane in standard.lanes for g in variant.process.gateways)
+
+
+def test_deletes_never_leave_an_empty_parallel_branch() -> None:
+    standard = synthetic_process(40, seed=2, gateway_share=0.6)
+    for variant in generate_variants(standard, 30, seed=2, edits=6, operations=["delete"]):
+        process = variant.process
+        graph = process.graph
+        for flow in process.flows:
+            source, target = process[flow.source], process[flow.target]
+            both_parallel = all(
+                getattr(e, "kind", None) is GatewayKind.PARALLEL for e in (source, target)
+            )
+            # A split straight into a join is an empty branch.
+            is_branch = graph.out_degree(flow.source) > 1 and graph.in_degree(flow.target) > 1
+            assert not (both_parallel and is_branch), flow
