@@ -34,7 +34,7 @@ from processes.labels import Synonyms
 from processes.model import Process
 from processes.similarity import ProcessProfile, Similarity, profile, similarities
 
-__all__ = ["Comparison", "compare", "compare_matrix", "compare_files", "JSON_DIGITS"]
+__all__ = ["JSON_DIGITS", "Comparison", "compare", "compare_files", "compare_matrix"]
 
 #: Similarity scores in the JSON output are rounded to this many decimals.
 JSON_DIGITS = 4
@@ -69,7 +69,9 @@ class Comparison:
     def texts(self, lang: str = "nb") -> list[str]:
         """Every difference as one sentence in ``lang`` (``"nb"`` or ``"en"``)."""
         return [
-            explain(d, self.a, self.b, a_name=self.a_name, b_name=self.b_name, lang=lang)
+            explain(
+                d, self.a, self.b, a_name=self.a_name, b_name=self.b_name, lang=lang
+            )
             for d in self.differences
         ]
 
@@ -77,7 +79,9 @@ class Comparison:
         """The comparison as plain data, in the shape of :meth:`to_json`."""
         texts = self.texts(lang)
         return {
-            "similarity": {k: round(v, JSON_DIGITS) for k, v in self.similarity.as_dict().items()},
+            "similarity": {
+                k: round(v, JSON_DIGITS) for k, v in self.similarity.as_dict().items()
+            },
             "matches": [
                 {
                     "a": list(m.a),
@@ -181,7 +185,9 @@ def _read(path: str | os.PathLike[str]) -> Process:
         data = p.read_bytes()
     except OSError as exc:
         raise FormatError(
-            f"cannot read the file: {exc.strerror or exc}", source=str(path), hint="check the path"
+            f"cannot read the file: {exc.strerror or exc}",
+            source=str(path),
+            hint="check the path",
         ) from None
     return read_process(data, filename=p.name)
 
@@ -248,7 +254,9 @@ def _pair_chunk(pairs: Sequence[tuple[int, int]]) -> list[float]:
     syn = _WORKER["synonyms"]
     for i, j in pairs:
         (xa, pa), (xb, pb) = _features(i), _features(j)
-        out.append(similarities(pa, pb, align(xa, xb, synonyms=syn), synonyms=syn).overall)
+        out.append(
+            similarities(pa, pb, align(xa, xb, synonyms=syn), synonyms=syn).overall
+        )
     return out
 
 
@@ -311,9 +319,16 @@ def compare_matrix(
         # "spawn" starts clean interpreters: no fork of a threaded parent, same behaviour on every OS.
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(list(processes), synonyms)
+            max_workers=workers,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(list(processes), synonyms),
         ) as pool:
-            values = [v for chunk_values in pool.map(_pair_chunk, chunks) for v in chunk_values]
+            values = [
+                v
+                for chunk_values in pool.map(_pair_chunk, chunks)
+                for v in chunk_values
+            ]
     rows, cols = np.array(pairs).T
     result[rows, cols] = values
     result[cols, rows] = values

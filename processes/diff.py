@@ -29,7 +29,7 @@ from processes.similarity import ProcessProfile, Relation, profile
 if TYPE_CHECKING:
     from processes.align import Alignment
 
-__all__ = ["DifferenceKind", "Difference", "diff"]
+__all__ = ["Difference", "DifferenceKind", "diff"]
 
 
 class DifferenceKind(StrEnum):
@@ -140,7 +140,9 @@ def diff(
     out: list[tuple[tuple[int, int, str], Difference]] = []
 
     def add(d: Difference, position: int) -> None:
-        out.append(((_KIND_ORDER[d.kind], position, "\x00".join(d.a + ("|",) + d.b)), d))
+        out.append(
+            ((_KIND_ORDER[d.kind], position, "\x00".join(d.a + ("|",) + d.b)), d)
+        )
 
     # Steps.
     matched_a = {i for g in groups for i in g.a}
@@ -178,7 +180,9 @@ def diff(
             involved |= members
         for side, mask in (("a", conc_a), ("b", conc_b)):
             for component in _components(np.argwhere(mask)):
-                members_sorted = sorted(component, key=lambda k: pa.rank[groups[k].rep_a])
+                members_sorted = sorted(
+                    component, key=lambda k: pa.rank[groups[k].rep_a]
+                )
                 involved |= set(component)
                 add(
                     Difference(
@@ -240,7 +244,8 @@ def diff(
     in_use = [
         (kind, name)
         for kind, name in fields
-        if any(getattr(s, name) is not None for s in a.steps) and any(getattr(s, name) is not None for s in b.steps)
+        if any(getattr(s, name) is not None for s in a.steps)
+        and any(getattr(s, name) is not None for s in b.steps)
     ]
     for g in groups:
         if len(g.a) != 1 or len(g.b) != 1:
@@ -279,7 +284,9 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _groups(pa: ProcessProfile, pb: ProcessProfile, alignment: Alignment) -> list[_Group]:
+def _groups(
+    pa: ProcessProfile, pb: ProcessProfile, alignment: Alignment
+) -> list[_Group]:
     groups: list[_Group] = []
     used_a: set[int] = set()
     used_b: set[int] = set()
@@ -326,7 +333,9 @@ def _order_changes(
             remaining[y].discard(x)
         y = min(partners[x], key=lambda k: (abs(pos_b[k] - pos_b[x]), k))
         gx, gy = groups[x], groups[y]
-        b_order = "after" if pb.relations[gx.rep_b, gy.rep_b] == Relation.AFTER else "before"
+        b_order = (
+            "after" if pb.relations[gx.rep_b, gy.rep_b] == Relation.AFTER else "before"
+        )
         d = Difference(
             DifferenceKind.ORDER_CHANGED,
             (pa.ids[gx.rep_a], pa.ids[gy.rep_a]),
@@ -354,7 +363,9 @@ def _components(pairs: np.ndarray) -> list[list[int]]:
     return sorted(comps.values())
 
 
-def _skeleton(p: ProcessProfile, groups: Sequence[Sequence[int]]) -> dict[tuple[int, int], tuple[int, int]]:
+def _skeleton(
+    p: ProcessProfile, groups: Sequence[Sequence[int]]
+) -> dict[tuple[int, int], tuple[int, int]]:
     """Edges between matched groups, walking through unmatched steps and through the group itself.
 
     Returns (group, group) -> the (step, step) pair that first realised it.

@@ -45,8 +45,16 @@ STYLES: dict[str, Style] = {
     "renamed": Style(penstyle="dashed", color="#1565c0", fill="#e3f2fd", badge="✎"),
     "split": Style(penstyle="dashed", color="#1565c0", fill="#e3f2fd", badge="✂"),
     "merged": Style(penstyle="dashed", color="#1565c0", fill="#e3f2fd", badge="⊕"),
-    "missing": Style(penstyle="dotted", color="#9e9e9e", fill="#fafafa", fontcolor="#616161", badge="−"),
-    "extra": Style(penstyle="bold", peripheries=2, color="#2e7d32", fill="#e8f5e9", badge="+"),
+    "missing": Style(
+        penstyle="dotted",
+        color="#9e9e9e",
+        fill="#fafafa",
+        fontcolor="#616161",
+        badge="−",
+    ),
+    "extra": Style(
+        penstyle="bold", peripheries=2, color="#2e7d32", fill="#e8f5e9", badge="+"
+    ),
     "moved": Style(penstyle="bold", color="#e65100", fill="#fff3e0", badge="↕"),
 }
 _GHOST_FLOW = Style(penstyle="dotted", color="#9e9e9e")
@@ -113,7 +121,11 @@ def diff_process(
         elif d.kind == DifferenceKind.EXTRA_FLOW and len(d.b) == 2:
             flows[(d.b[0], d.b[1])] = "extra"
 
-    missing = [d.a[0] for d in differences if d.kind == DifferenceKind.MISSING_STEP and d.a and d.a[0] in a]
+    missing = [
+        d.a[0]
+        for d in differences
+        if d.kind == DifferenceKind.MISSING_STEP and d.a and d.a[0] in a
+    ]
     for x in missing:
         ghost = "ghost:" + x
         while ghost in drawn:
@@ -122,11 +134,17 @@ def diff_process(
     lanes = set(drawn.lanes)
     for x in missing:
         step = a.step(x)
-        changes: dict[str, object] = {"id": image[x], "parent": image.get(step.parent or "", None)}
+        changes: dict[str, object] = {
+            "id": image[x],
+            "parent": image.get(step.parent or "", None),
+        }
         if step.kind == StepKind.BOUNDARY_EVENT:
             host = image.get(step.attached_to or "")
             if host is None or host.startswith("ghost:"):
-                changes["kind"], changes["attached_to"] = StepKind.INTERMEDIATE_EVENT, None
+                changes["kind"], changes["attached_to"] = (
+                    StepKind.INTERMEDIATE_EVENT,
+                    None,
+                )
             else:
                 changes["attached_to"] = host
         if step.lane is not None and drawn.lanes and step.lane not in lanes:
@@ -144,10 +162,14 @@ def diff_process(
                 drawn.add_flow(Flow(image[u], image[v]))
                 flows[(image[u], image[v])] = "missing"
     for d in differences:
-        if d.kind == DifferenceKind.MISSING_FLOW and len(d.b) == 2 and all(y in b for y in d.b):
-            if (d.b[0], d.b[1]) not in flows:
-                drawn.add_flow(Flow(d.b[0], d.b[1]))
-                flows[(d.b[0], d.b[1])] = "missing"
+        if (
+            d.kind == DifferenceKind.MISSING_FLOW
+            and len(d.b) == 2
+            and all(y in b for y in d.b)
+            and (d.b[0], d.b[1]) not in flows
+        ):
+            drawn.add_flow(Flow(d.b[0], d.b[1]))
+            flows[(d.b[0], d.b[1])] = "missing"
     return drawn, status, flows
 
 
@@ -208,7 +230,12 @@ def diff_diagram(
     if isinstance(comparison, tuple):
         a, b, alignment, differences = comparison
     else:
-        a, b, alignment, differences = comparison.a, comparison.b, comparison.alignment, comparison.differences
+        a, b, alignment, differences = (
+            comparison.a,
+            comparison.b,
+            comparison.alignment,
+            comparison.differences,
+        )
         a_name = a_name or comparison.a_name
         b_name = b_name or comparison.b_name
     words = _LEGEND[lang]
@@ -218,7 +245,11 @@ def diff_diagram(
 
     # Hover text: the sentences about each marked step.
     notes: dict[str, list[str]] = {}
-    ghost_of = {sid: sid.split(":", 1)[1].rstrip("'") for sid, s in status.items() if s == "missing"}
+    ghost_of = {
+        sid: sid.split(":", 1)[1].rstrip("'")
+        for sid, s in status.items()
+        if s == "missing"
+    }
     for d in differences:
         sentence = explain(d, a, b, a_name=a_name, b_name=b_name, lang=lang)
         for y in d.b:
@@ -247,14 +278,36 @@ def diff_diagram(
             badge=base.badge,
             tooltip=tooltip,
         )
-    flow_styles = {pair: (_GHOST_FLOW if s == "missing" else _EXTRA_FLOW) for pair, s in flow_status.items()}
+    flow_styles = {
+        pair: (_GHOST_FLOW if s == "missing" else _EXTRA_FLOW)
+        for pair, s in flow_status.items()
+    }
     used = {"matched"} | set(status.values())
     legend = [
-        (words[key].format(A=a_word, B=b_word[0].lower() + b_word[1:] if not b_name else b_word), STYLES[key])
-        for key in ("matched", "renamed", "split", "merged", "missing", "extra", "moved")
+        (
+            words[key].format(
+                A=a_word, B=b_word[0].lower() + b_word[1:] if not b_name else b_word
+            ),
+            STYLES[key],
+        )
+        for key in (
+            "matched",
+            "renamed",
+            "split",
+            "merged",
+            "missing",
+            "extra",
+            "moved",
+        )
         if key in used or key in ("renamed", "missing", "extra", "moved")
     ]
     heading = title if title is not None else words["title"].format(A=a_word, B=b_word)
     return render(
-        drawn, fmt, lang=lang, step_styles=step_styles, flow_styles=flow_styles, legend=legend, title=heading
+        drawn,
+        fmt,
+        lang=lang,
+        step_styles=step_styles,
+        flow_styles=flow_styles,
+        legend=legend,
+        title=heading,
     )

@@ -123,10 +123,14 @@ def _join(items: Sequence[str], lang: str) -> str:
 
 def _check_lang(lang: str) -> None:
     if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
+        raise ValueError(
+            f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}"
+        )
 
 
-def _place(name: str | None, default_nb: str, default_en: str, lang: str) -> tuple[str, str]:
+def _place(
+    name: str | None, default_nb: str, default_en: str, lang: str
+) -> tuple[str, str]:
     """Return the place phrase ("i standarden") and its sentence-initial form ("I standarden")."""
     if lang == "nb":
         phrase = f"i {name}" if name else f"i {default_nb}"
@@ -228,12 +232,16 @@ def explain(
         key = "order_changed_" + details.get("b_order", "after")
     elif kind == DifferenceKind.PARALLEL_VS_SEQUENTIAL:
         key = "parallel_in_" + details.get("parallel_in", "a")
-        fields["xs"] = fields["xs"][0].upper() + fields["xs"][1:] if fields["xs"] else ""
+        fields["xs"] = (
+            fields["xs"][0].upper() + fields["xs"][1:] if fields["xs"] else ""
+        )
     elif kind == DifferenceKind.OPTIONAL_VS_MANDATORY:
         key = "optional_in_" + details.get("optional_in", "b")
     else:
         key = kind.value
-    if key.endswith("_changed") and (details.get("a", "") == "") != (details.get("b", "") == ""):
+    if key.endswith("_changed") and (details.get("a", "") == "") != (
+        details.get("b", "") == ""
+    ):
         key += "_only_b" if details.get("a", "") == "" else "_only_a"
     if kind == DifferenceKind.MODE_CHANGED:
         words = _MODE_WORDS[lang]
@@ -268,8 +276,14 @@ _REPORT = {
         "title": "Sammenligning av {A} og {B}",
         "similarity": "Likhet",
         "overall": ("Samlet", "et veid gjennomsnitt av de tre målene under."),
-        "labels": ("Stegnavn", "hvor mange steg som har en motpart, og hvor like navnene er."),
-        "structure": ("Struktur", "hvor mye av flyten mellom stegene som er den samme."),
+        "labels": (
+            "Stegnavn",
+            "hvor mange steg som har en motpart, og hvor like navnene er.",
+        ),
+        "structure": (
+            "Struktur",
+            "hvor mye av flyten mellom stegene som er den samme.",
+        ),
         "behaviour": (
             "Atferd",
             "om stegene kommer i samme rekkefølge, samtidig eller som alternativer.",
@@ -277,7 +291,12 @@ _REPORT = {
         "matches": "Steg som svarer til hverandre ({n})",
         "differences": "Forskjeller ({n})",
         "none": "Ingen forskjeller.",
-        "kinds": {"identical": "likt", "renamed": "nytt navn", "split": "delt", "merged": "slått sammen"},
+        "kinds": {
+            "identical": "likt",
+            "renamed": "nytt navn",
+            "split": "delt",
+            "merged": "slått sammen",
+        },
         "a_default": "standarden",
         "b_default": "varianten",
     },
@@ -285,8 +304,14 @@ _REPORT = {
         "title": "Comparison of {A} and {B}",
         "similarity": "Similarity",
         "overall": ("Overall", "a weighted mean of the three measures below."),
-        "labels": ("Step names", "how many steps have a counterpart, and how alike their names are."),
-        "structure": ("Structure", "how much of the flow between the steps is the same."),
+        "labels": (
+            "Step names",
+            "how many steps have a counterpart, and how alike their names are.",
+        ),
+        "structure": (
+            "Structure",
+            "how much of the flow between the steps is the same.",
+        ),
         "behaviour": (
             "Behaviour",
             "whether the steps happen in the same order, at the same time or as alternatives.",
@@ -294,7 +319,12 @@ _REPORT = {
         "matches": "Corresponding steps ({n})",
         "differences": "Differences ({n})",
         "none": "No differences.",
-        "kinds": {"identical": "same", "renamed": "renamed", "split": "split", "merged": "merged"},
+        "kinds": {
+            "identical": "same",
+            "renamed": "renamed",
+            "split": "split",
+            "merged": "merged",
+        },
         "a_default": "the standard",
         "b_default": "the variant",
     },

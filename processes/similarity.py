@@ -63,15 +63,17 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from enum import IntEnum
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+from rapidfuzz.distance import Indel
+from rapidfuzz.process import cdist
 from scipy.optimize import linear_sum_assignment
 
-from processes.labels import Synonyms, analyse, detect_language, normalise, similarity_matrix
+from processes.labels import Synonyms, normalise
 from processes.labels import label_similarity as _label_pair_similarity
 from processes.model import Gateway, GatewayKind, Process, Step, StepKind
 
@@ -79,19 +81,19 @@ if TYPE_CHECKING:
     from processes.align import Alignment
 
 __all__ = [
-    "Relation",
-    "ProcessProfile",
-    "Similarity",
     "EditCosts",
     "EditResult",
-    "profile",
-    "label_similarity",
-    "structural_similarity",
+    "ProcessProfile",
+    "Relation",
+    "Similarity",
     "behavioural_similarity",
-    "similarities",
     "graph_edit_distance",
+    "label_similarity",
     "mapping_cost",
     "networkx_costs",
+    "profile",
+    "similarities",
+    "structural_similarity",
 ]
 
 
@@ -221,14 +223,20 @@ def profile(process: Process) -> ProcessProfile:
         succ[exit_node], kind[exit_node] = succ[parent], kind[parent]
     for parent, members in children.items():
         flowing = [x for x in members if not _is_boundary(process[x])]
-        starts = [x for x in flowing if _is_start(process[x])] or [x for x in flowing if g.in_degree(x) == 0]
+        starts = [x for x in flowing if _is_start(process[x])] or [
+            x for x in flowing if g.in_degree(x) == 0
+        ]
         succ[parent], kind[parent] = starts or [exit_of[parent]], _ANY
         for member in members:
             if g.out_degree(member) == 0:
                 last = exit_of.get(member, member)
                 succ[last] = succ[last] + [exit_of[parent]]
     for step in steps:
-        if step.kind == StepKind.BOUNDARY_EVENT and step.attached_to is not None and step.attached_to in g:
+        if (
+            step.kind == StepKind.BOUNDARY_EVENT
+            and step.attached_to is not None
+            and step.attached_to in g
+        ):
             host = exit_of.get(step.attached_to, step.attached_to)
             done = host + "\x00done"
             if done not in succ:
@@ -319,7 +327,11 @@ def profile(process: Process) -> ProcessProfile:
 
     def matrix(rows: list[int]) -> npt.NDArray[np.bool_]:
         raw = b"".join(r.to_bytes(nbytes, "little") for r in rows[:n])
-        bits = np.unpackbits(np.frombuffer(raw, dtype=np.uint8).reshape(n, nbytes), axis=1, bitorder="little")
+        bits = np.unpackbits(
+            np.frombuffer(raw, dtype=np.uint8).reshape(n, nbytes),
+            axis=1,
+            bitorder="little",
+        )
         return bits[:, :n].astype(bool)
 
     if n:
@@ -384,7 +396,10 @@ class Similarity:
 
 
 def _groups(
-    pa: ProcessProfile, pb: ProcessProfile, alignment: Alignment, synonyms: Synonyms | None = None
+    pa: ProcessProfile,
+    pb: ProcessProfile,
+    alignment: Alignment,
+    synonyms: Synonyms | None = None,
 ) -> tuple[list[tuple[list[int], list[int], float]], int, int]:
     """Matches as index groups with their label score, plus the unmatched counts.
 
@@ -404,7 +419,9 @@ def _groups(
             used_a.update(ia)
             used_b.update(ib)
             if len(ia) == 1 and len(ib) == 1:
-                score = _pair_score(pa.norm_labels[ia[0]], pb.norm_labels[ib[0]], synonyms)
+                score = _pair_score(
+                    pa.norm_labels[ia[0]], pb.norm_labels[ib[0]], synonyms
+                )
             else:
                 score = min(1.0, max(0.0, float(m.score)))
             groups.append((ia, ib, score))
@@ -419,7 +436,11 @@ def _pair_score(x: str, y: str, synonyms: Synonyms | None) -> float:
 
 
 def label_similarity(
-    pa: ProcessProfile, pb: ProcessProfile, alignment: Alignment, *, synonyms: Synonyms | None = None
+    pa: ProcessProfile,
+    pb: ProcessProfile,
+    alignment: Alignment,
+    *,
+    synonyms: Synonyms | None = None,
 ) -> float:
     """Node matching similarity: ``Σ s·(p+q) / (|N_A| + |N_B|)`` over matches.
 
@@ -463,7 +484,12 @@ def structural_similarity(
 
 
 def _structure(
-    pa: ProcessProfile, pb: ProcessProfile, groups: _Groups, ua: int, ub: int, weights: tuple[float, float, float]
+    pa: ProcessProfile,
+    pb: ProcessProfile,
+    groups: _Groups,
+    ua: int,
+    ub: int,
+    weights: tuple[float, float, float],
 ) -> float:
     wskipn, wskipe, wsubn = weights
     if not pa.ids and not pb.ids:
@@ -498,7 +524,9 @@ def _representative(p: ProcessProfile, members: Sequence[int]) -> int:
     return min(members, key=lambda i: (p.rank[i], i))
 
 
-def behavioural_similarity(pa: ProcessProfile, pb: ProcessProfile, alignment: Alignment) -> float:
+def behavioural_similarity(
+    pa: ProcessProfile, pb: ProcessProfile, alignment: Alignment
+) -> float:
     """Jaccard agreement of behavioural relations between matched steps.
 
     See the module docstring for the formula.
@@ -507,7 +535,9 @@ def behavioural_similarity(pa: ProcessProfile, pb: ProcessProfile, alignment: Al
     return _behaviour(pa, pb, groups, ua, ub)
 
 
-def _behaviour(pa: ProcessProfile, pb: ProcessProfile, groups: _Groups, ua: int, ub: int) -> float:
+def _behaviour(
+    pa: ProcessProfile, pb: ProcessProfile, groups: _Groups, ua: int, ub: int
+) -> float:
     k = len(groups)
     na, nb = k + ua, k + ub
     ra, rb = na * (na - 1) // 2, nb * (nb - 1) // 2
@@ -540,7 +570,12 @@ def similarities(
     struct = _structure(pa, pb, groups, ua, ub, (1.0, 1.0, 1.0))
     beh = _behaviour(pa, pb, groups, ua, ub)
     overall = (weights[0] * lab + weights[1] * struct + weights[2] * beh) / sum(weights)
-    return Similarity(overall=_round(overall), labels=_round(lab), structure=_round(struct), behaviour=_round(beh))
+    return Similarity(
+        overall=_round(overall),
+        labels=_round(lab),
+        structure=_round(struct),
+        behaviour=_round(beh),
+    )
 
 
 def _clip(x: float) -> float:
@@ -587,12 +622,15 @@ def _label_matrix(
     la: Sequence[str], lb: Sequence[str], similarity: Callable[[str, str], float] | None
 ) -> npt.NDArray[np.float64]:
     if similarity is None:
-        # The engine's label similarity (stems, compounds, synonyms), vectorised.
-        words = [w for label in list(la) + list(lb) for w in normalise(label).split()]
-        language = detect_language(list(la) + list(lb))
-        sa = analyse(list(la), language=language, vocabulary=words)
-        sb = analyse(list(lb), language=language, vocabulary=words)
-        return np.asarray(similarity_matrix(sa, sb), dtype=np.float64)
+        # String edit similarity of the normalised labels, as in Dijkman et al. (2011).
+        na = [normalise(x) for x in la]
+        nb = [normalise(y) for y in lb]
+        if not na or not nb:
+            return np.zeros((len(na), len(nb)))
+        return np.asarray(
+            cdist(na, nb, scorer=Indel.normalized_similarity, dtype=np.float64),
+            dtype=np.float64,
+        )
     sim = np.zeros((len(la), len(lb)))
     for i, x in enumerate(la):
         for j, y in enumerate(lb):
@@ -641,7 +679,7 @@ def mapping_cost(
     similarity: Callable[[str, str], float] | None = None,
 ) -> float:
     """The edit cost of a given one-to-one node mapping (unmapped steps are deleted/inserted)."""
-    pa, pb = profile(a), profile(b)
+    pa, pb = _graph(a), _graph(b)
     sim = _label_matrix(pa.labels, pb.labels, similarity)
     assign = [-1] * len(pa.ids)
     for x, y in mapping:
@@ -649,13 +687,43 @@ def mapping_cost(
     return _Search(pa, pb, sim, costs).cost(assign)
 
 
-class _Search:
-    """Local search over one-to-one mappings; assignment ``-1`` means deleted."""
+@dataclass(frozen=True)
+class _Graph:
+    """What the edit-distance search needs of one process: step ids, labels, step-graph edges."""
 
-    def __init__(self, pa: ProcessProfile, pb: ProcessProfile, sim: npt.NDArray[np.float64], costs: EditCosts):
+    ids: tuple[str, ...]
+    index: Mapping[str, int]
+    labels: tuple[str, ...]
+    edges: frozenset[tuple[int, int]]
+
+
+def _graph(process: Process) -> _Graph:
+    sg = process.step_graph()
+    ids = tuple(sg.nodes)
+    index = {x: i for i, x in enumerate(ids)}
+    return _Graph(
+        ids=ids,
+        index=index,
+        labels=tuple(sg.nodes[x]["step"].label for x in ids),
+        edges=frozenset((index[u], index[v]) for u, v in sg.edges),
+    )
+
+
+class _Search:
+    """Local search over one-to-one mappings; assignment ``-1`` means deleted.
+
+    The cost of an assignment is ``node·(n+m) + Σ_i t(i, a_i) + edge·(|E_A|+|E_B|) − 2·edge·kept``
+    with ``t(i, j) = sub(i, j) − 2·node`` for a substitution and 0 for a deletion, so a move
+    changes it by the ``t`` terms of the nodes it touches and the edges around them.
+    """
+
+    def __init__(
+        self, pa: _Graph, pb: _Graph, sim: npt.NDArray[np.float64], costs: EditCosts
+    ):
         self.n, self.m = len(pa.ids), len(pb.ids)
         self.costs = costs
         self.sub = costs.substitute * (1.0 - sim)
+        self.t = (self.sub - 2 * costs.node).tolist()
         self.out_a: list[list[int]] = [[] for _ in range(self.n)]
         self.in_a: list[list[int]] = [[] for _ in range(self.n)]
         for u, v in pa.edges:
@@ -664,17 +732,28 @@ class _Search:
         self.eb = set(pb.edges)
         self.ea = set(pa.edges)
         self.n_ea, self.n_eb = len(pa.edges), len(pb.edges)
+        self.lower_bound = 0.0
 
     def cost(self, assign: Sequence[int]) -> float:
         c = self.costs
         mapped = [j for j in assign if j >= 0]
         node = sum(self.sub[i, j] for i, j in enumerate(assign) if j >= 0)
         node += c.node * ((self.n - len(mapped)) + (self.m - len(mapped)))
-        kept = sum(1 for u, v in self.ea if assign[u] >= 0 and assign[v] >= 0 and (assign[u], assign[v]) in self.eb)
+        kept = sum(
+            1
+            for u, v in self.ea
+            if assign[u] >= 0 and assign[v] >= 0 and (assign[u], assign[v]) in self.eb
+        )
         return float(node + c.edge * (self.n_ea + self.n_eb - 2 * kept))
 
     def initial(self) -> list[int]:
-        """Riesen–Bunke bipartite assignment: node costs plus a local edge-count estimate."""
+        """Riesen–Bunke bipartite assignment; its optimum is also a lower bound of the distance.
+
+        A substitution ``i → j`` costs the node cost plus half the edges that
+        cannot be kept around it (``|Δ out-degree| + |Δ in-degree|``, each
+        unkept edge being counted at both its ends); a deletion or insertion
+        costs the node plus half its edges.
+        """
         n, m, c = self.n, self.m, self.costs
         big = 1e9
         size = n + m
@@ -687,8 +766,14 @@ class _Search:
             outdeg_b[u] += 1
             indeg_b[v] += 1
         if n and m:
-            # Each unmatched incident edge costs one edit, shared between its two ends.
-            est = (np.abs(outdeg_a[:, None] - outdeg_b[None, :]) + np.abs(indeg_a[:, None] - indeg_b[None, :])) * c.edge / 2
+            est = (
+                (
+                    np.abs(outdeg_a[:, None] - outdeg_b[None, :])
+                    + np.abs(indeg_a[:, None] - indeg_b[None, :])
+                )
+                * c.edge
+                / 2
+            )
             cost[:n, :m] = self.sub + est
         for i in range(n):
             cost[i, m + i] = c.node + (outdeg_a[i] + indeg_a[i]) * c.edge / 2
@@ -696,37 +781,65 @@ class _Search:
             cost[n + j, j] = c.node + (outdeg_b[j] + indeg_b[j]) * c.edge / 2
         cost[n:, m:] = 0.0
         rows, cols = linear_sum_assignment(cost)
+        self.lower_bound = float(cost[rows, cols].sum())
         assign = [-1] * n
         for r, col in zip(rows, cols):
             if r < n and col < m:
                 assign[int(r)] = int(col)
         return assign
 
+    def _kept_around(self, nodes: tuple[int, ...], assign: Sequence[int]) -> int:
+        seen: set[tuple[int, int]] = set()
+        kept = 0
+        for i in nodes:
+            for v in self.out_a[i]:
+                seen.add((i, v))
+            for u in self.in_a[i]:
+                seen.add((u, i))
+        for u, v in seen:
+            ju, jv = assign[u], assign[v]
+            if ju >= 0 and jv >= 0 and (ju, jv) in self.eb:
+                kept += 1
+        return kept
+
     def improve(self, assign: list[int], deadline: float | None) -> list[int]:
-        """First-improvement local search: re-map one node, or swap two nodes' images."""
-        best = self.cost(assign)
+        """First-improvement local search: re-map one node (to a free node or deleted), or swap two nodes' images."""
+        t, edge = self.t, self.costs.edge
         candidates = list(range(self.m)) + [-1]
+        owner = {j: i for i, j in enumerate(assign) if j >= 0}
         improved = True
         while improved:
             improved = False
-            owner = {j: i for i, j in enumerate(assign) if j >= 0}
             for i in range(self.n):
                 if deadline is not None and time.perf_counter() > deadline:
                     return assign
-                current = assign[i]
                 for j in candidates:
+                    current = assign[i]
                     if j == current:
                         continue
                     other = owner.get(j) if j >= 0 else None
+                    touched = (i,) if other is None else (i, other)
+                    before = self._kept_around(touched, assign)
+                    delta = (t[i][j] if j >= 0 else 0.0) - (
+                        t[i][current] if current >= 0 else 0.0
+                    )
+                    if other is not None:
+                        delta += (t[other][current] if current >= 0 else 0.0) - t[
+                            other
+                        ][j]
                     assign[i] = j
                     if other is not None:
                         assign[other] = current
-                    new = self.cost(assign)
-                    if new < best - 1e-12:
-                        best = new
+                    delta -= 2 * edge * (self._kept_around(touched, assign) - before)
+                    if delta < -1e-12:
                         improved = True
-                        owner = {jj: ii for ii, jj in enumerate(assign) if jj >= 0}
-                        current = j
+                        if current >= 0:
+                            if other is not None:
+                                owner[current] = other
+                            else:
+                                owner.pop(current, None)
+                        if j >= 0:
+                            owner[j] = i
                     else:
                         assign[i] = current
                         if other is not None:
@@ -743,7 +856,11 @@ class _BnbState:
 
 
 def _branch_and_bound(
-    search: _Search, best_assign: list[int], best: float, deadline: float | None, budget: int
+    search: _Search,
+    best_assign: list[int],
+    best: float,
+    deadline: float | None,
+    budget: int,
 ) -> tuple[list[int], float, bool]:
     """Depth-first branch and bound over all one-to-one mappings, from a known solution.
 
@@ -769,19 +886,26 @@ def _branch_and_bound(
         while queue:
             i = queue.pop(0)
             order.append(i)
-            for k in sorted(search.out_a[i] + search.in_a[i], key=lambda x: (-degree[x], x)):
+            for k in sorted(
+                search.out_a[i] + search.in_a[i], key=lambda x: (-degree[x], x)
+            ):
                 if not placed[k]:
                     placed[k] = True
                     queue.append(k)
     depth_of = {i: d for d, i in enumerate(order)}
-    back: list[list[tuple[int, bool]]] = []  # per depth: (earlier A node, edge goes from the new node)
+    back: list[
+        list[tuple[int, bool]]
+    ] = []  # per depth: (earlier A node, edge goes from the new node)
     for d, i in enumerate(order):
         back.append(
             [(k, True) for k in search.out_a[i] if k != i and depth_of[k] < d]
             + [(k, False) for k in search.in_a[i] if k != i and depth_of[k] < d]
         )
     loops_a = [(i, i) in ea for i in order]
-    future_a = [sum(1 for (u, v) in ea if max(depth_of[u], depth_of[v]) >= d) for d in range(n + 1)]
+    future_a = [
+        sum(1 for (u, v) in ea if max(depth_of[u], depth_of[v]) >= d)
+        for d in range(n + 1)
+    ]
     b_nbrs: list[list[int]] = [[] for _ in range(m)]
     for u, v in eb:
         if u != v:
@@ -796,15 +920,23 @@ def _branch_and_bound(
     used = [False] * m
     state = _BnbState(best, list(best_assign))
 
-    def visit(d: int, node_cost: float, kept: int, used_count: int, b_decided: int) -> None:
+    def visit(
+        d: int, node_cost: float, kept: int, used_count: int, b_decided: int
+    ) -> None:
         if d == n:
-            total = node_cost + c.node * (m - used_count) + c.edge * (n_ea + n_eb - 2 * kept)
+            total = (
+                node_cost
+                + c.node * (m - used_count)
+                + c.edge * (n_ea + n_eb - 2 * kept)
+            )
             if total < state.best - 1e-12:
                 state.best, state.assign = total, list(assign)
             return
         state.expanded += 1
         if state.expanded > budget or (
-            deadline is not None and state.expanded % 256 == 0 and time.perf_counter() > deadline
+            deadline is not None
+            and state.expanded % 256 == 0
+            and time.perf_counter() > deadline
         ):
             state.complete = False
             return
@@ -824,7 +956,13 @@ def _branch_and_bound(
                     gain += 1
             decided = (1 if loops_b[j] else 0) + sum(1 for x in b_nbrs[j] if used[x])
             assign[i], used[j] = j, True
-            visit(d + 1, node_cost + sub[i][j], kept + gain, used_count + 1, b_decided + decided)
+            visit(
+                d + 1,
+                node_cost + sub[i][j],
+                kept + gain,
+                used_count + 1,
+                b_decided + decided,
+            )
             assign[i], used[j] = -1, False
             if not state.complete:
                 return
@@ -843,7 +981,7 @@ def graph_edit_distance(
     seed: Sequence[tuple[str, str]] | None = None,
     upper_bound: float | None = None,
     timeout: float | None = None,
-    budget: int = 20_000,
+    budget: int = 5_000,
 ) -> EditResult | None:
     """Search for a cheap edit path between the step graphs of ``a`` and ``b``.
 
@@ -865,8 +1003,10 @@ def graph_edit_distance(
     costs
         Edit costs.
     similarity
-        Label similarity in [0, 1]; by default the engine's
-        (:func:`processes.labels.similarity_matrix`).
+        Label similarity in [0, 1]; by default the string edit (Indel)
+        similarity of the normalised labels, as Dijkman et al. (2011) use.
+        :func:`processes.labels.label_similarity` (synonyms, stems) also
+        works, at a higher cost.
     seed
         Optional one-to-one ``(step of A, step of B)`` pairs to start from.
     upper_bound
@@ -900,7 +1040,7 @@ def graph_edit_distance(
     (('s0', 's0'), ('s2', 's1'))
     """
     deadline = None if timeout is None else time.perf_counter() + timeout
-    pa, pb = profile(a), profile(b)
+    pa, pb = _graph(a), _graph(b)
     sim = _label_matrix(pa.labels, pb.labels, similarity)
     search = _Search(pa, pb, sim, costs)
     starts = [search.initial()]
@@ -908,7 +1048,12 @@ def graph_edit_distance(
         assign = [-1] * search.n
         taken: set[int] = set()
         for x, y in seed:
-            if x in pa.index and y in pb.index and pb.index[y] not in taken and assign[pa.index[x]] < 0:
+            if (
+                x in pa.index
+                and y in pb.index
+                and pb.index[y] not in taken
+                and assign[pa.index[x]] < 0
+            ):
                 assign[pa.index[x]] = pb.index[y]
                 taken.add(pb.index[y])
         starts.append(assign)
@@ -919,9 +1064,12 @@ def graph_edit_distance(
         c = search.cost(result)
         if c < best:
             best, best_assign = c, result
-    optimal = False
-    if budget > 0:
-        best_assign, best, optimal = _branch_and_bound(search, best_assign, best, deadline, budget)
+    # The bipartite optimum is a lower bound: reaching it proves optimality without a search.
+    optimal = best <= search.lower_bound + 1e-9
+    if budget > 0 and not optimal:
+        best_assign, best, optimal = _branch_and_bound(
+            search, best_assign, best, deadline, budget
+        )
     if upper_bound is not None and best > upper_bound:
         return None
     mapping = tuple((pa.ids[i], pb.ids[j]) for i, j in enumerate(best_assign) if j >= 0)

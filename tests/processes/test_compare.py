@@ -33,13 +33,22 @@ def relabelled_copy(process: Process) -> Process:
         else:
             copy.add_gateway(element.replace(**changes))
     for flow in reversed(process.flows):
-        copy.add_flow(flow.replace(source=new_id[flow.source], target=new_id[flow.target], id=None))
+        copy.add_flow(
+            flow.replace(
+                source=new_id[flow.source], target=new_id[flow.target], id=None
+            )
+        )
     return copy
 
 
 def test_self_comparison_is_perfect() -> None:
     c = compare(STANDARD, STANDARD)
-    assert c.similarity.as_dict() == {"overall": 1.0, "labels": 1.0, "structure": 1.0, "behaviour": 1.0}
+    assert c.similarity.as_dict() == {
+        "overall": 1.0,
+        "labels": 1.0,
+        "structure": 1.0,
+        "behaviour": 1.0,
+    }
     assert c.differences == ()
     assert c.alignment.missing == () and c.alignment.extra == ()
 
@@ -52,7 +61,8 @@ def test_relabelled_isomorphic_copy_matches_completely() -> None:
     assert c.similarity.overall == 1.0
     # Every step matched to its own copy.
     assert {(m.a, m.b) for m in c.alignment.matches} == {
-        ((s.id,), (f"copy_{[e.id for e in STANDARD.elements].index(s.id)}",)) for s in STANDARD.steps
+        ((s.id,), (f"copy_{[e.id for e in STANDARD.elements].index(s.id)}",))
+        for s in STANDARD.steps
     }
 
 
@@ -77,7 +87,9 @@ def test_json_shape_is_exactly_the_documented_one() -> None:
     assert data["differences"], "four edits leave at least one difference"
     for difference in data["differences"]:
         assert list(difference) == ["kind", "text", "a", "b"]
-        assert isinstance(difference["kind"], str) and isinstance(difference["text"], str)
+        assert isinstance(difference["kind"], str) and isinstance(
+            difference["text"], str
+        )
         assert set(difference["a"]) <= ids_a and set(difference["b"]) <= ids_b
 
 
@@ -115,13 +127,18 @@ def test_compare_files_report_and_json(tmp_path: Path) -> None:
     english = compare_files(a, b, lang="en")
     assert english.startswith("Comparison of the standard and the variant")
     data = json.loads(compare_files(a, b, as_json=True, lang="en"))
-    assert data["similarity"] == json.loads(compare(STANDARD, VARIANT).to_json("en"))["similarity"]
+    assert (
+        data["similarity"]
+        == json.loads(compare(STANDARD, VARIANT).to_json("en"))["similarity"]
+    )
 
 
 def test_compare_files_names_come_from_metadata(tmp_path: Path) -> None:
     variant = VARIANT.copy()
     variant.metadata["municipality"] = "Malvik"
-    report = compare_files(write(tmp_path, "a.yaml", STANDARD), write(tmp_path, "b.yaml", variant))
+    report = compare_files(
+        write(tmp_path, "a.yaml", STANDARD), write(tmp_path, "b.yaml", variant)
+    )
     assert "Sammenligning av standarden og Malvik" in report
 
 
@@ -148,19 +165,28 @@ def test_compare_files_refuses_unknown_language(tmp_path: Path) -> None:
 
 
 def test_matrix_agrees_with_compare_and_is_symmetric() -> None:
-    processes = [STANDARD] + [v.process for v in generate_variants(STANDARD, 4, seed=53)]
+    processes = [STANDARD] + [
+        v.process for v in generate_variants(STANDARD, 4, seed=53)
+    ]
     matrix = compare_matrix(processes, workers=1)
     assert matrix.shape == (5, 5)
     assert np.array_equal(matrix, matrix.T)
     assert np.all(np.diag(matrix) == 1.0)
     for i in range(5):
         for j in range(i + 1, 5):
-            assert matrix[i, j] == compare(processes[i], processes[j]).similarity.overall
+            assert (
+                matrix[i, j] == compare(processes[i], processes[j]).similarity.overall
+            )
 
 
 def test_matrix_does_not_depend_on_the_number_of_workers() -> None:
-    processes = [STANDARD] + [v.process for v in generate_variants(STANDARD, 3, seed=54)]
-    assert np.array_equal(compare_matrix(processes, workers=1), compare_matrix(processes, workers=2, chunk_size=1))
+    processes = [STANDARD] + [
+        v.process for v in generate_variants(STANDARD, 3, seed=54)
+    ]
+    assert np.array_equal(
+        compare_matrix(processes, workers=1),
+        compare_matrix(processes, workers=2, chunk_size=1),
+    )
 
 
 def test_matrix_of_nothing_and_of_one() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from processes.align import Alignment, Match, MatchKind
@@ -18,17 +20,21 @@ def chain(*labels: str, **attrs: dict[str, object]) -> Process:
     p = Process()
     for label in labels:
         p.add_step(Step(label, label, **attrs.get(label, {})))  # type: ignore[arg-type]
-    for x, y in zip(labels, labels[1:]):
+    for x, y in itertools.pairwise(labels):
         p.add_flow(Flow(x, y))
     return p
 
 
-def by_id(a: Process, b: Process, kinds: dict[str, MatchKind] | None = None) -> Alignment:
+def by_id(
+    a: Process, b: Process, kinds: dict[str, MatchKind] | None = None
+) -> Alignment:
     """Match steps with equal ids (the hand-built cases use id = label in A)."""
     kinds = kinds or {}
     ids_b = {s.id for s in b.steps}
     matches = tuple(
-        Match((s.id,), (s.id,), 1.0, kinds.get(s.id, MatchKind.IDENTICAL)) for s in a.steps if s.id in ids_b
+        Match((s.id,), (s.id,), 1.0, kinds.get(s.id, MatchKind.IDENTICAL))
+        for s in a.steps
+        if s.id in ids_b
     )
     return Alignment(
         matches,
@@ -66,7 +72,12 @@ def test_renamed_split_and_merged_steps() -> None:
         (
             Match(("Motta",), ("Motta",), 1.0, MatchKind.IDENTICAL),
             Match(("Behandle",), ("Behandle 1", "Behandle 2"), 0.8, MatchKind.SPLIT),
-            Match(("Kontrollere", "Arkivere"), ("Kontroll og arkiv",), 0.7, MatchKind.MERGED),
+            Match(
+                ("Kontrollere", "Arkivere"),
+                ("Kontroll og arkiv",),
+                0.7,
+                MatchKind.MERGED,
+            ),
             Match(("Vedtak",), ("Fatte vedtak",), 0.9, MatchKind.RENAMED),
         ),
         (),
@@ -83,7 +94,9 @@ def test_a_moved_step_is_one_order_change() -> None:
     a = chain("1", "2", "3", "4", "5", "6")
     b = chain("1", "3", "4", "5", "2", "6")  # "2" moved three places down
     result = diff(a, b, by_id(a, b))
-    assert result == (Difference(K.ORDER_CHANGED, ("2", "5"), ("2", "5"), {"b_order": "after"}),)
+    assert result == (
+        Difference(K.ORDER_CHANGED, ("2", "5"), ("2", "5"), {"b_order": "after"}),
+    )
 
 
 def test_swapped_neighbours_name_the_later_step_first() -> None:
@@ -91,7 +104,12 @@ def test_swapped_neighbours_name_the_later_step_first() -> None:
     b = chain("Motta", "Befaring", "Vurdere søknaden", "Vedtak")
     result = diff(a, b, by_id(a, b))
     assert result == (
-        Difference(K.ORDER_CHANGED, ("Befaring", "Vurdere søknaden"), ("Befaring", "Vurdere søknaden"), {"b_order": "before"}),
+        Difference(
+            K.ORDER_CHANGED,
+            ("Befaring", "Vurdere søknaden"),
+            ("Befaring", "Vurdere søknaden"),
+            {"b_order": "before"},
+        ),
     )
 
 
@@ -135,7 +153,9 @@ def test_optional_versus_mandatory_and_the_bypassing_flow() -> None:
     b.remove_flow(Flow("Motta", "Vedtak"))
     result = diff(a, b, by_id(a, b))
     assert result == (
-        Difference(K.OPTIONAL_VS_MANDATORY, ("Befaring",), ("Befaring",), {"optional_in": "b"}),
+        Difference(
+            K.OPTIONAL_VS_MANDATORY, ("Befaring",), ("Befaring",), {"optional_in": "b"}
+        ),
         Difference(K.EXTRA_FLOW, ("Motta", "Vedtak"), ("Motta", "Vedtak")),
     )
 
@@ -159,11 +179,17 @@ def test_missing_flow() -> None:
         ("handling_days", 21.0, 14.0, K.HANDLING_DAYS_CHANGED),
     ],
 )
-def test_changed_attribute(field: str, va: object, vb: object, kind: DifferenceKind) -> None:
+def test_changed_attribute(
+    field: str, va: object, vb: object, kind: DifferenceKind
+) -> None:
     a = chain("Motta", "Vurdere", Vurdere={field: va})
     b = chain("Motta", "Vurdere", Vurdere={field: vb})
     result = diff(a, b, by_id(a, b))
-    text = {"a": f"{va:g}", "b": f"{vb:g}"} if isinstance(va, float) else {"a": str(va), "b": str(vb)}
+    text = (
+        {"a": f"{va:g}", "b": f"{vb:g}"}
+        if isinstance(va, float)
+        else {"a": str(va), "b": str(vb)}
+    )
     assert result == (Difference(kind, ("Vurdere",), ("Vurdere",), text),)
 
 
@@ -175,9 +201,19 @@ def test_attribute_a_process_never_states_is_not_compared() -> None:
 
 def test_attribute_left_blank_in_a_process_that_states_it_elsewhere() -> None:
     a = chain("Motta", "Vurdere", Motta={"legal_basis": "fvl. § 11"})
-    b = chain("Motta", "Vurdere", Motta={"legal_basis": "fvl. § 11"}, Vurdere={"legal_basis": "fvl. § 25"})
+    b = chain(
+        "Motta",
+        "Vurdere",
+        Motta={"legal_basis": "fvl. § 11"},
+        Vurdere={"legal_basis": "fvl. § 25"},
+    )
     assert diff(a, b, by_id(a, b)) == (
-        Difference(K.LEGAL_BASIS_CHANGED, ("Vurdere",), ("Vurdere",), {"a": "", "b": "fvl. § 25"}),
+        Difference(
+            K.LEGAL_BASIS_CHANGED,
+            ("Vurdere",),
+            ("Vurdere",),
+            {"a": "", "b": "fvl. § 25"},
+        ),
     )
 
 
@@ -207,7 +243,12 @@ EXPECTED = {
 
 def truth(correspondences: tuple[Correspondence, ...]) -> Alignment:
     return Alignment(
-        tuple(Match(c.standard, c.variant, 1.0, MatchKind(c.kind)) for c in correspondences), (), ()
+        tuple(
+            Match(c.standard, c.variant, 1.0, MatchKind(c.kind))
+            for c in correspondences
+        ),
+        (),
+        (),
     )
 
 
@@ -219,15 +260,29 @@ def test_one_recorded_edit_gives_its_difference(operation: str) -> None:
         assert edit.operation == operation
         result = diff(std, variant.process, truth(variant.truth))
         expected = {EXPECTED[operation]}
-        if operation == "optional":  # a step already in a branch gets a bypass, not a new status
+        if (
+            operation == "optional"
+        ):  # a step already in a branch gets a bypass, not a new status
             expected.add(K.EXTRA_FLOW)
         found = [d for d in result if d.kind in expected]
         assert found, (edit.description, result)
         # The difference names the steps the edit touched (a bypass flow names its ends instead).
         touched = set(edit.standard) | set(edit.variant)
-        assert any(touched & (set(d.a) | set(d.b)) or d.kind == K.EXTRA_FLOW for d in found), (edit, found)
+        assert any(
+            touched & (set(d.a) | set(d.b)) or d.kind == K.EXTRA_FLOW for d in found
+        ), (edit, found)
         # Changes that only touch one step give exactly one difference.
-        if operation in {"delete", "insert", "rename", "lane", "mode", "system", "legal_basis", "split", "merge"}:
+        if operation in {
+            "delete",
+            "insert",
+            "rename",
+            "lane",
+            "mode",
+            "system",
+            "legal_basis",
+            "split",
+            "merge",
+        }:
             assert len(result) == 1, (edit.description, result)
 
 
@@ -235,11 +290,15 @@ def test_one_recorded_edit_gives_its_difference(operation: str) -> None:
 def test_recorded_edit_is_found_with_the_real_aligner(operation: str) -> None:
     std = synthetic_process(30, seed=31)
     for variant in generate_variants(std, 3, seed=32, edits=1, operations=[operation]):
-        assert EXPECTED[operation] in {d.kind for d in compare(std, variant.process).differences}
+        assert EXPECTED[operation] in {
+            d.kind for d in compare(std, variant.process).differences
+        }
 
 
 def test_diff_is_deterministic() -> None:
     std = synthetic_process(30, seed=41)
     variant = generate_variants(std, 1, seed=42, edits=6)[0]
     first = diff(std, variant.process, truth(variant.truth))
-    assert all(diff(std, variant.process, truth(variant.truth)) == first for _ in range(3))
+    assert all(
+        diff(std, variant.process, truth(variant.truth)) == first for _ in range(3)
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -16,13 +17,17 @@ def chain(*labels: str) -> Process:
     p = Process()
     for label in labels:
         p.add_step(Step(label.split()[0].lower(), label))
-    for x, y in zip(labels, labels[1:]):
+    for x, y in itertools.pairwise(labels):
         p.add_flow(Flow(x.split()[0].lower(), y.split()[0].lower()))
     return p
 
 
-STANDARD = chain("Motta søknad", "Vurdere søknaden", "Befaring", "Nabovarsel sendes", "Fatte vedtak")
-VARIANT = chain("Motta søknad", "Befaring", "Vurdere søknaden", "Fatte avgjørelse", "Arkivere saken")
+STANDARD = chain(
+    "Motta søknad", "Vurdere søknaden", "Befaring", "Nabovarsel sendes", "Fatte vedtak"
+)
+VARIANT = chain(
+    "Motta søknad", "Befaring", "Vurdere søknaden", "Fatte avgjørelse", "Arkivere saken"
+)
 ALIGNMENT = Alignment(
     (
         Match(("motta",), ("motta",), 1.0, MatchKind.IDENTICAL),
@@ -41,57 +46,98 @@ def comparison() -> Comparison:
 
 
 def node_line(dot: str, label_start: str) -> str:
-    (line,) = [x for x in dot.splitlines() if re.search(r"label=<" + re.escape(label_start), x)]
+    (line,) = [
+        x for x in dot.splitlines() if re.search(r"label=<" + re.escape(label_start), x)
+    ]
     return line
 
 
-def test_each_status_has_its_own_line_style_shape_and_symbol(comparison: Comparison) -> None:
+def test_each_status_has_its_own_line_style_shape_and_symbol(
+    comparison: Comparison,
+) -> None:
     dot = diff_diagram(comparison, "dot").decode()
     plain = node_line(dot, "Motta søknad")
     renamed = node_line(dot, "Fatte avgjørelse")
     ghost = node_line(dot, "Nabovarsel sendes")
     extra = node_line(dot, "Arkivere saken")
     moved = node_line(dot, "Befaring")
-    assert "dashed" not in plain and "dotted" not in plain and "peripheries" not in plain
+    assert (
+        "dashed" not in plain and "dotted" not in plain and "peripheries" not in plain
+    )
     assert "dashed" in renamed and "✎" in renamed
     assert "dotted" in ghost and "−" in ghost
     assert 'peripheries="2"' in extra and "+" in extra
     assert "↕" in moved and "penwidth" in moved and "peripheries" not in moved
-    styles = {tuple(sorted(re.findall(r'(style="[^"]*"|peripheries="\d"|penwidth="[^"]*")', line))) for line in (plain, renamed, ghost, extra, moved)}
+    styles = {
+        tuple(
+            sorted(
+                re.findall(r'(style="[^"]*"|peripheries="\d"|penwidth="[^"]*")', line)
+            )
+        )
+        for line in (plain, renamed, ghost, extra, moved)
+    }
     assert len(styles) == 5, "five statuses, five distinct outlines"
 
 
-def test_ghost_sits_between_its_neighbours_with_dotted_flows(comparison: Comparison) -> None:
-    drawn, status, flows = diff_process(STANDARD, VARIANT, ALIGNMENT, comparison.differences)
+def test_ghost_sits_between_its_neighbours_with_dotted_flows(
+    comparison: Comparison,
+) -> None:
+    drawn, status, flows = diff_process(
+        STANDARD, VARIANT, ALIGNMENT, comparison.differences
+    )
     (ghost,) = [sid for sid, s in status.items() if s == "missing"]
     assert drawn.step(ghost).label == "Nabovarsel sendes"
-    assert {(u, v) for (u, v), s in flows.items() if s == "missing"} == {("befaring", ghost), (ghost, "fatte")}
+    assert {(u, v) for (u, v), s in flows.items() if s == "missing"} == {
+        ("befaring", ghost),
+        (ghost, "fatte"),
+    }
     assert len(VARIANT.steps) == 5, "the variant itself is not changed"
 
 
 def test_legend_and_title(comparison: Comparison) -> None:
     dot = diff_diagram(comparison, "dot").decode()
-    for text in ("Forklaring", "Likt i begge", "Nytt navn", "Mangler (vist fra standarden)", "Bare i Malvik", "Flyttet"):
+    for text in (
+        "Forklaring",
+        "Likt i begge",
+        "Nytt navn",
+        "Mangler (vist fra standarden)",
+        "Bare i Malvik",
+        "Flyttet",
+    ):
         assert text in dot
     assert "Malvik sammenlignet med standarden" in dot
     english = diff_diagram(comparison, "dot", lang="en").decode()
-    for text in ("Legend", "Same in both", "Renamed", "Missing (shown from the standard)", "Only in Malvik", "Moved"):
+    for text in (
+        "Legend",
+        "Same in both",
+        "Renamed",
+        "Missing (shown from the standard)",
+        "Only in Malvik",
+        "Moved",
+    ):
         assert text in english
 
 
 def test_hover_text_explains_the_step(comparison: Comparison) -> None:
     dot = diff_diagram(comparison, "dot").decode()
-    assert "Steget «Nabovarsel sendes» finnes i standarden, men mangler i Malvik." in node_line(dot, "Nabovarsel sendes")
+    assert (
+        "Steget «Nabovarsel sendes» finnes i standarden, men mangler i Malvik."
+        in node_line(dot, "Nabovarsel sendes")
+    )
 
 
-@pytest.mark.parametrize(("fmt", "magic"), [("svg", b"<?xml"), ("png", b"\x89PNG"), ("pdf", b"%PDF")])
+@pytest.mark.parametrize(
+    ("fmt", "magic"), [("svg", b"<?xml"), ("png", b"\x89PNG"), ("pdf", b"%PDF")]
+)
 def test_formats(comparison: Comparison, fmt: str, magic: bytes) -> None:
     assert diff_diagram(comparison, fmt).startswith(magic)  # type: ignore[arg-type]
 
 
 def test_accepts_the_parts_of_a_comparison(comparison: Comparison) -> None:
     parts = (STANDARD, VARIANT, ALIGNMENT, comparison.differences)
-    assert diff_diagram(parts, "dot", b_name="Malvik") == diff_diagram(comparison, "dot")
+    assert diff_diagram(parts, "dot", b_name="Malvik") == diff_diagram(
+        comparison, "dot"
+    )
 
 
 def test_labels_stay_literal_text() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -20,7 +21,7 @@ def chain(*labels: str) -> Process:
     p = Process()
     for label in labels:
         p.add_step(Step(label, label))
-    for x, y in zip(labels, labels[1:]):
+    for x, y in itertools.pairwise(labels):
         p.add_flow(Flow(x, y))
     return p
 
@@ -28,7 +29,13 @@ def chain(*labels: str) -> Process:
 def by_id(a: Process, b: Process) -> Alignment:
     ids_b = {s.id for s in b.steps}
     return Alignment(
-        tuple(Match((s.id,), (s.id,), 1.0, MatchKind.IDENTICAL) for s in a.steps if s.id in ids_b), (), ()
+        tuple(
+            Match((s.id,), (s.id,), 1.0, MatchKind.IDENTICAL)
+            for s in a.steps
+            if s.id in ids_b
+        ),
+        (),
+        (),
     )
 
 
@@ -36,16 +43,24 @@ def test_missing_step_sentence_from_the_issue() -> None:
     a = chain("Motta søknad", "Sende nabovarsel", "Vurdere søknaden")
     b = chain("Motta søknad", "Vurdere søknaden")
     c = compare(a, b, alignment=by_id(a, b), b_name="Malvik")
-    assert c.texts("nb") == ["Steget «Sende nabovarsel» finnes i standarden, men mangler i Malvik."]
-    assert c.texts("en") == ["The step “Sende nabovarsel” is in the standard but missing in Malvik."]
+    assert c.texts("nb") == [
+        "Steget «Sende nabovarsel» finnes i standarden, men mangler i Malvik."
+    ]
+    assert c.texts("en") == [
+        "The step “Sende nabovarsel” is in the standard but missing in Malvik."
+    ]
 
 
 def test_order_sentence_from_the_issue() -> None:
     a = chain("Motta søknad", "Vurdere søknaden", "Befaring", "Fatte vedtak")
     b = chain("Motta søknad", "Befaring", "Vurdere søknaden", "Fatte vedtak")
     c = compare(a, b, alignment=by_id(a, b), b_name="Melhus")
-    assert c.texts("nb") == ["I Melhus kommer «Befaring» før «Vurdere søknaden»; i standarden kommer det etter."]
-    assert c.texts("en") == ["In Melhus, “Befaring” comes before “Vurdere søknaden”; in the standard it comes after."]
+    assert c.texts("nb") == [
+        "I Melhus kommer «Befaring» før «Vurdere søknaden»; i standarden kommer det etter."
+    ]
+    assert c.texts("en") == [
+        "In Melhus, “Befaring” comes before “Vurdere søknaden”; in the standard it comes after."
+    ]
 
 
 def test_both_names_given() -> None:
@@ -59,15 +74,21 @@ def test_events_are_called_events() -> None:
     a = Process()
     a.add_step(Step("end", "Vedtak sendt", StepKind.END_EVENT))
     d = Difference(K.MISSING_STEP, ("end",), ())
-    assert explain(d, a, Process()) == "Hendelsen «Vedtak sendt» finnes i standarden, men mangler i varianten."
-    assert explain(d, a, Process(), lang="en") == "The event “Vedtak sendt” is in the standard but missing in the variant."
+    assert (
+        explain(d, a, Process())
+        == "Hendelsen «Vedtak sendt» finnes i standarden, men mangler i varianten."
+    )
+    assert (
+        explain(d, a, Process(), lang="en")
+        == "The event “Vedtak sendt” is in the standard but missing in the variant."
+    )
 
 
 def test_labels_are_quoted_literally() -> None:
     a = Process()
     a.add_step(Step("x", 'Sende {vedtak} <b>"nå"</b>'))
     sentence = explain(Difference(K.MISSING_STEP, ("x",), ()), a, Process(), lang="nb")
-    assert "«Sende {vedtak} <b>\"nå\"</b>»" in sentence
+    assert '«Sende {vedtak} <b>"nå"</b>»' in sentence
 
 
 @pytest.mark.parametrize(
@@ -94,8 +115,13 @@ def test_mode_sentences(details: dict[str, str], nb: str, en: str) -> None:
 
 def test_handling_time_uses_decimal_comma_and_singular() -> None:
     a = chain("Vurdere")
-    d = Difference(K.HANDLING_DAYS_CHANGED, ("Vurdere",), ("Vurdere",), {"a": "1", "b": "2.5"})
-    assert explain(d, a, a) == "Behandlingstiden for «Vurdere» er 1 dag i standarden, men 2,5 dager i varianten."
+    d = Difference(
+        K.HANDLING_DAYS_CHANGED, ("Vurdere",), ("Vurdere",), {"a": "1", "b": "2.5"}
+    )
+    assert (
+        explain(d, a, a)
+        == "Behandlingstiden for «Vurdere» er 1 dag i standarden, men 2,5 dager i varianten."
+    )
 
 
 def every_kind_of_difference() -> tuple[list[Difference], Process]:
@@ -108,16 +134,30 @@ def every_kind_of_difference() -> tuple[list[Difference], Process]:
         Difference(K.MERGED_STEPS, ("A1", "A2"), ("A3",)),
         Difference(K.ORDER_CHANGED, ("A1", "A2"), ("A1", "A2"), {"b_order": "after"}),
         Difference(K.ORDER_CHANGED, ("A1", "A2"), ("A1", "A2"), {"b_order": "before"}),
-        Difference(K.PARALLEL_VS_SEQUENTIAL, ("A1", "A2", "A3"), ("A1", "A2", "A3"), {"parallel_in": "a"}),
-        Difference(K.PARALLEL_VS_SEQUENTIAL, ("A1", "A2"), ("A1", "A2"), {"parallel_in": "b"}),
+        Difference(
+            K.PARALLEL_VS_SEQUENTIAL,
+            ("A1", "A2", "A3"),
+            ("A1", "A2", "A3"),
+            {"parallel_in": "a"},
+        ),
+        Difference(
+            K.PARALLEL_VS_SEQUENTIAL, ("A1", "A2"), ("A1", "A2"), {"parallel_in": "b"}
+        ),
         Difference(K.OPTIONAL_VS_MANDATORY, ("A1",), ("A1",), {"optional_in": "a"}),
         Difference(K.OPTIONAL_VS_MANDATORY, ("A1",), ("A1",), {"optional_in": "b"}),
         Difference(K.MISSING_FLOW, ("A1", "A2"), ("A1", "A2")),
         Difference(K.EXTRA_FLOW, ("A1", "A2"), ("A1", "A2")),
         Difference(K.LANE_CHANGED, ("A1",), ("A1",), {"a": "Byggesak", "b": "Arkiv"}),
         Difference(K.LANE_CHANGED, ("A1",), ("A1",), {"a": "Byggesak", "b": ""}),
-        Difference(K.SYSTEM_CHANGED, ("A1",), ("A1",), {"a": "WebSak", "b": "Elements"}),
-        Difference(K.LEGAL_BASIS_CHANGED, ("A1",), ("A1",), {"a": "pbl. § 20-1", "b": "pbl. § 21-4"}),
+        Difference(
+            K.SYSTEM_CHANGED, ("A1",), ("A1",), {"a": "WebSak", "b": "Elements"}
+        ),
+        Difference(
+            K.LEGAL_BASIS_CHANGED,
+            ("A1",),
+            ("A1",),
+            {"a": "pbl. § 20-1", "b": "pbl. § 21-4"},
+        ),
         Difference(K.HANDLING_DAYS_CHANGED, ("A1",), ("A1",), {"a": "21", "b": "14"}),
     ], a
 

@@ -26,7 +26,9 @@ from processes.similarity import (
 )
 
 
-def build(steps: list[str], flows: list[str], gateways: dict[str, GatewayKind] | None = None) -> Process:
+def build(
+    steps: list[str], flows: list[str], gateways: dict[str, GatewayKind] | None = None
+) -> Process:
     """Steps named by their id; flows 'a -> b'."""
     p = Process()
     for s in steps:
@@ -52,7 +54,9 @@ def exact(a: Process, b: Process) -> Alignment:
     """Match steps with equal labels one to one (enough for hand-built cases)."""
     by_label = {s.label: s.id for s in b.steps}
     matches = tuple(
-        Match((s.id,), (by_label[s.label],), 1.0, MatchKind.IDENTICAL) for s in a.steps if s.label in by_label
+        Match((s.id,), (by_label[s.label],), 1.0, MatchKind.IDENTICAL)
+        for s in a.steps
+        if s.label in by_label
     )
     matched_b = {m.b[0] for m in matches}
     return Alignment(
@@ -65,7 +69,10 @@ def exact(a: Process, b: Process) -> Alignment:
 def swap(alignment: Alignment) -> Alignment:
     kinds = {MatchKind.SPLIT: MatchKind.MERGED, MatchKind.MERGED: MatchKind.SPLIT}
     return Alignment(
-        tuple(Match(m.b, m.a, m.score, kinds.get(m.kind, m.kind)) for m in alignment.matches),
+        tuple(
+            Match(m.b, m.a, m.score, kinds.get(m.kind, m.kind))
+            for m in alignment.matches
+        ),
         alignment.extra,
         alignment.missing,
     )
@@ -73,7 +80,12 @@ def swap(alignment: Alignment) -> Alignment:
 
 def truth_alignment(truth: object) -> Alignment:
     matches = tuple(
-        Match(c.standard, c.variant, 1.0 if c.kind == "identical" else 0.8, MatchKind(c.kind))
+        Match(
+            c.standard,
+            c.variant,
+            1.0 if c.kind == "identical" else 0.8,
+            MatchKind(c.kind),
+        )
         for c in truth  # type: ignore[attr-defined]
     )
     return Alignment(matches, (), ())
@@ -111,7 +123,11 @@ def test_exclusive_branches_are_exclusive() -> None:
 
 
 def test_steps_in_a_loop_repeat() -> None:
-    p = build(["a", "b", "c", "d"], ["a -> b", "b -> c", "c -> x", "x -> b", "x -> d"], {"x": GatewayKind.EXCLUSIVE})
+    p = build(
+        ["a", "b", "c", "d"],
+        ["a -> b", "b -> c", "c -> x", "x -> b", "x -> d"],
+        {"x": GatewayKind.EXCLUSIVE},
+    )
     assert profile(p).relation("b", "c") == Relation.REPEATED
     assert profile(p).relation("a", "d") == Relation.BEFORE
 
@@ -154,17 +170,33 @@ def test_subprocess_steps_lie_between_its_neighbours() -> None:
 # -- measures --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("process", [PARALLEL, CHOICE, synthetic_process(30, seed=4)], ids=["and", "xor", "synthetic"])
+@pytest.mark.parametrize(
+    "process",
+    [PARALLEL, CHOICE, synthetic_process(30, seed=4)],
+    ids=["and", "xor", "synthetic"],
+)
 def test_self_comparison_scores_one(process: Process) -> None:
     sim = compare(process, process).similarity
-    assert sim.as_dict() == {"overall": 1.0, "labels": 1.0, "structure": 1.0, "behaviour": 1.0}
+    assert sim.as_dict() == {
+        "overall": 1.0,
+        "labels": 1.0,
+        "structure": 1.0,
+        "behaviour": 1.0,
+    }
 
 
 def test_unrelated_processes_score_zero() -> None:
     a = chain("Motta søknad", "Fatte vedtak")
     b = chain("Bestille kaffe", "Male gjerdet")
-    sim = similarities(profile(a), profile(b), Alignment((), ("s0", "s1"), ("s0", "s1")))
-    assert sim.as_dict() == {"overall": 0.0, "labels": 0.0, "structure": 0.0, "behaviour": 0.0}
+    sim = similarities(
+        profile(a), profile(b), Alignment((), ("s0", "s1"), ("s0", "s1"))
+    )
+    assert sim.as_dict() == {
+        "overall": 0.0,
+        "labels": 0.0,
+        "structure": 0.0,
+        "behaviour": 0.0,
+    }
 
 
 def test_measures_are_symmetric_for_generated_variants() -> None:
@@ -186,14 +218,27 @@ def test_compare_is_symmetric() -> None:
 def test_each_measure_drops_for_its_own_kind_of_change() -> None:
     a = chain("Motta søknad", "Vurdere søknaden", "Befaring", "Fatte vedtak")
     reordered = chain("Motta søknad", "Befaring", "Vurdere søknaden", "Fatte vedtak")
-    renamed = chain("Motta søknad", "Vurdere søknaden", "Gjennomføre befaring på stedet", "Fatte vedtak")
+    renamed = chain(
+        "Motta søknad",
+        "Vurdere søknaden",
+        "Gjennomføre befaring på stedet",
+        "Fatte vedtak",
+    )
     pa = profile(a)
     order_al = exact(a, reordered)
     assert label_similarity(pa, profile(reordered), order_al) == 1.0
     assert behavioural_similarity(pa, profile(reordered), order_al) < 1.0
     assert structural_similarity(pa, profile(reordered), order_al) < 1.0
     rename_al = Alignment(
-        tuple(Match((f"s{i}",), (f"s{i}",), 1.0, MatchKind.IDENTICAL if i != 2 else MatchKind.RENAMED) for i in range(4)),
+        tuple(
+            Match(
+                (f"s{i}",),
+                (f"s{i}",),
+                1.0,
+                MatchKind.IDENTICAL if i != 2 else MatchKind.RENAMED,
+            )
+            for i in range(4)
+        ),
         (),
         (),
     )
@@ -248,7 +293,13 @@ def brute_force_distance(a: Process, b: Process) -> float:
 
 def test_edit_distance_is_optimal_on_small_graphs() -> None:
     rng = random.Random(3)
-    labels = ["Motta søknad", "Vurdere søknad", "Fatte vedtak", "Sende vedtak", "Arkivere"]
+    labels = [
+        "Motta søknad",
+        "Vurdere søknad",
+        "Fatte vedtak",
+        "Sende vedtak",
+        "Arkivere",
+    ]
     for _ in range(6):
         a, b = random_graph(rng, 4, labels), random_graph(rng, 4, labels)
         ours = graph_edit_distance(a, b)
@@ -265,9 +316,14 @@ def test_edit_distance_uses_the_networkx_cost_model() -> None:
     ours = graph_edit_distance(a, b)
     assert ours is not None
     root = ours.mapping[0]
-    forced = nx.graph_edit_distance(a.step_graph(), b.step_graph(), roots=root, **networkx_costs(a, b))
+    forced = nx.graph_edit_distance(
+        a.step_graph(), b.step_graph(), roots=root, **networkx_costs(a, b)
+    )
     assert forced is not None and forced >= ours.cost - 1e-9
-    assert nx.graph_edit_distance(a.step_graph(), b.step_graph(), **networkx_costs(a, b)) >= ours.cost - 1e-9
+    assert (
+        nx.graph_edit_distance(a.step_graph(), b.step_graph(), **networkx_costs(a, b))
+        >= ours.cost - 1e-9
+    )
 
 
 def test_edit_distance_cost_is_the_cost_of_its_mapping() -> None:
@@ -275,7 +331,11 @@ def test_edit_distance_cost_is_the_cost_of_its_mapping() -> None:
     b = generate_variants(a, 1, seed=2, edits=4)[0].process
     result = graph_edit_distance(a, b, costs=EditCosts(node=1, edge=0.5, substitute=2))
     assert result is not None
-    assert result.cost == pytest.approx(mapping_cost(a, b, result.mapping, costs=EditCosts(node=1, edge=0.5, substitute=2)))
+    assert result.cost == pytest.approx(
+        mapping_cost(
+            a, b, result.mapping, costs=EditCosts(node=1, edge=0.5, substitute=2)
+        )
+    )
 
 
 def test_edit_distance_respects_upper_bound() -> None:
