@@ -59,7 +59,7 @@ def _datetime(value: dt.datetime | None, format: str = "medium") -> str:
 
 
 def _number(value: float | Decimal) -> str:
-    return format_decimal(value)
+    return str(format_decimal(value))
 
 
 def init_i18n(app: Flask) -> None:
