@@ -128,6 +128,43 @@ class SampleDifference:
     variant: tuple[str, ...]
     note: str
 
+    @property
+    def engine_kind(self) -> str | None:
+        """The kind of difference the comparison engine reports for this one.
+
+        The names of :class:`processes.diff.DifferenceKind` (e.g.
+        ``"order_changed"``); ``None`` for a process-wide difference that names
+        no step (a renamed lane, another saksbehandlingsfrist in the metadata).
+
+        Examples
+        --------
+        >>> differences("byggesak", "5031")[0].engine_kind
+        'renamed_step'
+        """
+        if not self.standard and not self.variant:
+            return None
+        return _ENGINE_KINDS[self.kind]
+
+
+# The sample's finer kinds -> the comparison engine's kinds (processes.diff).
+_ENGINE_KINDS = {
+    "missing": "missing_step",
+    "extra": "extra_step",
+    "renamed": "renamed_step",
+    "split": "split_step",
+    "merged": "merged_steps",
+    "order": "order_changed",
+    "parallel": "parallel_vs_sequential",
+    "sequential": "parallel_vs_sequential",
+    "optional": "optional_vs_mandatory",
+    "mandatory": "optional_vs_mandatory",
+    "lane": "lane_changed",
+    "mode": "mode_changed",
+    "system": "system_changed",
+    "legal_basis": "legal_basis_changed",
+    "deadline": "handling_days_changed",
+}
+
 
 def _folder(slug: str) -> Traversable:
     return files(__name__).joinpath(slug)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import processes.samples
+from processes.diff import DifferenceKind
 from processes.formats.native import read_native, write_native
 from processes.generate import generate_variants
 from processes.model import Process, Severity
@@ -275,3 +276,10 @@ def test_the_readme_examples_run_and_print_what_they_say(capsys: pytest.CaptureF
     assert capsys.readouterr().out.splitlines() == expected
     exec(compile(blocks[1], str(readme), "exec"), {})  # noqa: S102
     assert capsys.readouterr().out.splitlines()[0] == "40 10"
+
+
+def test_every_difference_maps_to_a_comparison_engine_kind() -> None:
+    engine_kinds = {kind.value for kind in DifferenceKind}
+    for slug, code in ALL_VARIANTS:
+        for d in differences(slug, code):
+            assert d.engine_kind in engine_kinds or (d.engine_kind is None and not d.standard and not d.variant)
