@@ -42,6 +42,7 @@ __all__ = [
     "RenderFormat",
     "Style",
     "graphviz_backend",
+    "kind_name",
     "layout",
     "mode_cue",
     "render",
@@ -200,26 +201,12 @@ def layout(process: Process, *, rankdir: str = "LR") -> Layout:
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"rankdir must be 'LR' or 'TB', not {rankdir!r}")
     builder = _LayoutBuilder(process, horizontal=rankdir == "LR")
-    groups = builder.groups
-    order = list(range(len(groups)))
-    # dot keeps clusters together but does not promise their order. Declaring the lanes in
-    # another order usually moves them where we want them; try a few times, then repair.
-    result: Layout | None = None
-    tried: set[tuple[int, ...]] = set()
-    for _attempt in range(4):
-        tried.add(tuple(order))
-        graph = builder.build(order)
-        graph.layout(prog="dot")
-        result, position = builder.collect(graph)  # position[lane index] = place top to bottom
-        if position == sorted(position):
-            return result
-        # Assume dot moved the cluster declared in slot i to place position[order[i]]; then
-        # declaring lane position[order[i]] in slot i puts every lane in its own place.
-        order = [position[order[i]] for i in range(len(order))]
-        if tuple(order) in tried:
-            break
-    assert result is not None
-    return builder.reorder_lanes(result)
+    graph = builder.build()
+    graph.layout(prog="dot")
+    lanes = [f"cluster_lane{index}" for index in range(len(builder.groups))]
+    if _restack(graph, lanes, horizontal=builder.horizontal):
+        graph.layout(prog="nop2")  # route the flows that _restack() dropped; keep every other route
+    return builder.collect(graph)
 
 
 class _LayoutBuilder:
@@ -262,7 +249,6 @@ class _LayoutBuilder:
             self.groups.append(None)
         self.ports = self._boundary_ports()
         self.flows = self._flows()
-        self.spans: list[tuple[float, float]] = []
 
     def _drawn_lane(self, element: Element) -> str | None:
         """The lane an element is drawn in: inner elements follow their outermost expanded sub-process."""
@@ -306,8 +292,8 @@ class _LayoutBuilder:
             )
         return self.name[element_id]
 
-    def build(self, order: list[int]) -> Any:
-        """Return the Graphviz graph, lane clusters declared in ``order``."""
+    def build(self) -> Any:
+        """Return the Graphviz graph to lay out with dot."""
         g = pgv.AGraph(strict=False, directed=True)
         g.graph_attr.update(
             rankdir="LR" if self.horizontal else "TB",
@@ -321,29 +307,16 @@ class _LayoutBuilder:
         g.node_attr.update(fixedsize="true", label="", shape="box")
         point = {"shape": "point", "width": "0.01", "height": "0.01", "style": "invis"}
         if self.groups:
-            spine = []
-            for index in order:
-                group = self.groups[index]
+            for index, group in enumerate(self.groups):
                 cluster = g.add_subgraph(name=f"cluster_lane{index}", margin="20")
                 # Head and tail points stretch every lane over all ranks, so that dot stacks
-                # the lane clusters instead of placing some side by side.
+                # the lane clusters (in an order of its own; _restack() fixes that).
                 cluster.add_node(f"h{index}", **point)
                 cluster.add_node(f"t{index}", **point)
                 self._add_scope(cluster, [e for e in self.top_level if self.lane_of[e.id] == group])
-            for index in range(len(self.groups)):
-                g.add_node(f"p{index}", **point)
-                spine.append(f"p{index}")
-            # An invisible spine outside the clusters, ordered by flat edges (which dot keeps
-            # in order outside clusters), pulls each lane towards its place.
-            g.add_subgraph(spine, name="lane_spine", rank="same")
-            for a, b in itertools.pairwise(spine):
-                g.add_edge(a, b, style="invis")
-            tails = [f"q{index}" for index in range(len(self.groups))]
-            for node in tails:
-                g.add_node(node, **point)
-            g.add_subgraph(tails, name="lane_tails", rank="same")
-            for a, b in itertools.pairwise(tails):
-                g.add_edge(a, b, style="invis")
+            # All heads share the first rank and all tails the last, so every lane spans the diagram.
+            g.add_subgraph([f"h{i}" for i in range(len(self.groups))], name="lane_heads", rank="same")
+            g.add_subgraph([f"t{i}" for i in range(len(self.groups))], name="lane_tails", rank="same")
         else:
             self._add_scope(g, self.top_level)
         for index, (src, tgt) in enumerate(self.flows):
@@ -361,18 +334,41 @@ class _LayoutBuilder:
                 key=f"f{index}",
                 **attrs,
             )
+        for tail, head in self.lane_anchors():
+            g.add_edge(tail, head, style="invis", weight="0")
+        return g
+
+    def lane_anchors(self) -> list[tuple[str, str]]:
+        """Invisible edges that stretch every lane cluster over all ranks.
+
+        Each lane has a head point ``h<i>`` and a tail point ``t<i>``; all heads share one
+        rank and all tails another (``rank=same``). Edges from the head to the lane's
+        elements without incoming flows, and from those without outgoing flows to the tail,
+        put the heads before and the tails after everything, so that dot stacks the lanes
+        as bands. Only sources and sinks get an edge: one per element made dot 50x slower.
+        """
+        targets, sources = set(), set()
+        for src, tgt in self.flows:
+            host = self.process.step(src).attached_to if src in self.boundary_ids else None
+            sources.add(self.inner_node(host or src, first=False))
+            targets.add(self.inner_node(tgt, first=True))
+        anchors: list[tuple[str, str]] = []
         for index, group in enumerate(self.groups):
-            g.add_edge(f"p{index}", f"h{index}", style="invis", weight="100")
-            g.add_edge(f"t{index}", f"q{index}", style="invis", weight="100")
             members = [
                 e for e in self.top_level if self.lane_of[e.id] == group and e.id not in self.boundary_ids
             ]
             for element in members:
-                g.add_edge(f"h{index}", self.inner_node(element.id, first=True), style="invis", weight="0")
-                g.add_edge(self.inner_node(element.id, first=False), f"t{index}", style="invis", weight="0")
+                first, last = (
+                    self.inner_node(element.id, first=True),
+                    self.inner_node(element.id, first=False),
+                )
+                if first not in targets:
+                    anchors.append((f"h{index}", first))
+                if last not in sources:
+                    anchors.append((last, f"t{index}"))
             if not members:
-                g.add_edge(f"h{index}", f"t{index}", style="invis")
-        return g
+                anchors.append((f"h{index}", f"t{index}"))
+        return anchors
 
     def _add_scope(self, graph: Any, members: list[Element]) -> None:
         for element in members:
@@ -388,11 +384,8 @@ class _LayoutBuilder:
                 self.name[element.id], width=f"{w / _PT:.4f}", height=f"{h / _PT:.4f}", shape=shape
             )
 
-    def collect(self, g: Any) -> tuple[Layout, list[int]]:
-        """Read coordinates back (points, y upwards) as BPMN DI coordinates (y downwards).
-
-        Also returns, for each lane in :attr:`groups` order, the place dot gave it.
-        """
+    def collect(self, g: Any) -> Layout:
+        """Read coordinates back (points, y upwards) as BPMN DI coordinates (y downwards)."""
         llx, lly, urx, ury = _parse_bb(g.graph_attr["bb"])
         ox = _MARGIN + (_LANE_HEADER if self.groups and self.horizontal else 0.0)
         oy = _MARGIN + (_LANE_HEADER if self.groups and not self.horizontal else 0.0)
@@ -427,12 +420,19 @@ class _LayoutBuilder:
                 path.append(end)
             paths[pair] = [conv(x, y) for x, y in path]
 
+        # Routes made by nop2 ignore lhead/ltail and run to an inner element; end them at the border.
+        for (src, tgt), path in paths.items():
+            if tgt in self.expanded:
+                paths[(src, tgt)] = _clip_path(path, nodes[tgt])
+            tail = self.process.step(src).attached_to if src in self.boundary_ids else src
+            if tail in self.expanded:
+                paths[(src, tgt)] = _clip_path(path[::-1], nodes[tail or ""])[::-1]
         self._place_boundary_events(nodes, paths)
         edges = {pair: _dedupe(path) for pair, path in paths.items()}
         width = round(urx - llx + ox + _MARGIN, 2)
         height = round(ury - lly + oy + _MARGIN, 2)
-        lanes, position = self._bands(subgraphs, conv_bb, width, height)
-        return Layout(nodes=nodes, edges=edges, lanes=lanes, width=width, height=height), position
+        lanes = self._bands(subgraphs, conv_bb, width, height)
+        return Layout(nodes=nodes, edges=edges, lanes=lanes, width=width, height=height)
 
     def _place_boundary_events(
         self, nodes: dict[str, Box], paths: dict[tuple[str, str], list[tuple[float, float]]]
@@ -459,18 +459,14 @@ class _LayoutBuilder:
                     x, y = _circle_border((cx, cy), radius, path[1])
                     path[0] = (round(x, 2), round(y, 2))
 
-    def _bands(
-        self, subgraphs: dict[str, Any], conv_bb: Any, width: float, height: float
-    ) -> tuple[dict[str, Box], list[int]]:
+    def _bands(self, subgraphs: dict[str, Any], conv_bb: Any, width: float, height: float) -> dict[str, Box]:
         if not self.groups:
-            self.spans = []
-            return {}, []
+            return {}
         starts = []
         for index in range(len(self.groups)):
             box = conv_bb(subgraphs[f"cluster_lane{index}"].graph_attr["bb"])
             starts.append((box.y, box.y + box.height) if self.horizontal else (box.x, box.x + box.width))
         placed = sorted(range(len(self.groups)), key=lambda k: starts[k])
-        position = [placed.index(k) for k in range(len(self.groups))]
         # Make the bands touch: each boundary lies halfway between neighbouring clusters.
         full = (height if self.horizontal else width) - _MARGIN
         spans: list[tuple[float, float]] = [(0.0, 0.0)] * len(self.groups)
@@ -483,8 +479,7 @@ class _LayoutBuilder:
             )
             spans[k] = (round(low, 2), high)
             low = high
-        self.spans = spans
-        return self._band_boxes(spans, width, height), position
+        return self._band_boxes(spans, width, height)
 
     def _band_boxes(self, spans: list[tuple[float, float]], width: float, height: float) -> dict[str, Box]:
         lanes: dict[str, Box] = {}
@@ -497,68 +492,124 @@ class _LayoutBuilder:
                 lanes[group] = Box(low, _MARGIN, round(high - low, 2), round(height - 2 * _MARGIN, 2))
         return lanes
 
-    def reorder_lanes(self, result: Layout) -> Layout:
-        """Move whole lane bands into the declared order (last resort when dot swapped them).
 
-        Shapes move with their band. Flows within a band keep their route; flows between
-        bands get a simple orthogonal route, since dot's route no longer fits.
-        """
-        placed = sorted(range(len(self.groups)), key=lambda k: self.spans[k][0])
-        low = self.spans[placed[0]][0]
-        shift: list[float] = [0.0] * len(self.groups)
-        new_spans: list[tuple[float, float]] = []
-        for k in range(len(self.groups)):
-            size = self.spans[k][1] - self.spans[k][0]
-            shift[k] = round(low - self.spans[k][0], 2)
-            new_spans.append((round(low, 2), round(low + size, 2)))
-            low += size
-        index = {group: k for k, group in enumerate(self.groups)}
+def _restack(graph: Any, blocks: Sequence[str], *, horizontal: bool, gap: float = 8.0) -> bool:
+    """Move laid-out clusters so that they stack in the order of ``blocks``.
 
-        def moved(box: Box, k: int) -> Box:
-            if self.horizontal:
-                return Box(box.x, round(box.y + shift[k], 2), box.width, box.height)
-            return Box(round(box.x + shift[k], 2), box.y, box.width, box.height)
+    dot keeps every cluster together but chooses the order of clusters itself,
+    and no input ordering reliably overrides that. So after dot has run, each
+    block (a cluster spanning the diagram) is moved whole, top to bottom for
+    LR (left to right for TB). Shapes, labels and flows inside a block move
+    with it; flows between blocks lose their route (``pos``) for the ``nop2``
+    pass to route again around the shapes. Invisible helper edges are removed.
 
-        def move_point(point: tuple[float, float], k: int) -> tuple[float, float]:
-            if self.horizontal:
-                return (point[0], round(point[1] + shift[k], 2))
-            return (round(point[0] + shift[k], 2), point[1])
-
-        nodes = {eid: moved(box, index[self.lane_of[eid]]) for eid, box in result.nodes.items()}
-        edges: dict[tuple[str, str], tuple[tuple[float, float], ...]] = {}
-        for (src, tgt), path in result.edges.items():
-            ks, kt = index[self.lane_of[src]], index[self.lane_of[tgt]]
-            if ks == kt:
-                edges[(src, tgt)] = tuple(move_point(p, ks) for p in path)
-                continue
-            edges[(src, tgt)] = _orthogonal_route(nodes[src], nodes[tgt], horizontal=self.horizontal)
-        self.spans = new_spans
-        return Layout(
-            nodes=nodes,
-            edges=edges,
-            lanes=self._band_boxes(new_spans, result.width, result.height),
-            width=result.width,
-            height=result.height,
-        )
-
-
-def _orthogonal_route(source: Box, target: Box, *, horizontal: bool) -> tuple[tuple[float, float], ...]:
-    """A route with right angles from one box's border to another's, across the lanes."""
-    (sx, sy), (tx, ty) = source.center, target.center
+    Returns True when something moved (then ``nop2`` must run), False when
+    dot's order was already right.
+    """
+    subgraphs = _subgraphs_by_name(graph)
+    axis = 1 if horizontal else 0
+    spans = []
+    for name in blocks:
+        bb = _parse_bb(subgraphs[name].graph_attr["bb"])
+        spans.append((bb[axis], bb[axis + 2]))
+    # Graphviz y grows upwards, so "top to bottom" is descending y; x ascends left to right.
+    placed = sorted(range(len(blocks)), key=lambda k: -spans[k][1] if horizontal else spans[k][0])
+    if placed == list(range(len(blocks))):
+        return False
+    shift: list[float] = []
     if horizontal:
-        # Leave through the bottom or top, run across the lanes, enter from the side.
-        down = ty > sy
-        start = (sx, round(source.y + source.height if down else source.y, 2))
-        if target.x > sx or target.x + target.width < sx:
-            end_x = target.x if target.x > sx else target.x + target.width
-            return (start, (sx, ty), (round(end_x, 2), ty))
-        return (start, (round(sx, 2), round(target.y if down else target.y + target.height, 2)))
-    right = tx > sx
-    start = (round(source.x + source.width if right else source.x, 2), sy)
-    if target.y > sy or target.y + target.height < sy:
-        end_y = target.y if target.y > sy else target.y + target.height
-        return (start, (tx, sy), (tx, round(end_y, 2)))
-    return (start, (round(target.x if right else target.x + target.width, 2), sy))
+        edge = max(high for _low, high in spans)
+        for low, high in spans:
+            shift.append(edge - high)
+            edge -= high - low + gap
+    else:
+        edge = min(low for low, _high in spans)
+        for low, high in spans:
+            shift.append(edge - low)
+            edge += high - low + gap
+    member: dict[str, int] = {}
+    for k, name in enumerate(blocks):
+        for node in subgraphs[name].nodes():
+            member[str(node)] = k
+
+    def moved(value: str, k: int) -> str:
+        return _shift_points(value, shift[k], horizontal=horizontal)
+
+    for node in graph.nodes():
+        block = member.get(str(node))
+        if block is not None and shift[block]:
+            for key in ("pos", "xlp"):
+                if node.attr.get(key):
+                    node.attr[key] = moved(node.attr[key], block)
+    for sub in subgraphs.values():
+        inside = {member.get(str(node), -1) for node in sub.nodes()}
+        if len(inside) == 1 and -1 not in inside:
+            (k,) = inside
+            x1, y1, x2, y2 = _parse_bb(sub.graph_attr["bb"])
+            d = shift[k]
+            sub.graph_attr["bb"] = (
+                f"{x1},{y1 + d},{x2},{y2 + d}" if horizontal else f"{x1 + d},{y1},{x2 + d},{y2}"
+            )
+            if sub.graph_attr.get("lp"):
+                sub.graph_attr["lp"] = moved(sub.graph_attr["lp"], k)
+    for key in list(graph.edges(keys=True)):
+        edge = graph.get_edge(*key)
+        if "invis" in (edge.attr.get("style") or ""):
+            graph.delete_edge(*key)
+            continue
+        k_from, k_to = member.get(str(key[0])), member.get(str(key[1]))
+        if k_from is not None and k_from == k_to:
+            for attr in ("pos", "lp", "xlp", "head_lp", "tail_lp"):
+                if edge.attr.get(attr):
+                    edge.attr[attr] = moved(edge.attr[attr], k_from)
+        else:
+            for attr in ("pos", "lp", "xlp", "head_lp", "tail_lp"):
+                if edge.attr.get(attr):
+                    edge.attr[attr] = ""
+    # Let nop2 compute the drawing's bounding box and title position afresh.
+    for attr in ("bb", "lp"):
+        if graph.graph_attr.get(attr):
+            graph.graph_attr[attr] = ""
+    return True
+
+
+def _clip_path(path: list[tuple[float, float]], box: Box) -> list[tuple[float, float]]:
+    """Cut a route that ends inside ``box`` where it first crosses the box's border."""
+    if len(path) < 2 or not _inside(box, path[-1]) or _inside(box, path[0]):
+        return path
+    for i in range(1, len(path)):
+        if _inside(box, path[i]):
+            (x0, y0), (x1, y1) = path[i - 1], path[i]
+            # Bisect the segment: the first point inside lies within half a pixel of the border.
+            lo, hi = 0.0, 1.0
+            for _ in range(30):
+                mid = (lo + hi) / 2
+                if _inside(box, (x0 + (x1 - x0) * mid, y0 + (y1 - y0) * mid)):
+                    hi = mid
+                else:
+                    lo = mid
+            point = (round(x0 + (x1 - x0) * hi, 2), round(y0 + (y1 - y0) * hi, 2))
+            return [*path[:i], point]
+    return path
+
+
+def _inside(box: Box, point: tuple[float, float]) -> bool:
+    return box.x < point[0] < box.x + box.width and box.y < point[1] < box.y + box.height
+
+
+def _shift_points(value: str, delta: float, *, horizontal: bool) -> str:
+    """Shift every point of a Graphviz ``pos``/``lp`` value along one axis."""
+    out = []
+    for token in value.split():
+        prefix = token[:2] if token[:2] in ("e,", "s,") else ""
+        parts = token[len(prefix) :].split(",")
+        x, y = float(parts[0]), float(parts[1])
+        if horizontal:
+            y += delta
+        else:
+            x += delta
+        out.append(f"{prefix}{x:.3f},{y:.3f}")
+    return " ".join(out)
 
 
 def _dedupe(path: list[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
@@ -762,7 +813,6 @@ _WORDS: dict[str, tuple[str, str]] = {
     "legal_basis": ("Hjemmel", "Legal basis"),
     "handling_days": ("Behandlingstid (dager)", "Handling time (days)"),
     "legend": ("Forklaring", "Legend"),
-    "gateway": ("port", "gateway"),
 }
 _WRAP = 22  # characters per label line; about the width of a BPMN task
 _MAX_LINES = 8  # longer labels are cut with "…"; the full text stays in the tooltip
@@ -772,6 +822,30 @@ _INVISIBLE_POINT = {"shape": "point", "width": "0.01", "height": "0.01", "style"
 
 def _word(key: str, lang: str) -> str:
     nb, en = _WORDS[key]
+    return en if lang == "en" else nb
+
+
+_GATEWAY_NAMES: dict[str, tuple[str, str]] = {
+    GatewayKind.EXCLUSIVE: ("eksklusiv port", "exclusive gateway"),
+    GatewayKind.PARALLEL: ("parallell port", "parallel gateway"),
+    GatewayKind.INCLUSIVE: ("inkluderende port", "inclusive gateway"),
+    GatewayKind.EVENT_BASED: ("hendelsesbasert port", "event-based gateway"),
+    GatewayKind.COMPLEX: ("kompleks port", "complex gateway"),
+}
+
+
+def kind_name(kind: StepKind | GatewayKind, lang: str = "nb") -> str:
+    """A step or gateway kind in words.
+
+    Examples
+    --------
+    >>> kind_name(StepKind.START_EVENT)
+    'starthendelse'
+    >>> kind_name(GatewayKind.PARALLEL, "en")
+    'parallel gateway'
+    """
+    table = _GATEWAY_NAMES if isinstance(kind, GatewayKind) else _KIND_NAMES
+    nb, en = table.get(kind, (kind.value, kind.value))
     return en if lang == "en" else nb
 
 
@@ -862,8 +936,7 @@ def _apply_style(attrs: dict[str, str], style: Style | None, *, node: bool) -> N
 
 
 def _step_tooltip(step: Step, lang: str) -> str:
-    nb_kind, en_kind = _KIND_NAMES.get(step.kind, (step.kind.value, step.kind.value))
-    lines = [step.label or step.id, f"{_word('kind', lang)}: {en_kind if lang == 'en' else nb_kind}"]
+    lines = [step.label or step.id, f"{_word('kind', lang)}: {kind_name(step.kind, lang)}"]
     if step.lane:
         lines.append(f"{_word('lane', lang)}: {step.lane}")
     if step.mode is not None:
@@ -959,7 +1032,7 @@ class _DotWriter:
             "fontsize": "18",
             "label": _GATEWAY_MARKS.get(gateway.kind, ""),
             "tooltip": f"{gateway.label or gateway.id}\n{_word('kind', self.lang)}: "
-            f"{gateway.kind.value.replace('_', '-')} {_word('gateway', self.lang)}",
+            f"{kind_name(gateway.kind, self.lang)}",
         }
         if lines:
             # The mark is drawn large; the question beside it at the normal size.
@@ -1038,31 +1111,17 @@ class _DotWriter:
             self.emit(depth, f"{s.inner_node(host, first=False)} -> {s.name[b.id]} [{_attrs(attrs)}];")
 
     def lane_bands(self, depth: int) -> None:
-        """Invisible helpers that make lanes read as swimlanes (see :meth:`_LayoutBuilder.build`).
+        """Invisible edges that make lanes read as swimlanes (see :meth:`_LayoutBuilder.build`).
 
-        Each lane's head and tail points stretch it over every rank, so lanes stack as bands
-        instead of sitting side by side; a spine of points nudges them into declared order.
+        Each lane's head and tail points stretch it over every rank, so lanes stack as
+        bands instead of sitting side by side; :func:`render` then puts them in order.
         """
         s = self.structure
-        invisible = _attrs({"style": "invis"})
-        for index in range(len(s.groups)):
-            self.emit(depth, f"p{index} [{_attrs(_INVISIBLE_POINT)}];")
-            self.emit(depth, f"q{index} [{_attrs(_INVISIBLE_POINT)}];")
-        for spine in ("p", "q"):
-            names = [f"{spine}{index}" for index in range(len(s.groups))]
-            self.emit(depth, f"subgraph lane_spine_{spine} {{ rank=same; {'; '.join(names)}; }}")
-            for a, b in itertools.pairwise(names):
-                self.emit(depth, f"{a} -> {b} [{invisible}];")
-        for index, group in enumerate(s.groups):
-            self.emit(depth, f'p{index} -> h{index} [style="invis", weight="100"];')
-            self.emit(depth, f't{index} -> q{index} [style="invis", weight="100"];')
-            members = [e for e in s.top_level if s.lane_of[e.id] == group and e.id not in s.boundary_ids]
-            for element in members:
-                first, last = s.inner_node(element.id, first=True), s.inner_node(element.id, first=False)
-                self.emit(depth, f'h{index} -> {first} [style="invis", weight="0"];')
-                self.emit(depth, f'{last} -> t{index} [style="invis", weight="0"];')
-            if not members:
-                self.emit(depth, f"h{index} -> t{index} [{invisible}];")
+        for ends in ("h", "t"):
+            names = "; ".join(f"{ends}{index}" for index in range(len(s.groups)))
+            self.emit(depth, f"subgraph lane_{ends} {{ rank=same; {names}; }}")
+        for tail, head in s.lane_anchors():
+            self.emit(depth, f'{tail} -> {head} [style="invis", weight="0"];')
 
     def element_name(self, element_id: str) -> str:
         element = self.process.get(element_id)
@@ -1103,6 +1162,7 @@ class _DotWriter:
         self.emit(0, "digraph process {")
         graph_attrs: dict[str, str] = {
             "rankdir": "LR",
+            "splines": "true",
             "compound": "true",
             "newrank": "true",
             "nodesep": "0.35",
@@ -1285,44 +1345,58 @@ def render(
         return source.encode("utf-8")
     if backend == "auto":
         backend = graphviz_backend()
-    if backend == "system":
-        data = _render_system(source, fmt)
-    elif backend == "bundled":
-        data = _render_bundled(source, fmt)
-    else:
+    if backend not in ("system", "bundled"):
         raise ValueError(f"backend must be 'auto', 'system' or 'bundled', not {backend!r}")
-    if fmt == "pdf":
-        data = _PDF_DATE.sub(
-            lambda m: b"/" + m.group(1) + b" (D:20000101000000" + b"Z" * m.group(0).count(b"Z") + b")", data
-        )
-    return data
-
-
-def _render_system(source: str, fmt: str) -> bytes:
-    if shutil.which("dot") is None:
-        raise ProcessError("cannot render with the system Graphviz: there is no 'dot' program on PATH")
-    # cairo draws the same fonts and glyphs as the bundled library; fall back if it is not built in.
-    renderers: tuple[str | None, ...] = ("cairo", None) if fmt in ("png", "pdf") else (None,)
-    last: Exception | None = None
-    for renderer in renderers:
-        try:
-            data = graphviz.pipe("dot", fmt, source.encode("utf-8"), renderer=renderer, quiet=True)
-            return bytes(data)
-        except (graphviz.CalledProcessError, graphviz.RequiredArgumentError) as error:
-            last = error
-    raise ProcessError(f"Graphviz 'dot' could not draw the process as {fmt}: {last}")
-
-
-def _render_bundled(source: str, fmt: str) -> bytes:
+    lanes = len(_LayoutBuilder(process, horizontal=True).groups)
+    blocks = [f"cluster_lane{index}" for index in range(lanes)]
+    if blocks and legend:
+        blocks.insert(0, "cluster_legend")
     try:
         with warnings.catch_warnings():
             # pygraphviz turns Graphviz's own warnings (e.g. a label that does not fit) into
             # Python warnings; they are not the caller's business.
             warnings.simplefilter("ignore")
-            graph = pgv.AGraph(string=source)
-            data = graph.draw(format=fmt, prog="dot")
-    except (OSError, ValueError, TypeError) as error:
+            graph = _dot_layout(source, system=backend == "system")
+            if blocks:
+                _restack(graph, blocks, horizontal=True)
+            # Always draw from the computed positions (neato -n2), whether or not lanes moved,
+            # so that both cases go through the same renderer.
+            data = _draw_positioned(graph, fmt, system=backend == "system")
+    except (OSError, ValueError, TypeError, graphviz.CalledProcessError) as error:
         raise ProcessError(f"Graphviz could not draw the process as {fmt}: {error}") from error
-    if not isinstance(data, bytes) or not data:
+    if not data:
         raise ProcessError(f"Graphviz produced no {fmt} output")
+    if fmt == "pdf":
+        data = _PDF_DATE.sub(_fixed_pdf_date, data)
     return data
+
+
+def _fixed_pdf_date(match: re.Match[bytes]) -> bytes:
+    stamp = b"D:20000101000000" + (b"Z" if match.group(0).endswith(b"Z)") else b"")
+    return b"/" + match.group(1) + b" (" + stamp + b")"
+
+
+def _dot_layout(source: str, *, system: bool) -> Any:
+    """Lay DOT text out with dot; return the pygraphviz graph carrying the positions."""
+    if not system:
+        graph = pgv.AGraph(string=source)
+        graph.layout(prog="dot")
+        return graph
+    if shutil.which("dot") is None:
+        raise ProcessError("cannot render with the system Graphviz: there is no 'dot' program on PATH")
+    positioned = graphviz.pipe("dot", "dot", source.encode("utf-8"), quiet=True)
+    return pgv.AGraph(string=bytes(positioned).decode("utf-8"))
+
+
+def _draw_positioned(graph: Any, fmt: str, *, system: bool) -> bytes:
+    if not system:
+        data = graph.draw(format=fmt, prog="nop2")
+        return bytes(data) if data else b""
+    text = graph.string().encode("utf-8")
+    # cairo draws the same fonts and glyphs as the bundled library; fall back if it is not built in.
+    if fmt in ("png", "pdf"):
+        try:
+            return bytes(graphviz.pipe("neato", fmt, text, renderer="cairo", neato_no_op=2, quiet=True))
+        except graphviz.CalledProcessError:
+            pass
+    return bytes(graphviz.pipe("neato", fmt, text, neato_no_op=2, quiet=True))

@@ -600,3 +600,59 @@ def test_dot_format_returns_the_dot_text() -> None:
 
 def test_empty_process_renders() -> None:
     assert render(Process("p"), "svg", backend="bundled").startswith(b"<?xml")
+
+
+# -- real processes -----------------------------------------------------------
+
+
+def sample_processes() -> list[tuple[str, Process]]:
+    from importlib.resources import files
+
+    from processes.formats import read_process
+
+    root = files("processes.samples")
+    found = []
+    for folder in sorted(root.iterdir(), key=lambda f: f.name):
+        if not folder.is_dir() or folder.name.startswith("_"):
+            continue
+        for item in sorted(folder.iterdir(), key=lambda f: f.name)[:3]:
+            if item.name.endswith(".yaml") and item.name[0].isdigit():
+                found.append(
+                    (f"{folder.name}/{item.name}", read_process(item.read_bytes(), filename=item.name))
+                )
+    return found
+
+
+@pytest.fixture(scope="module")
+def samples() -> list[tuple[str, Process]]:
+    found = sample_processes()
+    if not found:
+        pytest.skip("no bundled sample processes to lay out")
+    return found
+
+
+def test_sample_layouts_keep_lane_order_and_borders(samples: list[tuple[str, Process]]) -> None:
+    # dot chooses its own lane order for every one of these; layout() must restore it.
+    for name, p in samples:
+        result = layout(p)
+        declared = [lane for lane in p.lanes if lane in result.lanes]
+        ys = [result.lanes[lane].y for lane in declared]
+        assert ys == sorted(ys), name
+        for element in p.elements:
+            if element.lane is not None and element.parent is None:
+                assert contains(result.lanes[element.lane], result.nodes[element.id]), (name, element.id)
+        for (src, tgt), points in result.edges.items():
+            assert border_distance(result.nodes[src], points[0], shape_of(p, src, result)) < 3, (name, src)
+            assert border_distance(result.nodes[tgt], points[-1], shape_of(p, tgt, result)) < 3, (name, tgt)
+
+
+def test_rendered_lanes_appear_in_declared_order(samples: list[tuple[str, Process]]) -> None:
+    name, p = samples[0]
+    tree = svg_tree(render(p, "svg", legend=[("Ny", Style(fill="#e3f2fd"))], backend="bundled"))
+    heights = {}
+    for text in tree.iter(f"{SVG}text"):
+        if text.get("font-weight") == "bold" and text.text in p.lanes:
+            heights[text.text] = float(text.get("y") or 0)
+    assert list(heights) and sorted(heights, key=heights.__getitem__) == [x for x in p.lanes if x in heights]
+    legend_y = next(float(t.get("y") or 0) for t in tree.iter(f"{SVG}text") if t.text == "Forklaring")
+    assert legend_y < min(heights.values()), name
