@@ -29,9 +29,8 @@ Structural similarity
                      / (wskipn + wskipe + wsubn)
 
     An edge of A is *kept* when B has the edge between the images of its
-    ends; every other edge of A or B is skipped. With no match at all,
-    ``fsubn`` is taken as 1 (nothing could be substituted), so two unrelated
-    processes score 0. The default weights are equal (1, 1, 1); Dijkman et
+    ends; every other edge of A or B is skipped. With no match at all the
+    structural similarity is 0 (the formula leaves ``fsubn`` undefined). The default weights are equal (1, 1, 1); Dijkman et
     al. tuned theirs for ranking search results, which is a different job.
 
 Behavioural similarity
@@ -495,13 +494,15 @@ def _structure(
     if not pa.ids and not pb.ids:
         return 1.0
     k = len(groups)
+    if k == 0:
+        return 0.0
     qa = _quotient(pa, [g[0] for g in groups])
     qb = _quotient(pb, [g[1] for g in groups])
     ea, eb = _quotient_edges(pa, qa), _quotient_edges(pb, qb)
     kept = sum(1 for (u, v) in ea if u < k and v < k and (u, v) in eb)
     fskipn = (ua + ub) / (2 * k + ua + ub)
     fskipe = (len(ea) + len(eb) - 2 * kept) / (len(ea) + len(eb)) if (ea or eb) else 0.0
-    fsubn = sum(1.0 - s for _, _, s in groups) / k if k else 1.0
+    fsubn = sum(1.0 - s for _, _, s in groups) / k
     weight = wskipn + wskipe + wsubn
     return _clip(1.0 - (wskipn * fskipn + wskipe * fskipe + wsubn * fsubn) / weight)
 

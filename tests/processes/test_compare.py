@@ -199,3 +199,19 @@ def test_comparison_is_a_value_object() -> None:
     assert isinstance(c, Comparison)
     with pytest.raises(AttributeError):
         c.a = VARIANT  # type: ignore[misc]
+
+
+def test_empty_processes() -> None:
+    one = Process()
+    one.add_step(Step("a", "Motta søknad"))
+    assert compare(Process(), Process()).similarity.overall == 1.0
+    c = compare(one, Process())
+    assert c.similarity.as_dict() == {
+        "overall": 0.0,
+        "labels": 0.0,
+        "structure": 0.0,
+        "behaviour": 0.0,
+    }
+    assert c.texts() == [
+        "Steget «Motta søknad» finnes i standarden, men mangler i varianten."
+    ]
