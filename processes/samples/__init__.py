@@ -197,7 +197,15 @@ def case_types() -> list[CaseType]:
 
 
 def case_type(slug: str) -> CaseType:
-    """Return one casework type by its slug (e.g. ``"byggesak"``); KeyError if unknown."""
+    """Return one casework type by its slug (e.g. ``"byggesak"``); KeyError if unknown.
+
+    Examples
+    --------
+    >>> case_type("skjenkebevilling").legal_basis
+    'alkoholl. §§ 1-7, 1-7a, 1-7b, 1-7c, 7-1'
+    >>> case_type("innsyn").municipalities[:3]
+    ('5001', '5031', '5034')
+    """
     about = _about(slug)
     return CaseType(
         slug=slug,
@@ -230,6 +238,11 @@ def sample_bytes(case: str | CaseType, name: str = "standard") -> bytes:
 
     ``name`` is ``"standard"``, a kommunenummer (``"5028"``) or a file name
     (``"5028-melhus"`` or ``"5028-melhus.yaml"``).
+
+    Examples
+    --------
+    >>> sample_bytes("innsyn").splitlines()[0].decode()
+    '# Samarbeidets omforente prosess for innsyn i offentlige dokumenter.'
     """
     slug = _slug(case)
     return _folder(slug).joinpath(_file_name(slug, name)).read_bytes()
@@ -261,12 +274,24 @@ def load_sample(case: str | CaseType, name: str = "standard") -> Process:
 
 
 def standard(case: str | CaseType) -> Process:
-    """Return the cooperation's standard for a case type."""
+    """Return the cooperation's standard for a case type.
+
+    Examples
+    --------
+    >>> len(standard("startlan").steps)
+    22
+    """
     return load_sample(case, "standard")
 
 
 def variants(case: str | CaseType) -> dict[str, Process]:
-    """Return every municipal variant of a case type, keyed by kommunenummer (sorted)."""
+    """Return every municipal variant of a case type, keyed by kommunenummer (sorted).
+
+    Examples
+    --------
+    >>> {code: p.metadata["municipality_name"] for code, p in variants("innsyn").items()}["5060"]
+    'Nærøysund'
+    """
     slug = _slug(case)
     return {code: load_sample(slug, code) for code in sorted(_about(slug)["variants"])}
 
@@ -278,6 +303,11 @@ def truth(case: str | CaseType, municipality: str) -> tuple[Correspondence, ...]
     standard with step ids of the variant (``identical``, ``renamed``,
     ``split`` or ``merged``); standard steps the variant lacks appear in none,
     and the variant's extra steps appear in none.
+
+    Examples
+    --------
+    >>> [c for c in truth("byggesak", "5037") if c.kind == "split"]
+    [Correspondence(standard=('vurdere',), variant=('vurdere_plan', 'vurdere_tek'), kind='split')]
     """
     info = _variant_info(case, municipality)
     return tuple(
@@ -286,7 +316,13 @@ def truth(case: str | CaseType, municipality: str) -> tuple[Correspondence, ...]
 
 
 def differences(case: str | CaseType, municipality: str) -> tuple[SampleDifference, ...]:
-    """Return the differences deliberately written into a variant, in the order they were made."""
+    """Return the differences deliberately written into a variant, in the order they were made.
+
+    Examples
+    --------
+    >>> [(d.kind, d.standard) for d in differences("skjenkebevilling", "5038")]
+    [('missing', ('kopi',)), ('deadline', ('formannskap',))]
+    """
     info = _variant_info(case, municipality)
     return tuple(
         SampleDifference(str(d["kind"]), tuple(d["standard"]), tuple(d["variant"]), str(d["note"]))
