@@ -20,10 +20,14 @@ __all__ = ["create_app"]
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the application; ``test_config`` overrides every other configuration layer."""
+def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: str | None = None) -> Flask:
+    """Build the application; ``test_config`` overrides every other configuration layer.
+
+    ``instance_path`` defaults to ``instance/`` beside the package (SQLite file, config.py).
+    """
     app = Flask(
         __name__,
+        instance_path=instance_path,
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -40,12 +44,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
-    """Defaults, then instance/config.py, then FLASK_* variables, then ``test_config``."""
+    """Defaults, then instance/config.py, then FLASK_* variables; or defaults, then ``test_config``."""
     app.config.from_object(DefaultConfig)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env()
     else:
+        # Tests are isolated from the developer's instance/config.py and environment.
         app.config.from_mapping(test_config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)

@@ -28,6 +28,7 @@ class Cooperation(Base):
         back_populates="cooperation",
         cascade="all, delete-orphan",
         order_by=lambda: Membership.joined_on,
+        lazy="selectin",  # pages list every member; one query instead of one per member
     )
 
     def members_on(self, day: dt.date) -> list[Municipality]:
@@ -53,7 +54,7 @@ class Membership(Base):
     left_on: Mapped[dt.date | None] = mapped_column(Date)
 
     cooperation: Mapped[Cooperation] = relationship(back_populates="memberships")
-    municipality: Mapped[Municipality] = relationship()
+    municipality: Mapped[Municipality] = relationship(lazy="joined")
 
     def is_active_on(self, day: dt.date) -> bool:
         """True when the municipality is a member on ``day``."""

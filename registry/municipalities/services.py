@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from registry.errors import NotFoundError, ValidationError
 from registry.extensions import db
@@ -164,7 +165,8 @@ def search_municipalities(query: str = "", *, include_historic: bool = False) ->
     Historic municipalities (ended, e.g. 5030 Klæbu) are included when asked for, and
     always when the query names one, so that old codes stay findable.
     """
-    stmt = select(Municipality).order_by(Municipality.number)
+    # The list shows where each former municipality went.
+    stmt = select(Municipality).options(selectinload(Municipality.successors)).order_by(Municipality.number)
     q = query.strip()
     if q:
         needle = normalise_name(q)

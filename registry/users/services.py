@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from registry.cooperations.models import Cooperation
@@ -154,7 +155,10 @@ def get_user_by_login_token(token: str) -> User | None:
 
 def list_users() -> list[User]:
     """Every user by name."""
-    return list(db.session.scalars(select(User).order_by(func.lower(User.name))))
+    query = select(User).options(
+        selectinload(User.coordinated_cooperations), selectinload(User.owned_municipalities)
+    )
+    return list(db.session.scalars(query.order_by(func.lower(User.name))))
 
 
 def owners_by_municipality(municipality_ids: Sequence[int]) -> dict[int, list[User]]:

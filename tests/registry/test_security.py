@@ -27,14 +27,33 @@ def test_default_secret_key_is_fine_in_debug_mode() -> None:
     assert app.config["SESSION_COOKIE_SECURE"] is False
 
 
-def test_environment_variables_override_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("FLASK_SECRET_KEY", "from-the-environment")
-    monkeypatch.setenv("FLASK_SQLALCHEMY_DATABASE_URI", f"sqlite:///{tmp_path / 'env.sqlite'}")
+def test_instance_config_then_environment_override_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "config.py").write_text(
+        'SECRET_KEY = "from-instance-config"\nLOGIN_RATE_LIMIT = "5 per minute"\nPASSWORD_MIN_LENGTH = 16\n'
+    )
     monkeypatch.setenv("FLASK_LOGIN_RATE_LIMIT", "3 per minute")
-    app = create_app()
-    assert app.config["SECRET_KEY"] == "from-the-environment"
-    assert app.config["LOGIN_RATE_LIMIT"] == "3 per minute"
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
+    monkeypatch.delenv("FLASK_SQLALCHEMY_DATABASE_URI", raising=False)
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["SECRET_KEY"] == "from-instance-config"
+    assert app.config["PASSWORD_MIN_LENGTH"] == 16
+    assert app.config["LOGIN_RATE_LIMIT"] == "3 per minute"  # the environment wins
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'registry.sqlite'}"
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_environment_secret_key_is_accepted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("FLASK_SECRET_KEY", "from-the-environment")
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    assert create_app(instance_path=str(tmp_path)).config["SECRET_KEY"] == "from-the-environment"
+
+
+def test_refusal_without_any_secret_key_configured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
+    with pytest.raises(InsecureConfigError, match="instance/config.py"):
+        create_app(instance_path=str(tmp_path))
 
 
 def _production_app() -> Flask:

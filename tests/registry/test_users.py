@@ -88,3 +88,13 @@ def test_admin_cannot_remove_own_admin_access(app: Flask) -> None:
     login(client, "admin@kommune.no")
     html = client.post(url, data={"name": "Anne", "email": "admin@kommune.no", "active": "y"}).get_data(as_text=True)
     assert "Du kan ikke fjerne din egen administratortilgang." in html
+
+
+def test_sign_in_never_redirects_off_site(app: Flask) -> None:
+    with app.app_context():
+        create_user_row(email="anne@kommune.no")
+        db.session.commit()
+    response = app.test_client().post(
+        "/logg-inn?next=https://evil.example/", data={"email": "anne@kommune.no", "password": "a long test password"}
+    )
+    assert response.headers["Location"] == "/"
