@@ -283,7 +283,7 @@ def _csv_rows(data: bytes, source: str | None) -> _Table:
 def _check_zip(data: bytes, source: str | None, max_uncompressed: int) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
         raise FormatError(f"the file is not a valid XLSX (zip) file: {exc}", source=source) from None
     with archive:
         names = set(archive.namelist())
@@ -586,11 +586,21 @@ class _TableReader:
                     return part.strip()
             return piece.strip()
 
-        whole = exact(text)
-        if whole is not None:
-            return [(whole, None)]
+        lines = re.split(r"\r?\n", text)
+        whole = resolve(text)
+        if isinstance(whole, str) and (len(lines) == 1 or whole == text.strip()):
+            return [(whole, None)]  # a single name or id, commas and all
+        if len(lines) > 1:
+            # One reference per line is how the writer puts it, so try that
+            # before taking a multi-line cell as one wrapped step name.
+            per_line = [parse(line, (";", ",")) for line in lines]
+            if all(found is not None for found in per_line):
+                return [pair for found in per_line for pair in found or []]
+            target = exact(text)
+            if target is not None:
+                return [(target, None)]
         pairs: list[tuple[str, str | None]] = []
-        for line in re.split(r"\r?\n", text):
+        for line in lines:
             found = parse(line, (";", ","))
             if found is None:
                 raise self.error(
