@@ -734,6 +734,11 @@ class _Search:
         self.ea = set(pa.edges)
         self.n_ea, self.n_eb = len(pa.edges), len(pb.edges)
         self.lower_bound = 0.0
+        # Edges of A around each node, each once (a self-loop too).
+        self.incident: list[list[tuple[int, int]]] = [
+            sorted({(i, v) for v in self.out_a[i]} | {(u, i) for u in self.in_a[i]})
+            for i in range(self.n)
+        ]
 
     def cost(self, assign: Sequence[int]) -> float:
         c = self.costs
@@ -790,16 +795,15 @@ class _Search:
         return assign
 
     def _kept_around(self, nodes: tuple[int, ...], assign: Sequence[int]) -> int:
-        seen: set[tuple[int, int]] = set()
+        edges = self.incident[nodes[0]]
+        if len(nodes) > 1:
+            i = nodes[0]
+            edges = edges + [e for e in self.incident[nodes[1]] if i not in e]
+        eb = self.eb
         kept = 0
-        for i in nodes:
-            for v in self.out_a[i]:
-                seen.add((i, v))
-            for u in self.in_a[i]:
-                seen.add((u, i))
-        for u, v in seen:
+        for u, v in edges:
             ju, jv = assign[u], assign[v]
-            if ju >= 0 and jv >= 0 and (ju, jv) in self.eb:
+            if ju >= 0 and jv >= 0 and (ju, jv) in eb:
                 kept += 1
         return kept
 
