@@ -10,6 +10,7 @@ allowed: formats must carry unfinished processes too.)
 
 from __future__ import annotations
 
+import itertools
 import random
 from pathlib import Path
 
@@ -113,7 +114,7 @@ def processes(draw: st.DrawFn, *, table: bool = False) -> Process:
         scopes.setdefault(parent, []).append(element_id)
     for members in scopes.values():
         order = draw(st.permutations(members))
-        pairs = list(zip(order, order[1:], strict=False))
+        pairs = list(itertools.pairwise(order))
         pairs += draw(st.lists(st.tuples(st.sampled_from(members), st.sampled_from(members)), max_size=2))
         for source, target in pairs:
             p.add_flow(
@@ -233,9 +234,11 @@ def _valid_files() -> list[tuple[str, bytes]]:
     files.append(
         (
             "net.pnml",
-            b'<?xml version="1.0"?><pnml><net id="n"><page id="pg"><place id="p1"/>'
-            b'<transition id="t1"><name><text>Motta</text></name></transition>'
-            b'<arc id="a1" source="p1" target="t1"/></page></net></pnml>',
+            (
+                b'<?xml version="1.0"?><pnml><net id="n"><page id="pg"><place id="p1"/>'
+                b'<transition id="t1"><name><text>Motta</text></name></transition>'
+                b'<arc id="a1" source="p1" target="t1"/></page></net></pnml>'
+            ),
         )
     )
     return files
