@@ -626,13 +626,14 @@ def test_any_process_round_trips_with_layout(p: Process) -> None:
     assert q == p, differences(p, q)
 
 
-_SEED = bpmn(SIMPLE) + b""
+_SEED = bpmn(SIMPLE)
 _FIXTURE = (DATA / "byggesak_to_pools.bpmn").read_bytes()
+_WRITTEN = write_bpmn(sample(), layout=False)  # exercises the kp: extension reader
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
-    st.sampled_from([_SEED, _FIXTURE]),
+    st.sampled_from([_SEED, _FIXTURE, _WRITTEN]),
     st.lists(st.tuples(st.integers(0, 10**6), st.binary(max_size=4)), max_size=4),
 )
 def test_mutated_bpmn_raises_nothing_but_format_error(seed: bytes, edits: list[tuple[int, bytes]]) -> None:
@@ -699,3 +700,23 @@ def test_random_bpmn_structures_raise_nothing_but_format_error(trees: list[str])
         return
     p.validate()
     p.step_graph()
+
+
+def _bundled_samples() -> list[tuple[str, str]]:
+    from processes.samples import case_types, variants
+
+    return [(c.slug, "standard") for c in case_types()] + [
+        (c.slug, name) for c in case_types() for name in variants(c)
+    ]
+
+
+@pytest.mark.parametrize(("case", "name"), _bundled_samples())
+def test_bundled_samples_round_trip_with_their_diagram(case: str, name: str) -> None:
+    from processes.samples import load_sample
+
+    p = load_sample(case, name)
+    data = write_bpmn(p)
+    assert read_bpmn(data) == p
+    root = etree.fromstring(data)
+    shapes = {s.get("bpmnElement") for s in root.iterfind(".//bpmndi:BPMNShape", NS)}
+    assert len(shapes) >= len(p.elements) + len(p.lanes)
