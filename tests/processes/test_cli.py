@@ -300,13 +300,13 @@ def test_render_needs_an_output(good: Path) -> None:
 
 def test_a_command_is_one_function_added_to_commands(monkeypatch: pytest.MonkeyPatch) -> None:
     def add_hello_command(subparsers: Any) -> None:
-        parser = subparsers.add_parser("hello")
+        parser = subparsers.add_parser("hello", help="greet a municipality")
         parser.add_argument("name")
         parser.set_defaults(run=lambda args: 7 if args.name == "Malvik" else 0)
 
     monkeypatch.setattr(cli, "COMMANDS", [*cli.COMMANDS, add_hello_command])
     assert main(["hello", "Malvik"]) == 7
-    assert "hello" in build_parser().format_help()
+    assert "greet a municipality" in build_parser().format_help()
 
 
 # -- as a real program -------------------------------------------------------
