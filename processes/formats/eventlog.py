@@ -846,6 +846,18 @@ def looks_like_eventlog_header(cells: Sequence[object]) -> bool:
     )
 
 
+def _lines(text: str) -> Iterator[str]:
+    """Yield the lines of ``text`` with their ends, without copying it (io.StringIO would)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start : end + 1]
+        start = end + 1
+
+
 _NORWEGIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T](\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$")
 
 
@@ -947,7 +959,7 @@ def csv_traces(
     as soon as the next case starts; otherwise every case is kept until the
     end of the file. Case ids are used for grouping only.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter)
+    reader = csv.reader(_lines(text), delimiter=layout.delimiter)
     next(reader, None)
     open_cases: dict[str, list[Event]] = {}
     current: str | None = None
@@ -1001,7 +1013,7 @@ def csv_traces(
 
 
 def _is_grouped(text: str, layout: _CsvLayout) -> bool:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter)
+    reader = csv.reader(_lines(text), delimiter=layout.delimiter)
     next(reader, None)
     finished: set[int] = set()
     current: str | None = None
