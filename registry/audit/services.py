@@ -18,8 +18,8 @@ __all__ = ["acting_as", "list_events", "register_audit", "set_actor_label"]
 
 # Values never written to the log; the event only says that they changed.
 SECRET_FIELDS = frozenset({"password_hash", "login_token"})
-# Derived values that would only repeat another field.
-SKIPPED_FIELDS = frozenset({"id", "search_name"})
+# Derived values that would only repeat another field (or the event's own time).
+SKIPPED_FIELDS = frozenset({"id", "search_name", "created_at"})
 
 
 def set_actor_label(label: str) -> None:
