@@ -81,7 +81,6 @@ __all__ = [
     "prepare",
 ]
 
-_WEIGHTED = False
 
 # How much better two steps together must describe a step than either alone to count as a split.
 _SPLIT_GAIN = 0.1
@@ -536,19 +535,25 @@ def _union_similarity(
     parts: list[tuple[str, ...]],
     one_vocab: dict[str, int],
     part_vocab: dict[str, int],
-) -> tuple[float, list[float]]:
-    """Soft Dice of one label against the union of several labels, and each part's coverage by it."""
+) -> tuple[float, list[float], list[float]]:
+    """Soft Dice of one label against the union of several labels.
+
+    Also returns, per part, how much of the part the one label covers, and
+    how much of the one label the part contains.
+    """
     xs = sorted({one_vocab[c] for c in one})
     union = sorted({part_vocab[c] for p in parts for c in p})
     if not xs or not union:
-        return 0.0, [0.0] * len(parts)
+        return 0.0, [0.0] * len(parts), [0.0] * len(parts)
     t = concepts[np.ix_(xs, union)]
     dice = float((t.max(axis=1).sum() + t.max(axis=0).sum()) / (len(xs) + len(union)))
-    coverage = []
+    covered = []
+    contains = []
     for p in parts:
         cols = [union.index(part_vocab[c]) for c in sorted(set(p))]
-        coverage.append(float(t[:, cols].max(axis=0).mean()) if cols else 0.0)
-    return dice, coverage
+        covered.append(float(t[:, cols].max(axis=0).mean()) if cols else 0.0)
+        contains.append(float(t[:, cols].max(axis=1).mean()) if cols else 0.0)
+    return dice, covered, contains
 
 
 def _find_groups(
@@ -591,10 +596,13 @@ def _find_groups(
                 if current is None and (k in matched_b or label_sim[i, k] <= 0):
                     continue
                 first, second = (k, j) if k in b.pred[j] else (j, k)
-                candidates.add((i, first, second))
+                # The parts of a split follow each other directly and only
+                # each other; in a loop or a choice they are separate steps.
+                if b.succ[first] == (second,) and b.pred[second] == (first,):
+                    candidates.add((i, first, second))
     found: list[tuple[float, int, tuple[int, int]]] = []
     for i, j1, j2 in sorted(candidates):
-        dice, coverage = _union_similarity(
+        dice, covered, contains = _union_similarity(
             concepts,
             a.labels.concepts[i],
             [b.labels.concepts[j1], b.labels.concepts[j2]],
@@ -602,9 +610,14 @@ def _find_groups(
             vb,
         )
         single = max(label_sim[i, j1], label_sim[i, j2])
-        # Each part must be mostly about the step, and together they must
-        # describe it clearly better than either part does.
-        if dice >= threshold and dice >= single + _SPLIT_GAIN and min(coverage) >= 0.5:
+        # Two kinds of split: the parts each take a piece of the step (each
+        # mostly about the step, together clearly better than either), or
+        # they are two phases of it, each named after the whole step
+        # ("Vurdere søknad – forberede", "Vurdere søknad – ferdigstille");
+        # two steps with the same label are a repetition, not phases.
+        pieces = dice >= single + _SPLIT_GAIN and min(covered) >= 0.5
+        phases = min(contains) >= 0.99 and b.norm_labels[j1] != b.norm_labels[j2]
+        if dice >= threshold and (pieces or phases):
             found.append((dice, i, (j1, j2)))
     found.sort(key=lambda x: (-x[0], x[1], x[2]))
     used_a: set[int] = set()
@@ -704,7 +717,7 @@ def align(
         )
 
     concepts = concept_matrix(pa.labels, pb.labels)
-    label_sim = similarity_matrix(pa.labels, pb.labels, concepts, weighted=_WEIGHTED)
+    label_sim = similarity_matrix(pa.labels, pb.labels, concepts)
     confirmed, rejected, confirmed_labels, rejected_labels = _memory_pairs(
         memory, pa, pb
     )
@@ -718,23 +731,23 @@ def align(
             pa.unnamed, pb.unnamed
         )
 
+    forbidden = set(rejected) | set(rejected_labels)
+    groups = _confirmed_groups(confirmed)
+    fixed_a = {i for rows, _ in groups for i in rows}
+    fixed_b = {j for _, cols in groups for j in cols}
     if use_structure:
-        context = _context(pa, pb, label_sim)
         w = structure_weight
+        context = _context(pa, pb, label_sim)
         score = np.where(label_sim > 0, (1.0 - w) * label_sim + w * context, 0.0)
         score[same_kind_unnamed] = context[same_kind_unnamed]
     else:
         score = label_sim.copy()
         score[same_kind_unnamed] = 1.0
-
-    forbidden = set(rejected) | set(rejected_labels)
     for i, j in forbidden:
         score[i, j] = 0.0
 
-    groups = _confirmed_groups(confirmed)
-    fixed_a = {i for rows, _ in groups for i in rows}
-    fixed_b = {j for _, cols in groups for j in cols}
-
+    # Maximise the total excess over the threshold: one strong pair is not
+    # traded for two barely acceptable ones, and pairs below it never count.
     profit = score - threshold
     profit[profit < 0] = 0.0
     profit[list(fixed_a), :] = 0.0
