@@ -89,6 +89,10 @@ __all__ = [
 _DAY = 86400.0
 _START_ID = "__start__"
 _END_ID = "__end__"
+# Internal keys of the artificial start and end: labels are stripped and
+# non-empty, so no activity can be called "" or " ".
+_START_KEY = ""
+_END_KEY = " "
 
 #: Column names tried, in order, when a CSV column is not named by the caller.
 CSV_COLUMN_GUESSES: dict[str, tuple[str, ...]] = {
@@ -204,12 +208,15 @@ def _instances(trace: Trace) -> list[tuple[str, float | None, float | None]]:
     open_starts: dict[str, list[float | None]] = defaultdict(list)
     out: list[tuple[str, float | None, float | None]] = []
     for event in trace:
+        activity = event.activity.strip()
+        if not activity:
+            continue  # a nameless event cannot be a step
         if event.lifecycle == "start":
-            open_starts[event.activity].append(event.timestamp)
+            open_starts[activity].append(event.timestamp)
         elif event.lifecycle in ("complete", ""):
-            starts = open_starts.get(event.activity)
+            starts = open_starts.get(activity)
             start = starts.pop(0) if starts else None
-            out.append((event.activity, start, event.timestamp))
+            out.append((activity, start, event.timestamp))
         # schedule, assign, suspend, ... do not make steps.
     return out
 
@@ -231,9 +238,9 @@ def _count(source: TraceSource, keep: Callable[[str], bool]) -> _Counts:
         if any(e.lifecycle == "start" for e in trace):
             counts.has_start = True
         instances = [i for i in _instances(trace) if keep(i[0])]
-        previous: tuple[str, float | None, float | None] = (_START_ID, None, None)
-        counts.node_events[_START_ID] += 1
-        counts.node_cases[_START_ID] += 1
+        previous: tuple[str, float | None, float | None] = (_START_KEY, None, None)
+        counts.node_events[_START_KEY] += 1
+        counts.node_cases[_START_KEY] += 1
         seen: set[str] = set()
         for instance in instances:
             activity, start, complete = instance
@@ -251,9 +258,9 @@ def _count(source: TraceSource, keep: Callable[[str], bool]) -> _Counts:
             if previous[2] is not None and begin is not None:
                 counts.edge_times[edge].add(begin - previous[2])
             previous = instance
-        counts.edges[(previous[0], _END_ID)] += 1
-        counts.node_events[_END_ID] += 1
-        counts.node_cases[_END_ID] += 1
+        counts.edges[(previous[0], _END_KEY)] += 1
+        counts.node_events[_END_KEY] += 1
+        counts.node_cases[_END_KEY] += 1
     return counts
 
 
@@ -287,7 +294,7 @@ def _filter_edges(counts: _Counts, min_edge: float) -> set[tuple[str, str]]:
     nodes = set(counts.node_events)
     # Put back the most frequent dropped flows until every step is connected
     # from the start and to the end (the full graph is, since every case is).
-    for forward, root in ((True, _START_ID), (False, _END_ID)):
+    for forward, root in ((True, _START_KEY), (False, _END_KEY)):
         while True:
             reached = _reachable(nodes, kept, root, forward=forward)
             if reached >= nodes:
@@ -312,7 +319,7 @@ def _parallel_blocks(
         preds[b].add(a)
     concurrent: dict[str, set[str]] = defaultdict(set)
     for a, b in edges:
-        if a < b and (b, a) in edges and a not in (_START_ID, _END_ID) and b not in (_START_ID, _END_ID):
+        if a < b and (b, a) in edges and a not in (_START_KEY, _END_KEY) and b not in (_START_KEY, _END_KEY):
             ab, ba = counts[(a, b)], counts[(b, a)]
             if min(ab, ba) >= ratio * max(ab, ba):
                 concurrent[a].add(b)
@@ -432,12 +439,20 @@ def discover(
         }
     )
     activities = sorted(
-        (a for a in counts.node_events if a not in (_START_ID, _END_ID)),
+        (a for a in counts.node_events if a not in (_START_KEY, _END_KEY)),
         key=lambda a: (-counts.node_events[a], a),
     )
-    ids = {_START_ID: _START_ID, _END_ID: _END_ID}
-    for activity in activities:
-        ids[activity] = activity
+    taken = set(activities)
+
+    def fresh(base: str) -> str:
+        # Artificial ids must not clash with an activity of the same name.
+        while base in taken:
+            base += "_"
+        taken.add(base)
+        return base
+
+    ids = {activity: activity for activity in activities}
+    ids[_START_KEY], ids[_END_KEY] = fresh(_START_ID), fresh(_END_ID)
 
     def metrics(node: str) -> dict[str, float]:
         out: dict[str, float] = {"frequency": counts.node_events[node], "cases": counts.node_cases[node]}
@@ -447,10 +462,10 @@ def discover(
             out["duration_median_days"] = _days(durations.median()) or 0.0
         return out
 
-    process.add_step(Step(_START_ID, start_label, StepKind.START_EVENT, metrics=metrics(_START_ID)))
+    process.add_step(Step(ids[_START_KEY], start_label, StepKind.START_EVENT, metrics=metrics(_START_KEY)))
     for activity in activities:
         process.add_step(Step(activity, activity, metrics=metrics(activity)))
-    process.add_step(Step(_END_ID, end_label, StepKind.END_EVENT, metrics=metrics(_END_ID)))
+    process.add_step(Step(ids[_END_KEY], end_label, StepKind.END_EVENT, metrics=metrics(_END_KEY)))
 
     def flow_metrics(edge: tuple[str, str]) -> dict[str, float]:
         out: dict[str, float] = {"frequency": counts.edges[edge]}
@@ -462,7 +477,7 @@ def discover(
     blocks = _parallel_blocks(edges, counts.edges, parallel_ratio) if parallel else []
     replaced: set[tuple[str, str]] = set()
     for number, (group, before, after) in enumerate(blocks, start=1):
-        split, join = f"__and_split_{number}__", f"__and_join_{number}__"
+        split, join = fresh(f"__and_split_{number}__"), fresh(f"__and_join_{number}__")
         process.add_gateway(Gateway(split, GatewayKind.PARALLEL))
         process.add_gateway(Gateway(join, GatewayKind.PARALLEL))
         into = Counter[str]()
@@ -476,14 +491,14 @@ def discover(
                 replaced.add((member, s))
             for other in group - {member}:
                 replaced.add((member, other))
-            process.add_flow(Flow(split, member))
-            process.add_flow(Flow(member, join))
+            process.add_flow(Flow(split, ids[member]))
+            process.add_flow(Flow(ids[member], join))
         for p in sorted(before):
-            process.add_flow(Flow(p, split, metrics={"frequency": into[p]}))
+            process.add_flow(Flow(ids[p], split, metrics={"frequency": into[p]}))
         for s in sorted(after):
-            process.add_flow(Flow(join, s, metrics={"frequency": out_of[s]}))
+            process.add_flow(Flow(join, ids[s], metrics={"frequency": out_of[s]}))
     for edge in sorted(edges - replaced, key=lambda e: (-counts.edges[e], e)):
-        process.add_flow(Flow(edge[0], edge[1], metrics=flow_metrics(edge)))
+        process.add_flow(Flow(ids[edge[0]], ids[edge[1]], metrics=flow_metrics(edge)))
     return process
 
 
@@ -763,7 +778,7 @@ def read_xes(
     ... <event><string key="concept:name" value="Vurdere"/></event></trace></log>'''
     >>> p = read_xes(xes)
     >>> [(f.source, f.target) for f in p.flows]
-    [('Motta', 'Vurdere'), ('Vurdere', '__end__'), ('__start__', 'Motta')]
+    [('__start__', 'Motta'), ('Motta', 'Vurdere'), ('Vurdere', '__end__')]
     """
     if source is None and isinstance(data, str | os.PathLike):
         source = PurePath(os.fspath(data)).name

@@ -215,6 +215,12 @@ def test_parallel_detection_can_be_switched_off() -> None:
     assert p.gateways == [] and {("B", "C"), ("C", "B")} <= _edges(p)
 
 
+def test_activities_named_like_the_artificial_events_keep_their_names() -> None:
+    p = discover([[Event("__start__"), Event("__end__"), Event("  ")]])
+    assert [s.id for s in p.steps] == ["__start___", "__end__", "__start__", "__end___"]
+    assert ("__start___", "__start__") in _edges(p) and ("__end__", "__end___") in _edges(p)
+
+
 def test_other_lifecycle_transitions_do_not_make_steps() -> None:
     trace = [Event("A", None, "schedule"), Event("A", None, "complete"), Event("B", None, "assign")]
     p = discover([trace])
