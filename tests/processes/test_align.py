@@ -387,3 +387,22 @@ def test_norwegian_compound_and_nynorsk_variant() -> None:
     )
     result = align(standard, nynorsk)
     assert result.pairs() == {(f"s{i}", f"x{i}") for i in range(4)}
+
+
+def test_split_into_phases_is_detected() -> None:
+    a = chain(["Motta søknad", "Vurdere søknaden", "Fatte vedtak"])
+    b = chain(
+        ["Motta søknad", "Vurdere søknaden – forberede", "Vurdere søknaden – ferdigstille", "Fatte vedtak"],
+        prefix="x",
+    )
+    split = [m for m in align(a, b).matches if m.kind == MatchKind.SPLIT]
+    assert [(m.a, m.b) for m in split] == [(("s1",), ("x1", "x2"))]
+
+
+def test_a_repeated_step_is_not_a_split() -> None:
+    # "Purre" twice in a row is a repetition (same label), not two phases of one step.
+    a = chain(["Motta søknad", "Purre", "Fatte vedtak"])
+    b = chain(["Motta søknad", "Purre", "Purre", "Fatte vedtak"], prefix="x")
+    result = align(a, b)
+    assert all(m.kind != MatchKind.SPLIT for m in result.matches)
+    assert len(result.extra) == 1
