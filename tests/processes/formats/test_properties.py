@@ -14,12 +14,14 @@ import itertools
 import random
 from pathlib import Path
 
+import networkx as nx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from processes.exceptions import FormatError
 from processes.formats import read_process, write_process
+from processes.formats.eventlog import Event, discover
 from processes.formats.native import read_native, write_native
 from processes.formats.tabular import COLUMNS, read_tabular, write_tabular
 from processes.model import (
@@ -305,3 +307,33 @@ def test_write_process_round_trips_through_every_text_format() -> None:
     p = read_native((DATA / "native" / "byggesak.yaml").read_bytes())
     assert read_process(write_process(p, "yaml"), filename="p.yaml") == p
     assert read_process(write_process(p, "json"), filename="p.json") == p
+
+
+# -- discovery ----------------------------------------------------------------------------
+
+
+@FUZZ
+@given(
+    st.lists(st.lists(st.sampled_from("ABCDEF"), max_size=7), min_size=1, max_size=25),
+    st.sampled_from([0, 2, 0.3]),
+    st.sampled_from([0, 2, 0.2]),
+    st.booleans(),
+)
+def test_discovered_graphs_connect_every_step_from_start_to_end(
+    traces: list[list[str]], min_activity: float, min_edge: float, parallel: bool
+) -> None:
+    p = discover(
+        [[Event(a) for a in trace] for trace in traces],
+        min_activity_frequency=min_activity,
+        min_edge_frequency=min_edge,
+        parallel=parallel,
+    )
+    assert [problem for problem in p.validate() if problem.severity == "error"] == []
+    graph = p.graph
+    start, end = "__start__", "__end__"
+    for step in p.steps:
+        assert step.id == start or nx.has_path(graph, start, step.id)
+        assert step.id == end or nx.has_path(graph, step.id, end)
+    # Each case leaves the start exactly once; filtering may only drop such flows.
+    leaving = sum(f.metrics.get("frequency", 0) for f in p.flows if f.source == start)
+    assert leaving == len(traces) if min_edge == 0 else leaving <= len(traces)
