@@ -408,6 +408,18 @@ def discover(
     >>> p.step("A").metrics["cases"]
     6
     """
+    for option, value in (
+        ("min_activity_frequency", min_activity_frequency),
+        ("min_edge_frequency", min_edge_frequency),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+            raise ValueError(f"{option} must be a number of 0 or more, not {value!r}")
+    if (
+        isinstance(parallel_ratio, bool)
+        or not isinstance(parallel_ratio, int | float)
+        or not 0 <= parallel_ratio <= 1
+    ):
+        raise ValueError(f"parallel_ratio must be between 0 and 1, not {parallel_ratio!r}")
     if callable(traces):
         source: TraceSource = traces
     else:

@@ -188,6 +188,15 @@ def test_activity_filtering_needs_a_log_that_can_be_read_twice() -> None:
         discover(iter([[Event("A")]]), min_activity_frequency=2)
 
 
+@pytest.mark.parametrize(
+    "options",
+    [{"min_edge_frequency": -1}, {"min_activity_frequency": "0.5"}, {"parallel_ratio": 1.5}],
+)
+def test_nonsense_options_are_refused(options: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match="must be"):
+        discover([[Event("A")]], **options)  # type: ignore[arg-type]
+
+
 def test_concurrent_steps_become_a_parallel_block() -> None:
     log = [["A", "B", "C", "D"]] * 5 + [["A", "C", "B", "D"]] * 4
     p = discover([[Event(a) for a in t] for t in log])
