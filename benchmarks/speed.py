@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
+from typing import Any
 
 import networkx as nx
 
@@ -62,25 +63,44 @@ def _median_ms(run: Callable[[], object], repeat: int) -> float:
 def bench_compare(
     steps: int, variants: int, repeat: int, seed: int
 ) -> list[tuple[str, float]]:
-    """Median milliseconds of compare() and of its parts, over generated variants."""
+    """Median milliseconds of compare() and of its parts, over generated variants.
+
+    "New" processes are fresh copies, so no cache of an earlier comparison helps;
+    "standard seen" is the registry's usual case: one standard against many variants.
+    """
     standard = synthetic_process(steps, seed=seed)
     others = [v.process for v in generate_variants(standard, variants, seed=seed + 1)]
-    for other in others:  # warm caches and imports
+    for other in others:  # warm imports and the standard's caches
         compare(standard, other).to_json()
+    pool = [(standard.copy(), others[k % len(others)].copy()) for k in range(repeat)]
+    fresh_variants = [others[k % len(others)].copy() for k in range(repeat)]
 
     def each(fn: Callable[[Process], object]) -> Callable[[], object]:
         cycle = itertools.cycle(others)
         return lambda: fn(next(cycle))
 
+    def run_over(items: list[Any], fn: Callable[[Any], object]) -> Callable[[], object]:
+        it = iter(items)
+        return lambda: fn(next(it))
+
     alignments = {id(o): align(standard, o) for o in others}
     profiles = {id(o): profile(o) for o in others}
     pa = profile(standard)
-    rows = [
+    return [
         (
-            "compare() (alignment + diff + similarities)",
-            _median_ms(each(lambda o: compare(standard, o)), repeat),
+            "compare(), both processes new",
+            _median_ms(run_over(pool, lambda ab: compare(ab[0], ab[1])), repeat),
         ),
-        ("  alignment (align)", _median_ms(each(lambda o: align(standard, o)), repeat)),
+        (
+            "compare(), standard seen, variant new",
+            _median_ms(
+                run_over(fresh_variants, lambda o: compare(standard, o)), repeat
+            ),
+        ),
+        (
+            "  alignment (align, prepared features cached)",
+            _median_ms(each(lambda o: align(standard, o)), repeat),
+        ),
         ("  behavioural profile, one process", _median_ms(each(profile), repeat)),
         (
             "  diff (profiles given)",
@@ -101,11 +121,17 @@ def bench_compare(
             ),
         ),
         (
-            "compare() + JSON with sentences",
-            _median_ms(each(lambda o: compare(standard, o).to_json()), repeat),
+            "  sentences + JSON of a comparison",
+            _median_ms(
+                run_over(
+                    [compare(standard, o) for o in others]
+                    * (repeat // len(others) + 1),
+                    lambda c: c.to_json(),
+                ),
+                repeat,
+            ),
         ),
     ]
-    return rows
 
 
 def bench_matrix(
@@ -285,7 +311,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{'what':<46} {'median ms':>10}")
         for name, ms in bench_compare(args.compare_steps, 20, args.repeat, args.seed):
             print(f"{name:<46} {ms:>10.3f}")
-        print("target: compare() median ≤ 5 ms")
+        print("target: compare() median ≤ 5 ms (first row: nothing cached)")
 
     if "matrix" not in skip:
         print(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import weakref
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -99,7 +100,7 @@ class Comparison:
             ],
         }
 
-    def to_json(self, lang: str = "nb", *, indent: int | None = 2) -> str:
+    def to_json(self, lang: str = "nb", *, indent: int | None = None) -> str:
         """Serialise as JSON::
 
             {"similarity": {"overall": f, "labels": f, "structure": f, "behaviour": f},
@@ -108,6 +109,7 @@ class Comparison:
              "differences": [{"kind": s, "text": s, "a": [ids], "b": [ids]}]}
 
         Texts are in ``lang``; ids are the element ids of the inputs.
+        ``indent`` pretty-prints (None: compact, and much faster).
         """
         return json.dumps(self.to_dict(lang), ensure_ascii=False, indent=indent)
 
@@ -165,7 +167,7 @@ def compare(
     """
     if alignment is None:
         alignment = align(a, b, memory=memory, synonyms=synonyms)
-    pa, pb = profile(a), profile(b)
+    pa, pb = _profile(a), _profile(b)
     return Comparison(
         a=a,
         b=b,
@@ -175,6 +177,31 @@ def compare(
         a_name=a_name,
         b_name=b_name,
     )
+
+
+# Profiles of recently compared Process objects: comparing one standard with many variants
+# computes the standard's profile once. An entry is used only while the object is alive and
+# unchanged (same elements and flows).
+_PROFILES: dict[
+    int, tuple[weakref.ref[Process], tuple[object, ...], ProcessProfile]
+] = {}
+_PROFILES_SIZE = 256
+
+
+def _profile(process: Process) -> ProcessProfile:
+    key = id(process)
+    fingerprint = (tuple(process.elements), tuple(process.flows))
+    hit = _PROFILES.get(key)
+    if hit is not None and hit[0]() is process and hit[1] == fingerprint:
+        return hit[2]
+    result = profile(process)
+    if len(_PROFILES) >= _PROFILES_SIZE:
+        for stale in [k for k, v in _PROFILES.items() if v[0]() is None] or list(
+            _PROFILES
+        )[: _PROFILES_SIZE // 2]:
+            del _PROFILES[stale]
+    _PROFILES[key] = (weakref.ref(process), fingerprint, result)
+    return result
 
 
 def _read(path: str | os.PathLike[str]) -> Process:
@@ -224,7 +251,7 @@ def compare_files(
         b_name=b_name or b.metadata.get("municipality") or None,
     )
     if as_json:
-        return comparison.to_json(lang) + "\n"
+        return comparison.to_json(lang, indent=2) + "\n"
     return comparison.report(lang)
 
 

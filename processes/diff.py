@@ -253,7 +253,7 @@ def diff(
         sa, sb = a.step(pa.ids[g.rep_a]), b.step(pb.ids[g.rep_b])
         for kind, name in in_use:
             va, vb = getattr(sa, name), getattr(sb, name)
-            if _norm(va) == _norm(vb):
+            if va == vb or _norm(va) == _norm(vb):
                 continue
             add(
                 Difference(kind, (sa.id,), (sb.id,), {"a": _text(va), "b": _text(vb)}),

@@ -208,6 +208,7 @@ def profile(process: Process) -> ProcessProfile:
     step_ids = [s.id for s in steps]
     nodes: list[str] = step_ids + [gw.id for gw in process.gateways]
     succ: dict[str, list[str]] = {n: list(g.successors(n)) for n in nodes}
+    flow_succ = dict(succ)  # the lists are replaced below, never changed in place
     kind: dict[str, int] = {n: _out_kind(process, n, succ[n]) for n in nodes}
 
     children: dict[str, list[str]] = {}
@@ -349,8 +350,22 @@ def profile(process: Process) -> ProcessProfile:
     order = {node: i for i, node in enumerate(reversed(post))}
     rank = tuple(order[i] for i in range(n))
     index = {s: i for i, s in enumerate(step_ids)}
-    sg = process.step_graph()
-    edges = frozenset((index[u], index[v]) for u, v in sg.edges)
+    # The step graph (as Process.step_graph): u -> v when flows lead from u to v through gateways only.
+    gateway_ids = {gw.id for gw in process.gateways}
+    step_edges: set[tuple[int, int]] = set()
+    for u in step_ids:
+        pending = list(flow_succ[u])
+        visited: set[str] = set()
+        while pending:
+            v = pending.pop()
+            if v in visited:
+                continue
+            visited.add(v)
+            if v in gateway_ids:
+                pending.extend(flow_succ[v])
+            else:
+                step_edges.add((index[u], index[v]))
+    edges = frozenset(step_edges)
     rel.setflags(write=False)
     return ProcessProfile(
         ids=tuple(step_ids),
