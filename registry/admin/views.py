@@ -104,11 +104,10 @@ def new_user() -> str | Response:
                 name=form.name.data or "",
                 password=form.password.data or "",
                 is_admin=form.is_admin.data,
+                active=form.active.data,
                 coordinator_of=_chosen_cooperations(form.coordinator_of.data or []),
                 owner_of=_municipalities_from_numbers(form.owner_of.data or []),
             )
-            if not form.active.data:
-                update_user(user, email=user.email, name=user.name, is_admin=user.is_admin, active=False)
         except ValidationError as exc:
             db.session.rollback()
             attach_error(form, exc)

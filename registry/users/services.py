@@ -73,6 +73,7 @@ def create_user(
     name: str,
     password: str,
     is_admin: bool = False,
+    active: bool = True,
     coordinator_of: Sequence[Cooperation] = (),
     owner_of: Sequence[Municipality] = (),
 ) -> User:
@@ -87,7 +88,7 @@ def create_user(
         name=name.strip(),
         password_hash=_hash(password),
         is_admin=is_admin,
-        active=True,
+        active=active,
         coordinated_cooperations=list(coordinator_of),
         owned_municipalities=list(owner_of),
     )
