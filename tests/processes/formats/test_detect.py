@@ -41,6 +41,8 @@ def _process() -> Process:
         ("Steg;Neste steg;Ansvarlig\nA;;\n".encode("cp1252"), "tabular"),
         (b"Step,Role\nA,B\n", "tabular"),
         (b"PK\x03\x04rest", "tabular"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "tabular"),
+        (b"\x1f\x8b\x08\x00", "xes"),
         (b"Case ID,Activity,Complete Timestamp,Resource\n1,A,2024-01-01,x\n", "eventlog_csv"),
         (b"case:concept:name;concept:name;time:timestamp\n", "eventlog_csv"),
     ],
@@ -81,6 +83,8 @@ def test_read_process_reads_event_logs_with_options() -> None:
     assert {(f.source, f.target) for f in p.flows} >= {("A", "B")}
     xes = (DATA / "eventlog" / "lifecycle.xes").read_bytes()
     assert "Vurdere" in read_process(xes, filename="lifecycle.xes")
+    gz = (DATA / "eventlog" / "lifecycle.xes.gz").read_bytes()
+    assert "Vurdere" in read_process(gz, filename="lifecycle.xes.gz", label_attribute="concept:name")
 
 
 def test_read_process_honours_an_explicit_format() -> None:
