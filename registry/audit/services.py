@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, g, has_app_context, has_request_context
 from flask_login import current_user
 from sqlalchemy import event, inspect, select
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm import Session, UOWTransaction, joinedload
 from sqlalchemy.orm.attributes import History
 
 from registry.audit.models import AuditEvent
@@ -132,6 +132,9 @@ def list_events(*, page: int, per_page: int, object_type: str | None = None) -> 
         query = query.where(AuditEvent.object_type == object_type)
     total = db.session.scalar(select(db.func.count()).select_from(query.subquery())) or 0
     rows = db.session.scalars(
-        query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).offset((page - 1) * per_page).limit(per_page)
+        query.options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     ).all()
     return list(rows), total
