@@ -224,20 +224,12 @@ def _is_model_namespace(ns: str | None) -> bool:
 
 
 @dataclass
-class _Lane:
-    name: str
-    element: etree._Element
-    refs: list[str] = field(default_factory=list)
-    depth: int = 0
-
-
-@dataclass
 class _Reader:
     source: str | None
     ns: str
     process: Process = field(default_factory=Process)
     lane_of: dict[str, str] = field(default_factory=dict)
-    lane_depth: dict[str, int] = field(default_factory=dict)
+    lane_refs: list[tuple[str, str, int]] = field(default_factory=list)
     seen_ids: dict[str, int | None] = field(default_factory=dict)
     # For every element: id as read, and the element's container (for lane inheritance).
     containers: dict[str, str | None] = field(default_factory=dict)
@@ -246,9 +238,6 @@ class _Reader:
     lanes: list[str] = field(default_factory=list)
     # Where a pool's own name goes in Process.lanes if elements fall back to it.
     pool_positions: dict[str, int] = field(default_factory=dict)
-
-    def q(self, name: str) -> str:
-        return f"{{{self.ns}}}{name}"
 
     def bpmn_children(self, el: etree._Element) -> Iterator[tuple[str, etree._Element]]:
         for child in el:
@@ -319,18 +308,15 @@ class _Reader:
             full = _SEPARATOR.join(p for p in path if p)
             kp = _kp(lane)
             undeclared = kp is not None and kp.get("undeclared") == "true"
-            exact = _exact_values(kp).get("name") if kp is not None else None
+            exact = _exact_string(_exact_values_checked(kp, self.source, lane.get("id")), "name") if kp is not None else None
             if exact is not None:
                 full = exact
             if not undeclared and full not in self.lanes:
                 self.lanes.append(full)
             for ref_tag, ref in self.bpmn_children(lane):
                 if ref_tag == "flowNodeRef" and ref.text:
-                    node = ref.text.strip()
-                    # The innermost lane wins: parent lanes list their children's nodes too.
-                    if depth >= self.lane_depth.get(node, -1):
-                        self.lane_of[node] = full
-                        self.lane_depth[node] = depth
+                    # Resolved in finish(), when every id is known.
+                    self.lane_refs.append((ref.text, full, depth))
                 elif ref_tag == "childLaneSet":
                     self.read_lanes(ref, path, depth + 1)
 
@@ -363,7 +349,7 @@ class _Reader:
             kind,
             documentation=self.documentation(el),
             parent=parent,
-            attached_to=_strip_prefix(attached) if attached else None,
+            attached_to=attached.strip() if attached else None,
             line=el.sourceline,
         )
         self.add(step, el, parent, pool_lane)
@@ -389,13 +375,20 @@ class _Reader:
             for t, c in self.bpmn_children(el):
                 if t == "conditionExpression":
                     condition = _clean_text("".join(c.itertext()))
-        source = _strip_prefix(el.get("sourceRef") or "")
-        target = _strip_prefix(el.get("targetRef") or "")
+        source = (el.get("sourceRef") or "").strip()
+        target = (el.get("targetRef") or "").strip()
         self.flows.append((Flow(source, target, condition, fid, line=el.sourceline), el))
 
     # -- finishing ------------------------------------------------------
     def finish(self) -> Process:
         p = self.process
+        depth_of: dict[str, int] = {}
+        for ref, lane, depth in self.lane_refs:
+            node = self.resolve_ref(ref)
+            # The innermost lane wins: parent lanes list their children's nodes too.
+            if depth >= depth_of.get(node, -1):
+                self.lane_of[node] = lane
+                depth_of[node] = depth
         resolved = {id(element): self.resolve_lane(element.id) for element, _ in self.pending}
         lanes = list(self.lanes)
         used = set(resolved.values())
@@ -417,7 +410,8 @@ class _Reader:
             if element.parent is not None:
                 changes["parent"] = original.get(element.parent, element.parent)
             if isinstance(element, Step) and element.attached_to is not None:
-                changes["attached_to"] = original.get(element.attached_to, element.attached_to)
+                attached = self.resolve_ref(element.attached_to)
+                changes["attached_to"] = original.get(attached, attached)
             element = _apply_kp(element.replace(**changes), _kp(el), self.source)
             try:
                 if isinstance(element, Step):
@@ -427,11 +421,18 @@ class _Reader:
             except ModelError as exc:  # a kp:exact id that clashes with another element
                 raise self.fail(f"cannot add element: {exc}", el, element=element.id) from None
         for flow, el in self.flows:
-            flow = flow.replace(
-                source=original.get(flow.source, flow.source), target=original.get(flow.target, flow.target)
-            )
+            source, target = self.resolve_ref(flow.source), self.resolve_ref(flow.target)
+            flow = flow.replace(source=original.get(source, source), target=original.get(target, target))
             p.add_flow(_apply_flow_kp(flow, _kp(el), self.source))
         return p
+
+    def resolve_ref(self, ref: str) -> str:
+        """The id a reference means: as written, or without a QName prefix ("tns:Task_1")."""
+        ref = ref.strip()
+        if ref in self.seen_ids or ":" not in ref:
+            return ref
+        local = ref.rsplit(":", 1)[-1]
+        return local if local in self.seen_ids else ref
 
     def resolve_lane(self, element_id: str) -> str | None:
         current: str | None = element_id
@@ -442,12 +443,6 @@ class _Reader:
                 return self.lane_of[current]
             current = self.containers.get(current)
         return self.lane_of.get(f"\0pool:{element_id}")
-
-
-def _strip_prefix(ref: str) -> str:
-    # QName references ("tns:Task_1") are rare but legal; ids never contain ':'.
-    ref = ref.strip()
-    return ref.rsplit(":", 1)[-1] if ":" in ref else ref
 
 
 def read_bpmn(
@@ -530,10 +525,11 @@ def read_bpmn(
             continue
         for pt, participant in reader.bpmn_children(collab):
             if pt == "participant":
-                ref = _strip_prefix(participant.get("processRef") or "")
+                ref = (participant.get("processRef") or "").strip()
                 name = _normalise_label(participant.get("name"))
                 if ref and name:
                     pool_names.setdefault(ref, name)
+                    pool_names.setdefault(ref.rsplit(":", 1)[-1], name)
                 first_participant = first_participant or name
 
     with_content = [el for el in processes if any(True for _ in reader.bpmn_children(el))]

@@ -257,6 +257,20 @@ def test_the_imported_sample_is_valid(pools: Process) -> None:
     assert [p for p in pools.validate() if p.severity == Severity.ERROR] == []
 
 
+def test_qname_references_are_resolved_but_ids_with_a_colon_win() -> None:
+    body = """<{p}process id="P"><{p}laneSet id="LS"><{p}lane id="L" name="Lane">
+    <{p}flowNodeRef>tns:t</{p}flowNodeRef></{p}lane></{p}laneSet>
+    <{p}task id="s" name="S"/><{p}task id="t" name="T"/><{p}task id="x:y" name="XY"/>
+    <{p}boundaryEvent id="b" attachedToRef="tns:t"/>
+    <{p}sequenceFlow id="f1" sourceRef="tns:s" targetRef="t"/>
+    <{p}sequenceFlow id="f2" sourceRef="t" targetRef="x:y"/>
+    <{p}sequenceFlow id="f3" sourceRef="t" targetRef="tns:nowhere"/></{p}process>"""
+    p = read_bpmn(bpmn(body, extra='xmlns:tns="https://example.invalid"'))
+    assert [(f.source, f.target) for f in p.flows] == [("s", "t"), ("t", "x:y"), ("t", "tns:nowhere")]
+    assert p.step("b").attached_to == "t"
+    assert p.step("t").lane == "Lane"
+
+
 # -- duplicate and missing ids ------------------------------------------------
 
 
