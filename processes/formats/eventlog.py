@@ -615,7 +615,8 @@ def _parse_time(text: str) -> float | None:
 
 class _XesStats:
     def __init__(self) -> None:
-        self.event_keys: Counter[str] = Counter()
+        self.event_keys: Counter[str] = Counter()  # of events without the label
+        self.labelled = 0
         self.missing_label = 0
         self.bad_times = 0
         self.name: str | None = None
@@ -636,22 +637,30 @@ def xes_traces(
     """
     stats = stats or _XesStats()
     # Counted afresh on every pass over the log.
-    stats.missing_label = stats.bad_times = 0
+    stats.missing_label = stats.bad_times = stats.labelled = 0
     handle = open_log()
     try:
         head = handle.read(65536)
-        if _DOCTYPE.search(head):
+        doctype = _DOCTYPE.search(head)
+        if doctype:
             raise FormatError(
                 "the file declares a DOCTYPE; DTDs and entities are refused for safety",
                 source=source,
-                line=head[: _DOCTYPE.search(head).start()].count(b"\n") + 1,  # type: ignore[union-attr]
+                line=head[: doctype.start()].count(b"\n") + 1,
+            )
+        root = _XML_ROOT.search(head)
+        if root and root.group(1) != b"log":
+            raise _not_xes(
+                root.group(1).decode("ascii", "replace"), head[: root.start()].count(b"\n") + 1, source
             )
         if handle.seekable():
             handle.seek(handle.tell() - len(head))
         stream: IO[bytes] = handle if handle.seekable() else io.BufferedReader(_Prepend(head, handle))
+        # Only the three tags that matter reach Python; lxml skips the rest in C.
         events = etree.iterparse(
             stream,
-            events=("start", "end"),
+            events=("end",),
+            tag=("{*}event", "{*}trace", "{*}global"),
             resolve_entities=False,
             no_network=True,
             load_dtd=False,
@@ -659,79 +668,73 @@ def xes_traces(
             remove_pis=True,
             huge_tree=False,
         )
-        depth = 0
-        trace: list[Event] | None = None
-        global_defaults: dict[str, str] = {}
-        in_global_event = False
-        root_seen = False
-        for kind, element in events:
+        wanted = (label_attribute, "time:timestamp", "lifecycle:transition")
+        trace: list[Event] = []
+        defaults: dict[str, str] = {}
+        named = False
+        for _, element in events:
             tag = local_name(element.tag)
-            if kind == "start":
-                depth += 1
-                if not root_seen:
-                    root_seen = True
-                    if tag != "log":
-                        raise FormatError(
-                            f"the file is not an XES event log: the root element is <{tag}>, not <log>",
-                            source=source,
-                            line=element.sourceline,
-                        )
-                elif depth == 2 and tag == "trace":
-                    trace = []
-                elif depth == 2 and tag == "global" and element.get("scope") == "event":
-                    in_global_event = True
-                continue
-            depth -= 1
-            if depth == 2 and in_global_event and tag != "global":
-                key, value = _xes_value(element)
-                if key is not None and value is not None:
-                    global_defaults[key] = value
-            elif depth == 1 and tag == "global":
-                in_global_event = False
-                element.clear()
-            elif depth == 1 and tag == "string" and element.get("key") == "concept:name":
-                stats.name = element.get("value")
-            elif depth == 2 and tag == "event" and trace is not None:
+            parent = element.getparent()
+            parent_tag = local_name(parent.tag) if parent is not None else ""
+            if tag == "event" and parent_tag == "trace":
                 values: dict[str, str] = {}
                 for child in element:
-                    key, value = _xes_value(child)
-                    if (
-                        key in (label_attribute, "time:timestamp", "lifecycle:transition")
-                        and value is not None
-                    ):
-                        values[key] = value
-                    if key is not None and len(stats.event_keys) < 200:
-                        stats.event_keys[key] += 1
-                label = values.get(label_attribute, global_defaults.get(label_attribute))
-                element.clear()
+                    key = child.get("key")
+                    if key in wanted:
+                        values[key] = child.get("value") or ""
+                label = values.get(label_attribute, defaults.get(label_attribute))
                 if label is None or not label.strip():
                     stats.missing_label += 1
+                    if len(stats.event_keys) < 200:  # to name the attributes there are
+                        stats.event_keys.update(k for k in (c.get("key") for c in element) if k)
+                    element.clear()
                     continue
+                element.clear()
+                stats.labelled += 1
                 when_text = values.get("time:timestamp")
                 when = _parse_time(when_text) if when_text else None
                 if when_text and when is None:
                     stats.bad_times += 1
                 lifecycle = values.get(
-                    "lifecycle:transition", global_defaults.get("lifecycle:transition", "complete")
+                    "lifecycle:transition", defaults.get("lifecycle:transition", "complete")
                 )
                 trace.append(Event(label.strip(), when, lifecycle.strip().lower()))
-            elif depth == 1 and tag == "trace":
-                if trace is not None:
-                    yield trace
-                trace = None
+            elif tag == "trace" and parent is not None and parent_tag == "log":
+                if not named:
+                    named = True
+                    for child in parent:
+                        if local_name(child.tag) == "string" and child.get("key") == "concept:name":
+                            stats.name = child.get("value")
+                            break
+                yield trace
+                trace = []
                 # Free the trace and everything parsed before it.
                 element.clear()
-                parent = element.getparent()
-                while element.getprevious() is not None and parent is not None:
+                while element.getprevious() is not None:
                     del parent[0]
-        if not root_seen:
-            raise FormatError("the file is empty", source=source)
+            elif tag == "global" and parent_tag == "log" and element.get("scope") == "event":
+                for child in element:
+                    key, value = child.get("key"), child.get("value")
+                    if key is not None and value is not None:
+                        defaults[key] = value
+        finished = getattr(events, "root", None)
+        if finished is not None and local_name(finished.tag) != "log":
+            raise _not_xes(local_name(finished.tag), finished.sourceline, source)
     except etree.XMLSyntaxError as exc:
         raise FormatError(
             f"the file is not well-formed XML: {exc.msg}", source=source, line=exc.lineno or None
         ) from None
     finally:
         handle.close()
+
+
+def _not_xes(tag: str, line: int | None, source: str | None) -> FormatError:
+    return FormatError(
+        f"the file is not an XES event log: the root element is <{tag}>, not <log>", source=source, line=line
+    )
+
+
+_XML_ROOT = re.compile(rb"<(?![?!])(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
 
 
 class _Prepend(io.RawIOBase):  # pragma: no cover - only for non-seekable handles
@@ -810,7 +813,7 @@ def read_xes(
             parallel_ratio=parallel_ratio,
         )
     except FormatError as exc:
-        if stats.missing_label and not stats.event_keys.get(label_attribute):
+        if stats.missing_label and not stats.labelled:
             keys = ", ".join(sorted(stats.event_keys)) or "none"
             raise FormatError(
                 f"no event has the attribute {label_attribute!r}; the events carry: {keys}",
@@ -821,7 +824,7 @@ def read_xes(
             exc.source = source
             exc.args = (str(exc),)
         raise
-    if stats.missing_label and not stats.event_keys.get(label_attribute):
+    if stats.missing_label and not stats.labelled:
         keys = ", ".join(sorted(stats.event_keys)) or "none"
         raise FormatError(
             f"no event has the attribute {label_attribute!r}; the events carry: {keys}",
