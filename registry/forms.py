@@ -12,7 +12,10 @@ from wtforms.validators import ValidationError as FieldValidationError
 
 from registry.errors import RegistryError
 
-__all__ = ["EmailAddress", "NumberListField", "attach_error"]
+__all__ = ["DATE_FORMATS", "EmailAddress", "NumberListField", "attach_error"]
+
+#: ISO (what date pickers send) and the Norwegian way of typing a date (31.12.2024).
+DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _NUMBER_RE = re.compile(r"^\d{4}$")

@@ -9,6 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
+from registry.forms import DATE_FORMATS
+
 __all__ = ["CooperationDescriptionForm", "CooperationForm", "EndMembershipForm", "MembershipForm"]
 
 
@@ -54,11 +56,13 @@ class MembershipForm(FlaskForm):
     )
     joined_on = DateField(
         _l("Member from"),
+        format=DATE_FORMATS,
         validators=[InputRequired(_l("Enter the date the membership starts."))],
         default=dt.date.today,
     )
     left_on = DateField(
         _l("Member until"),
+        format=DATE_FORMATS,
         validators=[Optional()],
         description=_l("The last day of the membership. Empty while it lasts."),
     )
@@ -69,6 +73,7 @@ class EndMembershipForm(FlaskForm):
 
     left_on = DateField(
         _l("Last day as member"),
+        format=DATE_FORMATS,
         validators=[InputRequired(_l("Enter the last day of the membership."))],
         default=dt.date.today,
     )

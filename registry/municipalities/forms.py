@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from registry.forms import EmailAddress, NumberListField
+from registry.forms import DATE_FORMATS, EmailAddress, NumberListField
 
 __all__ = ["MunicipalityForm", "MunicipalityProfileForm", "MunicipalitySearchForm"]
 
@@ -76,11 +76,13 @@ class MunicipalityForm(FlaskForm):
     )
     valid_from = DateField(
         _l("Valid from"),
+        format=DATE_FORMATS,
         validators=[Optional()],
         description=_l("Leave empty when not known."),
     )
     valid_to = DateField(
         _l("Valid to"),
+        format=DATE_FORMATS,
         validators=[Optional()],
         description=_l("The last day the municipality existed. Empty for current municipalities."),
     )

@@ -92,3 +92,18 @@ def test_unknown_cooperation_is_404(app: Flask) -> None:
     response = app.test_client().get("/samarbeid/finnes-ikke")
     assert response.status_code == 404
     assert "Ingen samarbeid har adressen finnes-ikke." in response.get_data(as_text=True)
+
+
+def test_membership_dates_may_be_typed_the_norwegian_way(app: Flask) -> None:
+    with app.app_context():
+        create_cooperation_row(name="DigiTrøndelag", slug="digi-trondelag")
+        create_municipality_row(number="5001", name="Trondheim")
+        create_user_row(email="admin@kommune.no", is_admin=True)
+        db.session.commit()
+    client = app.test_client()
+    login(client, "admin@kommune.no")
+    response = client.post(
+        "/admin/samarbeid/digi-trondelag/medlemmer", data={"member-municipality": "5001", "member-joined_on": "31.12.2020"}
+    )
+    assert response.status_code == 302
+    assert "medlem siden 31. desember 2020" in client.get("/kommuner/5001").get_data(as_text=True)
