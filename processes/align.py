@@ -52,6 +52,7 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 import networkx as nx
 import numpy as np
@@ -63,6 +64,7 @@ from processes.labels import (
     Synonyms,
     analyse,
     concept_matrix,
+    lexicon,
     normalise,
     similarity_matrix,
     stem,
@@ -200,6 +202,9 @@ class PreparedProcess:
     split_candidates: tuple[tuple[str, str], ...]
     known: frozenset[str]
     candidate_stems: frozenset[str]
+    extended: dict[frozenset[str], PreparedProcess] = field(
+        default_factory=dict, repr=False
+    )
     _index: dict[str, int] = field(default_factory=dict, repr=False)
 
     def index(self, step_id: str) -> int:
@@ -248,6 +253,11 @@ def _positions(
         elif n in de:
             pos[i] = 1.0 - de[n] / max_e
     return pos
+
+
+@lru_cache(maxsize=1)
+def _lexicon_stems() -> frozenset[str]:
+    return frozenset(stem(w) for w in lexicon())
 
 
 def _compound_candidates(
@@ -328,8 +338,10 @@ def prepare(
     known: frozenset[str] = frozenset()
     candidates: tuple[tuple[str, str], ...] = ()
     if labels.language == "norwegian":
-        known = frozenset(stem(w) for w in words if len(w) >= 3) | frozenset(
-            stem(normalise(v)) for v in vocabulary
+        known = (
+            frozenset(stem(w) for w in words if len(w) >= 3)
+            | frozenset(stem(normalise(v)) for v in vocabulary)
+            | _lexicon_stems()
         )
         unsplit = {
             w
@@ -404,15 +416,30 @@ def _prepared(
     return prepared
 
 
-def _needs_cross_split(a: PreparedProcess, b: PreparedProcess) -> bool:
-    """Whether a word of A splits into words that only B knows (or vice versa)."""
+def _with_words_of(a: PreparedProcess, b: PreparedProcess) -> PreparedProcess:
+    """A, prepared again if some of its compounds split into words that only B has.
+
+    The common case (nothing new to split) costs a few set operations; the
+    re-prepared versions are kept on A, keyed by the words of B that matter.
+    """
     if not a.split_candidates:
-        return False
-    new = b.known - a.known
-    if not new or a.candidate_stems.isdisjoint(new):
-        return False
+        return a
+    new = (b.known - a.known) & a.candidate_stems
+    if not new:
+        return a
     known = a.known | new
-    return any(left in known and right in known for left, right in a.split_candidates)
+    if not any(left in known and right in known for left, right in a.split_candidates):
+        return a
+    extra = frozenset(w for w in b.words if stem(w) in new)
+    found = a.extended.get(extra)
+    if found is None:
+        if len(a.extended) >= 64:
+            a.extended.clear()
+        found = prepare(
+            a.process, synonyms=a.synonyms, language=a.labels.language, vocabulary=extra
+        )
+        a.extended[extra] = found
+    return found
 
 
 @dataclass(frozen=True)
@@ -704,12 +731,8 @@ def align(
             prepare(pa.process, synonyms=syn, language=lang),
             prepare(pb.process, synonyms=syn, language=lang),
         )
-    if _needs_cross_split(pa, pb) or _needs_cross_split(pb, pa):
-        lang = pa.labels.language
-        pa, pb = (
-            prepare(pa.process, synonyms=syn, language=lang, vocabulary=pb.words),
-            prepare(pb.process, synonyms=syn, language=lang, vocabulary=pa.words),
-        )
+    if pa.labels.language == "norwegian":
+        pa, pb = _with_words_of(pa, pb), _with_words_of(pb, pa)
     na, nb = len(pa.ids), len(pb.ids)
     if na == 0 or nb == 0:
         return Alignment(

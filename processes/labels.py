@@ -64,6 +64,7 @@ __all__ = [
     "analyse",
     "detect_language",
     "label_similarity",
+    "lexicon",
     "normalise",
     "similarity_matrix",
     "stem",
@@ -435,7 +436,8 @@ def _builtin_synonyms() -> Synonyms:
 
 
 @lru_cache(maxsize=1)
-def _lexicon() -> frozenset[str]:
+def lexicon() -> frozenset[str]:
+    """The built-in Norwegian words known to compound splitting (``processes/data/lexicon.txt``)."""
     text = (
         resources.files("processes")
         .joinpath("data/lexicon.txt")
@@ -585,7 +587,7 @@ def analyse(
     known: frozenset[str] = frozenset()
     if lang == "norwegian":
         pool = (
-            set(_lexicon())
+            set(lexicon())
             | {w for ws in content for w in ws}
             | {normalise(v) for v in vocabulary}
         )
