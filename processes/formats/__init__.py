@@ -174,7 +174,7 @@ def detect_format(data: bytes, filename: str | None = None) -> str:
     'eventlog_csv'
     """
     head = data[:65536].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(_ZIP_MAGIC) or head.startswith(b"\xd0\xcf\x11\xe0"):
+    if head.startswith((_ZIP_MAGIC, b"\xd0\xcf\x11\xe0")):
         return "tabular"  # XLSX, or an old .xls that the table reader explains
     if head.startswith(b"\x1f\x8b"):
         return "xes"  # gzip: the one compressed format (.xes.gz) we read

@@ -77,13 +77,12 @@ from processes.model import (
 )
 
 __all__ = [
+    "CSV_COLUMN_GUESSES",
     "Event",
-    "csv_traces",
     "discover",
     "looks_like_eventlog_header",
     "read_eventlog_csv",
     "read_xes",
-    "xes_traces",
 ]
 
 _DAY = 86400.0
@@ -622,7 +621,7 @@ class _XesStats:
         self.name: str | None = None
 
 
-def xes_traces(
+def _xes_traces(
     open_log: Callable[[], IO[bytes]],
     *,
     source: str | None = None,
@@ -801,7 +800,7 @@ def read_xes(
     stats = _XesStats()
 
     def traces() -> Iterator[list[Event]]:
-        return xes_traces(open_log, source=source, label_attribute=label_attribute, stats=stats)
+        return _xes_traces(open_log, source=source, label_attribute=label_attribute, stats=stats)
 
     try:
         process = discover(
@@ -975,7 +974,7 @@ def _csv_layout(
     return _CsvLayout(delimiter, case, activity, found["timestamp"], found["lifecycle"], names)
 
 
-def csv_traces(
+def _csv_traces(
     text: str,
     layout: _CsvLayout,
     *,
@@ -1059,7 +1058,7 @@ def _is_grouped(text: str, layout: _CsvLayout) -> bool:
                     finished.add(hash(current))
                 current = case
     except csv.Error:
-        return True  # csv_traces reports the error with its line
+        return True  # _csv_traces reports the error with its line
     return True
 
 
@@ -1135,7 +1134,7 @@ def read_eventlog_csv(
     grouped = _is_grouped(text, layout)
 
     def traces() -> Iterator[list[Event]]:
-        return csv_traces(text, layout, source=source, timestamp_format=timestamp_format, grouped=grouped)
+        return _csv_traces(text, layout, source=source, timestamp_format=timestamp_format, grouped=grouped)
 
     try:
         process = discover(
