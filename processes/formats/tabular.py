@@ -52,6 +52,7 @@ import warnings
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any, Literal
 
 from processes.exceptions import FormatError, InputTooLargeError
@@ -355,6 +356,16 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+def _column_letter(index: int) -> str:
+    """Excel's name for the 0-based column ``index`` (0 -> A, 26 -> AA)."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
 def _slug(text: str) -> str:
     text = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
@@ -450,13 +461,14 @@ class _TableReader:
                         attributes[name[5:]] = text
                 else:
                     values[name] = text
-            extra = [c for i, c in enumerate(cells) if i not in columns and _cell_text(c)]
+            extra = [i for i, c in enumerate(cells) if i not in columns and _cell_text(c)]
             if extra:
                 # Silently dropping a filled cell would lose what the owner wrote.
                 raise self.error(
                     number,
                     None,
-                    f"the cell {_cell_text(extra[0])!r} has no column name above it",
+                    f"the cell {_cell_text(cells[extra[0]])!r} in column {_column_letter(extra[0])} "
+                    "has no column name above it",
                     hint="give the column a header or delete the cell",
                 )
             if not any(values.values()) and not attributes:
@@ -656,7 +668,8 @@ class _TableReader:
         )
 
     def build(self, rows: list[_Row], titles: list[str]) -> Process:
-        process = Process("process", titles[0] if titles else "")
+        stem = PurePath(self.source).stem if self.source else ""
+        process = Process(_slug(stem) or "process", titles[0] if titles else stem)
         resolve = self.resolver(rows)
         lanes: list[str] = []
         references: dict[str, dict[str, str | None]] = {}

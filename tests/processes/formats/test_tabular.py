@@ -44,6 +44,10 @@ def byggesak() -> Process:
     return read_tabular((DATA / "byggesak_excel_nb.csv").read_bytes(), source="byggesak.csv")
 
 
+def test_the_file_name_gives_id_and_name(byggesak: Process) -> None:
+    assert (byggesak.id, byggesak.name) == ("byggesak", "byggesak")
+
+
 def test_windows_1252_semicolon_csv_reads_names_and_lanes(byggesak: Process) -> None:
     assert [s.label for s in byggesak.steps][:2] == ["Søknad mottatt", "Registrere søknaden"]
     assert byggesak.lanes == ["Servicetorget", "Arkiv", "Byggesak"]
@@ -180,7 +184,8 @@ def test_duplicate_ids_and_duplicate_columns_are_errors() -> None:
 
 def test_row_without_name_and_cell_without_header() -> None:
     assert "row 3, column 'Steg': the step has no name" in _error(b"Steg;Ansvarlig\nA;x\n;y\n").message
-    assert "no column name above it" in _error(b"Steg;Ansvarlig\nA;x;z\n").message
+    err = _error(b"Steg;Ansvarlig\nA;x;z\n")
+    assert err.message == "row 2: the cell 'z' in column C has no column name above it"
 
 
 def test_encoding_that_is_neither_utf8_nor_cp1252() -> None:
