@@ -179,7 +179,8 @@ class PreparedProcess:
     """The label and structure features of one process, computed once by :func:`prepare`.
 
     Pass it to :func:`align` instead of the process when the same process is
-    compared many times.
+    compared many times. The attributes are the matcher's working data;
+    their layout may change between versions.
     """
 
     process: Process
@@ -205,6 +206,7 @@ class PreparedProcess:
     extended: dict[frozenset[str], PreparedProcess] = field(
         default_factory=dict, repr=False
     )
+    by_language: dict[str, PreparedProcess] = field(default_factory=dict, repr=False)
     _index: dict[str, int] = field(default_factory=dict, repr=False)
 
     def index(self, step_id: str) -> int:
@@ -414,6 +416,18 @@ def _prepared(
             del _CACHE[stale]
     _CACHE[key] = (weakref.ref(process), fp, prepared)
     return prepared
+
+
+def _in_language(p: PreparedProcess, language: str) -> PreparedProcess:
+    """``p`` analysed with the stemmer of ``language`` (kept on ``p`` for the next time)."""
+    if p.labels.language == language:
+        return p
+    found = p.by_language.get(language)
+    if found is None:
+        found = p.by_language[language] = prepare(
+            p.process, synonyms=p.synonyms, language=language
+        )
+    return found
 
 
 def _with_words_of(a: PreparedProcess, b: PreparedProcess) -> PreparedProcess:
@@ -727,10 +741,7 @@ def align(
         lang = (
             pa.labels.language if len(pa.words) >= len(pb.words) else pb.labels.language
         )
-        pa, pb = (
-            prepare(pa.process, synonyms=syn, language=lang),
-            prepare(pb.process, synonyms=syn, language=lang),
-        )
+        pa, pb = _in_language(pa, lang), _in_language(pb, lang)
     if pa.labels.language == "norwegian":
         pa, pb = _with_words_of(pa, pb), _with_words_of(pb, pa)
     na, nb = len(pa.ids), len(pb.ids)

@@ -392,7 +392,12 @@ def test_norwegian_compound_and_nynorsk_variant() -> None:
 def test_split_into_phases_is_detected() -> None:
     a = chain(["Motta søknad", "Vurdere søknaden", "Fatte vedtak"])
     b = chain(
-        ["Motta søknad", "Vurdere søknaden – forberede", "Vurdere søknaden – ferdigstille", "Fatte vedtak"],
+        [
+            "Motta søknad",
+            "Vurdere søknaden – forberede",
+            "Vurdere søknaden – ferdigstille",
+            "Fatte vedtak",
+        ],
         prefix="x",
     )
     split = [m for m in align(a, b).matches if m.kind == MatchKind.SPLIT]
@@ -406,3 +411,20 @@ def test_a_repeated_step_is_not_a_split() -> None:
     result = align(a, b)
     assert all(m.kind != MatchKind.SPLIT for m in result.matches)
     assert len(result.extra) == 1
+
+
+def test_processes_detected_in_different_languages_are_compared_in_one() -> None:
+    english = chain(
+        ["Check the invoice", "Approve the invoice for payment", "Pay invoice"]
+    )
+    terse = chain(
+        ["Check invoices", "Approve invoices payment", "Pay invoices"], prefix="x"
+    )
+    assert prepare(english).labels.language != prepare(terse).labels.language
+    assert align(english, terse).pairs() == {("s0", "x0"), ("s1", "x1"), ("s2", "x2")}
+
+
+def test_prepare_keeps_a_prepared_process() -> None:
+    p = prepare(chain(["Motta søknad"]))
+    assert prepare(p) is p
+    assert prepare(p, synonyms=Synonyms()) is not p
