@@ -11,6 +11,7 @@ allowed: formats must carry unfinished processes too.)
 from __future__ import annotations
 
 import itertools
+import json
 import random
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from processes.model import (
 )
 
 DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).resolve().parents[3]
 ROUND_TRIP = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -151,6 +153,17 @@ def test_native_json_round_trip(p: Process) -> None:
 def test_native_read_write_read_is_stable(p: Process) -> None:
     first = write_native(p)
     assert write_native(read_native(first)) == first
+
+
+@ROUND_TRIP
+@given(processes())
+def test_native_json_output_matches_the_published_schema(p: Process) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((ROOT / "processes" / "schema" / "process.schema.json").read_text(encoding="utf-8"))
+    errors = list(
+        jsonschema.Draft202012Validator(schema).iter_errors(json.loads(write_native(p, format="json")))
+    )
+    assert errors == []
 
 
 @ROUND_TRIP
