@@ -43,7 +43,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -308,10 +308,11 @@ class _Reader:
             full = _SEPARATOR.join(p for p in path if p)
             kp = _kp(lane)
             undeclared = kp is not None and kp.get("undeclared") == "true"
+            repeated = kp is not None and kp.get("repeated") == "true"
             exact = _exact_string(_exact_values_checked(kp, self.source, lane.get("id")), "name") if kp is not None else None
             if exact is not None:
                 full = exact
-            if not undeclared and full not in self.lanes:
+            if not undeclared and (full not in self.lanes or repeated):
                 self.lanes.append(full)
             for ref_tag, ref in self.bpmn_children(lane):
                 if ref_tag == "flowNodeRef" and ref.text:
@@ -830,7 +831,7 @@ class _Writer:
     def write(self, *, layout: bool) -> bytes:
         p = self.p
         where = self.nestable()
-        declared = list(dict.fromkeys(p.lanes))
+        declared = list(p.lanes)
         used_lanes = [e.lane for e in p.elements if e.lane is not None and where[e.id] is None]
         extra = [lane for lane in dict.fromkeys(used_lanes) if lane not in declared]
         all_lanes = declared + extra
@@ -860,7 +861,8 @@ class _Writer:
             etree.SubElement(proc, _B("documentation")).text = _safe(p.documentation)
         self.process_kp(proc)
 
-        lane_ids: dict[str, str] = {}
+        lane_ids: dict[str, str] = {}  # lane name -> id of its (first) lane element
+        lane_elements: list[tuple[str, str]] = []  # every lane element written: (name, id)
         if all_lanes:
             lane_set = etree.SubElement(proc, _B("laneSet"), id=self._mint("LaneSet_" + process_xml_id))
             members: dict[str, list[str]] = {lane: [] for lane in all_lanes}
@@ -868,10 +870,14 @@ class _Writer:
                 if e.lane is not None and where[e.id] is None:
                     members[e.lane].append(self.xml_ids[e.id])
             for i, lane in enumerate(all_lanes, 1):
-                lane_id = self._mint(f"Lane_{i}")
-                lane_ids[lane] = lane_id
-                lane_el = etree.SubElement(lane_set, _B("lane"), id=lane_id, name=_safe(lane))
                 kp_attrs: dict[str, str] = {}
+                if lane in lane_ids:
+                    # Process.lanes names this lane twice: an empty band keeps the count.
+                    kp_attrs["repeated"] = "true"
+                lane_id = self._mint(f"Lane_{i}")
+                lane_ids.setdefault(lane, lane_id)
+                lane_elements.append((lane, lane_id))
+                lane_el = etree.SubElement(lane_set, _B("lane"), id=lane_id, name=_safe(lane))
                 if lane in extra:
                     kp_attrs["undeclared"] = "true"
                 exact = {}
@@ -879,7 +885,7 @@ class _Writer:
                     exact["name"] = lane
                 if kp_attrs or exact:
                     self.kp_block(lane_el, kp_attrs, exact=exact)
-                for ref in members[lane]:
+                for ref in members[lane] if lane_ids[lane] == lane_id else ():
                     etree.SubElement(lane_el, _B("flowNodeRef")).text = ref
 
         containers: dict[str | None, etree._Element] = {None: proc}
@@ -897,7 +903,7 @@ class _Writer:
             self.flow(host, flow, i)
 
         if layout:
-            self.diagram(root, has_pool, participant_id, collab_id, lane_ids, where)
+            self.diagram(root, has_pool, participant_id, collab_id, lane_elements, where)
         data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
         return data
 
@@ -1057,7 +1063,7 @@ class _Writer:
         has_pool: bool,
         participant_id: str,
         collab_id: str,
-        lane_ids: Mapping[str, str],
+        lane_elements: Sequence[tuple[str, str]],
         where: Mapping[str, str | None],
     ) -> None:
         from processes.render import layout as compute_layout
@@ -1081,21 +1087,23 @@ class _Writer:
         if has_pool:
             # The pool encloses every lane band and every shape, with BPMN's
             # 30-pixel label band on the left of the lanes.
-            lane_boxes = [lay.lanes[name] for name in lane_ids if name in lay.lanes]
+            lane_boxes = [lay.lanes[name] for name, _ in lane_elements if name in lay.lanes]
             rects = [(b.x, b.y, b.x + b.width, b.y + b.height) for b in [*lane_boxes, *lay.nodes.values()]]
             x0 = min([r[0] for r in rects], default=30.0) - 30.0
             y0 = min([r[1] for r in rects], default=0.0)
             x1 = max([r[2] for r in rects], default=max(lay.width, 200.0))
             y1 = max([r[3] for r in rects], default=max(lay.height, 100.0))
-            lane_rects: dict[str, tuple[float, float, float, float]] = {}
-            for name in lane_ids:
+            lane_rects: dict[str, tuple[float, float, float, float]] = {}  # by lane element id
+            placed: set[str] = set()
+            for name, lane_id in lane_elements:
                 box = lay.lanes.get(name)
-                if box is None:
-                    # A lane the layout did not place (e.g. no elements): a thin band below.
-                    lane_rects[name] = (x0 + 30.0, y1, x1 - x0 - 30.0, 60.0)
+                if box is None or name in placed:
+                    # A lane the layout did not place (or a repeated name): a thin band below.
+                    lane_rects[lane_id] = (x0 + 30.0, y1, x1 - x0 - 30.0, 60.0)
                     y1 += 60.0
                 else:
-                    lane_rects[name] = (box.x, box.y, box.width, box.height)
+                    lane_rects[lane_id] = (box.x, box.y, box.width, box.height)
+                placed.add(name)
             _shape(
                 plane,
                 self._mint(participant_id + "_di"),
@@ -1103,8 +1111,8 @@ class _Writer:
                 (x0, y0, x1 - x0, y1 - y0),
                 horizontal=True,
             )
-            for name, lane_id in lane_ids.items():
-                _shape(plane, self._mint(lane_id + "_di"), lane_id, lane_rects[name], horizontal=True)
+            for _, lane_id in lane_elements:
+                _shape(plane, self._mint(lane_id + "_di"), lane_id, lane_rects[lane_id], horizontal=True)
         next_x = 0.0
         for e in self._nesting_order(where):
             box = lay.nodes.get(e.id)

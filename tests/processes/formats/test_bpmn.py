@@ -558,6 +558,19 @@ def test_undeclared_lanes_and_nested_lane_changes_round_trip() -> None:
     assert read_bpmn(write_bpmn(p)) == p
 
 
+def test_repeated_lane_names_round_trip_with_a_shape_each() -> None:
+    p = Process("p", lanes=["A", "B", "A"])
+    p.add_step(Step("s", "S", StepKind.START_EVENT, lane="A"))
+    p.add_step(Step("t", "T", lane="B"))
+    p.add_flow(Flow("s", "t"))
+    data = write_bpmn(p)
+    assert read_bpmn(data) == p
+    root = etree.fromstring(data)
+    lanes = [lane.get("id") for lane in root.iterfind(".//bpmn:lane", NS)]
+    shapes = {s.get("bpmnElement") for s in root.iterfind(".//bpmndi:BPMNShape", NS)}
+    assert len(lanes) == 3 and set(lanes) <= shapes
+
+
 # -- property-based: round trips and fuzzing ---------------------------------------
 
 _text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
@@ -566,7 +579,7 @@ _ids = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size
 
 @st.composite
 def processes(draw: st.DrawFn) -> Process:
-    lanes = draw(st.lists(_text, max_size=3, unique=True))
+    lanes = draw(st.lists(_text, max_size=3))  # repeated names too
     p = Process(draw(_ids), draw(_text), lanes=lanes, documentation=draw(st.none() | _text))
     p.metadata.update(draw(st.dictionaries(_text, _text, max_size=2)))
     ids = draw(st.lists(_ids, min_size=1, max_size=7, unique=True))
