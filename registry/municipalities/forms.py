@@ -9,6 +9,7 @@ from wtforms import (
     DateField,
     EmailField,
     SearchField,
+    SelectField,
     StringField,
     TextAreaField,
 )
@@ -30,6 +31,7 @@ class MunicipalitySearchForm(FlaskForm):
         validators=[Optional(), Length(max=100)],
         description=_l("For example «Klæbu» or «5030». Former municipalities are found too."),
     )
+    county = SelectField(_l("County"), validators=[Optional()], validate_choice=False)
     historic = BooleanField(_l("Show former municipalities"))
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "get_municipality",
     "import_municipalities",
     "lineage",
+    "list_counties",
     "load_reference_list",
     "normalise_name",
     "search_municipalities",
@@ -159,7 +160,20 @@ def get_municipality(number: str) -> Municipality:
     return m
 
 
-def search_municipalities(query: str = "", *, include_historic: bool = False) -> list[Municipality]:
+def list_counties() -> list[tuple[str, str]]:
+    """(number, name) of every county that has a current municipality."""
+    rows = db.session.execute(
+        select(Municipality.county_number, Municipality.county_name)
+        .where(Municipality.valid_to.is_(None))
+        .distinct()
+        .order_by(Municipality.county_number)
+    )
+    return [(number, name) for number, name in rows]
+
+
+def search_municipalities(
+    query: str = "", *, include_historic: bool = False, county: str | None = None
+) -> list[Municipality]:
     """Municipalities whose number starts with, or whose name contains, ``query``.
 
     Historic municipalities (ended, e.g. 5030 Klæbu) are included when asked for, and
@@ -179,6 +193,8 @@ def search_municipalities(query: str = "", *, include_historic: bool = False) ->
         )
     elif not include_historic:
         stmt = stmt.where(Municipality.valid_to.is_(None))
+    if county:
+        stmt = stmt.where(Municipality.county_number == county)
     return list(db.session.scalars(stmt))
 
 

@@ -21,6 +21,7 @@ from registry.municipalities.models import Municipality
 from registry.municipalities.services import (
     current_successors,
     get_municipality,
+    list_counties,
     search_municipalities,
     update_municipality_profile,
 )
@@ -42,8 +43,12 @@ def load_municipality(number: str) -> Municipality:
 def index() -> str:
     """List municipalities, optionally filtered by name or number."""
     form = MunicipalitySearchForm(request.args)
-    query = form.q.data or "" if form.validate() else ""
-    results = search_municipalities(query, include_historic=bool(form.historic.data))
+    counties = list_counties()
+    form.county.choices = [("", _("All counties")), *((number, f"{number} {name}") for number, name in counties)]
+    valid = form.validate()
+    query = (form.q.data or "") if valid else ""
+    county = form.county.data if valid and form.county.data in {number for number, _name in counties} else None
+    results = search_municipalities(query, include_historic=bool(form.historic.data), county=county)
     return render_template("municipalities/index.html", form=form, query=query, municipalities=results)
 
 

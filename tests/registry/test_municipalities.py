@@ -205,3 +205,14 @@ def test_unknown_municipality_is_404_with_explanation(client: FlaskClient) -> No
     response = client.get("/kommuner/9999")
     assert response.status_code == 404
     assert "Ingen kommune har nummeret 9999." in response.get_data(as_text=True)
+
+
+def test_list_filters_by_county(imported_app: Flask) -> None:
+    html = imported_app.test_client().get("/kommuner/?county=50").get_data(as_text=True)
+    assert "38 kommuner." in html
+    assert '<option selected value="50">50 Trøndelag</option>' in html
+
+
+def test_unknown_county_shows_everything(imported_app: Flask) -> None:
+    html = imported_app.test_client().get("/kommuner/?county=99").get_data(as_text=True)
+    assert "357 kommuner." in html
