@@ -747,3 +747,49 @@ def test_bundled_samples_round_trip_with_their_diagram(case: str, name: str) -> 
     root = etree.fromstring(data)
     shapes = {s.get("bpmnElement") for s in root.iterfind(".//bpmndi:BPMNShape", NS)}
     assert len(shapes) >= len(p.elements) + len(p.lanes)
+
+
+def _bounds(root: etree._Element) -> dict[str, tuple[float, float, float, float]]:
+    out = {}
+    for shape in root.iterfind(".//bpmndi:BPMNShape", NS):
+        b = shape.find("{http://www.omg.org/spec/DD/20100524/DC}Bounds")
+        assert b is not None
+        out[shape.get("bpmnElement", "")] = (
+            float(b.get("x", "")), float(b.get("y", "")), float(b.get("width", "")), float(b.get("height", ""))
+        )  # fmt: skip
+    return out
+
+
+def _inside(a: tuple[float, ...], b: tuple[float, ...], tolerance: float = 1.0) -> bool:
+    return (
+        a[0] >= b[0] - tolerance
+        and a[1] >= b[1] - tolerance
+        and a[0] + a[2] <= b[0] + b[2] + tolerance
+        and a[1] + a[3] <= b[1] + b[3] + tolerance
+    )
+
+
+@pytest.mark.parametrize("make", [sample, lambda: read_bpmn(_FIXTURE)], ids=["sample", "two-pools"])
+def test_diagram_shapes_sit_in_their_lane_sub_process_and_pool(make: object) -> None:
+    assert callable(make)
+    root = etree.fromstring(write_bpmn(make()))
+    box = _bounds(root)
+    [participant] = root.iterfind(".//bpmn:participant", NS)
+    assert all(_inside(b, box[participant.get("id", "")]) for b in box.values())
+    for lane in root.iterfind(".//bpmn:lane", NS):
+        for ref in lane.iterfind("bpmn:flowNodeRef", NS):
+            element = root.find(f".//*[@id='{ref.text}']")
+            assert element is not None
+            if etree.QName(element).localname != "boundaryEvent":
+                assert _inside(box[ref.text or ""], box[lane.get("id", "")]), ref.text
+    for sub in root.iterfind(".//bpmn:subProcess", NS):
+        for child in sub:
+            if child.get("id") in box and etree.QName(child).localname != "boundaryEvent":
+                assert _inside(box[child.get("id", "")], box[sub.get("id", "")])
+    for event in root.iterfind(".//bpmn:boundaryEvent", NS):
+        x, y, w, h = box[event.get("id", "")]
+        hx, hy, hw, hh = box[event.get("attachedToRef", "")]
+        cx, cy = x + w / 2, y + h / 2
+        on_horizontal = min(abs(cy - hy), abs(cy - hy - hh)) < 2 and hx - 2 <= cx <= hx + hw + 2
+        on_vertical = min(abs(cx - hx), abs(cx - hx - hw)) < 2 and hy - 2 <= cy <= hy + hh + 2
+        assert on_horizontal or on_vertical
