@@ -47,6 +47,11 @@ class DefaultConfig:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
 
+    # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host headers
+    # are trusted. Needed behind a proxy so that rate limits see the client's address and
+    # HTTPS is recognised; leave 0 when the app is reached directly (headers could be forged).
+    TRUSTED_PROXIES = 0
+
     # werkzeug.security method; tests use a cheap one.
     PASSWORD_HASH_METHOD = "scrypt"
     PASSWORD_MIN_LENGTH = 12

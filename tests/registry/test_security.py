@@ -149,3 +149,20 @@ def test_rate_limit_does_not_block_reading_the_login_page() -> None:
     app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="1 per minute")
     client = app.test_client()
     assert [client.get("/logg-inn").status_code for _ in range(3)] == [200, 200, 200]
+
+
+def test_forwarded_headers_are_ignored_by_default(client: FlaskClient) -> None:
+    response = client.get("/", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_trusted_proxy_makes_https_and_client_address_known() -> None:
+    app = make_app(TRUSTED_PROXIES=1, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="1 per minute")
+    client = app.test_client()
+    response = client.get("/", headers={"X-Forwarded-Proto": "https"})
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    # Two clients behind the same proxy have separate login limits.
+    first = client.post("/logg-inn", data={"email": "a@b.no", "password": "x"}, headers={"X-Forwarded-For": "10.0.0.1"})
+    second = client.post("/logg-inn", data={"email": "a@b.no", "password": "x"}, headers={"X-Forwarded-For": "10.0.0.2"})
+    again = client.post("/logg-inn", data={"email": "a@b.no", "password": "x"}, headers={"X-Forwarded-For": "10.0.0.1"})
+    assert (first.status_code, second.status_code, again.status_code) == (200, 200, 429)
