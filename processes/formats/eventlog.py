@@ -933,7 +933,8 @@ def _csv_layout(
     columns: dict[str, str | None],
     delimiter: str | None,
 ) -> _CsvLayout:
-    first_line = text.split("\n", 1)[0]
+    end = text.find("\n")
+    first_line = text if end < 0 else text[:end]  # slicing, not split(): no copy of the whole log
     if delimiter is None:
         counts = {d: first_line.count(d) for d in (";", "\t", ",")}
         delimiter = max(counts, key=lambda d: counts[d]) if max(counts.values()) else ","

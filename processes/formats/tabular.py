@@ -252,7 +252,9 @@ def _decode_csv(data: bytes, source: str | None) -> str:
 
 
 def _sniff_delimiter(text: str) -> str:
-    header = text.lstrip("\r\n").split("\n", 1)[0]
+    start = len(text) - len(text.lstrip("\r\n")) if text[:1] in ("\r", "\n") else 0
+    end = text.find("\n", start)
+    header = text[start:] if end < 0 else text[start:end]
     # Count separators outside quotes in the header line only: data cells
     # often contain commas ("Ja: 3, Nei: 4") but headers rarely do.
     outside = re.sub(r'"[^"]*"', "", header)
@@ -307,6 +309,16 @@ def _check_zip(data: bytes, source: str | None, max_uncompressed: int) -> None:
                 )
 
 
+def _sheet_rows(sheet: Any) -> list[tuple[int, list[Any]]]:
+    # Sheets formatted down to row 1,048,576 are common: keep only rows with
+    # content (with their Excel row numbers), so blank tails cost no memory.
+    return [
+        (number, list(values))
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+        if any(v is not None and str(v).strip() for v in values)
+    ]
+
+
 def _xlsx_rows(data: bytes, source: str | None, max_uncompressed: int) -> _Table:
     _check_zip(data, source, max_uncompressed)
     import openpyxl  # lazily: only spreadsheets need it
@@ -323,10 +335,7 @@ def _xlsx_rows(data: bytes, source: str | None, max_uncompressed: int) -> _Table
                 chosen = next(
                     (s for s in sheets if re.search(r"prosess|process", s.title, re.IGNORECASE)), sheets[0]
                 )
-                rows = [
-                    (number, list(values))
-                    for number, values in enumerate(chosen.iter_rows(values_only=True), start=1)
-                ]
+                rows = _sheet_rows(chosen)
                 title = chosen.title
             finally:
                 workbook.close()
