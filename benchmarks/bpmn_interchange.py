@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import statistics
 import sys
 import time
 from collections import Counter, defaultdict
@@ -194,22 +195,43 @@ def run(data: Path = DEFAULT_DATA) -> list[Pair]:
     return pairs
 
 
-def summary(pairs: Sequence[Pair]) -> dict[str, tuple[int, int, float, float]]:
-    """Per tool and overall: (pairs, exact pairs, mean edge F1, mean step F1)."""
-    by_tool: dict[str, list[Pair]] = defaultdict(list)
+def summary(pairs: Sequence[Pair], *, by: str = "tool") -> dict[str, tuple[int, int, float, float]]:
+    """Per tool (or per ``by="variant"``) and overall: (pairs, exact pairs, mean edge F1, mean step F1)."""
+    groups: dict[str, list[Pair]] = defaultdict(list)
     for pair in pairs:
-        by_tool[pair.tool].append(pair)
-    by_tool["ALL"] = list(pairs)
+        groups[pair.tool if by == "tool" else pair.variant].append(pair)
+    groups["ALL"] = list(pairs)
     out: dict[str, tuple[int, int, float, float]] = {}
-    for tool, items in by_tool.items():
+    for key, items in groups.items():
         n = len(items)
-        out[tool] = (
+        out[key] = (
             n,
             sum(p.exact for p in items),
             sum(p.edge_f1 for p in items) / n if n else 0.0,
             sum(p.step_f1 for p in items) / n if n else 0.0,
         )
     return out
+
+
+def read_speed(data: Path, *, repeat: int = 3) -> tuple[int, float, float, float]:
+    """Import speed over every MIWG file: (files, median ms, slowest ms, total s), best of ``repeat``."""
+    files = sorted(data.rglob("*.bpmn"))
+    blobs = [(p.name, p.read_bytes()) for p in files]
+    best: list[float] = []
+    for _ in range(repeat):
+        times = []
+        for name, blob in blobs:
+            started = time.perf_counter()
+            read_bpmn(blob, source=name)
+            times.append(time.perf_counter() - started)
+        best = times if not best else [min(a, b) for a, b in zip(best, times, strict=True)]
+    return len(files), 1000 * statistics.median(best), 1000 * max(best), sum(best)
+
+
+def _table(title: str, rows: dict[str, tuple[int, int, float, float]]) -> None:
+    print(f"{title:<42} {'pairs':>5} {'exact':>5} {'exact %':>8} {'edge F1':>8} {'step F1':>8}")
+    for key, (n, exact, ef1, sf1) in sorted(rows.items(), key=lambda kv: (kv[0] == "ALL", kv[0])):
+        print(f"{key:<42} {n:>5} {exact:>5} {100 * exact / n:>7.1f}% {ef1:>8.3f} {sf1:>8.3f}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -223,11 +245,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     pairs = run(args.data)
     elapsed = time.perf_counter() - started
-    table = summary(pairs)
-    print(f"{'tool':<42} {'pairs':>5} {'exact':>5} {'exact %':>8} {'edge F1':>8} {'step F1':>8}")
-    for tool, (n, exact, ef1, sf1) in sorted(table.items(), key=lambda kv: (kv[0] == "ALL", kv[0])):
-        print(f"{tool:<42} {n:>5} {exact:>5} {100 * exact / n:>7.1f}% {ef1:>8.3f} {sf1:>8.3f}")
+    _table("tool", summary(pairs))
+    print()
+    _table("variant", summary(pairs, by="variant"))
     print(f"\n{len(pairs)} pairs read and compared in {elapsed:.2f} s")
+    files, median_ms, slowest_ms, total_s = read_speed(args.data)
+    print(f"import speed: {files} files, median {median_ms:.2f} ms, slowest {slowest_ms:.1f} ms, all {total_s:.2f} s")
     disagreeing = [p for p in pairs if not p.exact]
     if disagreeing:
         print(f"\n{len(disagreeing)} disagreeing pairs" + ("" if args.verbose else " (--verbose lists them)"))
