@@ -210,9 +210,10 @@ def _instances(trace: Trace) -> list[tuple[str, float | None, float | None]]:
         activity = event.activity.strip()
         if not activity:
             continue  # a nameless event cannot be a step
-        if event.lifecycle == "start":
+        lifecycle = event.lifecycle.strip().lower()
+        if lifecycle == "start":
             open_starts[activity].append(event.timestamp)
-        elif event.lifecycle in ("complete", ""):
+        elif lifecycle in ("complete", ""):
             starts = open_starts.get(activity)
             start = starts.pop(0) if starts else None
             out.append((activity, start, event.timestamp))
@@ -234,7 +235,7 @@ def _count(source: TraceSource, keep: Callable[[str], bool]) -> _Counts:
         trace = _ordered(trace)
         counts.cases += 1
         counts.events += len(trace)
-        if any(e.lifecycle == "start" for e in trace):
+        if any(e.lifecycle.strip().lower() == "start" for e in trace):
             counts.has_start = True
         instances = [i for i in _instances(trace) if keep(i[0])]
         previous: tuple[str, float | None, float | None] = (_START_KEY, None, None)
