@@ -104,14 +104,15 @@ def _write_events(session: Session, flush_context: UOWTransaction) -> None:
             changes = {} if action == "delete" else _collect_changes(obj, creating=action == "create")
             if action == "update" and not changes:
                 continue
-            identity = inspect(obj).identity
+            # New rows get their identity key only after the flush; their primary key is set already.
+            identity = inspect(obj).mapper.primary_key_from_instance(obj)
             session.add(
                 AuditEvent(
                     actor_id=actor_id,
                     actor_label=actor_label,
                     action=action,
                     object_type=type(obj).__name__,
-                    object_id=",".join(str(part) for part in identity) if identity else "",
+                    object_id=",".join(str(part) for part in identity if part is not None),
                     object_label=str(obj)[:300],
                     changes=changes,
                 )

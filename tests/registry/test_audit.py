@@ -40,6 +40,14 @@ def test_role_changes_are_logged_as_added_and_removed(db: object) -> None:
     assert event.actor_label == "system"
 
 
+def test_created_object_is_identified(db: object) -> None:
+    municipality = create_municipality_row(number="5001", name="Trondheim")
+    db.session.commit()  # type: ignore[attr-defined]
+    event = db.session.scalar(select(AuditEvent))  # type: ignore[attr-defined]
+    assert (event.action, event.object_type, event.object_id) == ("create", "Municipality", str(municipality.id))
+    assert event.changes["number"] == {"new": "5001"}
+
+
 def test_passwords_never_reach_the_log(db: object) -> None:
     create_user_row(email="ola@kommune.no", password="my secret password")
     db.session.commit()  # type: ignore[attr-defined]
