@@ -813,16 +813,8 @@ def read_xes(
             parallel_ratio=parallel_ratio,
         )
     except FormatError as exc:
-        if stats.missing_label and not stats.labelled:
-            keys = ", ".join(sorted(stats.event_keys)) or "none"
-            raise FormatError(
-                f"no event has the attribute {label_attribute!r}; the events carry: {keys}",
-                source=source,
-                hint="choose one of them as the label attribute",
-            ) from None
-        if exc.source is None:
-            exc.source = source
-            exc.args = (str(exc),)
+        if exc.source is None:  # discover() does not know the file name
+            raise FormatError(exc.message, source=source, line=exc.line, hint=exc.hint) from None
         raise
     if stats.missing_label and not stats.labelled:
         keys = ", ".join(sorted(stats.event_keys)) or "none"
