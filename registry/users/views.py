@@ -45,6 +45,8 @@ def login() -> str | Response:
             session.clear()  # a fresh session on sign-in
             if language:
                 session["lang"] = language
+            # Signed-in sessions end after PERMANENT_SESSION_LIFETIME (a working day).
+            session.permanent = True
             login_user(user)
             flash(_("You are signed in as %(name)s.", name=user.name), "success")
             return redirect(target)
