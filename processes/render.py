@@ -504,7 +504,7 @@ def _restack(graph: Any, blocks: Sequence[str], *, horizontal: bool, gap: float 
     pass to route again around the shapes. Invisible helper edges are removed.
 
     Returns True when something moved (then ``nop2`` must run), False when
-    dot's order was already right.
+    dot's order was already right. Re-routing is bounded: see :func:`_set_routing`.
     """
     subgraphs = _subgraphs_by_name(graph)
     axis = 1 if horizontal else 0
@@ -552,6 +552,7 @@ def _restack(graph: Any, blocks: Sequence[str], *, horizontal: bool, gap: float 
             )
             if sub.graph_attr.get("lp"):
                 sub.graph_attr["lp"] = moved(sub.graph_attr["lp"], k)
+    dropped = 0
     for key in list(graph.edges(keys=True)):
         edge = graph.get_edge(*key)
         if "invis" in (edge.attr.get("style") or ""):
@@ -566,6 +567,8 @@ def _restack(graph: Any, blocks: Sequence[str], *, horizontal: bool, gap: float 
             for attr in ("pos", "lp", "xlp", "head_lp", "tail_lp"):
                 if edge.attr.get(attr):
                     edge.attr[attr] = ""
+            dropped += 1
+    _set_routing(graph, dropped)
     # Let nop2 compute the drawing's bounding box and title position afresh.
     for attr in ("bb", "lp"):
         if graph.graph_attr.get(attr):
@@ -595,6 +598,18 @@ def _clip_path(path: list[tuple[float, float]], box: Box) -> list[tuple[float, f
 
 def _inside(box: Box, point: tuple[float, float]) -> bool:
     return box.x < point[0] < box.x + box.width and box.y < point[1] < box.y + box.height
+
+
+#: Routing flows around shapes costs about (flows to route) x (shapes); above this product,
+#: re-routed flows are drawn as straight lines instead (a 200-step process with 200 flows
+#: across lanes took 13 s to route; diagrams that size are not read line by line anyway).
+ROUTING_BUDGET = 12_000
+
+
+def _set_routing(graph: Any, dropped: int) -> None:
+    """Choose how nop2 routes the ``dropped`` flows: around shapes, or straight when too costly."""
+    if dropped * max(graph.number_of_nodes(), 1) > ROUTING_BUDGET:
+        graph.graph_attr["splines"] = "line"
 
 
 def _shift_points(value: str, delta: float, *, horizontal: bool) -> str:

@@ -656,3 +656,17 @@ def test_rendered_lanes_appear_in_declared_order(samples: list[tuple[str, Proces
     assert list(heights) and sorted(heights, key=heights.__getitem__) == [x for x in p.lanes if x in heights]
     legend_y = next(float(t.get("y") or 0) for t in tree.iter(f"{SVG}text") if t.text == "Forklaring")
     assert legend_y < min(heights.values()), name
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_straight_reroutes_above_the_routing_budget_still_meet_the_borders(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Above the budget, flows between lanes are drawn straight instead of around shapes.
+    monkeypatch.setattr(render_module, "ROUTING_BUDGET", 0)
+    p = random_process(seed + 100)
+    result = layout(p)
+    for (src, tgt), points in result.edges.items():
+        assert border_distance(result.nodes[src], points[0], shape_of(p, src, result)) < 3, (src, tgt)
+        assert border_distance(result.nodes[tgt], points[-1], shape_of(p, tgt, result)) < 3, (src, tgt)
+    assert render(p, "svg", backend="bundled").startswith(b"<?xml")
