@@ -31,7 +31,7 @@ from processes.align import Alignment, MappingMemory, PreparedProcess, align, pr
 from processes.diff import Difference, diff
 from processes.exceptions import FormatError
 from processes.explain import explain, format_report
-from processes.labels import Synonyms
+from processes.labels import Synonyms, normalise
 from processes.model import Process
 from processes.similarity import ProcessProfile, Similarity, profile, similarities
 
@@ -260,9 +260,12 @@ def compare_files(
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(processes: Sequence[Process], synonyms: Synonyms | None) -> None:
+def _init_worker(
+    processes: Sequence[Process], synonyms: Synonyms | None, vocabulary: Sequence[str]
+) -> None:
     _WORKER["processes"] = processes
     _WORKER["synonyms"] = synonyms
+    _WORKER["vocabulary"] = vocabulary
     _WORKER["cache"] = {}
 
 
@@ -271,7 +274,10 @@ def _features(i: int) -> tuple[PreparedProcess, ProcessProfile]:
     hit = cache.get(i)
     if hit is None:
         p = _WORKER["processes"][i]
-        hit = (prepare(p, synonyms=_WORKER["synonyms"]), profile(p))
+        hit = (
+            prepare(p, synonyms=_WORKER["synonyms"], vocabulary=_WORKER["vocabulary"]),
+            profile(p),
+        )
         cache[i] = hit
     return hit
 
@@ -293,14 +299,22 @@ def compare_matrix(
     workers: int | None = None,
     synonyms: Synonyms | None = None,
     chunk_size: int | None = None,
+    shared_vocabulary: bool = True,
 ) -> npt.NDArray[np.float64]:
     """Overall similarity of every pair of ``processes``, as a symmetric matrix.
 
-    Entry ``[i, j]`` (and ``[j, i]``) is ``compare(processes[i],
-    processes[j]).similarity.overall`` for ``i < j``; the diagonal is 1.
-    Each worker prepares every process once (label analysis, behavioural
-    profile) and then takes chunks of pairs; results do not depend on the
-    number of workers.
+    Entry ``[i, j]`` (and ``[j, i]``) is the overall similarity of
+    ``processes[i]`` and ``processes[j]`` as :func:`compare` computes it,
+    for ``i < j``; the diagonal is 1. Each worker prepares every process
+    once (label analysis, behavioural profile) and then takes chunks of
+    pairs; results do not depend on the number of workers.
+
+    With ``shared_vocabulary`` (the default), compound words are split with
+    the words of *all* the processes, the set's own lexicon, so each process
+    is analysed once. :func:`compare` on one pair uses the two processes'
+    words only, which for a pair of variants means analysing both again;
+    the two can differ where a compound splits only with a third process's
+    words. ``shared_vocabulary=False`` gives exactly :func:`compare`'s values.
 
     Parameters
     ----------
@@ -313,6 +327,8 @@ def compare_matrix(
         Synonym groups for the aligner.
     chunk_size
         Pairs per task; default: enough for about 16 tasks per worker.
+    shared_vocabulary
+        Analyse compounds with the words of all processes (faster), see above.
 
     Examples
     --------
@@ -336,8 +352,13 @@ def compare_matrix(
     workers = min(workers, len(pairs))
     size = chunk_size or max(1, -(-len(pairs) // (workers * 16)))
     chunks = [pairs[k : k + size] for k in range(0, len(pairs), size)]
+    vocabulary: list[str] = []
+    if shared_vocabulary:
+        vocabulary = sorted(
+            {w for p in processes for s in p.steps for w in normalise(s.label).split()}
+        )
     if workers == 1:
-        _init_worker(processes, synonyms)
+        _init_worker(processes, synonyms, vocabulary)
         try:
             values = [v for chunk in chunks for v in _pair_chunk(chunk)]
         finally:
@@ -349,7 +370,7 @@ def compare_matrix(
             max_workers=workers,
             mp_context=context,
             initializer=_init_worker,
-            initargs=(list(processes), synonyms),
+            initargs=(list(processes), synonyms, vocabulary),
         ) as pool:
             values = [
                 v

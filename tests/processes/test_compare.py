@@ -168,7 +168,7 @@ def test_matrix_agrees_with_compare_and_is_symmetric() -> None:
     processes = [STANDARD] + [
         v.process for v in generate_variants(STANDARD, 4, seed=53)
     ]
-    matrix = compare_matrix(processes, workers=1)
+    matrix = compare_matrix(processes, workers=1, shared_vocabulary=False)
     assert matrix.shape == (5, 5)
     assert np.array_equal(matrix, matrix.T)
     assert np.all(np.diag(matrix) == 1.0)
@@ -177,6 +177,16 @@ def test_matrix_agrees_with_compare_and_is_symmetric() -> None:
             assert (
                 matrix[i, j] == compare(processes[i], processes[j]).similarity.overall
             )
+
+
+def test_matrix_with_shared_vocabulary_is_close_to_pairwise() -> None:
+    processes = [STANDARD] + [
+        v.process for v in generate_variants(STANDARD, 4, seed=53)
+    ]
+    shared = compare_matrix(processes, workers=1)
+    pairwise = compare_matrix(processes, workers=1, shared_vocabulary=False)
+    assert np.array_equal(shared, shared.T)
+    assert np.allclose(shared, pairwise, atol=0.05)
 
 
 def test_matrix_does_not_depend_on_the_number_of_workers() -> None:
