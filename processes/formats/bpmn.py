@@ -502,6 +502,15 @@ def read_bpmn(
         root = parse_xml(data, source=source, max_bytes=max_bytes)
     except (ValueError, LookupError) as exc:  # e.g. an unknown encoding in the XML declaration
         raise FormatError(f"the file cannot be decoded as XML: {exc}", source=source) from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        # parse_xml looks for "<!DOCTYPE" in the raw bytes, which misses it in
+        # UTF-16/32 files; the parsed document tells for any encoding.
+        raise FormatError(
+            "the file declares a DOCTYPE; DTDs and entities are refused for safety",
+            source=source,
+            hint="remove the <!DOCTYPE ...> declaration",
+        )
     tag = local_name(root.tag)
     ns = _namespace(root.tag)
     if not is_bpmn(root):

@@ -369,6 +369,14 @@ def test_dtds_and_entities_are_refused(data: bytes) -> None:
     assert info.value.line == 2
 
 
+@pytest.mark.parametrize("encoding", ["UTF-16", "UTF-32"])
+@pytest.mark.parametrize("data", [XXE, BILLION_LAUGHS], ids=["xxe", "billion-laughs"])
+def test_dtds_are_refused_in_any_encoding(data: bytes, encoding: str) -> None:
+    text = data.decode().replace('<?xml version="1.0"?>', f'<?xml version="1.0" encoding="{encoding}"?>')
+    with pytest.raises(FormatError, match="DOCTYPE|entity"):
+        read_bpmn(text.encode(encoding.lower()))
+
+
 def test_external_entity_without_doctype_is_not_resolved() -> None:
     data = bpmn(SIMPLE.replace("Vurdere søknaden", "&xxe;"))
     with pytest.raises(FormatError, match="well-formed"):
