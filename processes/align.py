@@ -352,7 +352,8 @@ def prepare(
             if len(w) >= 6
         }
         candidates = _compound_candidates(unsplit, known)
-    order_key = {sid: (p, sid) for sid, p in zip(ids, _positions(process, sg, ids))}
+    position = _positions(process, sg, ids)
+    order_key = {sid: (p, sid) for sid, p in zip(ids, position.tolist())}
     ranked = sorted(ids, key=lambda sid: order_key[sid])
     order = np.empty(len(ids))
     for rank, sid in enumerate(ranked):
@@ -365,7 +366,7 @@ def prepare(
         synonyms=syn,
         norm_labels=tuple(normalise(s.label) for s in steps),
         unnamed=labels.sizes == 0,
-        position=_positions(process, sg, ids),
+        position=position,
         order=order,
         pred=pred,
         succ=succ,
@@ -657,7 +658,7 @@ def _find_groups(
         # ("Vurdere søknad – forberede", "Vurdere søknad – ferdigstille");
         # two steps with the same label are a repetition, not phases.
         pieces = dice >= single + _SPLIT_GAIN and min(covered) >= 0.5
-        phases = min(contains) >= 0.99 and b.norm_labels[j1] != b.norm_labels[j2]
+        phases = min(contains) >= 0.9 and b.norm_labels[j1] != b.norm_labels[j2]
         if dice >= threshold and (pieces or phases):
             found.append((dice, i, (j1, j2)))
     found.sort(key=lambda x: (-x[0], x[1], x[2]))
