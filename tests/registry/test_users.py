@@ -33,6 +33,7 @@ def test_sign_in_returns_to_the_page_asked_for(app: Flask) -> None:
         db.session.commit()
     client = app.test_client()
     assert client.get("/admin/").headers["Location"] == "/logg-inn?next=%2Fadmin%2F"
+    assert "Logg inn for å se denne siden." in client.get("/logg-inn?next=%2Fadmin%2F").get_data(as_text=True)
     response = client.post("/logg-inn?next=/admin/", data={"email": "admin@kommune.no", "password": "a long test password"})
     assert response.headers["Location"] == "/admin/"
 
