@@ -880,17 +880,27 @@ def mode_cue(mode: Mode, lang: str = "nb") -> str:
 
 def _wrap(text: str, width: int = _WRAP) -> list[str]:
     lines: list[str] = []
-    for paragraph in text.splitlines() or [""]:
+    for paragraph in _clean(text).split("\n"):
         lines.extend(textwrap.wrap(paragraph, width, break_long_words=True, break_on_hyphens=True) or [""])
     if len(lines) > _MAX_LINES:
         lines = [*lines[: _MAX_LINES - 1], lines[_MAX_LINES - 1] + " …"]
     return lines
 
 
+# Characters XML 1.0 (SVG) and Graphviz's HTML parser cannot carry. Vertical tab and form feed
+# are line breaks in some spreadsheet exports; the rest becomes U+FFFD, visibly.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _clean(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n").replace("\x0c", "\n")
+    return _UNPRINTABLE.sub("\ufffd", text).replace("\t", " ")
+
+
 def _html_text(text: str) -> str:
     """Text for an HTML-like label: markup escaped, and backslashes doubled because Graphviz
     expands \\N (node name), \\G (graph name) ... even there."""
-    return html.escape(text, quote=True).replace("\\", "\\\\")
+    return html.escape(_clean(text), quote=True).replace("\\", "\\\\")
 
 
 def _html_lines(lines: list[str]) -> str:
@@ -907,7 +917,7 @@ def _quote(value: str) -> str:
     """A DOT double-quoted string; safe for any text (quotes, backslashes, newlines)."""
     if isinstance(value, _Html):
         return f"<{value}>"
-    text = value.replace("\\", "\\\\").replace('"', '\\"')
+    text = _clean(value).replace("\\", "\\\\").replace('"', '\\"')
     # Newlines become the escString line break; carriage returns would end up in the output.
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
     return f'"{text}"'

@@ -11,6 +11,8 @@ import warnings
 
 import pygraphviz as pgv
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 import processes.render as render_module
@@ -670,3 +672,31 @@ def test_straight_reroutes_above_the_routing_budget_still_meet_the_borders(
         assert border_distance(result.nodes[src], points[0], shape_of(p, src, result)) < 3, (src, tgt)
         assert border_distance(result.nodes[tgt], points[-1], shape_of(p, tgt, result)) < 3, (src, tgt)
     assert render(p, "svg", backend="bundled").startswith(b"<?xml")
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(label=st.text(min_size=1, max_size=60), lane=st.text(min_size=1, max_size=20))
+def test_any_text_gives_wellformed_svg_with_the_label(label: str, lane: str) -> None:
+    p = Process("p", label, lanes=[lane])
+    p.add_step(Step("a", label, lane=lane, system=label))
+    p.add_step(Step("b", "Neste", lane=lane))
+    p.add_flow(Flow("a", "b", condition=label))
+    data = render(p, "svg", title=label, backend="bundled")
+    tree = svg_tree(data)  # raises on malformed XML
+    assert tree.find(f".//{SVG}script") is None
+    tooltips = [a.get(f"{XLINK}title") or "" for a in tree.iter(f"{SVG}a")]
+    shown = render_module._clean(label).replace("\n", " ").split()
+    text = " ".join(svg_texts(data))
+    # Every word of the label is drawn (wrapping may split a long word, so compare without spaces).
+    assert "".join(shown) in "".join(text.split()) or not shown
+    assert any(t.startswith(render_module._clean(label).split("\n")[0]) for t in tooltips)
+
+
+def test_control_characters_do_not_break_svg() -> None:
+    p = Process("p")
+    p.add_step(Step("a", "Søknad\x01 mottatt\x0bny linje\x7f"))
+    for backend in ("bundled", "system"):
+        if backend == "system" and shutil.which("dot") is None:
+            continue
+        texts = svg_texts(render(p, "svg", backend=backend))  # type: ignore[arg-type]
+        assert "Søknad� mottatt" in texts and "ny linje�" in texts
