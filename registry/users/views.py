@@ -50,6 +50,8 @@ def login() -> str | Response:
             login_user(user)
             flash(_("You are signed in as %(name)s.", name=user.name), "success")
             return redirect(target)
+        # For the operator: repeated failures from one address show up in the server log.
+        current_app.logger.warning("Failed sign-in for %r from %s", form.email.data, request.remote_addr)
         form.form_errors.append(_("The e-mail address or the password is wrong."))
     return render_template("users/login.html", form=form)
 

@@ -169,6 +169,15 @@ def test_search_by_name_or_number_finds_old_codes(imported: Any, query: str, exp
     assert [m.number for m in search_municipalities(query)] == expected
 
 
+def test_every_municipality_is_found_by_its_name_and_number(
+    imported: Any, records: list[MunicipalityRecord]
+) -> None:
+    for record in records:
+        assert record.number in [m.number for m in search_municipalities(record.name)], record.name
+        assert record.number in [m.number for m in search_municipalities(record.name.upper())], record.name
+        assert [m.number for m in search_municipalities(record.number)] == [record.number]
+
+
 def test_search_treats_wildcards_as_text(imported: Any) -> None:
     assert search_municipalities("%") == []
 
