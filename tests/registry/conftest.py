@@ -6,10 +6,13 @@ import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
@@ -33,6 +36,22 @@ TEST_CONFIG: dict[str, Any] = {
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     "RATELIMIT_ENABLED": False,
 }
+
+
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "registry" / "translations"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations() -> None:
+    """Compile stale .po catalogues, as `make test` does, so that plain `pytest` works too."""
+    for po_path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as f:
+            catalogue = read_po(f)
+        with mo_path.open("wb") as f:
+            write_mo(f, catalogue)
 
 
 def make_app(**overrides: Any) -> Flask:
