@@ -240,7 +240,8 @@ class _LayoutBuilder:
         self.top_level = [
             e for e in elements if e.parent is None or e.parent not in self.expanded or e.id in flat
         ]
-        self.lane_of = {e.id: self._drawn_lane(e) for e in elements}
+        top = {e.id for e in self.top_level}
+        self.lane_of = {e.id: self._drawn_lane(e, top) for e in elements}
         for b in self.boundary:
             self.lane_of[b.id] = self.lane_of[b.attached_to or ""]
         lanes = _lane_order(process)
@@ -250,9 +251,8 @@ class _LayoutBuilder:
         self.ports = self._boundary_ports()
         self.flows = self._flows()
 
-    def _drawn_lane(self, element: Element) -> str | None:
+    def _drawn_lane(self, element: Element, top: set[str]) -> str | None:
         """The lane an element is drawn in: inner elements follow their outermost expanded sub-process."""
-        top = {e.id for e in self.top_level}
         while element.id not in top and element.parent is not None:
             element = self.process[element.parent]
         return element.lane

@@ -700,3 +700,50 @@ def test_control_characters_do_not_break_svg() -> None:
             continue
         texts = svg_texts(render(p, "svg", backend=backend))  # type: ignore[arg-type]
         assert "Søknad� mottatt" in texts and "ny linje�" in texts
+
+
+def nested_case(lanes: list[str]) -> Process:
+    """A sub-process inside a sub-process, with a boundary event, flows across three lanes."""
+    p = Process("p", "Nestet", lanes=lanes)
+    p.add_step(Step("s", "Start", StepKind.START_EVENT, lane="A"))
+    p.add_step(Step("a", "Motta", lane="A"))
+    p.add_step(Step("sp", "Behandle", StepKind.SUBPROCESS, lane="B"))
+    p.add_step(Step("sp_s", "", StepKind.START_EVENT, parent="sp"))
+    p.add_step(Step("inner", "Indre delprosess", StepKind.SUBPROCESS, parent="sp"))
+    p.add_step(Step("in_s", "", StepKind.START_EVENT, parent="inner"))
+    p.add_step(Step("in_t", "Sjekke", parent="inner"))
+    p.add_step(Step("in_e", "", StepKind.END_EVENT, parent="inner"))
+    p.add_step(Step("sp_e", "", StepKind.END_EVENT, parent="sp"))
+    p.add_step(Step("frist", "Frist", StepKind.BOUNDARY_EVENT, attached_to="sp", lane="B"))
+    p.add_step(Step("purre", "Purre", lane="C"))
+    p.add_step(Step("v", "Vedtak", lane="C"))
+    p.add_step(Step("e", "Slutt", StepKind.END_EVENT, lane="A"))
+    for a, b in [
+        ("s", "a"),
+        ("a", "sp"),
+        ("sp_s", "inner"),
+        ("in_s", "in_t"),
+        ("in_t", "in_e"),
+        ("inner", "sp_e"),
+        ("sp", "v"),
+        ("v", "e"),
+        ("frist", "purre"),
+        ("purre", "e"),
+    ]:
+        p.add_flow(Flow(a, b))
+    return p
+
+
+@pytest.mark.parametrize("lanes", [list(order) for order in itertools.permutations("ABC")])
+def test_nested_subprocesses_across_lanes(lanes: list[str]) -> None:
+    # Most of these orders make dot swap lanes, so flows into the sub-process are re-routed
+    # and must still stop at its frame.
+    p = nested_case(lanes)
+    result = layout(p)
+    assert [name for name, _ in sorted(result.lanes.items(), key=lambda item: item[1].y)] == lanes
+    assert contains(result.nodes["sp"], result.nodes["inner"])
+    assert contains(result.nodes["inner"], result.nodes["in_t"])
+    for (src, tgt), points in result.edges.items():
+        assert border_distance(result.nodes[src], points[0], shape_of(p, src, result)) < 3, (src, tgt)
+        assert border_distance(result.nodes[tgt], points[-1], shape_of(p, tgt, result)) < 3, (src, tgt)
+    assert render(p, "svg", backend="bundled").startswith(b"<?xml")
