@@ -747,3 +747,27 @@ def test_nested_subprocesses_across_lanes(lanes: list[str]) -> None:
         assert border_distance(result.nodes[src], points[0], shape_of(p, src, result)) < 3, (src, tgt)
         assert border_distance(result.nodes[tgt], points[-1], shape_of(p, tgt, result)) < 3, (src, tgt)
     assert render(p, "svg", backend="bundled").startswith(b"<?xml")
+
+
+def test_auto_backend_runs_the_dot_program_when_present(monkeypatch: pytest.MonkeyPatch) -> None:
+    if shutil.which("dot") is None:
+        pytest.skip("no system Graphviz: the 'dot' program is not on PATH (apt-get install graphviz)")
+    calls: list[str] = []
+    real_pipe = render_module.graphviz.pipe
+
+    def spy(engine: str, fmt: str, data: bytes, **kwargs: object) -> bytes:
+        calls.append(engine)
+        return real_pipe(engine, fmt, data, **kwargs)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(render_module.graphviz, "pipe", spy)
+    assert render(build_case(), "svg").startswith(b"<?xml")
+    assert calls == ["dot", "neato"]  # dot lays out, neato -n2 draws the positioned graph
+
+
+def test_auto_backend_without_dot_never_runs_a_program(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: object, **kwargs: object) -> bytes:
+        raise AssertionError("a Graphviz program was run")
+
+    monkeypatch.setattr(render_module.shutil, "which", lambda name: None)
+    monkeypatch.setattr(render_module.graphviz, "pipe", fail)
+    assert render(build_case(), "png").startswith(b"\x89PNG")
