@@ -363,3 +363,16 @@ def test_show_an_event_log_with_english_labels(shared_data: Path, capsys: pytest
     assert main(["show", str(logs[0]), "--label-attribute", "activityNameEN", "--lang", "en"]) in (0, 1)
     out = capsys.readouterr().out
     assert out.startswith("Process: ")
+
+
+def test_program_on_a_latin1_terminal_does_not_crash(good: Path) -> None:
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "processes", "show", str(good)],
+        check=False,
+        capture_output=True,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Søknad mottatt".encode("latin-1") in result.stdout
+    assert b"\\u2709 papir" in result.stdout  # ✉ has no latin-1 form
