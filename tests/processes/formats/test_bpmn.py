@@ -725,7 +725,7 @@ def bpmn_trees(draw: st.DrawFn, depth: int = 0) -> str:
     return f"<b:{tag} {text}>{body}</b:{tag}>"
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(bpmn_trees(), max_size=4))
 def test_random_bpmn_structures_raise_nothing_but_format_error(trees: list[str]) -> None:
     data = f'<b:definitions xmlns:b="{BPMN_NAMESPACE}">{"".join(trees)}</b:definitions>'.encode()
