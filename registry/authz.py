@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from registry.cooperations.models import Cooperation
+from registry.cooperations.services import memberships_of
 from registry.extensions import login_manager
 from registry.municipalities.models import Municipality
 from registry.municipalities.services import current_successors
@@ -20,6 +22,7 @@ __all__ = [
     "can_edit_municipality",
     "can_manage",
     "can_view_cooperation_contacts",
+    "can_view_municipality_contacts",
     "require",
 ]
 
@@ -87,6 +90,22 @@ def can_view_cooperation_contacts(user: Any, cooperation: Cooperation) -> Decisi
     return Decision(
         False,
         _("Only coordinators of %(cooperation)s and administrators can see this.", cooperation=cooperation.name),
+    )
+
+
+def can_view_municipality_contacts(user: Any, municipality: Municipality) -> Decision:
+    """The process owners of a municipality are shown to its owners, its cooperations' coordinators and admins."""
+    if not _signed_in(user):
+        return Decision(False, _("Sign in to see the municipality's contacts."))
+    if user.is_admin or any(m.id == municipality.id for m in user.owned_municipalities):
+        return ALLOW
+    today = dt.date.today()
+    coordinated = {c.id for c in user.coordinated_cooperations}
+    if any(ms.cooperation_id in coordinated and ms.is_active_on(today) for ms in memberships_of(municipality)):
+        return ALLOW
+    return Decision(
+        False,
+        _("Only coordinators of the municipality's cooperations and administrators can see this."),
     )
 
 

@@ -9,7 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from registry.authz import can_edit_municipality, can_manage, require
+from registry.authz import (
+    can_edit_municipality,
+    can_manage,
+    can_view_municipality_contacts,
+    require,
+)
 from registry.cooperations.services import memberships_of
 from registry.errors import NotFoundError
 from registry.extensions import db
@@ -25,6 +30,7 @@ from registry.municipalities.services import (
     search_municipalities,
     update_municipality_profile,
 )
+from registry.users.services import owners_by_municipality
 
 __all__ = ["bp", "load_municipality"]
 
@@ -65,6 +71,9 @@ def show(number: str) -> str:
         today=dt.date.today(),
         can_edit=can_edit_municipality(current_user, municipality),
         can_manage=can_manage(current_user),
+        owners=owners_by_municipality([municipality.id]).get(municipality.id, [])
+        if can_view_municipality_contacts(current_user, municipality)
+        else None,
     )
 
 

@@ -158,3 +158,19 @@ def test_coordinator_sees_the_process_owners_of_all_members(world: Flask, role: 
     html = _client_as(world, role).get("/samarbeid/digi-trondelag").get_data(as_text=True)
     assert ("owner@stjordal.kommune.no" in html) is sees_contacts
     assert ("owner@trondheim.kommune.no" in html) is sees_contacts
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_owners"),
+    [
+        ("anonymous", False),
+        ("owner", True),
+        ("other_owner", False),
+        ("coordinator", True),
+        ("other_coordinator", False),
+        ("admin", True),
+    ],
+)
+def test_municipality_page_shows_process_owners_to_its_coordinators(world: Flask, role: str, sees_owners: bool) -> None:
+    html = _client_as(world, role).get("/kommuner/5001").get_data(as_text=True)
+    assert ("owner@trondheim.kommune.no" in html) is sees_owners
