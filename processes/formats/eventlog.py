@@ -46,6 +46,7 @@ lifecycle transition. Metadata holds only counts and the options used.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import io
@@ -54,7 +55,7 @@ import os
 import re
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import PurePath
@@ -868,7 +869,7 @@ def looks_like_eventlog_header(cells: Sequence[object]) -> bool:
     )
 
 
-def _lines(text: str) -> Iterator[str]:
+def _lines(text: str) -> Generator[str, None, None]:
     """Yield the lines of ``text`` with their ends, without copying it (io.StringIO would)."""
     start = 0
     while start < len(text):
@@ -921,13 +922,11 @@ class _CsvLayout:
 
 
 def _csv_layout(
-    text: str,
+    first_line: str,
     source: str | None,
     columns: dict[str, str | None],
     delimiter: str | None,
 ) -> _CsvLayout:
-    end = text.find("\n")
-    first_line = text if end < 0 else text[:end]  # slicing, not split(): no copy of the whole log
     if delimiter is None:
         counts = {d: first_line.count(d) for d in (";", "\t", ",")}
         delimiter = max(counts, key=lambda d: counts[d]) if max(counts.values()) else ","
@@ -968,8 +967,63 @@ def _csv_layout(
     return _CsvLayout(delimiter, case, activity, found["timestamp"], found["lifecycle"], names)
 
 
+def _csv_source(
+    data: bytes | str | os.PathLike[str], source: str | None, max_bytes: int | None
+) -> Callable[[], Generator[str, None, None]]:
+    """Return a function giving the log's lines afresh (the log is read more than once)."""
+    if isinstance(data, bytes | bytearray | memoryview):
+        raw = bytes(data)
+        check_size(raw, max_bytes=max_bytes, source=source)
+        if not raw.strip():
+            raise FormatError("the file is empty", source=source)
+        text = _decode_csv(raw, source)
+        if "\x00" in text:
+            raise FormatError("the file contains NUL bytes; it is not a CSV text file", source=source)
+        return lambda: _lines(text)
+    path = os.fspath(data)
+    encoding = _file_encoding(path, source)
+
+    def read_lines() -> Generator[str, None, None]:
+        with open(path, encoding=encoding, newline="") as handle:
+            for line in handle:
+                if "\x00" in line:
+                    raise FormatError("the file contains NUL bytes; it is not a CSV text file", source=source)
+                yield line
+
+    return read_lines
+
+
+def _file_encoding(path: str, source: str | None) -> str:
+    """UTF-16 (BOM), else UTF-8 if the whole file decodes, else Windows-1252: checked in chunks."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+            if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                return "utf-16"
+            if not head.strip() and not handle.read(4096).strip():
+                raise FormatError("the file is empty", source=source)
+            handle.seek(0)
+            for encoding in ("utf-8-sig", "cp1252"):
+                decoder = codecs.getincrementaldecoder(encoding)()
+                handle.seek(0)
+                try:
+                    for chunk in iter(lambda: handle.read(1 << 16), b""):
+                        decoder.decode(chunk)
+                    decoder.decode(b"", final=True)
+                except UnicodeDecodeError:
+                    continue
+                return encoding
+    except OSError as exc:
+        raise FormatError(f"cannot open the log: {exc.strerror or exc}", source=source) from None
+    raise FormatError(
+        "the file is neither UTF-8 nor Windows-1252 text",
+        source=source,
+        hint="save it from Excel as 'CSV UTF-8'",
+    )
+
+
 def _csv_traces(
-    text: str,
+    lines: Iterable[str],
     layout: _CsvLayout,
     *,
     source: str | None = None,
@@ -982,7 +1036,7 @@ def _csv_traces(
     as soon as the next case starts; otherwise every case is kept until the
     end of the file. Case ids are used for grouping only.
     """
-    reader = csv.reader(_lines(text), delimiter=layout.delimiter)
+    reader = csv.reader(lines, delimiter=layout.delimiter)
     next(reader, None)
     open_cases: dict[str, list[Event]] = {}
     current: str | None = None
@@ -1035,8 +1089,8 @@ def _csv_traces(
     yield from open_cases.values()
 
 
-def _is_grouped(text: str, layout: _CsvLayout) -> bool:
-    reader = csv.reader(_lines(text), delimiter=layout.delimiter)
+def _is_grouped(lines: Iterable[str], layout: _CsvLayout) -> bool:
+    reader = csv.reader(lines, delimiter=layout.delimiter)
     next(reader, None)
     finished: set[int] = set()
     current: str | None = None
@@ -1057,7 +1111,7 @@ def _is_grouped(text: str, layout: _CsvLayout) -> bool:
 
 
 def read_eventlog_csv(
-    data: bytes,
+    data: bytes | str | os.PathLike[str],
     *,
     source: str | None = None,
     case_column: str | None = None,
@@ -1077,7 +1131,8 @@ def read_eventlog_csv(
     Parameters
     ----------
     data
-        The file's bytes (UTF-8 with or without BOM, Windows-1252 or UTF-16).
+        The file's bytes, or a path to stream it from disk (UTF-8 with or
+        without BOM, Windows-1252, or UTF-16 with BOM).
     case_column, activity_column, timestamp_column, lifecycle_column
         Header names of the columns (case-insensitive). When not given, the
         usual names are tried (``case:concept:name``, ``Case ID``, ``Sak``;
@@ -1095,9 +1150,10 @@ def read_eventlog_csv(
     Notes
     -----
     Rows need not be sorted by case. If they are grouped by case, each case
-    is passed on as soon as the next begins; otherwise all events are kept
-    until the end of the file (memory grows with the log). The file's
-    text itself is held in memory.
+    is passed on as soon as the next begins (memory: one case, the graph,
+    and a hash per case id to notice a case that comes back); otherwise all
+    events are kept until the end of the file (memory grows with the log).
+    Bytes are decoded in memory; a path is read line by line.
 
     Examples
     --------
@@ -1108,14 +1164,14 @@ def read_eventlog_csv(
     >>> "Kari" in str(p.__dict__)
     False
     """
-    check_size(data, max_bytes=max_bytes, source=source)
-    if not data.strip():
-        raise FormatError("the file is empty", source=source)
-    text = _decode_csv(data, source)
-    if "\x00" in text:
-        raise FormatError("the file contains NUL bytes; it is not a CSV text file", source=source)
+    if source is None and isinstance(data, str | os.PathLike):
+        source = PurePath(os.fspath(data)).name
+    lines = _csv_source(data, source, max_bytes)
+    head = lines()
+    first_line = next(head, "")
+    head.close()  # only the header was needed; let a file close now
     layout = _csv_layout(
-        text,
+        first_line,
         source,
         {
             "case": case_column,
@@ -1125,10 +1181,10 @@ def read_eventlog_csv(
         },
         delimiter,
     )
-    grouped = _is_grouped(text, layout)
+    grouped = _is_grouped(lines(), layout)
 
     def traces() -> Iterator[list[Event]]:
-        return _csv_traces(text, layout, source=source, timestamp_format=timestamp_format, grouped=grouped)
+        return _csv_traces(lines(), layout, source=source, timestamp_format=timestamp_format, grouped=grouped)
 
     try:
         process = discover(

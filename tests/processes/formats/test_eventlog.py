@@ -268,6 +268,26 @@ def test_unsorted_csv_gives_the_same_graph_as_sorted() -> None:
     assert read_eventlog_csv(_unsorted().encode()) == read_eventlog_csv(CSV_SORTED.encode())
 
 
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1252", "utf-16"])
+def test_csv_log_streams_from_a_path_in_any_excel_encoding(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "startlån.csv"
+    path.write_bytes(_unsorted().encode(encoding))
+    p = read_eventlog_csv(path)
+    assert p == read_eventlog_csv(CSV_SORTED.encode(), source="startlån.csv")
+    assert p.id == "startlån" and p.step("Motta søknad").metrics["cases"] == 2
+
+
+def test_csv_log_path_errors_are_format_errors(tmp_path: Path) -> None:
+    with pytest.raises(FormatError, match="cannot open"):
+        read_eventlog_csv(tmp_path / "absent.csv")
+    (tmp_path / "empty.csv").write_bytes(b"\n\n")
+    with pytest.raises(FormatError, match="empty"):
+        read_eventlog_csv(tmp_path / "empty.csv")
+    (tmp_path / "bad.csv").write_bytes(b"case;activity\n1;A\x81\n")
+    with pytest.raises(FormatError, match="neither UTF-8 nor Windows-1252"):
+        read_eventlog_csv(tmp_path / "bad.csv")
+
+
 def test_csv_columns_can_be_named_and_use_another_label() -> None:
     text = "id,step,when,label\n1,a,2024-01-01T00:00,Motta\n1,b,2024-01-02T00:00,Vurdere\n"
     p = read_eventlog_csv(text.encode(), case_column="ID", activity_column="label", timestamp_column="when")
