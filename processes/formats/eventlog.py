@@ -1118,6 +1118,7 @@ def read_eventlog_csv(
     activity_column: str | None = None,
     timestamp_column: str | None = None,
     lifecycle_column: str | None = None,
+    label_attribute: str | None = None,
     timestamp_format: str | None = None,
     delimiter: str | None = None,
     max_bytes: int | None = DEFAULT_MAX_BYTES,
@@ -1139,6 +1140,9 @@ def read_eventlog_csv(
         ``concept:name``, ``Activity``, ``Aktivitet``; ``time:timestamp``,
         ``Timestamp``, ``Tidspunkt``...). Without a timestamp column the
         row order is the event order and no durations are computed.
+    label_attribute
+        Another name for ``activity_column``, as in :func:`read_xes`: the
+        column whose text names the steps.
     timestamp_format
         A :func:`datetime.strptime` format; by default ISO 8601 and
         ``dd.mm.yyyy[ hh:mm[:ss]]`` are read. Times without zone are UTC.
@@ -1164,6 +1168,10 @@ def read_eventlog_csv(
     >>> "Kari" in str(p.__dict__)
     False
     """
+    if label_attribute is not None:
+        if activity_column is not None and activity_column != label_attribute:
+            raise ValueError("give activity_column or label_attribute, not two different columns")
+        activity_column = label_attribute
     if source is None and isinstance(data, str | os.PathLike):
         source = PurePath(os.fspath(data)).name
     lines = _csv_source(data, source, max_bytes)

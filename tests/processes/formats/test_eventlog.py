@@ -294,6 +294,12 @@ def test_csv_columns_can_be_named_and_use_another_label() -> None:
     assert _edges(p) >= {("Motta", "Vurdere")}
 
 
+def test_label_attribute_names_the_activity_column_as_for_xes() -> None:
+    text = "case,step,label\n1,a,Motta\n1,b,Vurdere\n"
+    p = read_eventlog_csv(text.encode(), label_attribute="label")
+    assert ("Motta", "Vurdere") in _edges(p)
+
+
 def test_csv_timestamp_format_option() -> None:
     text = "case,activity,timestamp\n1,A,03/01/2024\n1,B,03/05/2024\n"
     p = read_eventlog_csv(text.encode(), timestamp_format="%m/%d/%Y")
