@@ -87,3 +87,15 @@ def test_unknown_municipality_number_for_a_process_owner(app: Flask) -> None:
         data={"name": "Ny", "email": "ny@kommune.no", "password": "a long password!", "owner_of": "5001, 12"},
     ).get_data(as_text=True)
     assert "Ikke gyldig: 12" in html
+
+
+def test_optional_fields_say_so_in_their_label(app: Flask) -> None:
+    with app.app_context():
+        create_municipality_row(number="5001")
+        create_user_row(email="admin@kommune.no", is_admin=True)
+        db.session.commit()
+    client = app.test_client()
+    login(client, "admin@kommune.no")
+    html = client.get("/admin/kommuner/ny").get_data(as_text=True)
+    assert '<label for="valid_from">Gyldig fra <span class="optional">(valgfritt)</span></label>' in html
+    assert '<label for="name">Navn</label>' in html
