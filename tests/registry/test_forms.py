@@ -99,3 +99,7 @@ def test_optional_fields_say_so_in_their_label(app: Flask) -> None:
     html = client.get("/admin/kommuner/ny").get_data(as_text=True)
     assert '<label for="valid_from">Gyldig fra <span class="optional">(valgfritt)</span></label>' in html
     assert '<label for="name">Navn</label>' in html
+
+
+def test_search_fields_are_not_marked_optional(client: FlaskClient) -> None:
+    assert "(valgfritt)" not in client.get("/kommuner/").get_data(as_text=True)
