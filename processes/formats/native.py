@@ -162,8 +162,11 @@ class _YamlReader:
     def convert(self, node: Node) -> tuple[Any, str | None]:
         """Return (value, raw text of a plain non-string scalar or None)."""
         if id(node) in self.seen:
+            # The node is the anchored original; PyYAML does not keep where the alias was.
             raise self.fail(
-                node, "YAML aliases (*name) are not supported in process files", "write the value out"
+                node,
+                "this value is reused elsewhere with a YAML alias (*name); aliases are not supported",
+                "write the value out where it is used",
             )
         self.seen.add(id(node))
         line = node.start_mark.line + 1
