@@ -135,6 +135,17 @@ def test_import_applies_a_changed_name(db: Any, records: list[MunicipalityRecord
     assert get_municipality("5001").name == "Trondheim - Tråante"
 
 
+def test_import_keeps_descriptions_and_hand_added_municipalities(db: Any, records: list[MunicipalityRecord]) -> None:
+    from registry.municipalities.services import create_municipality
+
+    import_municipalities(records)
+    get_municipality("5001").description = "Prosessgruppe"
+    create_municipality(number="5099", name="Ny kommune", county_number="50", county_name="Trøndelag")
+    import_municipalities(records)
+    assert get_municipality("5001").description == "Prosessgruppe"
+    assert get_municipality("5099").name == "Ny kommune"
+
+
 @pytest.fixture
 def imported(db: Any, records: list[MunicipalityRecord]) -> Any:
     import_municipalities(records)
