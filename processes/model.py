@@ -265,6 +265,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Id-en «{element}» er brukt mer enn én gang.",
         "The id “{element}” is used more than once.",
     ),
+    "missing_id": (
+        "Et element mangler id og er tatt vare på som «{element}».",
+        "An element has no id; it is kept as “{element}”.",
+    ),
     "gateway_single_branch": (
         "Porten «{label}» har bare én vei inn og én vei ut, og deler eller samler derfor ingenting.",
         "The gateway “{label}” has only one way in and one way out, so it neither splits nor joins.",
@@ -292,6 +296,13 @@ _MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+# Added when an importer kept an offending element under a new id.
+_RENAMED_SUFFIX = (
+    " Det andre elementet er tatt vare på som «{renamed_to}».",
+    " The second element is kept as “{renamed_to}”.",
+)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One validation finding, with where it is.
@@ -313,9 +324,13 @@ class Problem:
         values = {"element": self.element_id or "", "label": self.element_id or "", "text": self.code}
         values.update(self.params)
         try:
-            return template.format(**values)
+            text = template.format(**values)
         except (KeyError, IndexError):
             return template
+        if "renamed_to" in self.params:
+            nb_more, en_more = _RENAMED_SUFFIX
+            text += (en_more if lang == "en" else nb_more).format(renamed_to=self.params["renamed_to"])
+        return text
 
     def where(self) -> str:
         """Return "element 'x', line N" for the parts that are known."""

@@ -19,6 +19,30 @@ __all__ = ["parse_xml", "make_parser", "local_name", "check_size", "DEFAULT_MAX_
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+# Byte-order marks of the encodings in which "<!DOCTYPE" is not ASCII bytes.
+_WIDE_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+)
+
+
+def _as_ascii_compatible(data: bytes) -> bytes:
+    """Return ``data`` re-encoded as UTF-8 if it is UTF-16/32, so the DOCTYPE check sees it."""
+    head = data[:4]
+    for bom, encoding in _WIDE_BOMS:
+        if head.startswith(bom):
+            return data.decode(encoding, errors="replace").encode("utf-8")
+    if len(head) == 4 and b"\x00" in head:  # wide encoding without a BOM
+        for encoding in ("utf-32-be", "utf-32-le", "utf-16-be", "utf-16-le"):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if text.lstrip().startswith("<"):
+                return text.encode("utf-8")
+    return data
 
 
 def check_size(data: bytes, *, max_bytes: int | None, source: str | None) -> None:
@@ -58,9 +82,10 @@ def parse_xml(data: bytes, *, source: str | None = None, max_bytes: int | None =
     check_size(data, max_bytes=max_bytes, source=source)
     if not data.strip():
         raise FormatError("the file is empty", source=source)
-    doctype = _DOCTYPE.search(data)
+    scanned = _as_ascii_compatible(data)
+    doctype = _DOCTYPE.search(scanned)
     if doctype is not None:
-        line = data[: doctype.start()].count(b"\n") + 1
+        line = scanned[: doctype.start()].count(b"\n") + 1
         raise FormatError(
             "the file declares a DOCTYPE; DTDs and entities are refused for safety",
             source=source,
@@ -75,6 +100,14 @@ def parse_xml(data: bytes, *, source: str | None = None, max_bytes: int | None =
         raise FormatError(f"the file is not well-formed XML: {msg}", source=source, line=lineno) from None
     if root is None:
         raise FormatError("the file has no XML root element", source=source)
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        # Belt and braces: an encoding the byte scan did not catch still has no DTD pass.
+        raise FormatError(
+            "the file declares a DOCTYPE; DTDs and entities are refused for safety",
+            source=source,
+            hint="remove the <!DOCTYPE ...> declaration",
+        )
     return root
 
 

@@ -166,3 +166,13 @@ def test_enum_values_are_coerced_from_strings() -> None:
 def test_unknown_kind_is_refused_with_the_allowed_values() -> None:
     with pytest.raises(ModelError, match="allowed: task, user_task"):
         Step("a", "A", "teleport")  # type: ignore[arg-type]
+
+
+def test_problem_message_says_where_a_duplicate_was_kept() -> None:
+    from processes import Problem
+
+    problem = Problem(Severity.ERROR, "duplicate_id", "Task_1", 7, {"element": "Task_1", "renamed_to": "Task_1~dup"})
+    assert problem.message("nb") == (
+        "Id-en «Task_1» er brukt mer enn én gang. Det andre elementet er tatt vare på som «Task_1~dup»."
+    )
+    assert "kept as “Task_1~dup”" in problem.message("en")
