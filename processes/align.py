@@ -48,6 +48,7 @@ whatever the order of the elements in the file.
 
 from __future__ import annotations
 
+import dataclasses
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -450,8 +451,21 @@ def _with_words_of(a: PreparedProcess, b: PreparedProcess) -> PreparedProcess:
     if found is None:
         if len(a.extended) >= 64:
             a.extended.clear()
-        found = prepare(
-            a.process, synonyms=a.synonyms, language=a.labels.language, vocabulary=extra
+        # Only the labels change; the structure is reused as it is.
+        labels = analyse(
+            [st.label for st in a.steps],
+            synonyms=a.synonyms,
+            language=a.labels.language,
+            vocabulary=extra,
+        )
+        found = dataclasses.replace(
+            a,
+            labels=labels,
+            unnamed=labels.sizes == 0,
+            split_candidates=(),
+            candidate_stems=frozenset(),
+            extended={},
+            by_language={},
         )
         a.extended[extra] = found
     return found

@@ -403,6 +403,11 @@ class Synonyms:
         """Multi-word entries ("ta imot") as word tuples, mapped to the entry."""
         return {tuple(w.split()): w for w in self._words if " " in w}
 
+    @cached_property
+    def phrase_starts(self) -> frozenset[str]:
+        """The first words of the multi-word entries."""
+        return frozenset(k[0] for k in self.phrases)
+
     def _lookup(self, language: str) -> dict[str, str]:
         table = self._lookup_cache.get(language)
         if table is None:
@@ -525,10 +530,11 @@ def _concept_id(key: str) -> int:
     return found
 
 
-def _join_phrases(words: list[str], phrases: dict[tuple[str, ...], str]) -> list[str]:
+def _join_phrases(words: list[str], synonyms: Synonyms) -> list[str]:
     """Replace the longest known phrases in ``words`` by single tokens."""
-    if not phrases:
+    if synonyms.phrase_starts.isdisjoint(words):
         return words
+    phrases = synonyms.phrases
     longest = max(len(k) for k in phrases)
     result: list[str] = []
     i = 0
@@ -582,7 +588,7 @@ def analyse(
     """
     syn = Synonyms.builtin() if synonyms is None else synonyms
     lang = language or detect_language(labels)
-    words = [_join_phrases(tokenise(label), syn.phrases) for label in labels]
+    words = [_join_phrases(tokenise(label), syn) for label in labels]
     content = [[w for w in ws if w not in STOP_WORDS] or ws for ws in words]
     known: frozenset[str] = frozenset()
     if lang == "norwegian":
