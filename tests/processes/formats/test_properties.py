@@ -173,6 +173,13 @@ def test_bpmn_round_trip(p: Process) -> None:
     assert bpmn.read_bpmn(bpmn.write_bpmn(p, layout=False)) == p
 
 
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(processes())
+def test_bpmn_with_diagram_round_trips_through_the_dispatcher(p: Process) -> None:
+    pytest.importorskip("processes.formats.bpmn", reason="processes.formats.bpmn is not there yet")
+    assert read_process(write_process(p, "bpmn"), filename="p.bpmn") == p
+
+
 _ALIASES = {name for names in COLUMNS.values() for name in names}
 
 
