@@ -713,6 +713,15 @@ def _build(document: Any, source: str | None) -> Process:
             source=source,
             line=getattr(document, "line", 1),
         )
+    if "steps" not in document and not any(_did_you_mean(key, NATIVE_TOP_KEYS) for key in document):
+        # Nothing here looks like a process key: some other YAML/JSON file.
+        keys = ", ".join(repr(key) for key in list(document)[:8]) or "none"
+        raise FormatError(
+            f"the file is not a process: it has no 'steps' list (its keys are {keys})",
+            source=source,
+            line=document.line,
+            hint="a process file has 'name:' and 'steps:' with one '- id: ...' per step",
+        )
     builder.check_keys(document, "", NATIVE_TOP_KEYS)
     if "steps" not in document:
         raise FormatError(

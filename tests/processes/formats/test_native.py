@@ -242,6 +242,14 @@ def test_unknown_key_suggests_the_nearest_one() -> None:
     assert err.message == "steps[0].lable: unknown key" and err.hint == "did you mean 'label'?"
 
 
+def test_other_json_is_said_not_to_be_a_process() -> None:
+    err = _error('{"version": "1.0", "dependencies": {}}', "package.json")
+    assert (
+        err.message
+        == "the file is not a process: it has no 'steps' list (its keys are 'version', 'dependencies')"
+    )
+
+
 def test_unknown_top_level_key_is_an_error() -> None:
     err = _error("name: x\nstep: [a]\n")
     assert err.line == 2 and "did you mean 'steps'" in str(err)
