@@ -140,11 +140,14 @@ def _text(data: bytes) -> str:
 
 
 def _csv_header(text: str) -> list[str] | None:
-    first = text.lstrip("\r\n").splitlines()[:1]
-    if not first:
+    lines = text.lstrip("\r\n").splitlines()[:2]
+    separator = re.fullmatch(r"sep=(.)", lines[0]) if lines else None
+    if separator:
+        lines = lines[1:]  # Excel's "sep=;" line names the separator
+    if not lines:
         return None
-    line = first[0]
-    delimiter = max(";,\t", key=line.count)
+    line = lines[0]
+    delimiter = separator.group(1) if separator else max(";,\t", key=line.count)
     if line.count(delimiter) == 0:
         return [line.strip()] if line.strip() else None
     try:

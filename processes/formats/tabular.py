@@ -267,7 +267,12 @@ def _csv_rows(data: bytes, source: str | None) -> _Table:
     text = _decode_csv(data, source)
     if "\x00" in text:
         raise FormatError("the file contains NUL bytes; it is not a CSV text file", source=source)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text), strict=True)
+    # Excel writes and honours a first line "sep=;" naming the separator; it is not a row.
+    hint = re.match(r"sep=(.)\r?\n", text)
+    if hint:
+        text = text[hint.end() :]
+    delimiter = hint.group(1) if hint else _sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[tuple[int, list[Any]]] = []
     try:
         for record in reader:

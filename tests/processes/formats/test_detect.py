@@ -40,6 +40,7 @@ def _process() -> Process:
         (b'{"steps": []}', "native"),
         ("Steg;Neste steg;Ansvarlig\nA;;\n".encode("cp1252"), "tabular"),
         (b"Step,Role\nA,B\n", "tabular"),
+        (b"sep=;\r\nSteg;Neste steg\r\n", "tabular"),
         (b"PK\x03\x04rest", "tabular"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "tabular"),
         (b"\x1f\x8b\x08\x00", "xes"),

@@ -146,6 +146,12 @@ def test_unknown_columns_are_kept_as_attributes() -> None:
     assert p.step("a").attributes == {"Risiko": "høy"}
 
 
+def test_excel_separator_line_is_honoured() -> None:
+    p = read_tabular(b'sep=,\nSteg,Neste steg,Merknad\nA,B,"x; y"\nB,,\n')
+    assert [f.target for f in p.flows] == ["b"] and p.step("a").documentation == "x; y"
+    assert p.step("a").line == 2
+
+
 def test_utf16_text_from_excel_reads() -> None:
     p = read_tabular("Steg\tNeste steg\nA\tB\nB\t\n".encode("utf-16"))
     assert [f.target for f in p.flows] == ["b"]
