@@ -33,10 +33,9 @@ Rules (see also ``docs/readme/formats.md``):
 
 What a table carries: step id, label, kind, lane, mode, system, legal
 basis, handling days, documentation, parent, attached-to, attributes, and
-flows with conditions; gateways with kind, label and lane. It does not carry
-the process id/name/metadata, lanes without steps, flow ids or metrics,
-step metrics, gateway parents, or surrounding spaces in texts (cells are
-stripped).
+flows with conditions; gateways with kind, label, lane and parent. It does
+not carry the process id/name/metadata, lanes without steps, flow ids or
+metrics, step metrics, or surrounding spaces in texts (cells are stripped).
 """
 
 from __future__ import annotations
@@ -701,7 +700,16 @@ class _TableReader:
                     refs[key] = found[0][0]
             references[r.id] = refs
             if r.gateway is not None:
-                process.add_gateway(Gateway(r.id, GatewayKind(r.gateway), r.label, lane=lane, line=r.number))
+                process.add_gateway(
+                    Gateway(
+                        r.id,
+                        GatewayKind(r.gateway),
+                        r.label,
+                        lane=lane,
+                        parent=refs.get("parent"),
+                        line=r.number,
+                    )
+                )
                 continue
             process.add_step(
                 Step(
@@ -849,7 +857,7 @@ def _table(
         values["lane"] = element.lane or ""
         if isinstance(element, Gateway):
             values["kind"] = f"{element.kind.value.replace('_', ' ')} gateway"
-            values["parent"] = ""
+            values["parent"] = element.parent or ""
             row = [values.get(k, "") for k in columns] + ["" for _ in attribute_names]
         else:
             values["kind"] = element.kind.value.replace("_", " ")

@@ -108,10 +108,17 @@ def processes(draw: st.DrawFn, *, table: bool = False) -> Process:
             )
         )
     for gateway_id in gateway_ids:
+        parent = draw(st.none() | st.sampled_from(subprocesses)) if subprocesses else None
         p.add_gateway(
-            Gateway(gateway_id, draw(st.sampled_from(list(GatewayKind))), draw(text), lane=draw(lane))
+            Gateway(
+                gateway_id,
+                draw(st.sampled_from(list(GatewayKind))),
+                draw(text),
+                lane=draw(lane),
+                parent=parent,
+            )
         )
-        parents[gateway_id] = None
+        parents[gateway_id] = parent
     # Flows stay inside one scope: a chain through each scope plus a few extra.
     scopes: dict[str | None, list[str]] = {}
     for element_id, parent in parents.items():
@@ -197,7 +204,9 @@ def _as_table(p: Process, fmt: str) -> tuple[list[Element], list[Flow], list[str
     elements: list[Element] = []
     for e in p.elements:
         if isinstance(e, Gateway):
-            elements.append(Gateway(e.id.strip(), e.kind, e.label.strip(), lane=_strip(e.lane)))
+            elements.append(
+                Gateway(e.id.strip(), e.kind, e.label.strip(), lane=_strip(e.lane), parent=_strip(e.parent))
+            )
             continue
         elements.append(
             e.replace(
