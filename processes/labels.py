@@ -167,6 +167,11 @@ _NORWEGIAN_STOP = frozenset(
         "anna",
         "nye",
         "ny",
+        "jeg",
+        "eg",
+        "meg",
+        "deg",
+        "du",
     ]
 )
 _ENGLISH_STOP = frozenset(
@@ -288,20 +293,24 @@ def detect_language(labels: Iterable[str]) -> str:
 
 
 _STEMMERS: dict[str, snowballstemmer.stemmer] = {}
+_VOWELS = frozenset("aeiouyæøå")
 
 
 @lru_cache(maxsize=65536)
 def stem(word: str, language: str = "norwegian") -> str:
     """Return the stem of a normalised ``word``.
 
-    Snowball, plus one rule for Norwegian: the noun suffix ``-ing`` is removed
-    as well, so that the noun and the verb meet (``behandling`` and
-    ``behandle`` -> ``behandl``).
+    Snowball, plus two rules for Norwegian: the noun suffix ``-ing`` is
+    removed as well, so that the noun and the verb meet (``behandling`` and
+    ``behandle`` -> ``behandl``), and a doubled final consonant is undone
+    (``eiendommen`` and ``eiendom`` -> ``eiendom``).
 
     Examples
     --------
     >>> stem("behandling"), stem("behandle"), stem("vurdera")
     ('behandl', 'behandl', 'vurder')
+    >>> stem("eiendommen") == stem("eiendom")
+    True
     >>> stem("processing", "english")
     'process'
     """
@@ -312,8 +321,12 @@ def stem(word: str, language: str = "norwegian") -> str:
             )
         _STEMMERS[language] = snowballstemmer.stemmer(language)
     result: str = _STEMMERS[language].stemWord(word)
-    if language == "norwegian" and result.endswith("ing") and len(result) >= 7:
-        result = result[:-3]
+    if language == "norwegian":
+        if result.endswith("ing") and len(result) >= 7:
+            result = result[:-3]
+        # Inflection doubles a final consonant (eiendom, eiendommen); undo it.
+        if len(result) > 4 and result[-1] == result[-2] and result[-1] not in _VOWELS:
+            result = result[:-1]
     return result
 
 
