@@ -786,7 +786,10 @@ def align(
     fixed_b = {j for _, cols in groups for j in cols}
     if use_structure:
         w = structure_weight
-        context = _context(pa, pb, label_sim)
+        # As neighbours, two unnamed steps of the same kind (two start events) agree.
+        neighbour_sim = label_sim.copy()
+        neighbour_sim[same_kind_unnamed] = 1.0
+        context = _context(pa, pb, neighbour_sim)
         score = np.where(label_sim > 0, (1.0 - w) * label_sim + w * context, 0.0)
         score[same_kind_unnamed] = context[same_kind_unnamed]
     else:
@@ -801,6 +804,14 @@ def align(
     profit[profit < 0] = 0.0
     profit[list(fixed_a), :] = 0.0
     profit[:, list(fixed_b)] = 0.0
+    # Exact ties (repeated labels in the same context) go to the step with
+    # the same id, if there is one: an arbitrary choice otherwise, and the
+    # right one when B was made from a copy of A. The nudge is far below any
+    # real score difference.
+    for i, sid in enumerate(pa.ids):
+        j = pb._index.get(sid)
+        if j is not None and profit[i, j] > 0:
+            profit[i, j] += 1e-9
     rows, cols = linear_sum_assignment(profit, maximize=True)
     pairs = {int(i): int(j) for i, j in zip(rows, cols) if profit[i, j] > 0}
 

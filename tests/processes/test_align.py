@@ -8,6 +8,8 @@ import random
 from collections.abc import Sequence
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import processes.align
 from processes.align import (
@@ -428,3 +430,55 @@ def test_prepare_keeps_a_prepared_process() -> None:
     p = prepare(chain(["Motta søknad"]))
     assert prepare(p) is p
     assert prepare(p, synonyms=Synonyms()) is not p
+
+
+_LABELS = [
+    "Motta søknad",
+    "Journalføre søknaden",
+    "Registrere søknad",
+    "Kontrollere søknad og sende nabovarsel",
+    "Kontrollere søknad",
+    "Sende nabovarsel",
+    "Fatte vedtak",
+    "Sende avgjerd til søkjar",
+    "Befaring",
+    "",
+]
+
+
+@st.composite
+def _processes(draw: st.DrawFn, prefix: str) -> Process:
+    labels = draw(st.lists(st.sampled_from(_LABELS), min_size=0, max_size=7))
+    p = Process("p")
+    for i, label in enumerate(labels):
+        kind = StepKind.START_EVENT if label == "" and i == 0 else StepKind.TASK
+        p.add_step(Step(f"{prefix}{i}", label, kind))
+    for x, y in draw(
+        st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), max_size=10)
+    ):
+        if x < len(labels) and y < len(labels):
+            p.add_flow(Flow(f"{prefix}{x}", f"{prefix}{y}"))
+    return p
+
+
+@settings(max_examples=60, deadline=None)
+@given(_processes("a"), _processes("b"))
+def test_every_step_is_matched_once_or_listed_as_missing_or_extra(
+    a: Process, b: Process
+) -> None:
+    result = align(a, b)
+    in_a = [x for m in result.matches for x in m.a] + list(result.missing)
+    in_b = [y for m in result.matches for y in m.b] + list(result.extra)
+    assert sorted(in_a) == sorted(s.id for s in a.steps)
+    assert sorted(in_b) == sorted(s.id for s in b.steps)
+    for m in result.matches:
+        assert 0.0 <= m.score <= 1.0
+        assert (len(m.a) > 1) == (m.kind == MatchKind.MERGED)
+        assert (len(m.b) > 1) == (m.kind == MatchKind.SPLIT)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_processes("a"))
+def test_self_alignment_of_any_process_is_complete(a: Process) -> None:
+    result = align(a, a)
+    assert result.pairs() == {(s.id, s.id) for s in a.steps}
