@@ -809,9 +809,9 @@ def align(
     # right one when B was made from a copy of A. The nudge is far below any
     # real score difference.
     for i, sid in enumerate(pa.ids):
-        j = pb._index.get(sid)
-        if j is not None and profit[i, j] > 0:
-            profit[i, j] += 1e-9
+        same = pb._index.get(sid)
+        if same is not None and profit[i, same] > 0:
+            profit[i, same] += 1e-9
     rows, cols = linear_sum_assignment(profit, maximize=True)
     pairs = {int(i): int(j) for i, j in zip(rows, cols) if profit[i, j] > 0}
 
