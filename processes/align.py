@@ -43,7 +43,9 @@ they are aligned by structure only, with steps of the same kind that are
 unnamed too (an unnamed start event with the other unnamed start event).
 
 The result is deterministic: steps are processed in the order of their ids,
-whatever the order of the elements in the file.
+whatever the order of the elements in the file. Exact ties (the same label
+in the same context, as in a process aligned with itself) go to the step
+with the same id when there is one.
 """
 
 from __future__ import annotations
