@@ -32,8 +32,8 @@ event when the log has lifecycle start events; otherwise the time from the
 previous event of the same case to this one (how long the case waited for
 this step; undefined for a case's first step).
 ``process.metadata["duration"]`` says which. Medians come from a
-logarithmic histogram (1 % bins), so they are exact to within 1 % while
-memory stays bounded.
+logarithmic histogram (1 % bins), so they are within 1 % of the lower median
+(exact when the values near it are equal) while memory stays bounded.
 
 Kept per flow (:attr:`Flow.metrics`): ``frequency`` and ``mean_days``, the
 mean time from the completion of ``a`` to the start of ``b`` (or to its
@@ -145,9 +145,15 @@ TraceSource = Callable[[], Iterable[Trace]]
 
 
 class _Durations:
-    """Count, mean and an approximate median of non-negative durations in bounded memory."""
+    """Count, mean and an approximate median of non-negative durations in bounded memory.
 
-    __slots__ = ("bins", "count", "total", "zeros")
+    Values fall into logarithmic bins 1 % wide; a bin keeps its count and
+    sum. The median is the mean of the bin holding the (lower) median value,
+    so it is within 1 % of it, and exact when that bin's values are equal
+    (durations in whole days often are).
+    """
+
+    __slots__ = ("bins", "count", "sums", "total", "zeros")
 
     _BASE = math.log(1.01)
 
@@ -156,6 +162,7 @@ class _Durations:
         self.total = 0.0
         self.zeros = 0
         self.bins: Counter[int] = Counter()
+        self.sums: dict[int, float] = defaultdict(float)
 
     def add(self, seconds: float) -> None:
         if seconds < 0 or not math.isfinite(seconds):
@@ -165,7 +172,9 @@ class _Durations:
         if seconds < 1e-3:
             self.zeros += 1
         else:
-            self.bins[math.floor(math.log(seconds) / self._BASE)] += 1
+            index = math.floor(math.log(seconds) / self._BASE)
+            self.bins[index] += 1
+            self.sums[index] += seconds
 
     def mean(self) -> float | None:
         return self.total / self.count if self.count else None
@@ -180,8 +189,7 @@ class _Durations:
         for index in sorted(self.bins):
             seen += self.bins[index]
             if seen > half:
-                # Geometric middle of the bin: within 0.5 % of any value in it.
-                return math.exp((index + 0.5) * self._BASE)
+                return self.sums[index] / self.bins[index]
         return None  # pragma: no cover - counts add up
 
 

@@ -810,6 +810,17 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _represent_str)
 
 
+class _Inline(dict[str, Any]):
+    """A small mapping of numbers, written on one line: ``{frequency: 12, cases: 9}``."""
+
+
+def _represent_inline(dumper: yaml.SafeDumper, value: _Inline) -> yaml.MappingNode:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=True)
+
+
+_Dumper.add_representer(_Inline, _represent_inline)
+
+
 def _number(value: float, what: str) -> float | int:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ModelError(f"{what} is {value!r}; only finite numbers can be written")
@@ -865,7 +876,9 @@ def _to_document(process: Process) -> dict[str, Any]:
             if value is not None:
                 item[key] = value
         if s.metrics:
-            item["metrics"] = {k: _number(v, f"metric {k!r} of step {s.id!r}") for k, v in s.metrics.items()}
+            item["metrics"] = _Inline(
+                {k: _number(v, f"metric {k!r} of step {s.id!r}") for k, v in s.metrics.items()}
+            )
         if s.attributes:
             item["attributes"] = {str(k): str(v) for k, v in s.attributes.items()}
         steps.append(item)
@@ -899,10 +912,12 @@ def _to_document(process: Process) -> dict[str, Any]:
         if f.id is not None:
             obj["id"] = f.id
         if f.metrics:
-            obj["metrics"] = {
-                k: _number(v, f"metric {k!r} of flow {f.source!r} -> {f.target!r}")
-                for k, v in f.metrics.items()
-            }
+            obj["metrics"] = _Inline(
+                {
+                    k: _number(v, f"metric {k!r} of flow {f.source!r} -> {f.target!r}")
+                    for k, v in f.metrics.items()
+                }
+            )
         flows.append(obj)
     doc["flows"] = flows
     return doc

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import statistics
 from pathlib import Path
 
 import networkx as nx
@@ -366,3 +367,13 @@ def test_discovered_graphs_connect_every_step_from_start_to_end(
     # Each case leaves the start exactly once; filtering may only drop such flows.
     leaving = sum(f.metrics.get("frequency", 0) for f in p.flows if f.source == start)
     assert leaving == len(traces) if min_edge == 0 else leaving <= len(traces)
+
+
+@FUZZ
+@given(st.lists(st.floats(min_value=60, max_value=1e8), min_size=1, max_size=40))
+def test_duration_mean_and_median_match_the_exact_figures(seconds: list[float]) -> None:
+    traces = [[Event("A", 0.0), Event("B", s)] for s in seconds]
+    metrics = discover(traces).step("B").metrics
+    days = [s / 86400 for s in seconds]
+    assert metrics["duration_mean_days"] == pytest.approx(statistics.fmean(days), rel=1e-6, abs=1e-6)
+    assert metrics["duration_median_days"] == pytest.approx(statistics.median_low(days), rel=0.01, abs=1e-6)
