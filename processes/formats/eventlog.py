@@ -834,16 +834,27 @@ def read_xes(
         )
     process.name = stats.name or (PurePath(source).stem if source else "")
     process.metadata.update({"source_format": "xes", "label_attribute": label_attribute})
-    _note_skips(process, stats.missing_label, f"events without {label_attribute!r}")
-    _note_skips(process, stats.bad_times, "events with an unreadable time:timestamp (kept without a time)")
+    if stats.missing_label:
+        _warn(
+            process,
+            "eventlog_missing_label",
+            f"{stats.missing_label} events have no {label_attribute!r} and were left out",
+            count=str(stats.missing_label),
+            attribute=label_attribute,
+        )
+    if stats.bad_times:
+        _warn(
+            process,
+            "eventlog_bad_timestamp",
+            f"{stats.bad_times} events have a time:timestamp that cannot be read; they are kept without a time",
+            count=str(stats.bad_times),
+        )
     return process
 
 
-def _note_skips(process: Process, count: int, what: str) -> None:
-    if count:
-        process.import_problems.append(
-            Problem(Severity.WARNING, "eventlog_skipped", params={"text": f"{what}: {count}"})
-        )
+def _warn(process: Process, code: str, text: str, **params: str) -> None:
+    # "text" is what Problem.message() shows until the model has a sentence for the code.
+    process.import_problems.append(Problem(Severity.WARNING, code, params={"text": text, **params}))
 
 
 def _process_id(source: str | None) -> str:

@@ -111,6 +111,22 @@ def test_successive_timestamps_give_waiting_time_without_start_events() -> None:
     assert p.metadata["duration"] == "since_previous_event"
 
 
+def test_events_without_the_label_or_with_a_bad_time_are_reported() -> None:
+    log = (
+        b"<log><trace>"
+        b'<event><string key="concept:name" value="A"/><date key="time:timestamp" value="i morgen"/></event>'
+        b'<event><string key="other" value="x"/></event>'
+        b'<event><string key="concept:name" value="B"/></event>'
+        b"</trace></log>"
+    )
+    p = read_xes(log)
+    assert _edges(p) == {("__start__", "A"), ("A", "B"), ("B", "__end__")}
+    warnings = {problem.code: problem for problem in p.validate() if problem.code.startswith("eventlog")}
+    assert warnings["eventlog_missing_label"].params["count"] == "1"
+    assert warnings["eventlog_bad_timestamp"].params["count"] == "1"
+    assert "cannot be read" in warnings["eventlog_bad_timestamp"].message("en")
+
+
 def test_events_are_ordered_by_time_within_a_case() -> None:
     log = (
         b"<log><trace>"
