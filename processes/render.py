@@ -140,6 +140,38 @@ def _parse_points(
     return points, start, end
 
 
+def _polyline(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Follow a Graphviz B-spline (p0, then 3 points per cubic piece) with straight waypoints.
+
+    Each piece contributes the points at t = 1/3, 2/3 and 1: close enough to the curve to
+    keep clear of the shapes dot routed around, few enough for a BPMN edge.
+    """
+    path = points[:1]
+    for i in range(0, len(points) - 3, 3):
+        p0, p1, p2, p3 = points[i : i + 4]
+        if _is_straight(p0, p1, p2, p3):
+            path.append(p3)
+            continue
+        for t in (1 / 3, 2 / 3, 1.0):
+            u = 1 - t
+            path.append(
+                (
+                    u**3 * p0[0] + 3 * u * u * t * p1[0] + 3 * u * t * t * p2[0] + t**3 * p3[0],
+                    u**3 * p0[1] + 3 * u * u * t * p1[1] + 3 * u * t * t * p2[1] + t**3 * p3[1],
+                )
+            )
+    return path
+
+
+def _is_straight(*points: tuple[float, float]) -> bool:
+    """Whether the control points lie on one line (within half a point)."""
+    (x0, y0), (x3, y3) = points[0], points[-1]
+    length = math.hypot(x3 - x0, y3 - y0)
+    if length < 1e-9:
+        return True
+    return all(abs((x3 - x0) * (y0 - y) - (x0 - x) * (y3 - y0)) / length < 0.5 for x, y in points[1:-1])
+
+
 def _circle_border(
     center: tuple[float, float], radius: float, toward: tuple[float, float]
 ) -> tuple[float, float]:
@@ -204,8 +236,7 @@ def layout(process: Process, *, rankdir: str = "LR") -> Layout:
     graph = builder.build()
     graph.layout(prog="dot")
     lanes = [f"cluster_lane{index}" for index in range(len(builder.groups))]
-    if _restack(graph, lanes, horizontal=builder.horizontal):
-        graph.layout(prog="nop2")  # route the flows that _restack() dropped; keep every other route
+    _restack(graph, lanes, horizontal=builder.horizontal)
     return builder.collect(graph)
 
 
@@ -297,7 +328,9 @@ class _LayoutBuilder:
         g = pgv.AGraph(strict=False, directed=True)
         g.graph_attr.update(
             rankdir="LR" if self.horizontal else "TB",
-            splines="polyline",
+            # Curves, not "polyline": dot straightens polylines after routing and then cuts
+            # corners of shapes; its curves stay in the free corridors, and _polyline() follows them.
+            splines="true",
             compound="true",
             newrank="true",
             nodesep="0.55",
@@ -411,28 +444,79 @@ class _LayoutBuilder:
 
         by_key = {key: (u, v) for u, v, key in g.edges(keys=True)}
         paths: dict[tuple[str, str], list[tuple[float, float]]] = {}
+        unrouted: list[tuple[str, str]] = []
         for index, pair in enumerate(self.flows):
             u, v = by_key[f"f{index}"]
-            points, start, end = _parse_points(g.get_edge(u, v, key=f"f{index}").attr["pos"])
+            pos = g.get_edge(u, v, key=f"f{index}").attr.get("pos")
+            if not pos:
+                unrouted.append(pair)  # a flow between lanes that _restack() moved apart
+                continue
+            points, start, end = _parse_points(pos)
             path = [start] if start is not None else []
-            path += [points[i] for i in range(0, len(points), 3)]  # on-curve points of the polyline
+            path += _polyline(points)
             if end is not None:
                 path.append(end)
             paths[pair] = [conv(x, y) for x, y in path]
 
-        # Routes made by nop2 ignore lhead/ltail and run to an inner element; end them at the border.
-        for (src, tgt), path in paths.items():
-            if tgt in self.expanded:
-                paths[(src, tgt)] = _clip_path(path, nodes[tgt])
-            tail = self.process.step(src).attached_to if src in self.boundary_ids else src
-            if tail in self.expanded:
-                paths[(src, tgt)] = _clip_path(path[::-1], nodes[tail or ""])[::-1]
         self._place_boundary_events(nodes, paths)
-        edges = {pair: _dedupe(path) for pair, path in paths.items()}
         width = round(urx - llx + ox + _MARGIN, 2)
         height = round(ury - lly + oy + _MARGIN, 2)
-        lanes = self._bands(subgraphs, conv_bb, width, height)
-        return Layout(nodes=nodes, edges=edges, lanes=lanes, width=width, height=height)
+        spans = self._spans(subgraphs, conv_bb, width, height)
+        # dot's straight stretches now and then cut the corner of a shape they pass; those
+        # flows, like the ones between lanes that _restack() moved apart, get a route of
+        # their own along the free gaps between ranks and the borders between lanes.
+        unrouted += [
+            pair for pair in self.flows if pair in paths and self._cuts_a_shape(pair, paths[pair], nodes)
+        ]
+        if unrouted:
+            # Ranks from the shapes themselves: a sub-process frame spans several ranks, and
+            # its inner gaps are as free of shapes as any other.
+            boxes = [
+                box for eid, box in nodes.items() if eid not in self.boundary_ids and eid not in self.expanded
+            ]
+            columns = _columns(boxes, horizontal=self.horizontal)
+            across = [(b.y, b.y + b.height) if self.horizontal else (b.x, b.x + b.width) for b in boxes]
+            outside = (min(a for a, _ in across) - 15, max(b for _, b in across) + 15)
+            for src, tgt in unrouted:
+                low, high = spans[self.groups.index(self.lane_of[src])] if spans else outside
+                s_mid, t_mid = (
+                    (nodes[src].center[1], nodes[tgt].center[1])
+                    if self.horizontal
+                    else (nodes[src].center[0], nodes[tgt].center[0])
+                )
+                if self.lane_of[src] != self.lane_of[tgt] or not spans:
+                    channel = high if t_mid > s_mid else low
+                else:  # within one lane: along whichever of its borders is nearer
+                    channel = low if s_mid - low < high - s_mid else high
+                drop = None
+                if src in self.boundary_ids:
+                    host = nodes[self.process.step(src).attached_to or ""]
+                    # Just under the event, which hangs half its size below the activity.
+                    drop = (host.y + host.height if self.horizontal else host.x + host.width) + 24
+                paths[(src, tgt)] = _route_across(
+                    nodes[src], nodes[tgt], columns, channel, horizontal=self.horizontal, drop=drop
+                )
+        edges = {pair: _dedupe(paths[pair]) for pair in self.flows}
+        return Layout(
+            nodes=nodes, edges=edges, lanes=self._band_boxes(spans, width, height), width=width, height=height
+        )
+
+    def _cuts_a_shape(
+        self, pair: tuple[str, str], path: list[tuple[float, float]], nodes: Mapping[str, Box]
+    ) -> bool:
+        """Whether a route runs through a shape other than its ends (and what encloses them)."""
+        src, tgt = pair
+        ends = {src, tgt, self.process.step(src).attached_to if src in self.boundary_ids else src}
+        if any(self.process[e].parent in self.expanded for e in (src, tgt)):
+            return False  # inside a sub-process: no lane border to route along; keep dot's route
+        for other, box in nodes.items():
+            if other in ends or other in self.boundary_ids:
+                continue
+            if _encloses(box, nodes[src]) or _encloses(box, nodes[tgt]):
+                continue
+            if any(_segment_cuts(box, a, b) for a, b in itertools.pairwise(path)):
+                return True
+        return False
 
     def _place_boundary_events(
         self, nodes: dict[str, Box], paths: dict[tuple[str, str], list[tuple[float, float]]]
@@ -459,9 +543,12 @@ class _LayoutBuilder:
                     x, y = _circle_border((cx, cy), radius, path[1])
                     path[0] = (round(x, 2), round(y, 2))
 
-    def _bands(self, subgraphs: dict[str, Any], conv_bb: Any, width: float, height: float) -> dict[str, Box]:
+    def _spans(
+        self, subgraphs: dict[str, Any], conv_bb: Any, width: float, height: float
+    ) -> list[tuple[float, float]]:
+        """Each lane's band (from, to) across the flow: y for LR, x for TB; the bands touch."""
         if not self.groups:
-            return {}
+            return []
         starts = []
         for index in range(len(self.groups)):
             box = conv_bb(subgraphs[f"cluster_lane{index}"].graph_attr["bb"])
@@ -479,7 +566,7 @@ class _LayoutBuilder:
             )
             spans[k] = (round(low, 2), high)
             low = high
-        return self._band_boxes(spans, width, height)
+        return spans
 
     def _band_boxes(self, spans: list[tuple[float, float]], width: float, height: float) -> dict[str, Box]:
         lanes: dict[str, Box] = {}
@@ -500,11 +587,10 @@ def _restack(graph: Any, blocks: Sequence[str], *, horizontal: bool, gap: float 
     and no input ordering reliably overrides that. So after dot has run, each
     block (a cluster spanning the diagram) is moved whole, top to bottom for
     LR (left to right for TB). Shapes, labels and flows inside a block move
-    with it; flows between blocks lose their route (``pos``) for the ``nop2``
-    pass to route again around the shapes. Invisible helper edges are removed.
+    with it; flows between blocks lose their route (``pos``): the caller
+    routes them again (:func:`_route_across`). Invisible helper edges are removed.
 
-    Returns True when something moved (then ``nop2`` must run), False when
-    dot's order was already right. Re-routing is bounded: see :func:`_set_routing`.
+    Returns True when something moved, False when dot's order was already right.
     """
     subgraphs = _subgraphs_by_name(graph)
     axis = 1 if horizontal else 0
@@ -552,7 +638,6 @@ def _restack(graph: Any, blocks: Sequence[str], *, horizontal: bool, gap: float 
             )
             if sub.graph_attr.get("lp"):
                 sub.graph_attr["lp"] = moved(sub.graph_attr["lp"], k)
-    dropped = 0
     for key in list(graph.edges(keys=True)):
         edge = graph.get_edge(*key)
         if "invis" in (edge.attr.get("style") or ""):
@@ -567,49 +652,115 @@ def _restack(graph: Any, blocks: Sequence[str], *, horizontal: bool, gap: float 
             for attr in ("pos", "lp", "xlp", "head_lp", "tail_lp"):
                 if edge.attr.get(attr):
                     edge.attr[attr] = ""
-            dropped += 1
-    _set_routing(graph, dropped)
-    # Let nop2 compute the drawing's bounding box and title position afresh.
-    for attr in ("bb", "lp"):
-        if graph.graph_attr.get(attr):
-            graph.graph_attr[attr] = ""
+    # The blocks only traded places, so the old bounding box still holds them all.
+    x1, y1, x2, y2 = _parse_bb(graph.graph_attr["bb"])
+    for name in blocks:
+        b = _parse_bb(subgraphs[name].graph_attr["bb"])
+        x1, y1, x2, y2 = min(x1, b[0]), min(y1, b[1]), max(x2, b[2]), max(y2, b[3])
+    graph.graph_attr["bb"] = f"{x1},{y1},{x2},{y2}"
     return True
 
 
-def _clip_path(path: list[tuple[float, float]], box: Box) -> list[tuple[float, float]]:
-    """Cut a route that ends inside ``box`` where it first crosses the box's border."""
-    if len(path) < 2 or not _inside(box, path[-1]) or _inside(box, path[0]):
-        return path
-    for i in range(1, len(path)):
-        if _inside(box, path[i]):
-            (x0, y0), (x1, y1) = path[i - 1], path[i]
-            # Bisect the segment: the first point inside lies within half a pixel of the border.
-            lo, hi = 0.0, 1.0
-            for _ in range(30):
-                mid = (lo + hi) / 2
-                if _inside(box, (x0 + (x1 - x0) * mid, y0 + (y1 - y0) * mid)):
-                    hi = mid
-                else:
-                    lo = mid
-            point = (round(x0 + (x1 - x0) * hi, 2), round(y0 + (y1 - y0) * hi, 2))
-            return [*path[:i], point]
-    return path
+def _encloses(outer: Box, inner: Box) -> bool:
+    return (
+        outer.x <= inner.x
+        and outer.y <= inner.y
+        and inner.x + inner.width <= outer.x + outer.width
+        and inner.y + inner.height <= outer.y + outer.height
+    )
 
 
-def _inside(box: Box, point: tuple[float, float]) -> bool:
-    return box.x < point[0] < box.x + box.width and box.y < point[1] < box.y + box.height
+def _segment_cuts(box: Box, a: tuple[float, float], b: tuple[float, float], margin: float = 4.0) -> bool:
+    """Whether segment a-b enters ``box`` shrunk by ``margin`` (Liang-Barsky clipping)."""
+    x0, y0 = box.x + margin, box.y + margin
+    x1, y1 = box.x + box.width - margin, box.y + box.height - margin
+    if x0 >= x1 or y0 >= y1:
+        return False
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-dx, a[0] - x0), (dx, x1 - a[0]), (-dy, a[1] - y0), (dy, y1 - a[1])):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return False
+    return True
 
 
-#: Routing flows around shapes costs about (flows to route) x (shapes); above this product,
-#: re-routed flows are drawn as straight lines instead (a 200-step process with 200 flows
-#: across lanes took 13 s to route; diagrams that size are not read line by line anyway).
-ROUTING_BUDGET = 12_000
+def _columns(boxes: Sequence[Box], *, horizontal: bool) -> list[tuple[float, float]]:
+    """The ranks of a layout as intervals along the flow (x for LR, y for TB), left to right.
+
+    Overlapping extents are merged, so the space between two intervals holds no shape.
+    """
+    extents = sorted((b.x, b.x + b.width) if horizontal else (b.y, b.y + b.height) for b in boxes)
+    merged: list[tuple[float, float]] = []
+    for low, high in extents:
+        if merged and low <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        else:
+            merged.append((low, high))
+    return merged
 
 
-def _set_routing(graph: Any, dropped: int) -> None:
-    """Choose how nop2 routes the ``dropped`` flows: around shapes, or straight when too costly."""
-    if dropped * max(graph.number_of_nodes(), 1) > ROUTING_BUDGET:
-        graph.graph_attr["splines"] = "line"
+def _route_across(
+    source: Box,
+    target: Box,
+    columns: Sequence[tuple[float, float]],
+    channel: float,
+    *,
+    horizontal: bool,
+    drop: float | None = None,
+) -> list[tuple[float, float]]:
+    """A right-angled route between lanes that runs only where no shape can be.
+
+    For LR: out of the source's right side, along the free gap after its rank to
+    ``channel`` (the border between its lane and the next one towards the
+    target), along that border to the gap before the target's rank, and into
+    the target's left side. Gaps between ranks and borders between lanes hold
+    no shapes, so the route crosses none. A boundary event (``drop`` given)
+    leaves through its bottom instead, down to ``drop`` below its activity,
+    so that it passes no other event on the same border. TB is the same, turned.
+    """
+    if not horizontal:
+        turned = _route_across(
+            _transposed(source), _transposed(target), columns, channel, horizontal=True, drop=drop
+        )
+        return [(y, x) for x, y in turned]
+    (sx, sy), (_, ty) = source.center, target.center
+    left = target.x
+    if drop is None:
+        right = source.x + source.width
+        after = _gap(columns, right, after=True)
+        route = [(right, sy), (after, sy)]
+    else:
+        after = _gap(columns, sx, after=True)
+        route = [(sx, source.y + source.height), (sx, drop), (after, drop)]
+    before = _gap(columns, left, after=False)
+    if after == before:
+        route += [(after, ty), (left, ty)]
+    else:
+        route += [(after, channel), (before, channel), (before, ty), (left, ty)]
+    return [(round(x, 2), round(y, 2)) for x, y in route]
+
+
+def _gap(columns: Sequence[tuple[float, float]], edge: float, *, after: bool) -> float:
+    """Middle of the free space after (or before) the rank whose extent reaches ``edge``."""
+    for index, (low, high) in enumerate(columns):
+        if low - 0.5 <= edge <= high + 0.5:
+            if after:
+                return (high + columns[index + 1][0]) / 2 if index + 1 < len(columns) else high + 20
+            return (columns[index - 1][1] + low) / 2 if index > 0 else low - 20
+    return edge + (20 if after else -20)
+
+
+def _transposed(box: Box) -> Box:
+    return Box(box.y, box.x, box.height, box.width)
 
 
 def _shift_points(value: str, delta: float, *, horizontal: bool) -> str:
