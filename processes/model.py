@@ -265,6 +265,14 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Id-en «{element}» er brukt mer enn én gang.",
         "The id “{element}” is used more than once.",
     ),
+    "eventlog_missing_label": (
+        "{count} hendelser i loggen mangler «{attribute}» og er utelatt.",
+        "{count} events in the log have no “{attribute}” and were left out.",
+    ),
+    "eventlog_bad_timestamp": (
+        "{count} hendelser har et tidspunkt som ikke kan leses; de er tatt med uten tid.",
+        "{count} events have a timestamp that cannot be read; they are kept without a time.",
+    ),
     "missing_id": (
         "Et element mangler id og er tatt vare på som «{element}».",
         "An element has no id; it is kept as “{element}”.",

@@ -13,7 +13,7 @@ from lxml import etree
 
 from processes.exceptions import FormatError, InputTooLargeError
 
-__all__ = ["parse_xml", "make_parser", "local_name", "check_size", "DEFAULT_MAX_BYTES"]
+__all__ = ["DEFAULT_MAX_BYTES", "check_size", "local_name", "make_parser", "parse_xml"]
 
 #: Default upper bound for one uploaded file (bytes). Callers may pass another.
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024

@@ -176,3 +176,12 @@ def test_problem_message_says_where_a_duplicate_was_kept() -> None:
         "Id-en «Task_1» er brukt mer enn én gang. Det andre elementet er tatt vare på som «Task_1~dup»."
     )
     assert "kept as “Task_1~dup”" in problem.message("en")
+
+
+@pytest.mark.parametrize("code", ["eventlog_missing_label", "eventlog_bad_timestamp", "missing_id"])
+def test_importer_problem_codes_have_sentences(code: str) -> None:
+    from processes import Problem
+
+    problem = Problem(Severity.WARNING, code, "x", None, {"count": "3", "attribute": "activityNameNL"})
+    assert problem.message("nb") != problem.message("en")
+    assert "{" not in problem.message("nb") + problem.message("en")
