@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import multiprocessing.context
 import os
 import weakref
 from collections.abc import Sequence
@@ -364,8 +365,16 @@ def compare_matrix(
         finally:
             _WORKER.clear()
     else:
-        # "spawn" starts clean interpreters: no fork of a threaded parent, same behaviour on every OS.
-        context = multiprocessing.get_context("spawn")
+        # A fork server (one clean, single-threaded process that has imported the engine once)
+        # starts workers quickly and never forks a threaded parent such as a web server;
+        # where there is none (Windows), spawn clean interpreters.
+        context: multiprocessing.context.BaseContext
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            server = multiprocessing.get_context("forkserver")
+            server.set_forkserver_preload(["processes.compare"])
+            context = server
+        else:
+            context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(
             max_workers=workers,
             mp_context=context,
