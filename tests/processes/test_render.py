@@ -823,3 +823,18 @@ def test_bpmn_reference_models_lay_out_cleanly(shared_data: Path) -> None:
             assert not cut_shapes(p, result, src, tgt, points), (model.name, src, tgt)
         ys = [result.lanes[lane].y for lane in p.lanes if lane in result.lanes]
         assert ys == sorted(ys), model.name
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_straight_segments_for_large_processes_still_avoid_shapes(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Large processes are drawn with straight segments, which dot sometimes runs through a
+    # shape's corner; layout() must re-route those.
+    monkeypatch.setattr(render_module, "CURVES_UP_TO", 0)
+    p = random_process(seed)
+    result = layout(p)
+    for (src, tgt), points in result.edges.items():
+        assert border_distance(result.nodes[src], points[0], shape_of(p, src, result)) < 3, (src, tgt)
+        assert border_distance(result.nodes[tgt], points[-1], shape_of(p, tgt, result)) < 3, (src, tgt)
+        assert not cut_shapes(p, result, src, tgt, points), (src, tgt)
