@@ -482,3 +482,17 @@ def test_every_step_is_matched_once_or_listed_as_missing_or_extra(
 def test_self_alignment_of_any_process_is_complete(a: Process) -> None:
     result = align(a, a)
     assert result.pairs() == {(s.id, s.id) for s in a.steps}
+
+
+def test_lanes_tell_repeated_labels_apart() -> None:
+    def process(prefix: str, order: tuple[str, str]) -> Process:
+        p = Process("p", lanes=["Saksbehandler", "Arkiv"])
+        # Two unconnected steps with the same label, told apart only by their lanes.
+        for sid, lane in zip(order, ("Saksbehandler", "Arkiv")):
+            p.add_step(Step(prefix + sid, "Kontrollere dokumenter", lane=lane))
+        return p
+
+    a = process("", ("p", "q"))
+    b = process("x", ("q", "p"))  # the ids are swapped against the lanes
+    pairs = align(a, b).pairs()
+    assert pairs == {("p", "xq"), ("q", "xp")}
