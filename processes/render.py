@@ -1344,7 +1344,10 @@ class _DotWriter:
 
     def write(self, legend: list[tuple[str, Style]] | None, title: str | None) -> str:
         s = self.structure
-        self.emit(0, "digraph process {")
+        # The graph's name becomes the SVG's <title>, which screen readers announce. Graphviz
+        # reads backslashes in it as escapes, so they become "/" there (labels keep them).
+        name = _clean(title or self.process.name or self.process.id).replace("\n", " ")
+        self.emit(0, f"digraph {_quote(name.replace(chr(92), '/'))} {{")
         graph_attrs: dict[str, str] = {
             "rankdir": "LR",
             "splines": _splines(len(s.name)),

@@ -838,3 +838,10 @@ def test_straight_segments_for_large_processes_still_avoid_shapes(
         assert border_distance(result.nodes[src], points[0], shape_of(p, src, result)) < 3, (src, tgt)
         assert border_distance(result.nodes[tgt], points[-1], shape_of(p, tgt, result)) < 3, (src, tgt)
         assert not cut_shapes(p, result, src, tgt, points), (src, tgt)
+
+
+def test_svg_title_is_the_process_name_for_screen_readers() -> None:
+    tree = svg_tree(render(build_case(), "svg", backend="bundled"))
+    assert tree.find(f"{SVG}g/{SVG}title").text == "Byggesak"
+    tree = svg_tree(render(build_case(), "svg", title='Malvik "mot" <standarden>', backend="bundled"))
+    assert tree.find(f"{SVG}g/{SVG}title").text == 'Malvik "mot" <standarden>'
