@@ -11,12 +11,9 @@ import processes.formats.pnml
 from processes.exceptions import FormatError
 from processes.formats.pnml import is_pnml, read_pnml
 from processes.model import GatewayKind, Severity, StepKind
+from tests.conftest import SHARED_DATA
 
-SHARED_NETS = sorted(
-    (Path(__file__).resolve().parents[3].parent / "shared" / "data" / "matching").glob(
-        "*/pnml/*.pnml"
-    )
-)
+SHARED_NETS = sorted((SHARED_DATA / "matching").glob("*/pnml/*.pnml"))
 
 
 def net(body: str, *, marked: str = "p0") -> bytes:
