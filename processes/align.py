@@ -13,7 +13,8 @@ The matcher works in four stages.
    - *neighbours*: how well the predecessors of a match the predecessors of
      b, and the successors the successors (each neighbour credited with the
      label similarity of its best counterpart, averaged both ways; two steps
-     that both have no predecessor agree fully);
+     that both have no predecessor agree fully, and two unnamed neighbours
+     of the same kind, such as two start events, count as equal);
    - *lane*: the label similarity of the two lane names, when both
      processes have lanes.
 

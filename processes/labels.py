@@ -33,6 +33,10 @@ other label, and the credits are divided by the total number of concepts::
 It is 1 for labels with the same concepts, 0 for labels with nothing in
 common, symmetric, and it rewards partial overlaps in proportion to their
 size ("Sende vedtak" vs "Sende vedtak til søker": 0.8).
+:func:`similarity_matrix` can weight each concept by its inverse document
+frequency over the labels of both processes (``weighted=True``), so that a
+word found in many labels counts less; the matcher does not use this by
+default (it did not help on the benchmark data, see ``benchmarks/RESULTS.md``).
 
 :class:`LabelSet` holds the analysed labels of one process so that the work
 is done once per process; :func:`similarity_matrix` compares two label sets
