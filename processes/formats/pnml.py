@@ -4,7 +4,8 @@ How a Petri net maps onto :class:`~processes.model.Process`
 -------------------------------------------------------------
 
 - **Named transitions** become steps of kind ``task``; the step id is the
-  transition id and the label is its ``<name><text>``.
+  transition id and the label is its ``<name><text>`` (line breaks and runs
+  of spaces collapsed to one space, as tools wrap long names).
 - **Silent transitions** are structure, not steps: a transition without a
   name, with an empty name, with a τ-like name (``tau``, ``τ``, ``silent``,
   ``invisible``, ``skip``) or flagged invisible by a tool
@@ -66,12 +67,12 @@ def is_pnml(data: bytes) -> bool:
 
 
 def _text(node: etree._Element, child: str) -> str | None:
-    """The ``<child><text>`` of a node, or None when absent."""
+    """The ``<child><text>`` of a node with white space collapsed, or None when absent."""
     for sub in node:
         if local_name(sub.tag) == child:
             for t in sub:
                 if local_name(t.tag) == "text":
-                    return (t.text or "").strip()
+                    return " ".join((t.text or "").split())
             return ""
     return None
 

@@ -176,6 +176,18 @@ def test_reference_nodes_are_resolved() -> None:
     assert ("a", "b") in p.step_graph().edges
 
 
+def test_wrapped_names_are_collapsed() -> None:
+    p = read_pnml(
+        net(
+            '<place id="p0"/>'
+            + t("a", "\n  Motta\n  søknad ")
+            + '<place id="p1"/>'
+            + arcs("p0>a", "a>p1")
+        )
+    )
+    assert p.step("a").label == "Motta søknad"
+
+
 def test_is_pnml() -> None:
     assert is_pnml(b"\xef\xbb\xbf<?xml version='1.0'?>\n<pnml>")
     assert not is_pnml(b"<definitions/>")
