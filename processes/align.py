@@ -418,7 +418,7 @@ def _prepared(
         for stale in [k for k, v in _CACHE.items() if v[0]() is None] or list(_CACHE)[
             : _CACHE_SIZE // 2
         ]:
-            del _CACHE[stale]
+            _CACHE.pop(stale, None)  # another thread may have removed it
     _CACHE[key] = (weakref.ref(process), fp, prepared)
     return prepared
 
