@@ -261,10 +261,17 @@ class _LayoutBuilder:
         ids = {e.id for e in elements}
         # Internal node names keep arbitrary ids (quotes, spaces, DOT keywords) out of Graphviz syntax.
         self.name = {e.id: f"n{i}" for i, e in enumerate(elements)}
+        # A boundary event sits on its activity. One attached to nothing drawable (an unknown id,
+        # itself, or another boundary event: bad input) is drawn as an ordinary event.
         self.boundary = [
             e
             for e in process.steps
-            if e.kind == StepKind.BOUNDARY_EVENT and e.attached_to in ids and e.attached_to != e.id
+            if e.kind == StepKind.BOUNDARY_EVENT
+            and e.attached_to in ids
+            and not (
+                isinstance(host := process[e.attached_to or ""], Step)
+                and host.kind == StepKind.BOUNDARY_EVENT
+            )
         ]
         self.boundary_ids = {e.id for e in self.boundary}
         flat = {e.id for e in elements if _in_cycle_of_parents(process, e.id)}

@@ -845,3 +845,19 @@ def test_svg_title_is_the_process_name_for_screen_readers() -> None:
     assert tree.find(f"{SVG}g/{SVG}title").text == "Byggesak"
     tree = svg_tree(render(build_case(), "svg", title='Malvik "mot" <standarden>', backend="bundled"))
     assert tree.find(f"{SVG}g/{SVG}title").text == 'Malvik "mot" <standarden>'
+
+
+@pytest.mark.parametrize(
+    "attached_to", ["b", "other_boundary", "ghost", "g"], ids=["itself", "boundary", "unknown", "gateway"]
+)
+def test_boundary_events_attached_to_odd_things_still_lay_out(attached_to: str) -> None:
+    p = Process("p", lanes=["L"])
+    p.add_step(Step("a", "Oppgave", lane="L"))
+    p.add_gateway(Gateway("g", lane="L"))
+    p.add_step(Step("other_boundary", "Frist", StepKind.BOUNDARY_EVENT, attached_to="a", lane="L"))
+    p.add_step(Step("b", "Tidsfrist", StepKind.BOUNDARY_EVENT, attached_to=attached_to, lane="L"))
+    p.add_flow(Flow("a", "g"))
+    p.add_flow(Flow("b", "a"))
+    result = layout(p)
+    assert set(result.nodes) == {"a", "g", "other_boundary", "b"}
+    assert render(p, "svg", backend="bundled").startswith(b"<?xml")
