@@ -415,10 +415,13 @@ def _prepared(
         return hit[2]
     prepared = prepare(process, synonyms=syn)
     if len(_CACHE) >= _CACHE_SIZE:
-        for stale in [k for k, v in _CACHE.items() if v[0]() is None] or list(_CACHE)[
-            : _CACHE_SIZE // 2
-        ]:
-            _CACHE.pop(stale, None)  # another thread may have removed it
+        # A snapshot, and pop(): other threads may change the cache meanwhile.
+        entries = list(_CACHE.items())
+        stale = [k for k, v in entries if v[0]() is None] or [
+            k for k, _ in entries[: _CACHE_SIZE // 2]
+        ]
+        for k in stale:
+            _CACHE.pop(k, None)
     _CACHE[key] = (weakref.ref(process), fp, prepared)
     return prepared
 
