@@ -63,22 +63,27 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    """Database, migrations, CSRF, rate limits."""
+    """Database, migrations, CSRF, rate limits, background jobs."""
     from registry.extensions import csrf, db, limiter, migrate
+    from registry.tasks import register_tasks
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    register_tasks(app)
 
 
 def register_models(app: Flask) -> None:
     """Import every model (so metadata is complete for migrations) and start the audit log."""
     from registry.audit import models as _audit  # noqa: F401
     from registry.audit.services import register_audit
+    from registry.comparisons import models as _comparisons  # noqa: F401
     from registry.cooperations import models as _cooperations  # noqa: F401
     from registry.municipalities import models as _municipalities  # noqa: F401
+    from registry.process_types import models as _process_types  # noqa: F401
     from registry.users import models as _users  # noqa: F401
+    from registry.variants import models as _variants  # noqa: F401
 
     register_audit(app)
 

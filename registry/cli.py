@@ -134,5 +134,9 @@ def seed_demo_command(if_empty: bool) -> None:
 
 def register_cli(app: Flask) -> None:
     """Add the commands to ``flask --app registry``."""
+    from registry.comparisons.commands import recompute_command, worker_command
+
     for command in (import_municipalities_command, create_user_command, set_password_command, seed_demo_command):
+        app.cli.add_command(command)
+    for command in (worker_command, recompute_command):
         app.cli.add_command(command)

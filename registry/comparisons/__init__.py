@@ -1,0 +1,1 @@
+"""Stored comparisons of process versions and the owners' decisions about step correspondences."""

@@ -1,0 +1,404 @@
+"""Compute, store and look up comparisons; record the owners' mapping decisions.
+
+Which standard version a variant is compared with: the cooperation's latest
+*published* version; when none is published, the latest *approved* one; when none is
+approved, the latest *draft* (so members see a comparison while the standard is being
+written). Each page says which version and status it compared against.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from processes import ProcessError
+from processes.compare import compare
+from processes.diffview import diff_diagram
+from registry.comparisons.models import Comparison, MappingDecision
+from registry.cooperations.models import Cooperation, Membership
+from registry.errors import NotFoundError, ValidationError
+from registry.extensions import db
+from registry.graphs import (
+    ENGINE_VERSION,
+    alignment_from_result,
+    comparison_parameters,
+    comparison_result,
+    decision_memory,
+    load_process,
+)
+from registry.municipalities.models import Municipality
+from registry.municipalities.services import current_successors
+from registry.tasks import enqueue
+from registry.users.models import User, utcnow
+from registry.variants.models import ProcessVersion, Standard, Variant
+
+__all__ = [
+    "STATUS_PREFERENCE",
+    "AlignmentRow",
+    "alignment_rows",
+    "comparison_diagram",
+    "compute_comparison",
+    "cooperations_of",
+    "decisions_for",
+    "get_comparison",
+    "latest_version",
+    "recompute_stale",
+    "record_decision",
+    "refresh_comparisons_for",
+    "request_comparison",
+    "result_of",
+    "standard_version_for",
+    "standards_for_variant",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Standard versions in order of preference for comparisons.
+STATUS_PREFERENCE = ("published", "approved", "draft")
+
+
+def latest_version(owner: Variant | Standard) -> ProcessVersion | None:
+    """The owner's newest version (highest number)."""
+    column = ProcessVersion.variant_id if isinstance(owner, Variant) else ProcessVersion.standard_id
+    return db.session.scalar(
+        select(ProcessVersion).where(column == owner.id).order_by(ProcessVersion.number.desc()).limit(1)
+    )
+
+
+def standard_version_for(standard: Standard) -> ProcessVersion | None:
+    """The version members are compared with: latest published, else approved, else draft."""
+    for status in STATUS_PREFERENCE:
+        version = db.session.scalar(
+            select(ProcessVersion)
+            .where(ProcessVersion.standard_id == standard.id, ProcessVersion.status == status)
+            .order_by(ProcessVersion.number.desc())
+            .limit(1)
+        )
+        if version is not None:
+            return version
+    return None
+
+
+def cooperations_of(municipality: Municipality, *, on: dt.date | None = None) -> list[Cooperation]:
+    """Cooperations the municipality (or the current municipality that took it over) belongs to on ``on``."""
+    day = on or dt.date.today()
+    ids = {m.id for m in current_successors(municipality)} | {municipality.id}
+    rows = db.session.scalars(select(Membership).where(Membership.municipality_id.in_(ids)))
+    found = {ms.cooperation.id: ms.cooperation for ms in rows if ms.is_active_on(day)}
+    return sorted(found.values(), key=lambda c: c.name)
+
+
+def standards_for_variant(variant: Variant) -> list[Standard]:
+    """The standards for the variant's process type in every cooperation of its municipality."""
+    cooperation_ids = [c.id for c in cooperations_of(variant.municipality)]
+    if not cooperation_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Standard)
+            .where(Standard.process_type_id == variant.process_type_id, Standard.cooperation_id.in_(cooperation_ids))
+            .order_by(Standard.id)
+        )
+    )
+
+
+def _members_variants(standard: Standard) -> list[Variant]:
+    today = dt.date.today()
+    members = standard.cooperation.members_on(today)
+    ids = {m.id for m in members}
+    # Variants registered under a predecessor of a member still belong to it.
+    for m in members:
+        ids.update(p.id for p in m.predecessors)
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Variant).where(
+                Variant.process_type_id == standard.process_type_id, Variant.municipality_id.in_(ids)
+            )
+        )
+    )
+
+
+def decisions_for(a_owner: Variant | Standard, b_variant: Variant) -> list[MappingDecision]:
+    """Every decision recorded between side A and variant B, oldest first."""
+    side = (
+        MappingDecision.a_standard_id == a_owner.id
+        if isinstance(a_owner, Standard)
+        else MappingDecision.a_variant_id == a_owner.id
+    )
+    return list(
+        db.session.scalars(
+            select(MappingDecision)
+            .where(side, MappingDecision.b_variant_id == b_variant.id)
+            .order_by(MappingDecision.decided_at, MappingDecision.id)
+        )
+    )
+
+
+def _names(version: ProcessVersion) -> str:
+    owner = version.owner
+    if isinstance(owner, Variant):
+        return owner.municipality.name
+    return owner.cooperation.name
+
+
+def request_comparison(version_a: ProcessVersion, version_b: ProcessVersion) -> Comparison:
+    """The current comparison of A with B (this engine, these decisions); queued when missing."""
+    if version_b.variant is None:
+        raise ValidationError(_("Only a municipality's process can be compared with a standard or another variant."))
+    if version_a.id == version_b.id or version_a.owner is version_b.owner:
+        raise ValidationError(_("A process cannot be compared with itself."))
+    memory = decision_memory(decisions_for(version_a.owner, version_b.variant))
+    parameters, parameters_hash = comparison_parameters(memory)
+    row = db.session.scalar(
+        select(Comparison).where(
+            Comparison.version_a_id == version_a.id,
+            Comparison.version_b_id == version_b.id,
+            Comparison.engine_version == ENGINE_VERSION,
+            Comparison.parameters_hash == parameters_hash,
+        )
+    )
+    if row is not None:
+        return row
+    row = Comparison(
+        version_a=version_a,
+        version_b=version_b,
+        engine_version=ENGINE_VERSION,
+        parameters=parameters,
+        parameters_hash=parameters_hash,
+        status="pending",
+    )
+    db.session.add(row)
+    db.session.flush()
+    enqueue(compute_comparison, row.id)
+    return row
+
+
+def compute_comparison(comparison_id: int) -> None:
+    """Run the engine for a stored comparison request and keep the result (or the error)."""
+    row = db.session.get(Comparison, comparison_id)
+    if row is None or row.status == "done":
+        return
+    a, b = row.version_a, row.version_b
+    memory = decision_memory(decisions_for(a.owner, b.owner))  # type: ignore[arg-type]
+    try:
+        engine = compare(load_process(a), load_process(b), memory=memory, a_name=_names(a), b_name=_names(b))
+    except (ProcessError, ValueError) as error:
+        # A confirmation the aligner refuses (n:m), or a process it cannot handle: say so on the page.
+        logger.warning("comparison %s failed: %s", comparison_id, error)
+        row.status = "failed"
+        row.error = str(error)
+        row.computed_at = utcnow()
+        db.session.flush()
+        return
+    similarity = engine.similarity
+    row.result = json.dumps(comparison_result(engine), ensure_ascii=False)
+    row.overall = float(similarity.overall)
+    row.labels = float(similarity.labels)
+    row.structure = float(similarity.structure)
+    row.behaviour = float(similarity.behaviour)
+    row.status = "done"
+    row.error = ""
+    row.computed_at = utcnow()
+    db.session.flush()
+
+
+def result_of(row: Comparison) -> dict[str, Any]:
+    """The stored result as data ({} while pending or failed)."""
+    if row.status != "done" or not row.result:
+        return {}
+    data: dict[str, Any] = json.loads(row.result)
+    return data
+
+
+def comparison_diagram(row: Comparison, lang: str) -> str:
+    """The diff diagram as SVG text, drawn once from the stored alignment and then kept."""
+    lang = "en" if lang == "en" else "nb"
+    cached = row.diagram_en if lang == "en" else row.diagram_nb
+    if cached:
+        return cached
+    result = result_of(row)
+    if not result:
+        return ""
+    a, b = row.version_a, row.version_b
+    # The stored alignment is reused, so the drawing shows exactly the stored result.
+    engine = compare(
+        load_process(a),
+        load_process(b),
+        alignment=alignment_from_result(result),
+        a_name=result.get("a_name"),
+        b_name=result.get("b_name"),
+    )
+    svg = diff_diagram(engine, "svg", lang=lang).decode("utf-8")
+    if lang == "en":
+        row.diagram_en = svg
+    else:
+        row.diagram_nb = svg
+    db.session.flush()
+    return svg
+
+
+def get_comparison(comparison_id: int) -> Comparison:
+    """The comparison row, or NotFoundError."""
+    row = db.session.get(Comparison, comparison_id)
+    if row is None:
+        raise NotFoundError(_("There is no such comparison."))
+    return row
+
+
+def refresh_comparisons_for(version: ProcessVersion) -> list[Comparison]:
+    """Request the comparisons a newly saved version affects.
+
+    A variant version is compared with the standard of every cooperation its
+    municipality belongs to; a standard version (when it is the one members are
+    compared with) with the latest version of every member's variant.
+    """
+    rows: list[Comparison] = []
+    if version.variant is not None:
+        for standard in standards_for_variant(version.variant):
+            chosen = standard_version_for(standard)
+            if chosen is not None:
+                rows.append(request_comparison(chosen, version))
+        return rows
+    own_standard = version.standard
+    assert own_standard is not None
+    if standard_version_for(own_standard) is not version:
+        return rows
+    for variant in _members_variants(own_standard):
+        latest = latest_version(variant)
+        if latest is not None:
+            rows.append(request_comparison(version, latest))
+    return rows
+
+
+@dataclass(frozen=True)
+class AlignmentRow:
+    """One line of the alignment table: steps of A, steps of B, how they match, what was decided."""
+
+    a_steps: tuple[tuple[str, str], ...]  # (id, label)
+    b_steps: tuple[tuple[str, str], ...]
+    kind: str  # identical, renamed, split, merged, missing, extra
+    score: float | None
+    decision: str | None  # confirmed, rejected or None (not decided)
+
+
+def alignment_rows(row: Comparison) -> list[AlignmentRow]:
+    """The stored alignment as table rows, with the decisions already recorded for each pair."""
+    result = result_of(row)
+    if not result:
+        return []
+    a_proc, b_proc = load_process(row.version_a), load_process(row.version_b)
+
+    def label(process: Any, step_id: str) -> tuple[str, str]:
+        element = process.get(step_id)
+        return (step_id, element.label if element is not None and element.label else step_id)
+
+    decided: dict[tuple[str, str], str] = {}
+    for d in decisions_for(row.version_a.owner, row.version_b.owner):  # type: ignore[arg-type]
+        decided[(d.a_step_id, d.b_step_id)] = d.decision
+    data = result["nb"]
+    rows: list[AlignmentRow] = []
+    for m in data["matches"]:
+        pairs = [(x, y) for x in m["a"] for y in m["b"]]
+        decisions = {decided.get(p) for p in pairs}
+        decision = decisions.pop() if len(decisions) == 1 else None
+        rows.append(
+            AlignmentRow(
+                a_steps=tuple(label(a_proc, x) for x in m["a"]),
+                b_steps=tuple(label(b_proc, y) for y in m["b"]),
+                kind=m["kind"],
+                score=m["score"],
+                decision=decision,
+            )
+        )
+    rows.extend(AlignmentRow((label(a_proc, x),), (), "missing", None, None) for x in data["missing"])
+    rows.extend(AlignmentRow((), (label(b_proc, y),), "extra", None, None) for y in data["extra"])
+    return rows
+
+
+def record_decision(
+    row: Comparison,
+    *,
+    a_step_ids: Iterable[str],
+    b_step_ids: Iterable[str],
+    decision: str,
+    user: User | None,
+) -> Comparison:
+    """Store the owner's verdict on a correspondence and request the comparison again with it."""
+    if decision not in ("confirmed", "rejected"):
+        raise ValidationError(_("Choose confirm or reject."), field="decision")
+    a_ids, b_ids = list(a_step_ids), list(b_step_ids)
+    a_proc, b_proc = load_process(row.version_a), load_process(row.version_b)
+    if not a_ids or not b_ids:
+        raise ValidationError(_("Choose a step on each side."), field="b_step")
+    for ids, process in ((a_ids, a_proc), (b_ids, b_proc)):
+        for step_id in ids:
+            element = process.get(step_id)
+            if element is None or step_id not in {s.id for s in process.steps}:
+                raise ValidationError(_("The step %(id)s is not in this version.", id=step_id), field="b_step")
+    if decision == "confirmed" and len(a_ids) > 1 and len(b_ids) > 1:
+        raise ValidationError(_("A step can correspond to several steps, but not several to several."))
+    a_owner, b_variant = row.version_a.owner, row.version_b.owner
+    assert isinstance(b_variant, Variant)
+    for x in a_ids:
+        for y in b_ids:
+            db.session.add(
+                MappingDecision(
+                    process_type_id=b_variant.process_type_id,
+                    a_standard_id=a_owner.id if isinstance(a_owner, Standard) else None,
+                    a_variant_id=a_owner.id if isinstance(a_owner, Variant) else None,
+                    b_variant_id=b_variant.id,
+                    a_step_id=x,
+                    a_label=a_proc.step(x).label,
+                    b_step_id=y,
+                    b_label=b_proc.step(y).label,
+                    decision=decision,
+                    decided_by_id=user.id if user is not None else None,
+                    decided_at=utcnow(),
+                )
+            )
+    db.session.flush()
+    # Every later comparison of these sides uses the decision: the current pair right away.
+    new_row = request_comparison(row.version_a, row.version_b)
+    _recompute_latest_pairs(a_owner, b_variant, besides=new_row)
+    return new_row
+
+
+def _recompute_latest_pairs(a_owner: Variant | Standard, b_variant: Variant, *, besides: Comparison) -> None:
+    a_version = standard_version_for(a_owner) if isinstance(a_owner, Standard) else latest_version(a_owner)
+    b_version = latest_version(b_variant)
+    if a_version is None or b_version is None:
+        return
+    if (a_version.id, b_version.id) != (besides.version_a_id, besides.version_b_id):
+        request_comparison(a_version, b_version)
+
+
+def recompute_stale() -> int:
+    """Request current comparisons for the latest versions wherever the stored one is stale.
+
+    Stale means computed by another engine version or with other mapping decisions.
+    Covers every variant's latest version against its standards, and variant pairs
+    compared before whose both sides are still the latest versions (older versions are
+    computed again when someone opens them). Returns the number of new requests.
+    """
+    before = db.session.scalar(select(db.func.count()).select_from(Comparison)) or 0
+    latest: dict[int, ProcessVersion] = {}
+    for variant in db.session.scalars(select(Variant).order_by(Variant.id)):
+        version = latest_version(variant)
+        if version is not None:
+            latest[version.id] = version
+            refresh_comparisons_for(version)
+    pairs = db.session.execute(select(Comparison.version_a_id, Comparison.version_b_id).distinct()).all()
+    for a_id, b_id in sorted(pairs):
+        if a_id in latest and b_id in latest:
+            request_comparison(latest[a_id], latest[b_id])
+    after = db.session.scalar(select(db.func.count()).select_from(Comparison)) or 0
+    return int(after - before)

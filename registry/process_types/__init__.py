@@ -1,0 +1,1 @@
+"""The catalogue of process types (casework types) that municipalities describe and compare."""

@@ -1,0 +1,1 @@
+"""Municipalities' processes (variants): upload with preview, immutable versions, history, editor."""
