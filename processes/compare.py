@@ -220,6 +220,15 @@ def _read(path: str | os.PathLike[str]) -> Process:
     return read_process(data, filename=p.name)
 
 
+def _name(process: Process) -> str | None:
+    # The bundled samples carry the number in "municipality" and the name in "municipality_name".
+    for key in ("municipality_name", "municipality"):
+        value = process.metadata.get(key, "").strip()
+        if value and not value.isdigit():
+            return value
+    return None
+
+
 def compare_files(
     path_a: str | os.PathLike[str],
     path_b: str | os.PathLike[str],
@@ -232,8 +241,9 @@ def compare_files(
     """Read two process files (any readable format) and return the comparison as text or JSON.
 
     This is ``python -m processes compare A B [--json] [--lang nb|en]``
-    without the argument parsing. Names default to a ``municipality``
-    entry in each process's metadata, else "the standard"/"the variant".
+    without the argument parsing. Names default to the ``municipality_name``
+    (or a non-numeric ``municipality``) in each process's metadata, else
+    "the standard"/"the variant".
 
     Raises
     ------
@@ -248,8 +258,8 @@ def compare_files(
     comparison = compare(
         a,
         b,
-        a_name=a_name or a.metadata.get("municipality") or None,
-        b_name=b_name or b.metadata.get("municipality") or None,
+        a_name=a_name or _name(a),
+        b_name=b_name or _name(b),
     )
     if as_json:
         return comparison.to_json(lang, indent=2) + "\n"

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from processes.model import Process
+from processes.model import Process, Step
 from processes.similarity import ProcessProfile, Relation, profile
 
 if TYPE_CHECKING:
@@ -75,6 +75,9 @@ class Difference:
         - ``parallel_vs_sequential``: ``{"parallel_in": "a" | "b"}``;
         - ``optional_vs_mandatory``: ``{"optional_in": "a" | "b"}``;
         - attribute changes (``lane_changed`` …): ``{"a": value in A, "b": value in B}``,
+          a lane or system renamed as a whole gives one ``lane_changed`` or
+          ``system_changed`` listing the steps concerned, with ``"scope": "lane"``
+          or ``"system"``;
           ``""`` where one side leaves it blank. Attributes are compared only
           when both processes state them for at least one step.
     """
@@ -207,11 +210,18 @@ def diff(
                 pa.rank[g.rep_a],
             )
 
-    # Flows between matched steps, with unmatched steps bridged over.
-    ska = _skeleton(pa, [g.a for g in groups])
-    skb = _skeleton(pb, [g.b for g in groups])
+    # Flows between matched steps. A direct flow of one process is missing from the
+    # other only if no path through unmatched steps stands in for it there; and a
+    # path through unmatched steps is never reported itself (those steps are).
+    ska, direct_a = _skeleton(pa, [g.a for g in groups])
+    skb, direct_b = _skeleton(pb, [g.b for g in groups])
     for (gu, gv), (u, v) in sorted(ska.items()):
-        if (gu, gv) not in skb and gu not in involved and gv not in involved:
+        if (
+            (gu, gv) in direct_a
+            and (gu, gv) not in skb
+            and gu not in involved
+            and gv not in involved
+        ):
             add(
                 Difference(
                     DifferenceKind.MISSING_FLOW,
@@ -221,7 +231,12 @@ def diff(
                 pa.rank[u],
             )
     for (gu, gv), (u, v) in sorted(skb.items()):
-        if (gu, gv) not in ska and gu not in involved and gv not in involved:
+        if (
+            (gu, gv) in direct_b
+            and (gu, gv) not in ska
+            and gu not in involved
+            and gv not in involved
+        ):
             add(
                 Difference(
                     DifferenceKind.EXTRA_FLOW,
@@ -247,21 +262,110 @@ def diff(
         if any(getattr(s, name) is not None for s in a.steps)
         and any(getattr(s, name) is not None for s in b.steps)
     ]
+    # Pairs whose attributes are compared: one-to-one matches, and for a split
+    # (merge) the single step against each of its parts. A part may well differ
+    # (one half of a split step need not cite the law), so a split or merge reports
+    # an attribute only when no part keeps the single step's value, and never the
+    # handling time, which a split divides.
+    pairs: list[tuple[Step, Step, int, bool]] = []
     for g in groups:
-        if len(g.a) != 1 or len(g.b) != 1:
-            continue
-        sa, sb = a.step(pa.ids[g.rep_a]), b.step(pb.ids[g.rep_b])
+        if len(g.a) == 1 or len(g.b) == 1:
+            whole = len(g.a) == 1 and len(g.b) == 1
+            for x in sorted(g.a, key=lambda i: pa.rank[i]):
+                for y in sorted(g.b, key=lambda j: pb.rank[j]):
+                    pairs.append((a.step(pa.ids[x]), b.step(pb.ids[y]), x, whole))
+    # A lane or system that is only renamed (or replaced everywhere) is one
+    # difference, not one per step in it.
+    whole_pairs = [(sa, sb) for sa, sb, _, whole in pairs if whole]
+    renamed: dict[str, dict[str, str]] = {}
+    for kind, name in (
+        (DifferenceKind.LANE_CHANGED, "lane"),
+        (DifferenceKind.SYSTEM_CHANGED, "system"),
+    ):
+        renamed[name] = _renamed_values(a, b, whole_pairs, name)
+        for value_a, value_b in sorted(renamed[name].items()):
+            concerned = [
+                (sa.id, sb.id)
+                for sa, sb, _, _ in pairs
+                if getattr(sa, name) == value_a and getattr(sb, name) == value_b
+            ]
+            add(
+                Difference(
+                    kind,
+                    tuple(dict.fromkeys(x for x, _ in concerned)),
+                    tuple(dict.fromkeys(y for _, y in concerned)),
+                    {"a": value_a, "b": value_b, "scope": name},
+                ),
+                -1,
+            )
+    # (single step, part, attribute) where a part of a split or merge kept the value
+    kept_in_a_part: set[tuple[str, str, str]] = set()
+    for sa, sb, _, whole in pairs:
+        if not whole:
+            for _, name in in_use:
+                if _norm(getattr(sa, name)) == _norm(getattr(sb, name)):
+                    kept_in_a_part.add((sa.id, sb.id, name))
+    for sa, sb, rank, whole in pairs:
         for kind, name in in_use:
             va, vb = getattr(sa, name), getattr(sb, name)
             if va == vb or _norm(va) == _norm(vb):
                 continue
+            if (
+                va is not None
+                and vb is not None
+                and renamed.get(name, {}).get(va) == vb
+            ):
+                continue
+            if not whole and (
+                name == "handling_days"
+                or any(
+                    key[2] == name and (key[0] == sa.id or key[1] == sb.id)
+                    for key in kept_in_a_part
+                )
+            ):
+                continue
             add(
                 Difference(kind, (sa.id,), (sb.id,), {"a": _text(va), "b": _text(vb)}),
-                pa.rank[g.rep_a],
+                pa.rank[rank],
             )
 
     out.sort(key=lambda item: item[0])
     return tuple(d for _, d in out)
+
+
+def _renamed_values(
+    a: Process, b: Process, pairs: Sequence[tuple[Step, Step]], name: str
+) -> dict[str, str]:
+    """Values of a step attribute (lane, system) that B renamed as a whole: X of A -> Y of B.
+
+    X counts as renamed to Y when at least two matched steps changed from X to
+    Y, most matched steps with X have Y and most matched steps with Y had X,
+    and neither name is used by steps of the other process (otherwise steps
+    moved between existing lanes or systems).
+    """
+    counts: dict[tuple[str, str], int] = {}
+    for sa, sb in pairs:
+        va, vb = getattr(sa, name), getattr(sb, name)
+        if va is not None and vb is not None:
+            counts[(va, vb)] = counts.get((va, vb), 0) + 1
+    best_b: dict[str, tuple[int, str]] = {}
+    best_a: dict[str, tuple[int, str]] = {}
+    for (x, y), n in sorted(counts.items()):
+        if n > best_b.get(x, (0, ""))[0]:
+            best_b[x] = (n, y)
+        if n > best_a.get(y, (0, ""))[0]:
+            best_a[y] = (n, x)
+    used_a = {_norm(getattr(s, name)) for s in a.steps if getattr(s, name) is not None}
+    used_b = {_norm(getattr(s, name)) for s in b.steps if getattr(s, name) is not None}
+    return {
+        x: y
+        for x, (_, y) in best_b.items()
+        if best_a[y][1] == x
+        and counts[(x, y)] >= 2
+        and _norm(x) != _norm(y)
+        and _norm(x) not in used_b
+        and _norm(y) not in used_a
+    }
 
 
 def _ids(p: ProcessProfile, members: Sequence[int]) -> tuple[str, ...]:
@@ -365,16 +469,26 @@ def _components(pairs: np.ndarray) -> list[list[int]]:
 
 def _skeleton(
     p: ProcessProfile, groups: Sequence[Sequence[int]]
-) -> dict[tuple[int, int], tuple[int, int]]:
+) -> tuple[dict[tuple[int, int], tuple[int, int]], set[tuple[int, int]]]:
     """Edges between matched groups, walking through unmatched steps and through the group itself.
 
-    Returns (group, group) -> the (step, step) pair that first realised it.
+    Returns (group, group) -> the (step, step) pair that realises it (a
+    direct flow if there is one), and the set of group pairs joined by a
+    direct flow, without unmatched steps in between.
     """
     group_of = {i: g for g, members in enumerate(groups) for i in members}
     succ: dict[int, list[int]] = {}
     for u, v in sorted(p.edges):
         succ.setdefault(u, []).append(v)
     edges: dict[tuple[int, int], tuple[int, int]] = {}
+    direct: set[tuple[int, int]] = set()
+    for g, members in enumerate(groups):
+        for start in sorted(members):
+            for v in succ.get(start, ()):
+                h = group_of.get(v)
+                if h is not None and h != g and (g, h) not in direct:
+                    direct.add((g, h))
+                    edges[(g, h)] = (start, v)
     for g, members in enumerate(groups):
         for start in sorted(members):
             stack = list(succ.get(start, ()))
@@ -389,4 +503,4 @@ def _skeleton(
                     stack.extend(succ.get(v, ()))
                 elif h != g:
                     edges.setdefault((g, h), (start, v))
-    return edges
+    return edges, direct

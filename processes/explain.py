@@ -65,6 +65,8 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "system_changed": "{Noun} {x} gjøres i {va} {A}, men i {vb} {B}.",
         "legal_basis_changed": "{Noun} {x} har hjemmel i {va} {A}, men i {vb} {B}.",
         "handling_days_changed": "Behandlingstiden for {x} er {va} {A}, men {vb} {B}.",
+        "lane_renamed": "Banen {va} heter {vb} {B}.",
+        "system_renamed": "Fagsystemet {va} er byttet ut med {vb} {B}.",
         "lane_changed_only_a": "{Noun} {x} utføres av {va} {A}; {B} er det ikke oppgitt hvem som gjør det.",
         "lane_changed_only_b": "{Noun} {x} utføres av {vb} {B}; {A} er det ikke oppgitt hvem som gjør det.",
         "mode_changed_only_a": "{Noun} {x} gjøres {va} {A}; {B} er det ikke oppgitt hvordan.",
@@ -95,6 +97,8 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "system_changed": "{Noun} {x} is done in {va} in {A}, but in {vb} in {B}.",
         "legal_basis_changed": "{Noun} {x} is based on {va} in {A}, but on {vb} in {B}.",
         "handling_days_changed": "The handling time for {x} is {va} in {A}, but {vb} in {B}.",
+        "lane_renamed": "The lane {va} is called {vb} in {B}.",
+        "system_renamed": "The system {va} is replaced by {vb} in {B}.",
         "lane_changed_only_a": "{Noun} {x} is done by {va} in {A}; {B} does not say who does it.",
         "lane_changed_only_b": "{Noun} {x} is done by {vb} in {B}; {A} does not say who does it.",
         "mode_changed_only_a": "{Noun} {x} is done {va} in {A}; {B} does not say how.",
@@ -237,6 +241,10 @@ def explain(
         )
     elif kind == DifferenceKind.OPTIONAL_VS_MANDATORY:
         key = "optional_in_" + details.get("optional_in", "b")
+    elif kind == DifferenceKind.LANE_CHANGED and details.get("scope") == "lane":
+        key = "lane_renamed"
+    elif kind == DifferenceKind.SYSTEM_CHANGED and details.get("scope") == "system":
+        key = "system_renamed"
     else:
         key = kind.value
     if key.endswith("_changed") and (details.get("a", "") == "") != (

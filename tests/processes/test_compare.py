@@ -225,3 +225,15 @@ def test_empty_processes() -> None:
     assert c.texts() == [
         "Steget «Motta søknad» finnes i standarden, men mangler i varianten."
     ]
+
+
+def test_compare_files_on_bundled_samples(tmp_path: Path) -> None:
+    from processes import samples
+
+    a = tmp_path / "standard.yaml"
+    b = tmp_path / "melhus.yaml"
+    a.write_bytes(samples.sample_bytes("byggesak", "standard"))
+    b.write_bytes(samples.sample_bytes("byggesak", "5028"))
+    report = compare_files(a, b)
+    assert report.startswith("Sammenligning av standarden og Melhus")
+    assert "i Melhus" in report

@@ -182,8 +182,9 @@ def test_missing_flow() -> None:
 def test_changed_attribute(
     field: str, va: object, vb: object, kind: DifferenceKind
 ) -> None:
-    a = chain("Motta", "Vurdere", Vurdere={field: va})
-    b = chain("Motta", "Vurdere", Vurdere={field: vb})
+    # "Motta" keeps the old value, so a changed lane is a moved step, not a renamed lane.
+    a = chain("Motta", "Vurdere", Motta={field: va}, Vurdere={field: va})
+    b = chain("Motta", "Vurdere", Motta={field: va}, Vurdere={field: vb})
     result = diff(a, b, by_id(a, b))
     text = (
         {"a": f"{va:g}", "b": f"{vb:g}"}
@@ -191,6 +192,33 @@ def test_changed_attribute(
         else {"a": str(va), "b": str(vb)}
     )
     assert result == (Difference(kind, ("Vurdere",), ("Vurdere",), text),)
+
+
+def test_a_renamed_lane_is_one_difference() -> None:
+    a = chain(
+        "Motta",
+        "Vurdere",
+        "Vedtak",
+        Motta={"lane": "Post"},
+        Vurdere={"lane": "Byggesak"},
+        Vedtak={"lane": "Byggesak"},
+    )
+    b = chain(
+        "Motta",
+        "Vurdere",
+        "Vedtak",
+        Motta={"lane": "Post"},
+        Vurdere={"lane": "Byggjesak"},
+        Vedtak={"lane": "Byggjesak"},
+    )
+    assert diff(a, b, by_id(a, b)) == (
+        Difference(
+            K.LANE_CHANGED,
+            ("Vurdere", "Vedtak"),
+            ("Vurdere", "Vedtak"),
+            {"a": "Byggesak", "b": "Byggjesak", "scope": "lane"},
+        ),
+    )
 
 
 def test_attribute_a_process_never_states_is_not_compared() -> None:
@@ -313,3 +341,56 @@ def test_diff_is_deterministic() -> None:
     assert all(
         diff(std, variant.process, truth(variant.truth)) == first for _ in range(3)
     )
+
+
+# -- the bundled samples: differences written into each variant on purpose -------------
+
+SAMPLE_KINDS = {
+    "missing": {K.MISSING_STEP},
+    "extra": {K.EXTRA_STEP},
+    "renamed": {K.RENAMED_STEP},
+    "split": {K.SPLIT_STEP},
+    "merged": {K.MERGED_STEPS},
+    "order": {K.ORDER_CHANGED},
+    "parallel": {K.PARALLEL_VS_SEQUENTIAL},
+    "sequential": {K.PARALLEL_VS_SEQUENTIAL},
+    "optional": {K.OPTIONAL_VS_MANDATORY, K.EXTRA_FLOW, K.EXTRA_STEP},
+    "mandatory": {K.OPTIONAL_VS_MANDATORY, K.MISSING_FLOW},
+    "lane": {K.LANE_CHANGED},
+    "mode": {K.MODE_CHANGED},
+    "system": {K.SYSTEM_CHANGED},
+    "legal_basis": {K.LEGAL_BASIS_CHANGED},
+    "deadline": {K.HANDLING_DAYS_CHANGED},
+}
+
+
+def sample_cases() -> list[tuple[str, str]]:
+    from processes import samples
+
+    return [
+        (c.slug, m)
+        for c in samples.case_types()
+        for m in sorted(samples.variants(c.slug))
+    ]
+
+
+@pytest.mark.parametrize(("case", "municipality"), sample_cases())
+def test_every_difference_written_into_a_sample_is_reported(
+    case: str, municipality: str
+) -> None:
+    from processes import samples
+
+    std, variant = samples.standard(case), samples.variants(case)[municipality]
+    result = diff(std, variant, truth(samples.truth(case, municipality)))
+    for written in samples.differences(case, municipality):
+        if written.kind == "deadline" and not (written.standard or written.variant):
+            continue  # a deadline of the whole process, not of a step: not compared
+        assert any(
+            d.kind in SAMPLE_KINDS[written.kind]
+            and (
+                set(written.standard) & set(d.a)
+                or set(written.variant) & set(d.b)
+                or not (written.standard or written.variant)
+            )
+            for d in result
+        ), (written, result)
