@@ -279,11 +279,14 @@ class _LayoutBuilder:
         for e in elements:
             if e.parent is not None and e.parent in ids and e.id not in flat:
                 self.children.setdefault(e.parent, []).append(e)
-        # A sub-process is drawn expanded (as a cluster) when it has inner elements to show.
+        # An activity is drawn expanded (as a cluster) when it has inner elements to show. Inner
+        # elements of a gateway or an event (bad input) are drawn at the top level.
         self.expanded = {
             pid
             for pid, inner in self.children.items()
-            if isinstance(process[pid], Step) and any(e.id not in self.boundary_ids for e in inner)
+            if isinstance(parent := process[pid], Step)
+            and parent.is_activity
+            and any(e.id not in self.boundary_ids for e in inner)
         }
         # Inner elements of anything not drawn expanded are drawn at the top level.
         self.top_level = [
@@ -333,13 +336,45 @@ class _LayoutBuilder:
             pairs.append(pair)
         return pairs
 
+    def clipping(self, source: str, target: str) -> dict[str, str]:
+        """``ltail``/``lhead`` so that a flow from or to an expanded sub-process ends at its frame.
+
+        Not for a flow between a sub-process and something inside it (bad input), which dot
+        could not clip and would warn about.
+        """
+        attrs: dict[str, str] = {}
+        # Judge by the nodes the flow is drawn between (inner ones for expanded sub-processes).
+        tail, head = self.inner_element(source, first=False), self.inner_element(target, first=True)
+        if source in self.expanded and not self.is_inside(head, source):
+            attrs["ltail"] = f"cluster_{self.name[source]}"
+        if target in self.expanded and not self.is_inside(tail, target):
+            attrs["lhead"] = f"cluster_{self.name[target]}"
+        return attrs
+
+    def is_inside(self, element_id: str, container: str) -> bool:
+        """Whether an element is drawn inside the frame of the expanded sub-process ``container``."""
+        seen = set()
+        if element_id in self.boundary_ids:
+            element_id = self.process.step(element_id).attached_to or element_id  # drawn at its host
+        current = self.process.get(element_id)
+        while current is not None and current.parent in self.expanded and current.id not in seen:
+            seen.add(current.id)
+            if current.parent == container:
+                return True
+            current = self.process.get(current.parent or "")
+        return False
+
     def inner_node(self, element_id: str, *, first: bool) -> str:
         """The Graphviz node that flows into (``first``) or out of an element attach to."""
+        return self.name[self.inner_element(element_id, first=first)]
+
+    def inner_element(self, element_id: str, *, first: bool) -> str:
+        """The element drawn where flows into (``first``) or out of an element attach."""
         while element_id in self.expanded:
             element_id = _entry_or_exit(
                 self.process, self.children[element_id], self.boundary_ids, first=first
             )
-        return self.name[element_id]
+        return element_id
 
     def build(self) -> Any:
         """Return the Graphviz graph to lay out with dot."""
@@ -371,10 +406,7 @@ class _LayoutBuilder:
         for index, (src, tgt) in enumerate(self.flows):
             host = self.process.step(src).attached_to if src in self.boundary_ids else None
             attrs: dict[str, str] = {}
-            if src in self.expanded or host in self.expanded:
-                attrs["ltail"] = f"cluster_{self.name[host or src]}"
-            if tgt in self.expanded:
-                attrs["lhead"] = f"cluster_{self.name[tgt]}"
+            attrs.update(self.clipping(host or src, tgt))
             if host is not None and host not in self.expanded:
                 attrs["tailport"] = self.ports[src]
             g.add_edge(
@@ -1278,10 +1310,7 @@ class _DotWriter:
             if flow.source == flow.target and flow.source in s.expanded:
                 continue
             attrs: dict[str, str] = {}
-            if flow.source in s.expanded:
-                attrs["ltail"] = f"cluster_{s.name[flow.source]}"
-            if flow.target in s.expanded:
-                attrs["lhead"] = f"cluster_{s.name[flow.target]}"
+            attrs.update(s.clipping(flow.source, flow.target))
             style = self.flow_styles.get((flow.source, flow.target))
             text = flow.condition or ""
             if style is not None and style.badge:

@@ -861,3 +861,37 @@ def test_boundary_events_attached_to_odd_things_still_lay_out(attached_to: str) 
     result = layout(p)
     assert set(result.nodes) == {"a", "g", "other_boundary", "b"}
     assert render(p, "svg", backend="bundled").startswith(b"<?xml")
+
+
+@st.composite
+def odd_processes(draw: st.DrawFn) -> Process:
+    """Small processes with every structure the model allows, including bad references."""
+    lanes = draw(st.lists(st.sampled_from(["A", "B", "C"]), max_size=3, unique=True))
+    n = draw(st.integers(1, 10))
+    ids = [f"e{i}" for i in range(n)]
+    refs = st.sampled_from([*ids, "ghost"])
+    p = Process("p", "Tilfeldig", lanes=lanes)
+    for element_id in ids:
+        lane = draw(st.sampled_from([*lanes, None, "udeklarert"]))
+        parent = draw(st.one_of(st.none(), refs))
+        if draw(st.integers(0, 4)) == 0:
+            p.add_gateway(Gateway(element_id, draw(st.sampled_from(list(GatewayKind))), lane=lane, parent=parent))
+        else:
+            kind = draw(st.sampled_from(list(StepKind)))
+            attached = draw(refs) if kind == StepKind.BOUNDARY_EVENT else None
+            p.add_step(Step(element_id, element_id, kind, lane=lane, parent=parent, attached_to=attached))
+    for _ in range(draw(st.integers(0, 2 * n))):
+        p.add_flow(Flow(draw(refs), draw(refs)))
+    return p
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(p=odd_processes(), rankdir=st.sampled_from(["LR", "TB"]))
+def test_any_process_lays_out_and_renders(p: Process, rankdir: str) -> None:
+    result = layout(p, rankdir=rankdir)
+    assert set(result.nodes) == {e.id for e in p.elements}
+    for points in result.edges.values():
+        assert len(points) >= 2
+        assert all(0 <= x <= result.width and 0 <= y <= result.height for x, y in points)
+    assert to_dot(p) == to_dot(p)
+    assert render(p, "svg", backend="bundled").startswith(b"<?xml")
