@@ -52,6 +52,7 @@ with the same id when there is one.
 from __future__ import annotations
 
 import dataclasses
+import re
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -78,12 +79,14 @@ from processes.model import Process, Step, StepKind
 __all__ = [
     "DEFAULT_STRUCTURE_WEIGHT",
     "DEFAULT_THRESHOLD",
+    "ID_EVIDENCE",
     "Alignment",
     "MappingMemory",
     "Match",
     "MatchKind",
     "PreparedProcess",
     "align",
+    "is_distinctive_id",
     "prepare",
 ]
 
@@ -95,6 +98,31 @@ _SPLIT_GAIN = 0.1
 DEFAULT_THRESHOLD = 0.5
 #: Share of the pair score that comes from the structural context.
 DEFAULT_STRUCTURE_WEIGHT = 0.2
+#: Strength of the evidence that two steps with the same distinctive id are
+#: the same step (a variant made from a copy of the standard, a new version
+#: of the same process, or a shared coding scheme). Combined with the
+#: label/structure score as a noisy-or: score + ID_EVIDENCE * (1 - score).
+ID_EVIDENCE = 0.5
+
+# Ids that modelling tools number automatically ("Task_1", "StartEvent_1",
+# "t3", "sid-12") say nothing about identity: two unrelated models share them.
+_GENERIC_ID = re.compile(r"^(?:[a-z]+[ _.:-]?)*\d{1,4}$", re.IGNORECASE)
+
+
+def is_distinctive_id(element_id: str) -> bool:
+    """True if ``element_id`` is unlikely to occur by chance in an unrelated model.
+
+    Automatically numbered ids (``Task_1``, ``StartEvent_1``, ``t3``, ``12``)
+    are not distinctive; generated ones (``Activity_0x8fk2s``,
+    ``sid-4F2A…``) and meaningful codes (``01_BB_550+complete``,
+    ``registrere_soknad``) are.
+
+    Examples
+    --------
+    >>> [is_distinctive_id(x) for x in ["Task_1", "StartEvent_1", "t3", "Activity_0x8fk2s", "01_BB_550+complete"]]
+    [False, False, False, True, True]
+    """
+    return _GENERIC_ID.match(element_id) is None
 
 
 class MatchKind(StrEnum):
@@ -704,6 +732,7 @@ def align(
     use_structure: bool = True,
     structure_weight: float = DEFAULT_STRUCTURE_WEIGHT,
     detect_splits: bool = True,
+    id_evidence: bool = True,
 ) -> Alignment:
     """Align the steps of ``a`` with the steps of ``b``.
 
@@ -726,6 +755,10 @@ def align(
         Share of the structural context in the pair score.
     detect_splits
         Look for 1:2 splits and 2:1 merges after the 1:1 assignment.
+    id_evidence
+        Count the same distinctive id on both sides (see
+        :func:`is_distinctive_id`) as evidence that two related steps are the
+        same step (weight :data:`ID_EVIDENCE`).
 
     Returns
     -------
@@ -801,6 +834,15 @@ def align(
     else:
         score = label_sim.copy()
         score[same_kind_unnamed] = 1.0
+    # The same distinctive id on both sides is evidence of identity, never
+    # proof: it lifts a pair whose labels are at least related, so that a
+    # step copied from the standard pairs with its copy rather than with an
+    # equally worded step elsewhere, but it does not pair unrelated steps.
+    if id_evidence:
+        for i, sid in enumerate(pa.ids):
+            twin = pb._index.get(sid)
+            if twin is not None and label_sim[i, twin] > 0 and is_distinctive_id(sid):
+                score[i, twin] += ID_EVIDENCE * (1.0 - score[i, twin])
     for i, j in forbidden:
         score[i, j] = 0.0
 
