@@ -22,9 +22,12 @@ function and listing it in :data:`COMMANDS`.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
+import tempfile
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -342,7 +345,8 @@ def run_convert(args: argparse.Namespace) -> int:
     fmt = _output_format(args.output, args.to)
     process = _read(args)
     options: dict[str, Any] = {"lang": args.lang} if fmt in ("dot", "svg", "png", "pdf") else {}
-    data = write_process(process, fmt, **options)
+    with _without_fontconfig_noise():
+        data = write_process(process, fmt, **options)
     write_output(args.output, data)
     _report_written(args.output, fmt, data, args.lang)
     return 0
@@ -390,7 +394,8 @@ def run_render(args: argparse.Namespace) -> int:
         )
     process = _read(args)
     title = args.title if args.title is not None else (process.name or None)
-    data = render(process, fmt, lang=args.lang, title=title)  # type: ignore[arg-type]
+    with _without_fontconfig_noise():
+        data = render(process, fmt, lang=args.lang, title=title)  # type: ignore[arg-type]
     write_output(args.output, data)
     _report_written(args.output, fmt, data, args.lang)
     return 0
@@ -431,6 +436,34 @@ def _read(args: argparse.Namespace) -> Process:
         options=args.option,
         max_bytes=args.max_bytes,
     )
+
+
+@contextlib.contextmanager
+def _without_fontconfig_noise() -> Iterator[None]:
+    """Drop the one harmless line the bundled Graphviz's fontconfig prints on some systems.
+
+    It is older than the system's font configuration and says so on stderr, from C, once
+    per process; everything else written to stderr meanwhile is passed on.
+    """
+    try:
+        stderr_fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield  # stderr is not a real file (e.g. captured); nothing to filter
+        return
+    sys.stderr.flush()
+    saved = os.dup(stderr_fd)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), stderr_fd)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, stderr_fd)
+            os.close(saved)
+            captured.seek(0)
+            for line in captured.read().decode("utf-8", "replace").splitlines(keepends=True):
+                if not line.startswith("Fontconfig warning:"):
+                    sys.stderr.write(line)
 
 
 def _report_written(path: str, fmt: str, data: bytes, lang: str) -> None:

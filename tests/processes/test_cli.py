@@ -376,3 +376,19 @@ def test_program_on_a_latin1_terminal_does_not_crash(good: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Søknad mottatt".encode("latin-1") in result.stdout
     assert b"\\u2709 papir" in result.stdout  # ✉ has no latin-1 form
+
+
+def test_program_render_without_system_graphviz_prints_one_line(good: Path, tmp_path: Path) -> None:
+    # Only the bundled Graphviz is reachable; its fontconfig's harmless warning is not shown.
+    out = tmp_path / "tegning.png"
+    env = {**os.environ, "PATH": str(Path(sys.executable).parent), "PYTHONIOENCODING": "utf-8"}
+    result = subprocess.run(
+        [sys.executable, "-m", "processes", "render", str(good), "-o", str(out)],
+        check=False,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [f"skrev {out} (png, {out.stat().st_size} bytes)"]
