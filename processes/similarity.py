@@ -938,6 +938,7 @@ def _branch_and_bound(
     choices = [sorted(range(m), key=lambda j: (sub[i][j], j)) for i in order]
     assign = [-1] * n
     used = [False] * m
+    used_nbrs = [0] * m  # per node of B: how many of its neighbours are used
     state = _BnbState(best, list(best_assign))
 
     def visit(
@@ -966,6 +967,9 @@ def _branch_and_bound(
         if bound_nodes + c.edge * (n_ea + n_eb - 2 * possible) >= state.best - 1e-12:
             return
         i = order[d]
+        # Bound of a child before descending into it (saves the call when it is pruned).
+        rest_next = rest[d + 1]
+        future_next = future_a[d + 1]
         for j in choices[d]:
             if used[j]:
                 continue
@@ -974,15 +978,25 @@ def _branch_and_bound(
                 jk = assign[k]
                 if jk >= 0 and ((j, jk) if outgoing else (jk, j)) in eb:
                     gain += 1
-            decided = (1 if loops_b[j] else 0) + sum(1 for x in b_nbrs[j] if used[x])
-            assign[i], used[j] = j, True
-            visit(
-                d + 1,
-                node_cost + sub[i][j],
-                kept + gain,
-                used_count + 1,
-                b_decided + decided,
+            decided = (1 if loops_b[j] else 0) + used_nbrs[j]
+            child_cost = node_cost + sub[i][j]
+            child_kept = kept + gain
+            child_possible = child_kept + min(future_next, n_eb - b_decided - decided)
+            child_bound = (
+                child_cost
+                + rest_next
+                + c.node * max(0, free_b - 1 - (n - d - 1))
+                + c.edge * (n_ea + n_eb - 2 * child_possible)
             )
+            if child_bound >= state.best - 1e-12:
+                state.expanded += 1  # a pruned child counts against the budget too
+                continue
+            assign[i], used[j] = j, True
+            for x in b_nbrs[j]:
+                used_nbrs[x] += 1
+            visit(d + 1, child_cost, child_kept, used_count + 1, b_decided + decided)
+            for x in b_nbrs[j]:
+                used_nbrs[x] -= 1
             assign[i], used[j] = -1, False
             if not state.complete:
                 return
