@@ -1206,7 +1206,15 @@ class _DotWriter:
         lines = self.label_lines(step, style)
         attrs: dict[str, str] = {"tooltip": _step_tooltip(step, self.lang)}
         if step.is_event:
-            attrs.update(shape="circle", width="0.42", height="0.42", fixedsize="true", label="")
+            attrs.update(
+                shape="circle",
+                width="0.42",
+                height="0.42",
+                fixedsize="true",
+                label="",
+                style="filled",
+                fillcolor="#ffffff",
+            )
             if lines:
                 attrs["xlabel"] = _Html(_html_lines(lines))
             if step.kind == StepKind.END_EVENT:
@@ -1214,7 +1222,7 @@ class _DotWriter:
             elif step.kind == StepKind.INTERMEDIATE_EVENT:
                 attrs["shape"] = "doublecircle"
             elif step.kind == StepKind.BOUNDARY_EVENT:
-                attrs.update(shape="doublecircle", style="dashed", width="0.34", height="0.34")
+                attrs.update(shape="doublecircle", style="dashed,filled", width="0.34", height="0.34")
         else:
             parts = _html_lines(lines)
             if step.kind in (StepKind.SUBPROCESS, StepKind.CALL_ACTIVITY):
@@ -1234,12 +1242,6 @@ class _DotWriter:
                 attrs["peripheries"] = "2"
             elif step.kind == StepKind.CALL_ACTIVITY:
                 attrs["penwidth"] = "3"
-        if step.is_event and "style" not in attrs:
-            attrs["style"] = "filled"
-            attrs["fillcolor"] = "#ffffff"
-        elif step.is_event:
-            attrs["style"] += ",filled"
-            attrs["fillcolor"] = "#ffffff"
         _apply_style(attrs, style, node=True)
         self.emit(depth, f"{name} [{_attrs(attrs)}];")
 
