@@ -350,7 +350,30 @@ def profile(process: Process) -> ProcessProfile:
     order = {node: i for i, node in enumerate(reversed(post))}
     rank = tuple(order[i] for i in range(n))
     index = {s: i for i, s in enumerate(step_ids)}
-    # The step graph (as Process.step_graph): u -> v when flows lead from u to v through gateways only.
+    edges = _step_edges(process, step_ids, index, flow_succ)
+    rel.setflags(write=False)
+    return ProcessProfile(
+        ids=tuple(step_ids),
+        index=index,
+        labels=tuple(s.label for s in steps),
+        norm_labels=tuple(normalise(s.label) for s in steps),
+        relations=rel,
+        mandatory=tuple(bool(mandatory_bits >> i & 1) for i in range(n)),
+        rank=rank,
+        edges=edges,
+    )
+
+
+def _step_edges(
+    process: Process,
+    step_ids: Sequence[str],
+    index: Mapping[str, int],
+    flow_succ: Mapping[str, Sequence[str]],
+) -> frozenset[tuple[int, int]]:
+    """The step graph as index pairs (as :meth:`Process.step_graph`, without building a networkx graph).
+
+    ``u -> v`` when flows lead from step u to step v through gateways only.
+    """
     gateway_ids = {gw.id for gw in process.gateways}
     step_edges: set[tuple[int, int]] = set()
     for u in step_ids:
@@ -365,18 +388,7 @@ def profile(process: Process) -> ProcessProfile:
                 pending.extend(flow_succ[v])
             else:
                 step_edges.add((index[u], index[v]))
-    edges = frozenset(step_edges)
-    rel.setflags(write=False)
-    return ProcessProfile(
-        ids=tuple(step_ids),
-        index=index,
-        labels=tuple(s.label for s in steps),
-        norm_labels=tuple(normalise(s.label) for s in steps),
-        relations=rel,
-        mandatory=tuple(bool(mandatory_bits >> i & 1) for i in range(n)),
-        rank=rank,
-        edges=edges,
-    )
+    return frozenset(step_edges)
 
 
 def _is_boundary(element: object) -> bool:
@@ -714,14 +726,16 @@ class _Graph:
 
 
 def _graph(process: Process) -> _Graph:
-    sg = process.step_graph()
-    ids = tuple(sg.nodes)
+    steps = process.steps
+    ids = tuple(s.id for s in steps)
     index = {x: i for i, x in enumerate(ids)}
+    g = process.graph
+    flow_succ = {e.id: list(g.successors(e.id)) for e in process.elements}
     return _Graph(
         ids=ids,
         index=index,
-        labels=tuple(sg.nodes[x]["step"].label for x in ids),
-        edges=frozenset((index[u], index[v]) for u, v in sg.edges),
+        labels=tuple(s.label for s in steps),
+        edges=_step_edges(process, ids, index, flow_succ),
     )
 
 
