@@ -36,7 +36,6 @@ import secrets
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,6 +46,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urldefrag, urlencode, urljoin, urlsplit
+
+from werkzeug.exceptions import HTTPException
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -195,7 +196,7 @@ def find_pages(port: int, cookie: str, limit: int = 300) -> list[tuple[str, str]
         seen.add(path)
         try:
             endpoint = str(adapter.match(urlsplit(path).path, method="GET")[0])
-        except Exception:  # not one of our routes
+        except HTTPException:  # not one of our pages
             continue
         if endpoint in ("static", "pages.set_language"):
             continue
