@@ -1,0 +1,103 @@
+"""The main pages on a desktop and a phone: nothing spills sideways; optional screenshots for the README.
+
+Set ``REGISTRY_SCREENSHOTS=docs/screenshots`` to (re)write the README's screenshots
+(1280×900, palette PNG when Pillow is installed); without it nothing is written.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import VIEWPORT, LiveServer, new_context, sign_in
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+MAX_SCREENSHOT_BYTES = 250_000
+
+
+def _goto(path: str) -> Callable[[Any], None]:
+    def open_page(page: Any) -> None:
+        page.goto(path)
+
+    return open_page
+
+
+#: (file name, who, how to get there). Who: None (anonymous) or the start of a demo role.
+MAIN_PAGES: list[tuple[str, str | None, Callable[[Any], None]]] = [
+    ("front-page", None, _goto("/")),
+    ("municipality-list", None, _goto("/kommuner/?q=tr")),
+    ("municipality-page", "process owner for 5001", _goto("/kommuner/5001")),
+    ("cooperation-page", "coordinator", _goto("/samarbeid/digi-trondelag")),
+]
+
+
+def save_screenshot(page: Any, name: str) -> None:
+    folder = os.environ.get("REGISTRY_SCREENSHOTS")
+    if not folder:
+        return
+    data = page.screenshot(type="png")
+    try:
+        from PIL import Image
+    except ImportError:
+        pass
+    else:
+        # Flat UI colours survive a 256-colour palette; it makes the files several times smaller.
+        image = Image.open(io.BytesIO(data)).convert("RGB").quantize(colors=256, dither=Image.Dither.NONE)
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", optimize=True)
+        data = buffer.getvalue()
+    assert len(data) < MAX_SCREENSHOT_BYTES, f"{name}.png is {len(data)} bytes"
+    path = Path(folder) / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def horizontal_overflow(page: Any) -> list[str]:
+    """Elements that reach beyond the right edge of the page (scrolling tables excepted)."""
+    return page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            const out = [];
+            for (const el of document.querySelectorAll('body *')) {
+                if (el.closest('.table-wrap, [data-scroll], svg')) continue;
+                const r = el.getBoundingClientRect();
+                if (r.width && r.right > width + 1) {
+                    out.push(el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : '') + ' right=' + Math.round(r.right));
+                }
+                if (out.length > 10) break;
+            }
+            return out;
+        }"""
+    )
+
+
+@pytest.mark.parametrize(("name", "who", "open_page"), MAIN_PAGES, ids=[p[0] for p in MAIN_PAGES])
+@pytest.mark.parametrize("viewport", [VIEWPORT, PHONE], ids=["desktop", "phone"])
+def test_main_page_fits_the_screen(
+    browser: Any,
+    live_server: LiveServer,
+    name: str,
+    who: str | None,
+    open_page: Callable[[Any], None],
+    viewport: dict[str, int],
+) -> None:
+    context = new_context(browser, live_server, viewport=viewport)
+    try:
+        page = context.new_page()
+        if who:
+            sign_in(page, live_server.account(who))
+        open_page(page)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert horizontal_overflow(page) == [], "content wider than the screen"
+        if viewport == VIEWPORT:
+            save_screenshot(page, name)
+    finally:
+        context.close()
