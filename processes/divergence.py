@@ -1,0 +1,754 @@
+"""Divergence map: how every municipality's variant departs from the standard, step by step.
+
+A cooperation's coordinator wants one picture of all members at once: a
+table with a row per municipality and a column per step of the standard,
+each cell saying whether the municipality has the step as in the standard
+(*same*), under another name (*renamed*), at another place (*moved*), split
+into several steps (*split*), merged with others (*merged*) or not at all
+(*missing*). :func:`divergence_map` builds that table from the engine's
+comparisons (:func:`processes.compare.compare`) and orders its rows so that
+similar municipalities sit together: hierarchical clustering of the
+pairwise similarity of the variants (average linkage, optimal leaf
+ordering), which also gives the order of the similarity heatmap.
+
+The inputs may be :class:`processes.compare.Comparison` objects or
+:class:`Outcome` summaries rebuilt from their stored JSON
+(:meth:`Outcome.from_dict`), so a web page can draw the map from stored
+results without the variants themselves.
+
+:func:`find_steps` answers "which municipalities have a step like
+«befaring»?" with the engine's label similarity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy.cluster.hierarchy import fcluster, linkage, optimal_leaf_ordering
+from scipy.spatial.distance import squareform
+
+from processes.align import MatchKind
+from processes.compare import Comparison, compare, compare_matrix
+from processes.diff import DifferenceKind
+from processes.labels import (
+    LabelSet,
+    analyse,
+    concept_matrix,
+    detect_language,
+    normalise,
+    similarity_matrix,
+    tokenise,
+)
+from processes.model import Process
+
+__all__ = [
+    "DEFAULT_CLUSTER_THRESHOLD",
+    "DEFAULT_SEARCH_THRESHOLD",
+    "SORT_KEYS",
+    "Cell",
+    "CellStatus",
+    "Column",
+    "DivergenceMap",
+    "Heatmap",
+    "Outcome",
+    "Row",
+    "StepHit",
+    "cluster_order",
+    "divergence_map",
+    "find_steps",
+    "step_order",
+]
+
+#: Rows whose variants are at least this similar (overall) share a cluster number.
+DEFAULT_CLUSTER_THRESHOLD = 0.7
+
+#: :func:`find_steps` reports steps whose label similarity to the query reaches this.
+DEFAULT_SEARCH_THRESHOLD = 0.5
+
+#: The orders :meth:`DivergenceMap.sorted_rows` knows, besides ``"step:<id>"``.
+SORT_KEYS = ("cluster", "name", "overall", "labels", "structure", "behaviour", "extra")
+
+
+class CellStatus(StrEnum):
+    """What became of one step of the standard in one variant."""
+
+    SAME = "same"
+    RENAMED = "renamed"
+    MOVED = "moved"
+    SPLIT = "split"
+    MERGED = "merged"
+    MISSING = "missing"
+
+
+# Differences that say something about one step of A (flows are about pairs, left out).
+_STEP_KINDS = frozenset(
+    {
+        DifferenceKind.RENAMED_STEP,
+        DifferenceKind.PARALLEL_VS_SEQUENTIAL,
+        DifferenceKind.OPTIONAL_VS_MANDATORY,
+        DifferenceKind.LANE_CHANGED,
+        DifferenceKind.MODE_CHANGED,
+        DifferenceKind.SYSTEM_CHANGED,
+        DifferenceKind.LEGAL_BASIS_CHANGED,
+        DifferenceKind.HANDLING_DAYS_CHANGED,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the divergence map needs from one comparison of the standard (A) with a variant (B).
+
+    Attributes
+    ----------
+    matches
+        ``(a ids, b ids, score, kind)`` per match, ``kind`` a
+        :class:`processes.align.MatchKind` value.
+    missing, extra
+        Steps of A without counterpart in B, and of B without counterpart in A.
+    differences
+        ``(kind, a ids, b ids)`` per difference, ``kind`` a
+        :class:`processes.diff.DifferenceKind` value; for ``order_changed``
+        the first id of ``a`` is the step that moved.
+    similarity
+        ``{"overall", "labels", "structure", "behaviour"}`` in [0, 1].
+    labels
+        Label of each step of B (may be empty: cells then show ids only).
+    """
+
+    matches: tuple[tuple[tuple[str, ...], tuple[str, ...], float, str], ...]
+    missing: tuple[str, ...]
+    extra: tuple[str, ...]
+    differences: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]
+    similarity: Mapping[str, float]
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_comparison(cls, comparison: Comparison) -> Outcome:
+        """Summarise an engine :class:`processes.compare.Comparison`."""
+        return cls(
+            matches=tuple(
+                (m.a, m.b, float(m.score), MatchKind(m.kind).value)
+                for m in comparison.alignment.matches
+            ),
+            missing=tuple(comparison.alignment.missing),
+            extra=tuple(comparison.alignment.extra),
+            differences=tuple((d.kind.value, d.a, d.b) for d in comparison.differences),
+            similarity=comparison.similarity.as_dict(),
+            labels={s.id: s.label for s in comparison.b.steps},
+        )
+
+    @classmethod
+    def from_dict(
+        cls, data: Mapping[str, Any], labels: Mapping[str, str] | None = None
+    ) -> Outcome:
+        """Rebuild from the shape of :meth:`processes.compare.Comparison.to_dict`.
+
+        Raises
+        ------
+        ValueError
+            ``data`` lacks a key of that shape or has an unknown kind.
+
+        Examples
+        --------
+        >>> o = Outcome.from_dict({
+        ...     "similarity": {"overall": 0.5, "labels": 0.8, "structure": 0.4, "behaviour": 0.3},
+        ...     "matches": [{"a": ["s0"], "b": ["x"], "score": 0.9, "kind": "identical"}],
+        ...     "missing": ["s1"], "extra": [], "differences": [
+        ...         {"kind": "missing_step", "text": "…", "a": ["s1"], "b": []}]})
+        >>> o.missing, o.similarity["labels"]
+        (('s1',), 0.8)
+        """
+        try:
+            matches = tuple(
+                (
+                    tuple(map(str, m["a"])),
+                    tuple(map(str, m["b"])),
+                    float(m["score"]),
+                    MatchKind(m["kind"]).value,
+                )
+                for m in data["matches"]
+            )
+            differences = tuple(
+                (
+                    DifferenceKind(d["kind"]).value,
+                    tuple(map(str, d["a"])),
+                    tuple(map(str, d["b"])),
+                )
+                for d in data["differences"]
+            )
+            similarity = {
+                k: float(data["similarity"][k])
+                for k in ("overall", "labels", "structure", "behaviour")
+            }
+            missing = tuple(map(str, data["missing"]))
+            extra = tuple(map(str, data["extra"]))
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"not a comparison result: missing or bad {exc}") from None
+        return cls(matches, missing, extra, differences, similarity, dict(labels or {}))
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One step of the standard in one variant.
+
+    Attributes
+    ----------
+    status
+        What became of the step (:class:`CellStatus`).
+    variant_steps, variant_labels
+        The variant's corresponding steps (empty when missing).
+    score
+        The aligner's score of the match (0 when missing).
+    also
+        Further differences about this step (:class:`processes.diff.DifferenceKind`
+        values, e.g. ``lane_changed``), in report order.
+    """
+
+    status: CellStatus
+    variant_steps: tuple[str, ...] = ()
+    variant_labels: tuple[str, ...] = ()
+    score: float = 0.0
+    also: tuple[str, ...] = ()
+
+    @property
+    def has_step(self) -> bool:
+        """True unless the step is missing."""
+        return self.status is not CellStatus.MISSING
+
+
+@dataclass(frozen=True)
+class Column:
+    """One step of the standard, with how many variants have it in some form."""
+
+    step_id: str
+    label: str
+    lane: str | None
+    present: int
+    total: int
+    counts: Mapping[str, int]
+
+    @property
+    def share(self) -> float:
+        """Share of the rows in which the step exists (not missing); 0 without rows."""
+        return self.present / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class Row:
+    """One municipality's variant against the standard."""
+
+    key: str
+    name: str
+    cells: tuple[Cell, ...]
+    extra_steps: tuple[str, ...]
+    extra_labels: tuple[str, ...]
+    similarity: Mapping[str, float]
+    cluster: int
+    position: int
+
+    @property
+    def extra_count(self) -> int:
+        """Number of local steps the standard does not have."""
+        return len(self.extra_steps)
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    """Pairwise overall similarity of the variants, in cluster order.
+
+    ``values[i][j]`` is the similarity of ``keys[i]`` and ``keys[j]``; None
+    where it is not known (not computed yet). ``estimated`` lists the pairs
+    (i < j) whose missing value was estimated for the ordering only.
+    """
+
+    keys: tuple[str, ...]
+    names: tuple[str, ...]
+    values: tuple[tuple[float | None, ...], ...]
+    estimated: frozenset[tuple[int, int]]
+
+    @property
+    def complete(self) -> bool:
+        """True when every pair is known."""
+        return not self.estimated
+
+
+@dataclass(frozen=True)
+class DivergenceMap:
+    """The divergence map: columns (standard steps), rows (variants) in cluster order, heatmap."""
+
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    heatmap: Heatmap
+
+    def sorted_rows(
+        self, by: str = "cluster", *, descending: bool = False
+    ) -> list[Row]:
+        """Rows ordered by ``by``: one of :data:`SORT_KEYS` or ``"step:<step id>"``.
+
+        Ties keep the cluster order. A step sorts by its status in the order
+        of :class:`CellStatus` (same first, missing last).
+
+        Raises
+        ------
+        ValueError
+            ``by`` is unknown.
+        """
+        rows = list(self.rows)
+        if by == "cluster":
+            key: Any = lambda r: r.position
+        elif by == "name":
+            key = lambda r: (r.name.casefold(), r.key)
+        elif by == "extra":
+            key = lambda r: r.extra_count
+        elif by in ("overall", "labels", "structure", "behaviour"):
+            key = lambda r: r.similarity[by]
+        elif by.startswith("step:") and by[5:] in {c.step_id for c in self.columns}:
+            index = [c.step_id for c in self.columns].index(by[5:])
+            rank = {s: i for i, s in enumerate(CellStatus)}
+            key = lambda r: rank[r.cells[index].status]
+        else:
+            raise ValueError(
+                f"unknown sort key {by!r}; use one of {', '.join(SORT_KEYS)} or step:<id>"
+            )
+        return sorted(rows, key=key, reverse=descending)
+
+
+def step_order(process: Process) -> list[str]:
+    """The steps of ``process`` in reading order: by flow distance from the start, then file order.
+
+    Steps inside a sub-process follow the sub-process step, in their own
+    reading order; unreachable steps come last in their scope.
+
+    Examples
+    --------
+    >>> from processes.model import Flow, Step
+    >>> p = Process()
+    >>> for i in ("c", "a", "b"):
+    ...     p.add_step(Step(i, i.upper()))
+    >>> p.add_flow(Flow("a", "b")); p.add_flow(Flow("b", "c"))
+    >>> step_order(p)
+    ['a', 'b', 'c']
+    """
+    sg = process.step_graph()
+    file_index = {s.id: i for i, s in enumerate(process.steps)}
+    starts = [n for n in sg.nodes if sg.in_degree(n) == 0] or sorted(
+        sg.nodes, key=file_index.__getitem__
+    )[:1]
+    depth: dict[str, int] = {n: 0 for n in starts}
+    frontier = sorted(starts, key=file_index.__getitem__)
+    while frontier:
+        nxt = []
+        for node in frontier:
+            for succ in sg.successors(node):
+                if succ not in depth:
+                    depth[succ] = depth[node] + 1
+                    nxt.append(succ)
+        frontier = sorted(nxt, key=file_index.__getitem__)
+    unreachable = len(sg) + 1
+
+    def key(step_id: str) -> tuple[tuple[int, int], ...]:
+        chain: list[tuple[int, int]] = []
+        current: str | None = step_id
+        seen: set[str] = set()
+        while current is not None and current not in seen:
+            seen.add(current)
+            chain.append((depth.get(current, unreachable), file_index.get(current, 0)))
+            element = process.get(current)
+            current = element.parent if element is not None else None
+        return tuple(reversed(chain))
+
+    return sorted(file_index, key=key)
+
+
+def cluster_order(
+    similarity: npt.ArrayLike, *, threshold: float = DEFAULT_CLUSTER_THRESHOLD
+) -> tuple[list[int], list[int]]:
+    """Order items so that similar ones are adjacent, and number their clusters.
+
+    Average-linkage hierarchical clustering of the distances ``1 - similarity``
+    with optimal leaf ordering (Bar-Joseph et al. 2001), so neighbours in the
+    order are as similar as the tree allows. Deterministic: the same matrix
+    gives the same order.
+
+    Parameters
+    ----------
+    similarity
+        Symmetric n×n matrix in [0, 1] (the diagonal is ignored).
+    threshold
+        Items joined at similarity ≥ ``threshold`` share a cluster.
+
+    Returns
+    -------
+    order, clusters
+        The permutation of ``range(n)``, and each item's cluster number
+        (1, 2, … in the order clusters first appear in ``order``).
+
+    Examples
+    --------
+    >>> m = [[1, .1, .9, .2], [.1, 1, .2, .8], [.9, .2, 1, .1], [.2, .8, .1, 1]]
+    >>> cluster_order(m)
+    ([0, 2, 1, 3], [1, 2, 1, 2])
+    """
+    s = np.asarray(similarity, dtype=np.float64)
+    n = s.shape[0]
+    if s.shape != (n, n):
+        raise ValueError(f"the similarity matrix must be square, got shape {s.shape}")
+    if n < 3:
+        clusters = [1] * n
+        if n == 2 and min(s[0, 1], s[1, 0]) < threshold:
+            clusters = [1, 2]
+        return list(range(n)), clusters
+    d = 1.0 - np.clip((s + s.T) / 2.0, 0.0, 1.0)
+    np.fill_diagonal(d, 0.0)
+    condensed = squareform(d, checks=False)
+    tree = optimal_leaf_ordering(linkage(condensed, method="average"), condensed)
+    order = _leaves(tree, n)
+    labels = fcluster(tree, t=1.0 - threshold, criterion="distance")
+    renumber: dict[int, int] = {}
+    for i in order:
+        renumber.setdefault(int(labels[i]), len(renumber) + 1)
+    return order, [renumber[int(labels[i])] for i in range(n)]
+
+
+def _leaves(tree: npt.NDArray[np.float64], n: int) -> list[int]:
+    # Left-to-right leaves of the (reordered) tree, without recursion limits.
+    out: list[int] = []
+    stack = [2 * n - 2]
+    while stack:
+        node = stack.pop()
+        if node < n:
+            out.append(node)
+        else:
+            left, right = tree[node - n, :2].astype(int)
+            stack.extend((int(right), int(left)))
+    return out
+
+
+def _cells(
+    columns: Sequence[str], outcome: Outcome
+) -> tuple[list[Cell], tuple[str, ...]]:
+    by_a: dict[str, tuple[tuple[str, ...], float, str]] = {}
+    for a_ids, b_ids, score, kind in outcome.matches:
+        for x in a_ids:
+            by_a[x] = (b_ids, score, kind)
+    moved: set[str] = set()
+    also: dict[str, list[str]] = {}
+    for kind, a_ids, _ in outcome.differences:
+        if kind == DifferenceKind.ORDER_CHANGED and a_ids:
+            moved.add(a_ids[0])
+        elif kind in _STEP_KINDS:
+            for x in a_ids:
+                if kind not in also.get(x, []):
+                    also.setdefault(x, []).append(kind)
+    status_of_kind = {
+        MatchKind.IDENTICAL.value: CellStatus.SAME,
+        MatchKind.RENAMED.value: CellStatus.RENAMED,
+        MatchKind.SPLIT.value: CellStatus.SPLIT,
+        MatchKind.MERGED.value: CellStatus.MERGED,
+    }
+    cells = []
+    for step_id in columns:
+        hit = by_a.get(step_id)
+        if hit is None:
+            cells.append(Cell(CellStatus.MISSING))
+            continue
+        b_ids, score, kind = hit
+        status = status_of_kind[kind]
+        extra_kinds = [
+            k
+            for k in also.get(step_id, [])
+            if not (k == DifferenceKind.RENAMED_STEP and status is CellStatus.RENAMED)
+        ]
+        if step_id in moved and status in (CellStatus.SAME, CellStatus.RENAMED):
+            # A moved step that is also renamed stays "moved"; the rename is listed as well.
+            if status is CellStatus.RENAMED:
+                extra_kinds.insert(0, DifferenceKind.RENAMED_STEP.value)
+            status = CellStatus.MOVED
+        elif step_id in moved:
+            extra_kinds.insert(0, DifferenceKind.ORDER_CHANGED.value)
+        cells.append(
+            Cell(
+                status,
+                b_ids,
+                tuple(outcome.labels.get(y, y) for y in b_ids),
+                score,
+                tuple(extra_kinds),
+            )
+        )
+    return cells, outcome.extra
+
+
+def _pair(pairwise: Mapping[tuple[str, str], float], x: str, y: str) -> float | None:
+    value = pairwise.get((x, y))
+    return pairwise.get((y, x)) if value is None else value
+
+
+def divergence_map(
+    standard: Process,
+    variants: Mapping[str, Process],
+    *,
+    comparisons: Mapping[str, Comparison | Outcome] | None = None,
+    pairwise: Mapping[tuple[str, str], float] | None = None,
+    names: Mapping[str, str] | None = None,
+    compute_pairwise: bool = True,
+    workers: int | None = 1,
+    cluster_threshold: float = DEFAULT_CLUSTER_THRESHOLD,
+) -> DivergenceMap:
+    """Build the divergence map of ``variants`` against ``standard``.
+
+    Parameters
+    ----------
+    standard
+        The standard process (A); its steps are the columns, in
+        :func:`step_order`.
+    variants
+        Key (e.g. kommunenummer) → variant process. May be empty when
+        ``comparisons`` covers every row.
+    comparisons
+        Precomputed comparisons of the standard with each variant, as
+        :class:`~processes.compare.Comparison` or :class:`Outcome`. Rows
+        without one are compared now (:func:`processes.compare.compare`).
+    pairwise
+        Known overall similarities of pairs of variants, ``(key, key) → value``
+        in either order.
+    names
+        Key → what to call the row (default: the key).
+    compute_pairwise
+        Compute missing pairs with :func:`processes.compare.compare_matrix`
+        (needs the processes). When False, or without the processes, a
+        missing pair is estimated for the ordering only from how often the
+        two rows agree cell by cell, and is None in the heatmap.
+    workers
+        Worker processes for ``compare_matrix`` (None: every core).
+    cluster_threshold
+        See :func:`cluster_order`.
+
+    Returns
+    -------
+    DivergenceMap
+        Rows in cluster order (ties of equal rows: by key).
+
+    Raises
+    ------
+    ValueError
+        A row has neither a variant nor a comparison.
+
+    Examples
+    --------
+    >>> from processes.model import Flow, Step
+    >>> def chain(*labels):
+    ...     p = Process()
+    ...     for i, label in enumerate(labels):
+    ...         p.add_step(Step(f"s{i}", label))
+    ...         if i:
+    ...             p.add_flow(Flow(f"s{i - 1}", f"s{i}"))
+    ...     return p
+    >>> std = chain("Motta søknad", "Befaring", "Fatte vedtak")
+    >>> m = divergence_map(std, {"5028": chain("Motta søknad", "Fatte vedtak"),
+    ...                          "5031": chain("Motta søknad", "Befaring", "Fatte avgjørelse")},
+    ...                    names={"5028": "Melhus", "5031": "Malvik"})
+    >>> [c.label for c in m.columns]
+    ['Motta søknad', 'Befaring', 'Fatte vedtak']
+    >>> {r.name: [c.status.value for c in r.cells] for r in m.rows}
+    {'Melhus': ['same', 'missing', 'same'], 'Malvik': ['same', 'same', 'renamed']}
+    >>> m.columns[1].share
+    0.5
+    """
+    given = dict(comparisons or {})
+    keys = sorted(set(variants) | set(given))
+    names = dict(names or {})
+    outcomes: dict[str, Outcome] = {}
+    for key in keys:
+        c = given.get(key)
+        if c is None:
+            c = compare(standard, variants[key], b_name=names.get(key))
+        outcomes[key] = c if isinstance(c, Outcome) else Outcome.from_comparison(c)
+
+    order_ids = step_order(standard)
+    step_of = {s.id: s for s in standard.steps}
+    cells_of: dict[str, list[Cell]] = {}
+    for key in keys:
+        cells_of[key], _ = _cells(order_ids, outcomes[key])
+
+    n = len(keys)
+    known = dict(pairwise or {})
+    values = np.eye(n)
+    missing_pairs: list[tuple[int, int]] = []
+    for i in range(n):
+        for j in range(i + 1, n):
+            v = _pair(known, keys[i], keys[j])
+            if v is None:
+                missing_pairs.append((i, j))
+            else:
+                values[i, j] = values[j, i] = v
+    if missing_pairs and compute_pairwise and all(k in variants for k in keys):
+        matrix = compare_matrix([variants[k] for k in keys], workers=workers)
+        for i, j in missing_pairs:
+            values[i, j] = values[j, i] = matrix[i, j]
+        missing_pairs = []
+    for i, j in missing_pairs:
+        values[i, j] = values[j, i] = _agreement(cells_of[keys[i]], cells_of[keys[j]])
+
+    order, clusters = cluster_order(values, threshold=cluster_threshold)
+    estimated = frozenset(missing_pairs)
+    rows = []
+    for position, i in enumerate(order):
+        key = keys[i]
+        o = outcomes[key]
+        rows.append(
+            Row(
+                key=key,
+                name=names.get(key, key),
+                cells=tuple(cells_of[key]),
+                extra_steps=o.extra,
+                extra_labels=tuple(o.labels.get(y, y) for y in o.extra),
+                similarity=dict(o.similarity),
+                cluster=clusters[i],
+                position=position,
+            )
+        )
+    columns = []
+    for index, step_id in enumerate(order_ids):
+        counts = {s.value: 0 for s in CellStatus}
+        for key in keys:
+            counts[cells_of[key][index].status.value] += 1
+        step = step_of[step_id]
+        columns.append(
+            Column(
+                step_id=step_id,
+                label=step.label,
+                lane=step.lane,
+                present=n - counts[CellStatus.MISSING.value],
+                total=n,
+                counts=counts,
+            )
+        )
+    position_of = {i: p for p, i in enumerate(order)}
+    heat_values = tuple(
+        tuple(
+            None
+            if (min(i, j), max(i, j)) in estimated
+            else round(float(values[i, j]), 4)
+            for j in order
+        )
+        for i in order
+    )
+    heatmap = Heatmap(
+        keys=tuple(keys[i] for i in order),
+        names=tuple(names.get(keys[i], keys[i]) for i in order),
+        values=heat_values,
+        estimated=frozenset(
+            (min(position_of[i], position_of[j]), max(position_of[i], position_of[j]))
+            for i, j in missing_pairs
+        ),
+    )
+    return DivergenceMap(tuple(columns), tuple(rows), heatmap)
+
+
+def _agreement(a: Sequence[Cell], b: Sequence[Cell]) -> float:
+    # Stand-in similarity for a pair not compared yet: the share of standard steps both treat alike.
+    if not a:
+        return 1.0
+    return sum(x.status is y.status for x, y in zip(a, b)) / len(a)
+
+
+@dataclass(frozen=True)
+class StepHit:
+    """A step whose label is like the query: which process, which step, how similar."""
+
+    key: str
+    step_id: str
+    label: str
+    score: float
+
+
+def find_steps(
+    query: str,
+    processes: Mapping[str, Process | Iterable[tuple[str, str]]],
+    *,
+    threshold: float = DEFAULT_SEARCH_THRESHOLD,
+    limit: int | None = None,
+) -> list[StepHit]:
+    """Find the steps whose labels are like ``query`` in many processes.
+
+    Label similarity is the engine's (:func:`processes.labels.similarity_matrix`:
+    stems, synonyms, compounds, small typos), computed once for every label
+    of every process with the words of all of them, so «befaring» finds
+    «Gjennomføre befaring» and «Synfaring» if the synonyms say so.
+
+    Parameters
+    ----------
+    query
+        A word or a step name.
+    processes
+        Key → a process, or its ``(step id, label)`` pairs.
+    threshold
+        Minimum similarity in [0, 1].
+    limit
+        Keep only this many best hits.
+
+    Returns
+    -------
+    list of StepHit
+        Best first; ties by key, then step id. Empty for an empty query.
+
+    Examples
+    --------
+    >>> hits = find_steps("befaring", {
+    ...     "5028": [("s1", "Befaring på tomta"), ("s2", "Fatte vedtak")],
+    ...     "5031": [("a", "Gjennomføre befaring")], "5035": [("b", "Arkivere")]})
+    >>> [(h.key, h.label) for h in hits]
+    [('5028', 'Befaring på tomta'), ('5031', 'Gjennomføre befaring')]
+    """
+    if not normalise(query):
+        return []
+    entries: list[tuple[str, str, str]] = []
+    for key in sorted(processes):
+        source = processes[key]
+        pairs = (
+            [(s.id, s.label) for s in source.steps]
+            if isinstance(source, Process)
+            else list(source)
+        )
+        entries.extend((key, sid, label) for sid, label in pairs if label)
+    if not entries:
+        return []
+    labels = [label for _, _, label in entries]
+    language = detect_language([query, *labels])
+    vocabulary = [w for label in [query, *labels] for w in tokenise(label)]
+    q = analyse([query], language=language, vocabulary=vocabulary)
+    ls = analyse(labels, language=language, vocabulary=vocabulary)
+    # Coverage of the query's words rather than Dice: «befaring» fully matches «Gjennomføre
+    # befaring på tomta»; Dice then ranks the closer labels first among equal coverage.
+    coverage = _coverage(q, ls)
+    dice = similarity_matrix(q, ls)[0]
+    ranked = sorted(
+        (
+            (-float(cov), -float(d), key, sid, label)
+            for (key, sid, label), cov, d in zip(entries, coverage, dice)
+            if cov >= threshold
+        )
+    )
+    hits = [
+        StepHit(key, sid, label, round(-cov, 4)) for cov, _, key, sid, label in ranked
+    ]
+    return hits[:limit] if limit is not None else hits
+
+
+def _coverage(q: LabelSet, ls: LabelSet) -> npt.NDArray[np.float64]:
+    """Per label of ``ls``: the mean over the query's concepts of its best match in the label."""
+    result = np.zeros(len(ls.labels))
+    named = ls.sizes > 0
+    if not q.vocabulary or not ls.vocabulary or not named.any() or not q.concepts[0]:
+        return result
+    t = concept_matrix(q, ls)
+    best = np.maximum.reduceat(t[:, ls.index], ls.offsets[named], axis=1)
+    rows = [q.vocabulary.index(c) for c in q.concepts[0]]
+    result[named] = best[rows, :].mean(axis=0)
+    return result
