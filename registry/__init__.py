@@ -113,6 +113,18 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (pages_bp, municipalities_bp, cooperations_bp, users_bp, admin_bp, audit_bp):
         app.register_blueprint(bp)
+    register_process_blueprints(app)
+
+
+def register_process_blueprints(app: Flask) -> None:
+    """Process types, municipalities' processes, comparisons and exports."""
+    from registry.comparisons.views import bp as comparisons_bp
+    from registry.exports.views import bp as exports_bp
+    from registry.process_types.views import bp as process_types_bp
+    from registry.variants.views import bp as variants_bp
+
+    for bp in (process_types_bp, variants_bp, comparisons_bp, exports_bp):
+        app.register_blueprint(bp)
 
 
 def register_error_pages(app: Flask) -> None:

@@ -21,6 +21,8 @@ __all__ = [
     "can_edit_cooperation",
     "can_edit_municipality",
     "can_manage",
+    "can_manage_process_types",
+    "can_see_original_upload",
     "can_view_cooperation_contacts",
     "can_view_municipality_contacts",
     "require",
@@ -128,3 +130,24 @@ def require(decision: Decision) -> None:
     if not current_user.is_authenticated:
         abort(login_manager.unauthorized())
     abort(403, description=decision.reason)
+
+
+def can_manage_process_types(user: Any) -> Decision:
+    """Administrators and coordinators maintain the catalogue of process types."""
+    if not _signed_in(user):
+        return Decision(False, _("Sign in to change the catalogue of process types."))
+    if user.is_admin or user.coordinated_cooperations:
+        return ALLOW
+    return Decision(False, _("Only coordinators and administrators can change the catalogue of process types."))
+
+
+def can_see_original_upload(user: Any, version: Any) -> Decision:
+    """The uploaded file (an event log may hold case data) is for the owner's side, its coordinators and admins."""
+    if not _signed_in(user):
+        return Decision(False, _("Sign in to download the uploaded file."))
+    if version.variant is not None:
+        municipality = version.variant.municipality
+        if can_edit_municipality(user, municipality):
+            return ALLOW
+        return can_view_municipality_contacts(user, municipality)
+    return can_view_cooperation_contacts(user, version.standard.cooperation)

@@ -30,6 +30,7 @@ from processes.formats import detect_format, read_process, write_process
 
 __all__ = [
     "ENGINE_VERSION",
+    "READER_OPTIONS",
     "ParsedUpload",
     "alignment_from_result",
     "canonical_content",
@@ -40,6 +41,12 @@ __all__ = [
     "parse_upload",
     "process_from_content",
 ]
+
+#: Reader options a person may choose in the upload form, per format (the event logs).
+READER_OPTIONS: dict[str, frozenset[str]] = {
+    "xes": frozenset({"label_attribute"}),
+    "eventlog_csv": frozenset({"label_attribute", "case_column", "activity_column", "timestamp_column"}),
+}
 
 #: Stamped on every stored comparison; a different value marks a result as stale.
 ENGINE_VERSION: str = processes.__version__
@@ -59,6 +66,8 @@ class ParsedUpload:
     source_format: str
     content: str
     problems: tuple[Problem, ...] = field(default=())
+    #: Reader options the user gave that do not apply to the detected format.
+    ignored_options: tuple[str, ...] = field(default=())
 
     @property
     def step_count(self) -> int:
@@ -113,7 +122,10 @@ def parse_upload(
     detected. ``options`` go to the reader (label attribute, CSV columns for event logs).
     """
     source_format = fmt or detect_format(data, filename)
-    process = read_process(data, filename=filename, format=source_format, max_bytes=max_bytes, **dict(options or {}))
+    allowed = READER_OPTIONS.get(source_format, frozenset())
+    given = {k: v for k, v in (options or {}).items() if v not in (None, "")}
+    used = {k: v for k, v in given.items() if k in allowed}
+    process = read_process(data, filename=filename, format=source_format, max_bytes=max_bytes, **used)
     content = canonical_content(process)
     # Problems are those of the process as it will be stored, so preview and history agree.
     return ParsedUpload(
@@ -121,6 +133,7 @@ def parse_upload(
         source_format=source_format,
         content=content,
         problems=tuple(process.validate()),
+        ignored_options=tuple(sorted(set(given) - set(used))),
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
-from processes import Mode, Process, Step
+from processes import Mode, Step
 from registry.audit.models import AuditEvent
 from registry.cooperations.models import Cooperation
 from registry.errors import NotFoundError, ValidationError
@@ -48,8 +48,8 @@ __all__ = [
     "get_pending_upload",
     "get_version",
     "list_variants_of",
-    "pending_process",
     "purge_expired_uploads",
+    "reparse_pending_upload",
     "restore_version",
     "save_version",
     "version_by_number",
@@ -272,11 +272,15 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
-def pending_process(pending: PendingUpload) -> Process:
-    """The parsed process of a pending upload (as it will be stored)."""
-    from registry.graphs import process_from_content
-
-    return process_from_content(pending.content, source=pending.source_filename)
+def reparse_pending_upload(pending: PendingUpload, *, max_bytes: int | None = None) -> ParsedUpload:
+    """Read a pending upload again from its bytes, with every import problem the first reading had."""
+    return parse_upload(
+        pending.source_data,
+        filename=pending.source_filename,
+        fmt=pending.source_format,
+        max_bytes=max_bytes,
+        options=json.loads(pending.options or "{}"),
+    )
 
 
 def confirm_pending_upload(
@@ -290,7 +294,10 @@ def confirm_pending_upload(
 ) -> ProcessVersion:
     """Save a previewed upload as the owner's next version and forget the pending copy."""
     if pending.municipality is not None:
-        owner: Variant | Standard = get_or_create_variant(pending.municipality, pending.process_type)
+        # A process registered under a municipality merged into this one continues its history.
+        owner: Variant | Standard = find_variant(pending.municipality, pending.process_type) or get_or_create_variant(
+            pending.municipality, pending.process_type
+        )
     else:
         assert pending.cooperation is not None
         owner = get_or_create_standard(pending.cooperation, pending.process_type)

@@ -1,0 +1,230 @@
+"""The comparison page: scores, diff diagram, differences in words, and the alignment table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from registry.authz import can_edit_municipality, require
+from registry.comparisons.forms import AddCorrespondenceForm, DecisionForm
+from registry.comparisons.models import Comparison
+from registry.comparisons.services import (
+    alignment_rows,
+    comparison_diagram,
+    latest_version,
+    record_decision,
+    request_comparison,
+    result_of,
+    standard_version_for,
+)
+from registry.cooperations.models import Cooperation
+from registry.cooperations.services import get_cooperation
+from registry.errors import NotFoundError, RegistryError
+from registry.exports.services import inline_svg
+from registry.extensions import db
+from registry.graphs import load_process
+from registry.i18n import ui_language
+from registry.municipalities.models import Municipality
+from registry.municipalities.views import load_municipality
+from registry.process_types.models import ProcessType
+from registry.process_types.views import load_process_type
+from registry.variants.models import ProcessVersion, Standard, Variant
+from registry.variants.services import find_variant, version_by_number
+
+__all__ = ["bp"]
+
+bp = Blueprint("comparisons", __name__)
+
+PREFIX = "/kommuner/<number>/prosesser/<slug>/sammenlign"
+
+
+def _variant_version(municipality: Municipality, process_type: ProcessType) -> tuple[Variant, ProcessVersion]:
+    variant = find_variant(municipality, process_type)
+    version = latest_version(variant) if variant is not None else None
+    if variant is None or version is None:
+        abort(404, description=_("%(municipality)s has not described this process yet.", municipality=municipality.name))
+    number = request.args.get("versjon", type=int)
+    if number is not None:
+        try:
+            version = version_by_number(variant, number)
+        except NotFoundError as exc:
+            abort(404, description=exc.message)
+    return variant, version
+
+
+def _standard(cooperation: Cooperation, process_type: ProcessType) -> Standard:
+    standard = db.session.scalar(
+        db.select(Standard).where(Standard.cooperation_id == cooperation.id, Standard.process_type_id == process_type.id)
+    )
+    if standard is None:
+        abort(404, description=_("%(cooperation)s has no standard for this process type yet.", cooperation=cooperation.name))
+    return standard
+
+
+def _sides_with_standard(number: str, slug: str, cooperation_slug: str) -> tuple[Any, ...]:
+    municipality, process_type = load_municipality(number), load_process_type(slug)
+    try:
+        cooperation = get_cooperation(cooperation_slug)
+    except NotFoundError as exc:
+        abort(404, description=exc.message)
+    variant, b = _variant_version(municipality, process_type)
+    standard = _standard(cooperation, process_type)
+    a = standard_version_for(standard)
+    if a is None:
+        abort(404, description=_("%(cooperation)s has no standard version yet.", cooperation=cooperation.name))
+    a_name = _("the standard of %(cooperation)s", cooperation=cooperation.name)
+    return municipality, process_type, variant, a, b, a_name
+
+
+def _sides_with_variant(number: str, slug: str, other_number: str) -> tuple[Any, ...]:
+    municipality, process_type = load_municipality(number), load_process_type(slug)
+    other_municipality = load_municipality(other_number)
+    variant, b = _variant_version(municipality, process_type)
+    other = find_variant(other_municipality, process_type)
+    a = latest_version(other) if other is not None else None
+    if other is None or a is None or other.id == variant.id:
+        abort(404, description=_("%(municipality)s has not described this process yet.", municipality=other_municipality.name))
+    return municipality, process_type, variant, a, b, other_municipality.name
+
+
+SCORE_SENTENCES = {
+    "overall": lambda: _("Overall: the average of the three measures below."),
+    "labels": lambda: _("Names: how many steps have a counterpart, and how alike the names of corresponding steps are."),
+    "structure": lambda: _("Structure: how many steps and connections between steps the two have in common."),
+    "behaviour": lambda: _("Behaviour: how alike the possible orders are – which steps follow each other, run in parallel or exclude each other."),
+}
+SCORE_NAMES = {
+    "overall": lambda: _("Overall similarity"),
+    "labels": lambda: _("Names"),
+    "structure": lambda: _("Structure"),
+    "behaviour": lambda: _("Behaviour"),
+}
+
+
+def _render(
+    *,
+    municipality: Municipality,
+    process_type: ProcessType,
+    variant: Variant,
+    a: ProcessVersion,
+    b: ProcessVersion,
+    a_name: str,
+    row: Comparison,
+    add_form: AddCorrespondenceForm | None = None,
+) -> str:
+    lang = ui_language()
+    result = result_of(row)
+    can_decide = can_edit_municipality(current_user, variant.municipality)
+    context: dict[str, Any] = {
+        "municipality": municipality,
+        "process_type": process_type,
+        "variant": variant,
+        "a": a,
+        "b": b,
+        "a_name": a_name,
+        "row": row,
+        "can_decide": can_decide,
+        "decision_form": DecisionForm(),
+        "score_names": {k: f() for k, f in SCORE_NAMES.items()},
+        "score_sentences": {k: f() for k, f in SCORE_SENTENCES.items()},
+    }
+    if result:
+        svg = comparison_diagram(row, lang)
+        db.session.commit()  # keeps the drawing for the next visitor
+        rows = alignment_rows(row)
+        context.update(
+            result=result[lang],
+            diagram=inline_svg(svg, id_prefix="cmp", label=_("Diagram: %(b)s compared with %(a)s", a=a_name, b=variant.municipality.name))
+            if svg
+            else None,
+            rows=rows,
+        )
+        if can_decide:
+            form = add_form or AddCorrespondenceForm()
+            a_proc, b_proc = load_process(a), load_process(b)
+            form.a_step.choices = [("", _("Choose a step"))] + [(s.id, s.label or s.id) for s in a_proc.steps]
+            form.b_step.choices = [("", _("Choose a step"))] + [(s.id, s.label or s.id) for s in b_proc.steps]
+            form.a_step.label.text = _("Step in %(name)s", name=a_name)
+            form.b_step.label.text = _("Step in %(name)s", name=variant.municipality.name)
+            context["add_form"] = form
+    return render_template("comparisons/show.html", **context)
+
+
+def _page(sides: tuple[Any, ...]) -> str:
+    municipality, process_type, variant, a, b, a_name = sides
+    try:
+        row = request_comparison(a, b)
+    except RegistryError as exc:
+        abort(404, description=exc.message)
+    # Filling the store on first view (or after an engine upgrade) is the queue's job; inline mode computes now.
+    db.session.commit()
+    return _render(municipality=municipality, process_type=process_type, variant=variant, a=a, b=b, a_name=a_name, row=row)
+
+
+@bp.get(PREFIX + "/standard/<cooperation>")
+def with_standard(number: str, slug: str, cooperation: str) -> str:
+    """The municipality's process compared with its cooperation's standard."""
+    return _page(_sides_with_standard(number, slug, cooperation))
+
+
+@bp.get(PREFIX + "/kommune/<other>")
+def with_variant(number: str, slug: str, other: str) -> str:
+    """The municipality's process compared with another municipality's."""
+    return _page(_sides_with_variant(number, slug, other))
+
+
+def _decide(sides: tuple[Any, ...], back: str) -> str | Response:
+    municipality, process_type, variant, a, b, a_name = sides
+    require(can_edit_municipality(current_user, variant.municipality))
+    row = request_comparison(a, b)
+    if "add-a_step" in request.form:
+        add_form = AddCorrespondenceForm()
+        a_proc, b_proc = load_process(a), load_process(b)
+        add_form.a_step.choices = [(s.id, s.label or s.id) for s in a_proc.steps]
+        add_form.b_step.choices = [(s.id, s.label or s.id) for s in b_proc.steps]
+        if not add_form.validate_on_submit():
+            db.session.rollback()
+            return _render(
+                municipality=municipality, process_type=process_type, variant=variant, a=a, b=b, a_name=a_name,
+                row=row, add_form=add_form,
+            )
+        a_ids, b_ids, decision = [add_form.a_step.data], [add_form.b_step.data], "confirmed"
+    else:
+        form = DecisionForm()
+        if not form.validate_on_submit():
+            abort(400, description=_("The form was incomplete. Go back and try again."))
+        a_ids = [x for x in (form.a_steps.data or "").split(",") if x]
+        b_ids = [y for y in (form.b_steps.data or "").split(",") if y]
+        decision = form.decision.data or ""
+    try:
+        record_decision(row, a_step_ids=a_ids, b_step_ids=b_ids, decision=decision, user=current_user)
+    except RegistryError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(back)
+    db.session.commit()
+    flash(
+        _("Your decision is saved and the comparison is updated.")
+        if decision == "confirmed"
+        else _("The correspondence is rejected and will not be suggested again."),
+        "success",
+    )
+    return redirect(back + "#alignment")
+
+
+@bp.post(PREFIX + "/standard/<cooperation>")
+def decide_with_standard(number: str, slug: str, cooperation: str) -> str | Response:
+    """Confirm, reject or add a correspondence between the standard and the municipality's process."""
+    back = url_for(".with_standard", number=number, slug=slug, cooperation=cooperation)
+    return _decide(_sides_with_standard(number, slug, cooperation), back)
+
+
+@bp.post(PREFIX + "/kommune/<other>")
+def decide_with_variant(number: str, slug: str, other: str) -> str | Response:
+    """Confirm, reject or add a correspondence between another municipality's process and this one."""
+    back = url_for(".with_variant", number=number, slug=slug, other=other)
+    return _decide(_sides_with_variant(number, slug, other), back)

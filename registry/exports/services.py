@@ -1,0 +1,388 @@
+"""Exports of any version (variant or standard): drawings, BPMN, YAML/JSON, a printable description.
+
+:func:`export_version` is the one entry point for downloads; ``registry.standards``
+calls it for standard versions too. :func:`inline_svg` makes a Graphviz drawing safe
+to put inside a page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from lxml import etree
+from markupsafe import Markup
+
+from processes import Process, Step
+from processes.formats import write_process
+from processes.render import kind_name, mode_cue
+from registry.cooperations.services import slugify
+from registry.graphs import load_process
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "DescribedStep",
+    "Export",
+    "described_steps",
+    "description_pdf",
+    "export_version",
+    "inline_svg",
+    "version_filename",
+    "version_title",
+]
+
+#: Download formats: name -> (MIME type, file extension).
+EXPORT_FORMATS: dict[str, tuple[str, str]] = {
+    "svg": ("image/svg+xml", "svg"),
+    "png": ("image/png", "png"),
+    "pdf": ("application/pdf", "pdf"),
+    "bpmn": ("application/xml", "bpmn"),
+    "yaml": ("application/yaml", "yaml"),
+    "json": ("application/json", "json"),
+}
+
+# Drawings take far longer than anything else on a page; versions never change, so the
+# bytes for (content, format, language) can be kept. Bounded to keep memory flat.
+_CACHE_SIZE = 64
+_cache: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Export:
+    """A file to send: its bytes, MIME type and download name."""
+
+    data: bytes
+    mimetype: str
+    filename: str
+
+
+def version_title(version: Any, lang: str = "nb") -> str:
+    """E.g. "Trondheim: Byggesak – søknad …, versjon 3"."""
+    owner = version.owner
+    who = owner.municipality.name if version.variant is not None else owner.cooperation.name
+    word = "version" if lang == "en" else "versjon"
+    return f"{who}: {owner.process_type.name(lang)}, {word} {version.number}"
+
+
+def version_filename(version: Any, extension: str) -> str:
+    """A plain ASCII download name, e.g. ``byggesak-5001-v3.svg``."""
+    owner = version.owner
+    who = owner.municipality.number if version.variant is not None else slugify(owner.cooperation.name)
+    return f"{owner.process_type.slug}-{who}-v{version.number}.{extension}"
+
+
+def _render(process: Process, fmt: str, *, title: str, lang: str, key: str) -> bytes:
+    cache_key = (key, fmt, lang)
+    with _cache_lock:
+        hit = _cache.get(cache_key)
+        if hit is not None:
+            _cache.move_to_end(cache_key)
+            return hit
+    if fmt in ("svg", "png", "pdf"):
+        data = write_process(process, fmt, lang=lang, title=title)
+    elif fmt == "bpmn":
+        data = write_process(process, "bpmn")
+    else:
+        data = write_process(process, fmt)
+    with _cache_lock:
+        _cache[cache_key] = data
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return data
+
+
+def export_version(version: Any, fmt: str, *, lang: str = "nb") -> Export:
+    """The version as ``fmt`` (svg, png, pdf, bpmn, yaml or json); KeyError for another format."""
+    mimetype, extension = EXPORT_FORMATS[fmt]
+    lang = "en" if lang == "en" else "nb"
+    title = version_title(version, lang)
+    key = hashlib.sha256((version.content + "\0" + title).encode("utf-8")).hexdigest()
+    data = _render(load_process(version), fmt, title=title, lang=lang, key=key)
+    return Export(data=data, mimetype=mimetype, filename=version_filename(version, extension))
+
+
+# --- inline SVG --------------------------------------------------------------------------------
+
+_SVG_NS = "http://www.w3.org/2000/svg"
+_XLINK_NS = "http://www.w3.org/1999/xlink"
+# What Graphviz draws with; anything else (script, foreignObject, style, image …) is dropped.
+_ALLOWED_TAGS = frozenset(
+    {"svg", "g", "title", "desc", "polygon", "polyline", "path", "ellipse", "circle", "rect", "line", "text",
+     "tspan", "a", "defs", "linearGradient", "radialGradient", "stop"}
+)
+_SVG_START = re.compile(rb"<svg[\s>]")
+
+
+def inline_svg(svg: bytes | str, *, id_prefix: str, label: str) -> Markup:
+    """A Graphviz SVG made safe to inline in a page.
+
+    The drawing was generated from escaped labels, and is parsed again here anyway:
+    only drawing elements survive, event-handler attributes and links other than
+    in-page ones are removed, ids get ``id_prefix`` so that several drawings fit on
+    one page, and the root gets ``role="img"`` with ``label`` (the text alternative
+    is on the page, next to the drawing).
+    """
+    data = svg.encode("utf-8") if isinstance(svg, str) else svg
+    match = _SVG_START.search(data)
+    if match is None:
+        return Markup("")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    root = etree.fromstring(data[match.start():], parser)
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str):  # comments, processing instructions
+            parent = element.getparent()
+            if parent is not None:
+                parent.remove(element)
+            continue
+        local = etree.QName(element).localname
+        if etree.QName(element).namespace != _SVG_NS or local not in _ALLOWED_TAGS:
+            parent = element.getparent()
+            if parent is not None:
+                parent.remove(element)
+            continue
+        for name in list(element.attrib):
+            attr = etree.QName(name).localname
+            value = element.attrib[name]
+            if attr.lower().startswith("on") or attr == "style" or attr == "href" and not value.startswith("#"):
+                del element.attrib[name]
+            elif attr == "id":
+                element.attrib[name] = f"{id_prefix}-{value}"
+            elif attr == "href":
+                element.attrib[name] = f"#{id_prefix}-{value[1:]}"
+    # Graphviz's <title> elements name internal node ids (n3, cluster_lane0); the tooltips carry the labels.
+    for title in root.iter(f"{{{_SVG_NS}}}title"):
+        parent = title.getparent()
+        if parent is not None and parent is not root:
+            parent.remove(title)
+    root.set("role", "img")
+    root.set("aria-label", label)
+    root.set("class", "diagram__svg")
+    root.set("focusable", "false")
+    # Graphviz sets an absolute size in points; the page scales the drawing to its column.
+    width, height = root.get("width"), root.get("height")
+    if width and height:
+        root.set("data-width", width)
+        root.set("data-height", height)
+    text = etree.tostring(root, encoding="unicode")
+    return Markup(text)
+
+
+# --- printable description ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DescribedStep:
+    """One step as the printable description lists it."""
+
+    number: int
+    id: str
+    label: str
+    kind: str
+    lane: str
+    mode: str
+    system: str
+    legal_basis: str
+    handling_days: float | None
+    documentation: str
+
+
+def _step_order(process: Process) -> list[Step]:
+    # Steps in the order a case meets them: breadth-first from the start, then what is unreachable.
+    graph = process.step_graph()
+    order: list[str] = []
+    seen: set[str] = set()
+    queue = [s for s in process.start_ids() if s in graph]
+    while queue:
+        current = queue.pop(0)
+        if current in seen:
+            continue
+        seen.add(current)
+        order.append(current)
+        queue.extend(sorted(n for n in graph.successors(current) if n not in seen))
+    rest = [s.id for s in process.steps if s.id not in seen]
+    return [process.step(i) for i in order + rest]
+
+
+def described_steps(process: Process, lang: str = "nb") -> list[DescribedStep]:
+    """Every step with lane, mode, system, legal basis and handling time, in case order."""
+    result = []
+    for number, step in enumerate(_step_order(process), start=1):
+        result.append(
+            DescribedStep(
+                number=number,
+                id=step.id,
+                label=step.label or step.id,
+                kind=kind_name(step.kind, lang),
+                lane=step.lane or "",
+                mode=mode_cue(step.mode, lang) if step.mode else "",
+                system=step.system or "",
+                legal_basis=step.legal_basis or "",
+                handling_days=step.handling_days,
+                documentation=step.documentation or "",
+            )
+        )
+    return result
+
+
+_FONT_CANDIDATES = (
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+    Path("/usr/share/fonts/dejavu/DejaVuSans.ttf"),
+    Path("/Library/Fonts/DejaVuSans.ttf"),
+)
+# Without a Unicode font the PDF uses Helvetica (Latin-1: æøå are fine); these common
+# typographic characters get their closest Latin-1 form, anything else a "?".
+_LATIN1_FALLBACK = str.maketrans(
+    {"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "€": "EUR", "•": "*", "→": "->",
+     "✉": "", "✍": "", "⚙": "", "⌨": "", "☺": ""}
+)
+
+
+def _unicode_font(configured: str | None) -> Path | None:
+    candidates = [Path(configured)] if configured else []
+    for path in [*candidates, *_FONT_CANDIDATES]:
+        if path.is_file():
+            return path
+    return None
+
+
+def description_pdf(
+    version: Any, *, lang: str = "nb", diagram: bool = True, font_path: str | None = None
+) -> bytes:
+    """The printable process description as PDF: title, facts, the diagram, then every step.
+
+    Text is set with a Unicode TrueType font when one is found (``font_path``, else
+    DejaVu Sans in the usual system places); otherwise with the PDF core font
+    Helvetica, which covers Latin-1 (æ, ø, å, é …) only.
+    """
+    from fpdf import FPDF
+    from fpdf.enums import XPos, YPos
+
+    lang = "en" if lang == "en" else "nb"
+    process = load_process(version)
+    steps = described_steps(process, lang)
+    words = _PDF_WORDS[lang]
+    font = _unicode_font(font_path)
+
+    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.set_creation_date(_local(version.created_at))
+    pdf.set_title(version_title(version, lang))
+    pdf.set_lang("en" if lang == "en" else "nb")
+    if font is not None:
+        pdf.add_font("body", "", str(font))
+        bold = font.with_name(font.stem + "-Bold" + font.suffix)
+        pdf.add_font("body", "B", str(bold if bold.is_file() else font))
+        family = "body"
+
+        def clean(text: str) -> str:
+            return text
+    else:
+        family = "helvetica"
+
+        def clean(text: str) -> str:
+            return text.translate(_LATIN1_FALLBACK).encode("latin-1", "replace").decode("latin-1")
+
+    pdf.add_page()
+    pdf.set_font(family, "B", 16)
+    pdf.multi_cell(0, 8, clean(version_title(version, lang)), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(family, "", 10)
+    facts = [
+        (words["saved"], _local(version.created_at).strftime("%d.%m.%Y %H:%M")),
+        (words["author"], version.author.name if version.author else "–"),
+        (words["comment"], version.comment or "–"),
+        (words["legal_basis"], version.owner.process_type.legal_basis or "–"),
+        (words["steps"], str(len(steps))),
+    ]
+    if version.is_standard:
+        facts.insert(0, (words["status"], words.get(version.status or "draft", version.status or "")))
+    for key, value in facts:
+        pdf.set_font(family, "B", 10)
+        pdf.cell(40, 6, clean(key), new_x=XPos.RIGHT, new_y=YPos.TOP)
+        pdf.set_font(family, "", 10)
+        pdf.multi_cell(0, 6, clean(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if diagram and process.steps:
+        png = export_version(version, "png", lang=lang).data
+        pdf.ln(3)
+        pdf.image(png, w=pdf.epw)
+    pdf.ln(4)
+    pdf.set_font(family, "B", 13)
+    pdf.cell(0, 8, clean(words["steps_heading"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    for step in steps:
+        pdf.set_font(family, "B", 11)
+        pdf.multi_cell(0, 6, clean(f"{step.number}. {step.label}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font(family, "", 9.5)
+        details = [
+            (words["kind"], step.kind),
+            (words["lane"], step.lane),
+            (words["mode"], step.mode),
+            (words["system"], step.system),
+            (words["legal_basis"], step.legal_basis),
+            (words["days"], _days(step.handling_days, lang)),
+            (words["documentation"], step.documentation),
+        ]
+        for key, value in details:
+            if value:
+                pdf.multi_cell(0, 5, clean(f"{key}: {value}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(1.5)
+    return bytes(pdf.output())
+
+
+def _local(value: dt.datetime) -> dt.datetime:
+    # Stored in UTC (SQLite hands it back without a zone); printed as Norwegian local time.
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    return aware.astimezone(ZoneInfo("Europe/Oslo"))
+
+
+def _days(value: float | None, lang: str) -> str:
+    if value is None:
+        return ""
+    text = f"{value:g}".replace(".", "," if lang == "nb" else ".")
+    return f"{text} {'days' if lang == 'en' else 'dager'}"
+
+
+_PDF_WORDS = {
+    "nb": {
+        "saved": "Lagret",
+        "author": "Lagret av",
+        "comment": "Kommentar",
+        "legal_basis": "Hjemmel",
+        "steps": "Antall steg",
+        "status": "Status",
+        "draft": "utkast",
+        "approved": "godkjent",
+        "published": "publisert",
+        "steps_heading": "Stegene i prosessen",
+        "kind": "Type",
+        "lane": "Bane",
+        "mode": "Utføres",
+        "system": "System",
+        "days": "Behandlingstid",
+        "documentation": "Beskrivelse",
+    },
+    "en": {
+        "saved": "Saved",
+        "author": "Saved by",
+        "comment": "Comment",
+        "legal_basis": "Legal basis",
+        "steps": "Number of steps",
+        "status": "Status",
+        "draft": "draft",
+        "approved": "approved",
+        "published": "published",
+        "steps_heading": "The steps of the process",
+        "kind": "Type",
+        "lane": "Lane",
+        "mode": "Done",
+        "system": "System",
+        "days": "Handling time",
+        "documentation": "Description",
+    },
+}

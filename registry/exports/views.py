@@ -1,0 +1,96 @@
+"""Downloads of any version and the printable process description (page and PDF)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, render_template
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from processes import ProcessError
+from registry.authz import can_see_original_upload, require
+from registry.errors import NotFoundError
+from registry.exports.services import (
+    EXPORT_FORMATS,
+    described_steps,
+    description_pdf,
+    export_version,
+    inline_svg,
+    version_filename,
+    version_title,
+)
+from registry.graphs import load_process
+from registry.i18n import ui_language
+from registry.variants.models import ProcessVersion
+from registry.variants.services import get_version
+
+__all__ = ["bp"]
+
+bp = Blueprint("exports", __name__, url_prefix="/prosessversjoner")
+
+
+def _version(version_id: int) -> ProcessVersion:
+    try:
+        return get_version(version_id)
+    except NotFoundError as exc:
+        abort(404, description=exc.message)
+
+
+def _attachment(data: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Versions never change: a browser or proxy may keep the file for a day.
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@bp.get("/<int:version_id>/eksport/<fmt>")
+def download(version_id: int, fmt: str) -> Response:
+    """The version as SVG, PNG, PDF, BPMN, YAML or JSON."""
+    version = _version(version_id)
+    if fmt not in EXPORT_FORMATS:
+        abort(404, description=_("The registry cannot export to %(format)s.", format=fmt))
+    try:
+        export = export_version(version, fmt, lang=ui_language())
+    except ProcessError as exc:
+        current_app.logger.error("export of version %s as %s failed: %s", version_id, fmt, exc)
+        abort(500)
+    return _attachment(export.data, export.mimetype, export.filename)
+
+
+@bp.get("/<int:version_id>/original")
+def original(version_id: int) -> Response:
+    """The uploaded file byte for byte (for the owner's side, its coordinators and admins)."""
+    version = _version(version_id)
+    require(can_see_original_upload(current_user, version))
+    name = version.source_filename or version_filename(version, "yaml")
+    # Sent as an opaque download: the bytes are whatever was uploaded.
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in name) or "upload"
+    return _attachment(version.source_data, "application/octet-stream", safe)
+
+
+@bp.get("/<int:version_id>/beskrivelse")
+def description(version_id: int) -> str:
+    """The process description for printing: facts, diagram and every step with its details."""
+    version = _version(version_id)
+    lang = ui_language()
+    process = load_process(version)
+    diagram = None
+    if process.steps:
+        diagram = inline_svg(
+            export_version(version, "svg", lang=lang).data, id_prefix="print", label=_("Diagram of the process")
+        )
+    return render_template(
+        "exports/description.html",
+        version=version,
+        title=version_title(version, lang),
+        steps=described_steps(process, lang),
+        diagram=diagram,
+    )
+
+
+@bp.get("/<int:version_id>/beskrivelse.pdf")
+def description_pdf_download(version_id: int) -> Response:
+    """The process description as a PDF document."""
+    version = _version(version_id)
+    data = description_pdf(version, lang=ui_language(), font_path=current_app.config.get("PDF_FONT_PATH"))
+    return _attachment(data, "application/pdf", version_filename(version, "pdf").replace(".pdf", "-beskrivelse.pdf"))

@@ -1,0 +1,520 @@
+"""A municipality's process: upload with preview, versions, history, diff, restore, quick editor."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.blueprints import BlueprintSetupState
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
+
+from processes import FormatError, Problem, Process, ProcessError
+from processes.compare import compare
+from processes.diffview import diff_diagram
+from registry.authz import can_edit_municipality, can_see_original_upload, require
+from registry.comparisons.services import (
+    cooperations_of,
+    latest_version,
+    standard_version_for,
+    standards_for_variant,
+)
+from registry.errors import NotFoundError, RegistryError
+from registry.exports.services import described_steps, export_version, inline_svg
+from registry.extensions import db
+from registry.forms import attach_error
+from registry.graphs import ParsedUpload, load_process
+from registry.i18n import ui_language
+from registry.municipalities.models import Municipality
+from registry.municipalities.views import load_municipality
+from registry.process_types.models import ProcessType
+from registry.process_types.views import load_process_type
+from registry.variants.forms import (
+    CompareVersionsForm,
+    ConfirmUploadForm,
+    DiscardUploadForm,
+    EditorForm,
+    RestoreForm,
+    UploadForm,
+    format_choices,
+    mode_choices,
+)
+from registry.variants.models import PendingUpload, ProcessVersion, Variant
+from registry.variants.services import (
+    StepEdit,
+    confirm_pending_upload,
+    create_pending_upload,
+    discard_pending_upload,
+    edit_steps,
+    find_variant,
+    get_pending_upload,
+    list_variants_of,
+    reparse_pending_upload,
+    restore_version,
+    version_by_number,
+)
+
+__all__ = ["bp", "diagram_of", "problem_where"]
+
+bp = Blueprint("variants", __name__, url_prefix="/kommuner/<number>/prosesser")
+
+#: Drawings of larger processes are left out of pages (the step list is always there).
+DIAGRAM_MAX_STEPS = 400
+
+
+@bp.record_once
+def _defaults(state: BlueprintSetupState) -> None:
+    # Upload limits; instance/config.py or FLASK_* variables override them.
+    config = state.app.config
+    if config.get("MAX_CONTENT_LENGTH") is None:
+        config["MAX_CONTENT_LENGTH"] = 10 * 1024 * 1024
+    config.setdefault("UPLOAD_MAX_PENDING", 5)
+
+
+@bp.app_errorhandler(RequestEntityTooLarge)
+def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """Say how large a file may be, instead of the browser's bare connection error."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    return render_template("variants/too_large.html", error=error, limit_mb=limit / (1024 * 1024)), 413
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, Any]:
+    return {"status_label": status_label, "problem_where": problem_where, "relation_label": relation_label}
+
+
+def status_label(status: str | None) -> str:
+    """A standard version's status in words."""
+    return {"draft": _("draft"), "approved": _("approved"), "published": _("published")}.get(status or "", "")
+
+
+def relation_label(kind: str) -> str:
+    """How the steps of an alignment row relate, in words (the table never relies on colour)."""
+    return {
+        "identical": _("same step"),
+        "renamed": _("renamed"),
+        "split": _("split into several steps"),
+        "merged": _("several steps merged"),
+        "missing": _("missing in this process"),
+        "extra": _("only in this process"),
+    }.get(kind, kind)
+
+
+def problem_where(problem: Problem, process: Process | None = None) -> str:
+    """Where a validation problem is, in the page's language: the step's name and the line."""
+    parts = []
+    if problem.element_id:
+        element = process.get(problem.element_id) if process is not None else None
+        label = getattr(element, "label", "") if element is not None else ""
+        if label and label != problem.element_id:
+            parts.append(_("step «%(label)s» (id %(id)s)", label=label, id=problem.element_id))
+        else:
+            parts.append(_("element %(id)s", id=problem.element_id))
+    if problem.line is not None:
+        parts.append(_("line %(line)s", line=problem.line))
+    return ", ".join(parts)
+
+
+def diagram_of(process: Process, data: bytes | None, *, id_prefix: str, label: str) -> Any:
+    """The inline SVG of a drawing, or None when the process is too large to draw on a page."""
+    if data is None or len(process.steps) > DIAGRAM_MAX_STEPS:
+        return None
+    return inline_svg(data, id_prefix=id_prefix, label=label)
+
+
+def _load(number: str, slug: str) -> tuple[Municipality, ProcessType]:
+    return load_municipality(number), load_process_type(slug)
+
+
+def _variant_or_404(municipality: Municipality, process_type: ProcessType) -> Variant:
+    variant = find_variant(municipality, process_type)
+    if variant is None:
+        abort(404, description=_("%(municipality)s has not described this process yet.", municipality=municipality.name))
+    return variant
+
+
+def _version_or_404(variant: Variant, number: int) -> ProcessVersion:
+    try:
+        return version_by_number(variant, number)
+    except NotFoundError as exc:
+        abort(404, description=exc.message)
+
+
+def _version_page_context(version: ProcessVersion) -> dict[str, Any]:
+    lang = ui_language()
+    process = load_process(version)
+    svg = export_version(version, "svg", lang=lang).data if process.steps else None
+    return {
+        "version": version,
+        "process": process,
+        "steps": described_steps(process, lang),
+        "problems": process.validate(),
+        "diagram": diagram_of(process, svg, id_prefix=f"v{version.id}", label=_("Diagram of the process")),
+        "can_see_source": can_see_original_upload(current_user, version),
+    }
+
+
+# --- municipality's list and a variant's page -------------------------------------------------
+
+
+@bp.get("/")
+def index(number: str) -> str:
+    """The processes a municipality has described."""
+    municipality = load_municipality(number)
+    variants = list_variants_of(municipality)
+    return render_template(
+        "variants/index.html",
+        municipality=municipality,
+        variants=[(v, latest_version(v)) for v in variants],
+        can_edit=can_edit_municipality(current_user, municipality),
+    )
+
+
+@bp.get("/<slug>")
+def show(number: str, slug: str) -> str:
+    """The newest version of the municipality's process, with its comparisons and downloads."""
+    municipality, process_type = _load(number, slug)
+    variant = _variant_or_404(municipality, process_type)
+    version = latest_version(variant)
+    if version is None:
+        abort(404)
+    standards = [(s, standard_version_for(s)) for s in standards_for_variant(variant)]
+    others = _other_members(variant)
+    return render_template(
+        "variants/show.html",
+        municipality=municipality,
+        process_type=process_type,
+        variant=variant,
+        latest=True,
+        standards=standards,
+        others=others,
+        can_edit=can_edit_municipality(current_user, variant.municipality),
+        **_version_page_context(version),
+    )
+
+
+def _other_members(variant: Variant) -> list[tuple[Variant, ProcessVersion]]:
+    """Other municipalities in the same cooperations that have described the same process type."""
+    today = dt.date.today()
+    member_ids: set[int] = set()
+    for cooperation in cooperations_of(variant.municipality):
+        for m in cooperation.members_on(today):
+            member_ids.add(m.id)
+            member_ids.update(p.id for p in m.predecessors)
+    result = []
+    for m_id in sorted(member_ids):
+        if m_id == variant.municipality_id:
+            continue
+        other = db.session.scalar(
+            db.select(Variant).where(Variant.municipality_id == m_id, Variant.process_type_id == variant.process_type_id)
+        )
+        if other is not None:
+            version = latest_version(other)
+            if version is not None:
+                result.append((other, version))
+    return sorted(result, key=lambda pair: pair[0].municipality.name)
+
+
+# --- upload, preview, confirm -------------------------------------------------------------------
+
+
+@bp.route("/<slug>/last-opp", methods=["GET", "POST"])
+def upload(number: str, slug: str) -> str | Response:
+    """Upload a process file; it is read and shown as a preview before anything is saved."""
+    municipality, process_type = _load(number, slug)
+    require(can_edit_municipality(current_user, municipality))
+    if not municipality.is_current:
+        successors = ", ".join(str(m) for m in municipality.successors) or "–"
+        abort(404, description=_("%(municipality)s no longer exists; upload under %(successors)s.",
+                                 municipality=municipality.name, successors=successors))
+    form = UploadForm()
+    form.format.choices = format_choices()
+    if form.validate_on_submit():
+        file = form.file.data
+        data = file.read()
+        filename = (file.filename or "upload").rsplit("/", 1)[-1][:255]
+        try:
+            pending, _parsed = create_pending_upload(
+                user=current_user,
+                process_type=process_type,
+                municipality=municipality,
+                data=data,
+                filename=filename,
+                fmt=form.format.data or None,
+                options={
+                    "label_attribute": form.label_attribute.data,
+                    "case_column": form.case_column.data,
+                    "activity_column": form.activity_column.data,
+                    "timestamp_column": form.timestamp_column.data,
+                },
+                max_pending=int(current_app.config.get("UPLOAD_MAX_PENDING", 5)),
+                max_bytes=current_app.config.get("MAX_CONTENT_LENGTH"),
+            )
+        except FormatError as exc:
+            db.session.rollback()
+            form.file.errors = [*form.file.errors, format_error_text(exc)]
+        except RegistryError as exc:
+            db.session.rollback()
+            attach_error(form, exc)
+        else:
+            db.session.commit()
+            return redirect(url_for(".preview", number=municipality.number, slug=process_type.slug, token=pending.token))
+    return render_template("variants/upload.html", municipality=municipality, process_type=process_type, form=form)
+
+
+def format_error_text(error: FormatError) -> str:
+    """The engine's precise message (file, line, what is wrong, how to fix it), in one sentence."""
+    text = str(error)
+    hint = getattr(error, "hint", None)
+    if hint and hint not in text:
+        text = f"{text} ({hint})"
+    return _("The file could not be read: %(error)s", error=text)
+
+
+def _pending_or_404(token: str, municipality: Municipality, process_type: ProcessType) -> PendingUpload:
+    try:
+        pending = get_pending_upload(token, current_user)
+    except NotFoundError as exc:
+        abort(404, description=exc.message)
+    if pending.municipality_id != municipality.id or pending.process_type_id != process_type.id:
+        abort(404)
+    return pending
+
+
+@bp.route("/<slug>/forhandsvisning/<token>", methods=["GET", "POST"])
+def preview(number: str, slug: str, token: str) -> str | Response:
+    """Show what was read from the upload; save it as a new version when the owner confirms."""
+    municipality, process_type = _load(number, slug)
+    require(can_edit_municipality(current_user, municipality))
+    pending = _pending_or_404(token, municipality, process_type)
+    form = ConfirmUploadForm()
+    if form.validate_on_submit():
+        version = confirm_pending_upload(pending, user=current_user, comment=form.comment.data or "")
+        db.session.commit()
+        flash(_("Version %(number)s is saved.", number=version.number), "success")
+        return redirect(url_for(".show", number=municipality.number, slug=process_type.slug))
+    try:
+        parsed = reparse_pending_upload(pending, max_bytes=None)
+    except (FormatError, ProcessError) as exc:  # pragma: no cover - it was read once already
+        abort(400, description=str(exc))
+    return render_template(
+        "variants/preview.html",
+        municipality=municipality,
+        process_type=process_type,
+        pending=pending,
+        form=form,
+        discard_form=DiscardUploadForm(),
+        **_preview_context(parsed),
+    )
+
+
+def _preview_context(parsed: ParsedUpload) -> dict[str, Any]:
+    lang = ui_language()
+    process = parsed.process
+    svg = None
+    if process.steps and len(process.steps) <= DIAGRAM_MAX_STEPS:
+        from processes.render import render
+
+        svg = render(process, "svg", lang=lang)
+    return {
+        "parsed": parsed,
+        "process": process,
+        "steps": described_steps(process, lang),
+        "problems": list(parsed.problems),
+        "diagram": diagram_of(process, svg, id_prefix="preview", label=_("Diagram of the uploaded process")),
+        "lang": lang,
+    }
+
+
+@bp.post("/<slug>/forhandsvisning/<token>/forkast")
+def discard(number: str, slug: str, token: str) -> Response:
+    """Forget a previewed upload without saving it."""
+    municipality, process_type = _load(number, slug)
+    require(can_edit_municipality(current_user, municipality))
+    pending = _pending_or_404(token, municipality, process_type)
+    form = DiscardUploadForm()
+    if not form.validate_on_submit():
+        abort(400)
+    discard_pending_upload(pending)
+    db.session.commit()
+    flash(_("The upload is discarded; nothing was saved."), "success")
+    return redirect(url_for("process_types.show", slug=process_type.slug))
+
+
+# --- versions, history, diff, restore -------------------------------------------------------------
+
+
+@bp.get("/<slug>/versjoner")
+def history(number: str, slug: str) -> str:
+    """Every version, newest first, with a form to compare any two."""
+    municipality, process_type = _load(number, slug)
+    variant = _variant_or_404(municipality, process_type)
+    versions = sorted(variant.versions, key=lambda v: v.number, reverse=True)
+    form = CompareVersionsForm(request.args if request.args else None)
+    if not request.args and len(versions) >= 2:
+        form.fra.data, form.til.data = versions[1].number, versions[0].number
+    return render_template(
+        "variants/history.html",
+        municipality=municipality,
+        process_type=process_type,
+        variant=variant,
+        versions=versions,
+        form=form,
+        restore_form=RestoreForm(),
+        can_edit=can_edit_municipality(current_user, variant.municipality),
+    )
+
+
+@bp.get("/<slug>/versjoner/<int:version_number>")
+def version(number: str, slug: str, version_number: int) -> str:
+    """One version as it was saved."""
+    municipality, process_type = _load(number, slug)
+    variant = _variant_or_404(municipality, process_type)
+    selected = _version_or_404(variant, version_number)
+    newest = latest_version(variant)
+    return render_template(
+        "variants/show.html",
+        municipality=municipality,
+        process_type=process_type,
+        variant=variant,
+        latest=newest is not None and newest.id == selected.id,
+        standards=[],
+        others=[],
+        restore_form=RestoreForm(),
+        can_edit=can_edit_municipality(current_user, variant.municipality),
+        **_version_page_context(selected),
+    )
+
+
+@bp.get("/<slug>/versjoner/forskjell")
+def diff(number: str, slug: str) -> str:
+    """What changed between two versions: sentences and a diagram."""
+    municipality, process_type = _load(number, slug)
+    variant = _variant_or_404(municipality, process_type)
+    form = CompareVersionsForm(request.args)
+    if not form.validate():
+        abort(400, description=_("Choose two versions to compare."))
+    older = _version_or_404(variant, form.fra.data)
+    newer = _version_or_404(variant, form.til.data)
+    lang = ui_language()
+    a_name = _("version %(number)s", number=older.number)
+    b_name = _("version %(number)s", number=newer.number)
+    engine = compare(load_process(older), load_process(newer), a_name=a_name, b_name=b_name)
+    svg = diff_diagram(engine, "svg", lang=lang) if len(engine.b.steps) <= DIAGRAM_MAX_STEPS else None
+    return render_template(
+        "variants/diff.html",
+        municipality=municipality,
+        process_type=process_type,
+        variant=variant,
+        older=older,
+        newer=newer,
+        texts=engine.texts(lang),
+        similarity=engine.similarity,
+        diagram=diagram_of(engine.b, svg, id_prefix="diff", label=_("What changed from %(a)s to %(b)s", a=a_name, b=b_name)),
+    )
+
+
+@bp.post("/<slug>/versjoner/<int:version_number>/gjenopprett")
+def restore(number: str, slug: str, version_number: int) -> Response:
+    """Save an old version again as the newest; nothing is overwritten."""
+    municipality, process_type = _load(number, slug)
+    variant = _variant_or_404(municipality, process_type)
+    require(can_edit_municipality(current_user, variant.municipality))
+    old = _version_or_404(variant, version_number)
+    form = RestoreForm()
+    if not form.validate_on_submit():
+        abort(400)
+    new = restore_version(old, user=current_user, comment=form.comment.data or "")
+    db.session.commit()
+    flash(
+        _("Version %(old)s is restored as the new version %(new)s. Every earlier version is kept.",
+          old=old.number, new=new.number),
+        "success",
+    )
+    return redirect(url_for(".history", number=municipality.number, slug=process_type.slug))
+
+
+# --- quick editor ---------------------------------------------------------------------------------
+
+
+@bp.route("/<slug>/rediger", methods=["GET", "POST"])
+def editor(number: str, slug: str) -> str | Response:
+    """Rename steps and set lane, mode, system and legal basis; saves a new version."""
+    municipality, process_type = _load(number, slug)
+    variant = _variant_or_404(municipality, process_type)
+    require(can_edit_municipality(current_user, variant.municipality))
+    current = latest_version(variant)
+    if current is None:
+        abort(404)
+    process = load_process(current)
+    order = [s.id for s in described_steps(process)]
+    steps = [process.step(i) for i in order]
+    if request.method == "POST":
+        form = EditorForm()
+    else:
+        form = EditorForm(
+            data={
+                "steps": [
+                    {
+                        "step_id": s.id,
+                        "label": s.label,
+                        "lane": s.lane or "",
+                        "mode": s.mode.value if s.mode else "",
+                        "system": s.system or "",
+                        "legal_basis": s.legal_basis or "",
+                    }
+                    for s in steps
+                ]
+            }
+        )
+    for entry in form.steps:
+        entry.form.mode.choices = mode_choices()
+    known = {s.id for s in steps}
+    if form.validate_on_submit():
+        edits = [
+            StepEdit(
+                step_id=entry.form.step_id.data or "",
+                label=entry.form.label.data or "",
+                lane=entry.form.lane.data or "",
+                mode=entry.form.mode.data or "",
+                system=entry.form.system.data or "",
+                legal_basis=entry.form.legal_basis.data or "",
+            )
+            for entry in form.steps
+            if entry.form.step_id.data in known
+        ]
+        try:
+            new = edit_steps(current, edits, user=current_user, comment=form.comment.data or "")
+        except RegistryError as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        else:
+            if new is None:
+                flash(_("Nothing was changed, so no new version was saved."), "info")
+            else:
+                db.session.commit()
+                flash(_("Version %(number)s is saved.", number=new.number), "success")
+            return redirect(url_for(".show", number=municipality.number, slug=process_type.slug))
+    labels = {s.id: s.label or s.id for s in steps}
+    return render_template(
+        "variants/editor.html",
+        municipality=municipality,
+        process_type=process_type,
+        variant=variant,
+        version=current,
+        form=form,
+        labels=labels,
+        lanes=list(process.lanes),
+    )
