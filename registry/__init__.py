@@ -114,6 +114,15 @@ def register_blueprints(app: Flask) -> None:
     for bp in (pages_bp, municipalities_bp, cooperations_bp, users_bp, admin_bp, audit_bp):
         app.register_blueprint(bp)
     register_process_blueprints(app)
+    register_coordinator_blueprints(app)
+
+
+def register_coordinator_blueprints(app: Flask) -> None:
+    """Cooperations' standards, divergence maps, heatmaps and step search."""
+    from registry.divergence.views import bp as divergence_bp
+
+    for bp in (divergence_bp,):
+        app.register_blueprint(bp)
 
 
 def register_process_blueprints(app: Flask) -> None:

@@ -1,0 +1,1 @@
+"""The coordinator's divergence map, similarity heatmap, exports and step search."""

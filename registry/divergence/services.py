@@ -1,0 +1,335 @@
+"""The divergence map, the similarity heatmap and the step search of a cooperation, from stored results.
+
+Pages never run the comparison engine over the whole cooperation: they read the
+stored comparisons (standard ↔ each member's latest version, and variant ↔ variant
+for the heatmap) and draw what is there. Missing ones are requested through the
+queue (:func:`request_missing`), and the page says how many are still being computed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from processes import Process
+from processes.divergence import (
+    SORT_KEYS,
+    CellStatus,
+    DivergenceMap,
+    Outcome,
+    Row,
+    StepHit,
+    divergence_map,
+    find_steps,
+)
+from registry.comparisons.models import Comparison
+from registry.comparisons.services import request_comparison, standard_version_for
+from registry.cooperations.models import Cooperation
+from registry.extensions import db
+from registry.graphs import ENGINE_VERSION, load_process
+from registry.municipalities.models import Municipality
+from registry.process_types.models import ProcessType
+from registry.variants.models import ProcessVersion, Standard, Variant
+
+__all__ = [
+    "DivergenceState",
+    "MapFilter",
+    "Member",
+    "SearchGroup",
+    "apply_filter",
+    "divergence_state",
+    "find_standard",
+    "member_variants",
+    "request_missing",
+    "search_steps",
+]
+
+
+@dataclass(frozen=True)
+class Member:
+    """A member municipality with its variant's latest version (None: no process registered)."""
+
+    municipality: Municipality
+    variant: Variant | None
+    version: ProcessVersion | None
+
+
+@dataclass
+class DivergenceState:
+    """Everything the map page shows, read from stored rows."""
+
+    cooperation: Cooperation
+    process_type: ProcessType
+    standard: Standard | None
+    standard_version: ProcessVersion | None
+    members: list[Member]
+    dmap: DivergenceMap | None = None
+    #: Members whose comparison with the standard is queued or running.
+    pending: list[Member] = field(default_factory=list)
+    #: Members whose comparison failed (the error is on their comparison page).
+    failed: list[Member] = field(default_factory=list)
+    #: Members without a comparison and nothing queued (request_missing asks for them).
+    not_requested: list[Member] = field(default_factory=list)
+    #: Pairs of variants whose similarity is not stored yet.
+    missing_pairs: int = 0
+    municipality_of: dict[str, Municipality] = field(default_factory=dict)
+
+    @property
+    def without_variant(self) -> list[Member]:
+        """Members that have not registered a process of this type."""
+        return [m for m in self.members if m.version is None]
+
+    @property
+    def is_complete(self) -> bool:
+        """True when every member with a process is in the map and every pair is known."""
+        return not (self.pending or self.failed or self.not_requested or self.missing_pairs)
+
+
+def find_standard(cooperation: Cooperation, process_type: ProcessType) -> Standard | None:
+    """The cooperation's standard for the process type, if it has one."""
+    return db.session.scalar(
+        select(Standard).where(Standard.cooperation_id == cooperation.id, Standard.process_type_id == process_type.id)
+    )
+
+
+def member_variants(cooperation: Cooperation, process_type: ProcessType, *, on: dt.date | None = None) -> list[Member]:
+    """Current members by number, each with its variant (also one registered under a predecessor) and latest version."""
+    members = cooperation.members_on(on or dt.date.today())
+    owner_of: dict[int, Municipality] = {}
+    for m in members:
+        owner_of.setdefault(m.id, m)
+        todo = list(m.predecessors)
+        while todo:
+            p = todo.pop()
+            if p.id not in owner_of:
+                owner_of[p.id] = m
+                todo.extend(p.predecessors)
+    variants = db.session.scalars(
+        select(Variant).where(Variant.process_type_id == process_type.id, Variant.municipality_id.in_(list(owner_of)))
+    ).all()
+    latest_numbers = (
+        select(ProcessVersion.variant_id, func.max(ProcessVersion.number).label("number"))
+        .where(ProcessVersion.variant_id.in_([v.id for v in variants]))
+        .group_by(ProcessVersion.variant_id)
+        .subquery()
+    )
+    latest = {
+        v.variant_id: v
+        for v in db.session.scalars(
+            select(ProcessVersion).join(
+                latest_numbers,
+                (ProcessVersion.variant_id == latest_numbers.c.variant_id)
+                & (ProcessVersion.number == latest_numbers.c.number),
+            )
+        )
+    }
+    chosen: dict[int, Variant] = {}
+    for v in sorted(variants, key=lambda v: v.id):
+        member = owner_of[v.municipality_id]
+        # The member's own variant wins over one registered under a predecessor.
+        if member.id not in chosen or v.municipality_id == member.id:
+            chosen[member.id] = v
+    out = []
+    for m in members:
+        variant = chosen.get(m.id)
+        out.append(Member(m, variant, latest.get(variant.id) if variant is not None else None))
+    return out
+
+
+def _labels(version: ProcessVersion) -> dict[str, str]:
+    process = load_process(version)
+    return {s.id: s.label for s in process.steps}
+
+
+def divergence_state(cooperation: Cooperation, process_type: ProcessType) -> DivergenceState:
+    """Read the stored comparisons of the cooperation's standard and members and build the map."""
+    standard = find_standard(cooperation, process_type)
+    members = member_variants(cooperation, process_type)
+    std_version = standard_version_for(standard) if standard is not None else None
+    state = DivergenceState(cooperation, process_type, standard, std_version, members)
+    with_version = [m for m in members if m.version is not None]
+    if std_version is None or not with_version:
+        return state
+    version_ids = [m.version.id for m in with_version if m.version is not None]
+    rows = db.session.execute(
+        select(Comparison.version_b_id, Comparison.status, Comparison.result, Comparison.computed_at, Comparison.id)
+        .where(
+            Comparison.version_a_id == std_version.id,
+            Comparison.version_b_id.in_(version_ids),
+            Comparison.engine_version == ENGINE_VERSION,
+        )
+        .order_by(Comparison.id)
+    ).all()
+    best: dict[int, Any] = {}
+    status_of: dict[int, set[str]] = {}
+    for row in rows:
+        status_of.setdefault(row.version_b_id, set()).add(row.status)
+        if row.status == "done":
+            best[row.version_b_id] = row  # later ids are newer decisions
+    outcomes: dict[str, Outcome] = {}
+    names: dict[str, str] = {}
+    key_of_version: dict[int, str] = {}
+    for m in with_version:
+        assert m.version is not None
+        statuses = status_of.get(m.version.id, set())
+        hit = best.get(m.version.id)
+        if hit is None:
+            if "pending" in statuses:
+                state.pending.append(m)
+            elif "failed" in statuses:
+                state.failed.append(m)
+            else:
+                state.not_requested.append(m)
+            continue
+        if "pending" in statuses:
+            state.pending.append(m)  # shown from the older result meanwhile
+        key = m.municipality.number
+        data = json.loads(hit.result)
+        outcomes[key] = Outcome.from_dict(data.get("nb") or data, _labels(m.version))
+        names[key] = m.municipality.name
+        key_of_version[m.version.id] = key
+        state.municipality_of[key] = m.municipality
+    if not outcomes:
+        return state
+    ids = list(key_of_version)
+    pair_rows = db.session.execute(
+        select(Comparison.version_a_id, Comparison.version_b_id, Comparison.overall).where(
+            Comparison.version_a_id.in_(ids),
+            Comparison.version_b_id.in_(ids),
+            Comparison.engine_version == ENGINE_VERSION,
+            Comparison.status == "done",
+        )
+    ).all()
+    pairwise = {
+        (key_of_version[a], key_of_version[b]): float(overall)
+        for a, b, overall in pair_rows
+        if overall is not None and a != b
+    }
+    state.dmap = divergence_map(
+        load_process(std_version), {}, comparisons=outcomes, pairwise=pairwise, names=names, compute_pairwise=False
+    )
+    state.missing_pairs = len(state.dmap.heatmap.estimated)
+    return state
+
+
+def request_missing(state: DivergenceState, *, limit: int = 2000) -> int:
+    """Queue the comparisons the map lacks (standard ↔ member, member ↔ member); returns how many were requested."""
+    if state.standard_version is None:
+        return 0
+    count = 0
+    versions = [m.version for m in state.members if m.version is not None]
+    for m in state.not_requested:
+        assert m.version is not None
+        request_comparison(state.standard_version, m.version)
+        count += 1
+    known = {
+        frozenset(pair)
+        for pair in db.session.execute(
+            select(Comparison.version_a_id, Comparison.version_b_id).where(
+                Comparison.version_a_id.in_([v.id for v in versions]),
+                Comparison.version_b_id.in_([v.id for v in versions]),
+                Comparison.engine_version == ENGINE_VERSION,
+                or_(Comparison.status == "done", Comparison.status == "pending"),
+            )
+        ).all()
+    }
+    ordered = sorted(versions, key=lambda v: v.id)
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1 :]:
+            if count >= limit:
+                return count
+            if frozenset((a.id, b.id)) not in known:
+                request_comparison(a, b)
+                count += 1
+    return count
+
+
+@dataclass(frozen=True)
+class MapFilter:
+    """What the coordinator narrowed the map to, and how it is sorted."""
+
+    status: str = ""  # a CellStatus value, or "" for any
+    step: str = ""  # a standard step id the status applies to, or "" for any step
+    min_overall: float = 0.0  # in [0, 1]
+    county: str = ""  # a county number, or ""
+    sort: str = "cluster"
+    descending: bool = False
+
+
+def apply_filter(state: DivergenceState, flt: MapFilter) -> list[Row]:
+    """The map's rows that pass the filter, in the requested order."""
+    if state.dmap is None:
+        return []
+    dmap = state.dmap
+    sort = flt.sort if flt.sort in SORT_KEYS or flt.sort.startswith("step:") else "cluster"
+    try:
+        rows = dmap.sorted_rows(sort, descending=flt.descending)
+    except ValueError:
+        rows = dmap.sorted_rows("cluster")
+    index = {c.step_id: i for i, c in enumerate(dmap.columns)}
+    status = CellStatus(flt.status) if flt.status in {s.value for s in CellStatus} else None
+    out = []
+    for row in rows:
+        if row.similarity["overall"] < flt.min_overall:
+            continue
+        municipality = state.municipality_of.get(row.key)
+        if flt.county and (municipality is None or municipality.county_number != flt.county):
+            continue
+        if status is not None:
+            if flt.step in index:
+                if row.cells[index[flt.step]].status is not status:
+                    continue
+            elif not any(c.status is status for c in row.cells):
+                continue
+        out.append(row)
+    return out
+
+
+@dataclass(frozen=True)
+class SearchGroup:
+    """The steps of one member municipality that are like the query."""
+
+    member: Member
+    hits: tuple[StepHit, ...]
+
+    @property
+    def best(self) -> float:
+        """The best score in the group."""
+        return max(h.score for h in self.hits)
+
+
+def search_steps(
+    cooperation: Cooperation,
+    query: str,
+    *,
+    process_types: Sequence[ProcessType] | None = None,
+    threshold: float = 0.5,
+) -> list[tuple[ProcessType, list[SearchGroup]]]:
+    """Which members have a step like ``query``, per process type, best municipality first."""
+    types = list(process_types) if process_types is not None else list(
+        db.session.scalars(select(ProcessType).order_by(ProcessType.name_nb))
+    )
+    results: list[tuple[ProcessType, list[SearchGroup]]] = []
+    for process_type in types:
+        members = [m for m in member_variants(cooperation, process_type) if m.version is not None]
+        if not members:
+            continue
+        by_key = {m.municipality.number: m for m in members}
+        processes: dict[str, Process] = {}
+        for m in members:
+            assert m.version is not None
+            processes[m.municipality.number] = load_process(m.version)
+        hits = find_steps(query, processes, threshold=threshold)
+        grouped: dict[str, list[StepHit]] = {}
+        for h in hits:
+            grouped.setdefault(h.key, []).append(h)
+        groups = [SearchGroup(by_key[k], tuple(v)) for k, v in grouped.items()]
+        groups.sort(key=lambda g: (-g.best, g.member.municipality.name))
+        if groups:
+            results.append((process_type, groups))
+    return results

@@ -1,0 +1,249 @@
+"""Divergence map, heatmap, exports and step search pages for a cooperation's coordinators."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.routing import BuildError
+
+from processes.divergence import CellStatus
+from registry.authz import require
+from registry.cooperations.models import Cooperation
+from registry.cooperations.views import load_cooperation
+from registry.divergence.access import can_view_divergence
+from registry.divergence.exports import (
+    heatmap_table,
+    map_table,
+    status_symbol,
+    status_text,
+    to_csv,
+    to_xlsx,
+)
+from registry.divergence.forms import MapFilterForm, StepSearchForm
+from registry.divergence.services import (
+    DivergenceState,
+    MapFilter,
+    apply_filter,
+    divergence_state,
+    find_standard,
+    member_variants,
+    request_missing,
+    search_steps,
+)
+from registry.extensions import db
+from registry.process_types.models import ProcessType
+from registry.tasks import queue_url
+
+__all__ = ["bp"]
+
+bp = Blueprint("divergence", __name__, url_prefix="/samarbeid/<cooperation>")
+
+SORT_LABELS = ("name", "overall", "labels", "structure", "behaviour", "extra")
+
+
+def _process_type(slug: str) -> ProcessType:
+    process_type = db.session.scalar(select(ProcessType).where(ProcessType.slug == slug))
+    if process_type is None:
+        abort(404, description=_("There is no process type %(slug)s.", slug=slug))
+    return process_type
+
+
+def _cooperation(slug: str) -> Cooperation:
+    cooperation = load_cooperation(slug)
+    require(can_view_divergence(current_user, cooperation))
+    return cooperation
+
+
+@bp.app_template_global()
+def divergence_status(status: str) -> dict[str, str]:
+    """Symbol and word of a cell status, for templates."""
+    s = CellStatus(status)
+    return {"symbol": status_symbol(s), "text": status_text(s), "value": s.value}
+
+
+def comparison_link(number: str, slug: str, cooperation: str, step_id: str | None = None) -> str | None:
+    """The comparison page of a member with the standard, at the step (None while that page is not installed)."""
+    try:
+        return url_for(
+            "comparisons.with_standard",
+            number=number,
+            slug=slug,
+            cooperation=cooperation,
+            **({"steg": step_id} if step_id else {}),
+            _anchor="alignment-title" if step_id else None,
+        )
+    except BuildError:
+        return None
+
+
+def variant_link(number: str, slug: str) -> str | None:
+    """The variant's page (None while that page is not installed)."""
+    try:
+        return url_for("variants.show", number=number, slug=slug)
+    except BuildError:
+        return None
+
+
+@bp.get("/avvik/")
+def index(cooperation: str) -> str:
+    """List the process types with the cooperation's standards and links to their maps."""
+    coop = _cooperation(cooperation)
+    types = db.session.scalars(select(ProcessType).order_by(ProcessType.name_nb)).all()
+    overview = []
+    for process_type in types:
+        members = member_variants(coop, process_type)
+        overview.append(
+            (process_type, find_standard(coop, process_type), sum(1 for m in members if m.version is not None), len(members))
+        )
+    form = StepSearchForm(formdata=None)
+    form.type.choices = [("", _("All process types"))] + [(t.slug, t.name_nb) for t in types]
+    return render_template("divergence/index.html", cooperation=coop, overview=overview, form=form)
+
+
+def _filter_from(form: MapFilterForm, args: Any) -> MapFilter:
+    sort = args.get("sort", "cluster")
+    return MapFilter(
+        status=form.status.data or "",
+        step=form.steg.data or "",
+        min_overall=(form.min.data or 0) / 100 if form.min.errors == [] else 0.0,
+        county=form.fylke.data or "",
+        sort=sort,
+        descending=args.get("dir") == "desc",
+    )
+
+
+def _filter_form(state: DivergenceState) -> MapFilterForm:
+    form = MapFilterForm(request.args)
+    form.status.choices = [("", _("Any status"))] + [
+        (s.value, f"{status_symbol(s)} {status_text(s)}") for s in CellStatus
+    ]
+    columns = state.dmap.columns if state.dmap is not None else ()
+    form.steg.choices = [("", _("Any step"))] + [(c.step_id, c.label or c.step_id) for c in columns]
+    counties = sorted({(m.municipality.county_number, m.municipality.county_name) for m in state.members})
+    form.fylke.choices = [("", _("All counties"))] + [(n, f"{name} ({n})") for n, name in counties]
+    form.validate()
+    return form
+
+
+@bp.get("/avvik/<slug>")
+def show(cooperation: str, slug: str) -> str:
+    """The divergence map and the pairwise similarity heatmap of the members."""
+    coop = _cooperation(cooperation)
+    process_type = _process_type(slug)
+    state = divergence_state(coop, process_type)
+    form = _filter_form(state)
+    flt = _filter_from(form, request.args)
+    rows = apply_filter(state, flt)
+    if queue_url() and (state.not_requested or state.missing_pairs):
+        # A worker computes in the background; the page shows what is stored meanwhile.
+        request_missing(state)
+        db.session.commit()
+        state.pending.extend(state.not_requested)
+        state.not_requested = []
+    heat_order: list[int] = []
+    if state.dmap is not None:
+        wanted = {r.key for r in rows}
+        heat_order = [i for i, k in enumerate(state.dmap.heatmap.keys) if k in wanted]
+    base_args = {k: v for k, v in request.args.items() if k not in ("sort", "dir")}
+    return render_template(
+        "divergence/show.html",
+        cooperation=coop,
+        process_type=process_type,
+        state=state,
+        rows=rows,
+        form=form,
+        flt=flt,
+        heat_order=heat_order,
+        base_args=base_args,
+        export_args={k: v for k, v in request.args.items()},
+        comparison_link=comparison_link,
+        variant_link=variant_link,
+        statuses=list(CellStatus),
+        sort_labels=SORT_LABELS,
+        inline_mode=not queue_url(),
+    )
+
+
+@bp.post("/avvik/<slug>/beregn")
+def compute(cooperation: str, slug: str) -> Response:
+    """Request the comparisons the map still lacks (computed now without a queue, else by a worker)."""
+    coop = _cooperation(cooperation)
+    process_type = _process_type(slug)
+    state = divergence_state(coop, process_type)
+    count = request_missing(state, limit=current_app.config.get("DIVERGENCE_REQUEST_LIMIT", 2000))
+    db.session.commit()
+    if count:
+        flash(_("%(count)s comparisons were requested.", count=count), "success")
+    else:
+        flash(_("Nothing was missing."), "success")
+    return redirect(url_for("divergence.show", cooperation=coop.slug, slug=process_type.slug))
+
+
+@bp.get("/avvik/<slug>/eksport.<fmt>")
+def export(cooperation: str, slug: str, fmt: str) -> Response:
+    """Download the map and the heatmap (as filtered on the page) as CSV or XLSX."""
+    coop = _cooperation(cooperation)
+    process_type = _process_type(slug)
+    if fmt not in ("csv", "xlsx"):
+        abort(404, description=_("Exports are available as CSV and XLSX."))
+    state = divergence_state(coop, process_type)
+    if state.dmap is None:
+        abort(404, description=_("There is no divergence map to export yet."))
+    form = _filter_form(state)
+    rows = apply_filter(state, _filter_from(form, request.args))
+    stamp = dt.date.today().isoformat()
+    base = f"avvikskart-{coop.slug}-{process_type.slug}-{stamp}"
+    if fmt == "xlsx":
+        data = to_xlsx([(_("Divergence map"), map_table(state, rows)), (_("Similarity"), heatmap_table(state, rows))])
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        filename = base + ".xlsx"
+    else:
+        table = request.args.get("tabell", "kart")
+        if table == "likhet":
+            data, filename = to_csv(heatmap_table(state, rows)), base + "-likhet.csv"
+        else:
+            data, filename = to_csv(map_table(state, rows)), base + ".csv"
+        mimetype = "text/csv; charset=utf-8"
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+@bp.get("/sok")
+def search(cooperation: str) -> str:
+    """Which members have a step like the one searched for, grouped by municipality."""
+    coop = _cooperation(cooperation)
+    types = db.session.scalars(select(ProcessType).order_by(ProcessType.name_nb)).all()
+    form = StepSearchForm(request.args if "q" in request.args else None)
+    form.type.choices = [("", _("All process types"))] + [(t.slug, t.name_nb) for t in types]
+    results = None
+    total = 0
+    if "q" in request.args and form.validate():
+        chosen = [t for t in types if t.slug == form.type.data] if form.type.data else list(types)
+        results = search_steps(coop, form.q.data.strip(), process_types=chosen)
+        total = len({g.member.municipality.number for _, groups in results for g in groups})
+    return render_template(
+        "divergence/search.html",
+        cooperation=coop,
+        form=form,
+        results=results,
+        total=total,
+        variant_link=variant_link,
+    )

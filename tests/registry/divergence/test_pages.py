@@ -1,0 +1,219 @@
+"""The divergence map page, its filters and sort, the heatmap, exports and the step search."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from openpyxl import load_workbook
+
+from registry.comparisons.models import Comparison
+from registry.extensions import db
+from tests.registry.divergence.conftest import ROLES, client_as
+
+MAP = "/samarbeid/digi-trondelag/avvik/byggesak"
+INDEX = "/samarbeid/digi-trondelag/avvik/"
+SEARCH = "/samarbeid/digi-trondelag/sok?q=befaring"
+COMPUTE = MAP + "/beregn"
+EXPORTS = (MAP + "/eksport.csv", MAP + "/eksport.csv?tabell=likhet", MAP + "/eksport.xlsx")
+
+ALLOWED = {"coordinator", "admin"}
+
+
+def row_of(html: str, name: str) -> str:
+    match = re.search(r"<tr[^>]*>\s*<th scope=\"row\">(?:<a[^>]*>)?" + re.escape(name) + r"<.*?</tr>", html, re.DOTALL)
+    assert match, f"no row for {name}"
+    return match.group(0)
+
+
+def cells(row_html: str) -> list[str]:
+    texts = re.findall(r"<td class=\"dv dv--(\w+)\">", row_html)
+    return texts
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("url", [INDEX, MAP, SEARCH, *EXPORTS])
+def test_who_sees_maps_search_and_exports(app: Flask, world: dict[str, Any], role: str, url: str) -> None:
+    response = client_as(app, role).get(url)
+    if role == "anonymous":
+        assert response.status_code == 302 and "/logg-inn" in response.headers["Location"]
+    elif role in ALLOWED:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 403
+        assert "Only coordinators of DigiTrøndelag and administrators" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_request_missing_comparisons(app: Flask, world: dict[str, Any], role: str) -> None:
+    response = client_as(app, role).post(COMPUTE)
+    if role == "anonymous":
+        assert response.status_code == 302 and "/logg-inn" in response.headers["Location"]
+    elif role in ALLOWED:
+        assert response.status_code == 302 and response.headers["Location"].endswith(MAP)
+    else:
+        assert response.status_code == 403
+
+
+def test_map_cells_show_symbol_and_word_for_known_edits(app: Flask, world: dict[str, Any]) -> None:
+    html = client_as(app, "coordinator").get(MAP + "").get_data(as_text=True)
+    # Columns: Motta, Registrere, Befaring, Vurdere, Fatte vedtak, Arkivere.
+    assert cells(row_of(html, "Melhus")) == ["same", "same", "missing", "same", "same", "same"]
+    assert cells(row_of(html, "Malvik"))[4] == "renamed"
+    assert cells(row_of(html, "Stjørdal"))[2] == "moved"
+    melhus = row_of(html, "Melhus")
+    assert "✗</span> " in melhus and "✓</span> " in melhus  # a symbol and a word, never colour alone
+    assert "«Treffe avgjørelse i saken»" in row_of(html, "Malvik")
+
+
+def test_map_counts_extra_steps_shares_and_scores(app: Flask, world: dict[str, Any]) -> None:
+    html = client_as(app, "coordinator").get(MAP).get_data(as_text=True)
+    stjordal = row_of(html, "Stjørdal")
+    assert "Sende faktura" in stjordal  # the extra step, named for screen readers
+    foot = html[html.index("<tfoot>") : html.index("</tfoot>")]
+    # Befaring is missing in Melhus only: 3 of 4 municipalities have it.
+    assert re.findall(r"(\d+) %", foot) == ["100", "100", "75", "100", "100", "100"]
+    assert re.search(r"<td class=\"number\">\d+ %</td>", row_of(html, "Melhus"))
+
+
+def test_markup_in_names_is_text(app: Flask, world: dict[str, Any]) -> None:
+    html = client_as(app, "coordinator").get(MAP).get_data(as_text=True)
+    assert "=Skaun" in html
+
+
+def test_cells_link_to_the_comparison_at_the_step(app: Flask, world: dict[str, Any]) -> None:
+    html = client_as(app, "coordinator").get(MAP).get_data(as_text=True)
+    link = re.search(r'href="(/kommuner/5028/prosesser/byggesak/sammenlign/standard/digi-trondelag\?steg=s2[^"]*)"', html)
+    assert link, "the missing Befaring cell of Melhus links to its comparison"
+    assert client_as(app, "coordinator").get(link.group(1).replace("&amp;", "&")).status_code == 200
+
+
+def test_members_without_a_process_are_listed(app: Flask, world: dict[str, Any]) -> None:
+    html = client_as(app, "coordinator").get(MAP + "").get_data(as_text=True)
+    assert "Members without a registered process" in html and "Selbu" in html
+
+
+def test_filter_by_status_of_a_step(app: Flask, world: dict[str, Any]) -> None:
+    html = client_as(app, "coordinator").get(MAP + "?status=missing&steg=s2").get_data(as_text=True)
+    assert "Melhus" in html.split("<tbody>")[1].split("</tbody>")[0]
+    body = html.split("<tbody>")[1].split("</tbody>")[0]
+    assert "Malvik" not in body and "Stjørdal" not in body
+
+
+def test_filter_by_minimum_similarity(app: Flask, world: dict[str, Any]) -> None:
+    html = client_as(app, "coordinator").get(MAP + "?min=100").get_data(as_text=True)
+    body = html.split("<tbody>")[1].split("</tbody>")[0]
+    assert "=Skaun" in body and "Melhus" not in body
+
+
+def test_bad_filter_value_is_a_form_error_not_a_500(app: Flask, world: dict[str, Any]) -> None:
+    response = client_as(app, "coordinator").get(MAP + "?min=300&status=nonsense&sort=bogus")
+    assert response.status_code == 200
+    assert "Give a number from 0 to 100." in response.get_data(as_text=True)
+
+
+def test_sort_by_overall_descending_and_by_name(app: Flask, world: dict[str, Any]) -> None:
+    client = client_as(app, "coordinator")
+    html = client.get(MAP + "?sort=overall&dir=desc").get_data(as_text=True)
+    names = re.findall(r"<th scope=\"row\">(?:<a[^>]*>)?([^<]+)<", html.split("<tbody>")[1])
+    assert names[0] == "=Skaun"
+    assert 'aria-sort="descending"' in html
+    html = client.get(MAP + "?sort=name").get_data(as_text=True)
+    names = re.findall(r"<th scope=\"row\">(?:<a[^>]*>)?([^<]+)<", html.split("<tbody>")[1])
+    assert names[:4] == sorted(names[:4], key=str.casefold)
+
+
+def test_heatmap_says_what_is_not_computed_then_fills_after_compute(app: Flask, world: dict[str, Any]) -> None:
+    client = client_as(app, "coordinator")
+    html = client.get(MAP + "").get_data(as_text=True)
+    assert "pairs of municipalities have no similarity yet" in html
+    assert "heat-na" in html
+    with app.app_context():
+        before = db.session.scalar(db.select(db.func.count()).select_from(Comparison))
+    client.post(COMPUTE)
+    with app.app_context():
+        after = db.session.scalar(db.select(db.func.count()).select_from(Comparison))
+    assert after - before == 6  # 4 variants: 6 pairs
+    html = client.get(MAP + "").get_data(as_text=True)
+    assert "heat-na" not in html and "no similarity yet" not in html
+    heat = html[html.index('class="table heatmap"') :]
+    assert re.search(r"<td class=\"number heat-\d+\">\d+</td>", heat)
+
+
+def test_csv_export_headers_numbers_and_neutralised_formulas(app: Flask, world: dict[str, Any]) -> None:
+    response = client_as(app, "coordinator").get(MAP + "/eksport.csv")
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    text = response.data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][:4] == ["Municipality number", "Municipality", "Group", "Overall similarity (%)"]
+    assert rows[0][8:] == ["Motta søknad", "Registrere søknaden", "Befaring", "Vurdere søknaden", "Fatte vedtak", "Arkivere"]
+    skaun = next(r for r in rows if r[0] == "5029")
+    assert skaun[1] == "'=Skaun"
+    assert skaun[3] == "100"
+    melhus = next(r for r in rows if r[0] == "5028")
+    assert melhus[10] == "missing"
+    assert rows[-1][8:] == ["100", "100", "75", "100", "100", "100"]
+
+
+def test_xlsx_export_stores_text_as_text(app: Flask, world: dict[str, Any]) -> None:
+    client = client_as(app, "coordinator")
+    client.post(COMPUTE)
+    response = client.get(MAP + "/eksport.xlsx")
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    book = load_workbook(io.BytesIO(response.data))
+    sheet = book["Divergence map"]
+    values = list(sheet.iter_rows(values_only=True))
+    skaun = next(r for r in values if r[0] == "5029")
+    assert skaun[1] == "'=Skaun"
+    for row in sheet.iter_rows():
+        for cell in row:
+            assert cell.data_type != "f", cell.coordinate
+    assert isinstance(skaun[3], int)
+    similarity = list(book["Similarity"].iter_rows(values_only=True))
+    assert "'=Skaun" in similarity[0]
+    assert all(isinstance(v, int) for v in similarity[1][1:])
+
+
+def test_export_of_a_filtered_map_has_only_those_rows(app: Flask, world: dict[str, Any]) -> None:
+    text = client_as(app, "coordinator").get(MAP + "/eksport.csv?status=missing&steg=s2").data.decode("utf-8-sig")
+    numbers = [r[0] for r in csv.reader(io.StringIO(text), delimiter=";")][1:-1]
+    assert numbers == ["5028"]
+
+
+def test_unknown_export_format_is_404(app: Flask, world: dict[str, Any]) -> None:
+    assert client_as(app, "coordinator").get(MAP + "/eksport.pdf").status_code == 404
+
+
+def test_map_without_standard_says_so(app: Flask, world: dict[str, Any]) -> None:
+    response = client_as(app, "admin").get("/samarbeid/vaernesregionen/avvik/byggesak")
+    assert response.status_code == 200
+    assert "has no standard for this process type yet" in response.get_data(as_text=True)
+
+
+def test_unknown_process_type_or_cooperation_is_404(app: Flask, world: dict[str, Any]) -> None:
+    client = client_as(app, "admin")
+    assert client.get("/samarbeid/digi-trondelag/avvik/nope").status_code == 404
+    assert client.get("/samarbeid/nope/avvik/byggesak").status_code == 404
+
+
+def test_search_groups_hits_by_municipality(app: Flask, world: dict[str, Any]) -> None:
+    html = client_as(app, "coordinator").get(SEARCH + "").get_data(as_text=True)
+    assert "3 municipalities have a step like «befaring»" in html
+    for name in ("Malvik", "Stjørdal", "=Skaun"):
+        assert name in html
+    results = html[html.index("search-results") :]
+    assert "Melhus" not in results
+    assert 'href="/kommuner/5031/prosesser/byggesak"' in html
+
+
+def test_search_without_hits_and_empty_query(app: Flask, world: dict[str, Any]) -> None:
+    client = client_as(app, "coordinator")
+    html = client.get("/samarbeid/digi-trondelag/sok?q=skjenkekontroll").get_data(as_text=True)
+    assert "No member has a step like «skjenkekontroll»" in html
+    html = client.get("/samarbeid/digi-trondelag/sok?q=").get_data(as_text=True)
+    assert "Enter a word or a step name." in html
