@@ -193,15 +193,22 @@ def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
     context.close()
 
 
-def sign_in(page: Any, account: Account) -> None:
-    """Sign in through the form, as a user would."""
+_SIGN_IN_TEXT = {
+    "nb": ("E-postadresse", "Passord", "Logg inn", "Logg ut"),
+    "en": ("E-mail address", "Password", "Sign in", "Sign out"),
+}
+
+
+def sign_in(page: Any, account: Account, *, lang: str = "nb") -> None:
+    """Sign in through the form, as a user would (``lang``: the language the page is in)."""
     from playwright.sync_api import expect
 
+    email, password, button, sign_out = _SIGN_IN_TEXT[lang]
     page.goto("/logg-inn")
-    page.get_by_label("E-postadresse").fill(account.email)
-    page.get_by_label("Passord").fill(account.password)
-    page.get_by_role("main").get_by_role("button", name="Logg inn").click()
-    expect(page.get_by_role("button", name="Logg ut")).to_be_visible()
+    page.get_by_label(email).fill(account.email)
+    page.get_by_label(password).fill(account.password)
+    page.get_by_role("main").get_by_role("button", name=button).click()
+    expect(page.get_by_role("button", name=sign_out)).to_be_visible()
 
 
 def _signed_in_page(browser: Any, live_server: LiveServer, role: str) -> Iterator[Any]:
