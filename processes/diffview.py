@@ -94,8 +94,8 @@ def diff_process(
     """Build the drawn process: B plus a ghost of every step missing from A.
 
     Returns the process, the status of each marked step (by id in the drawn
-    process) and the status of each marked flow (``"missing"`` or
-    ``"extra"``). A ghost gets a fresh id and is connected, by ghost flows,
+    process; ``"moved+renamed"`` for a step with two marks) and the status
+    of each marked flow (``"missing"`` or ``"extra"``). A ghost gets a fresh id and is connected, by ghost flows,
     to the counterparts in B of its neighbours in A (or to their ghosts).
     """
     drawn = b.copy()
@@ -117,7 +117,9 @@ def diff_process(
         if d.kind == DifferenceKind.EXTRA_STEP:
             status.update({y: "extra" for y in d.b if y in b})
         elif d.kind == DifferenceKind.ORDER_CHANGED and d.b and d.b[0] in b:
-            status[d.b[0]] = "moved"
+            # A renamed step that also moved keeps both symbols: "moved+renamed".
+            previous = status.get(d.b[0])
+            status[d.b[0]] = "moved" if previous is None else f"moved+{previous}"
         elif d.kind == DifferenceKind.EXTRA_FLOW and len(d.b) == 2:
             flows[(d.b[0], d.b[1])] = "extra"
 
@@ -266,7 +268,9 @@ def diff_diagram(
         note = notes.get(sid.id)
         if state is None and not note:
             continue
-        base = STYLES[state or "matched"]
+        marks = (state or "matched").split("+")
+        base = STYLES[marks[0]]
+        badges = [STYLES[m].badge for m in marks if STYLES[m].badge]
         tooltip = " ".join(note) if note else None
         step_styles[sid.id] = Style(
             fill=base.fill,
@@ -275,14 +279,14 @@ def diff_diagram(
             fontcolor=base.fontcolor,
             peripheries=base.peripheries,
             shape=base.shape,
-            badge=base.badge,
+            badge=" ".join(b for b in badges if b) or None,
             tooltip=tooltip,
         )
     flow_styles = {
         pair: (_GHOST_FLOW if s == "missing" else _EXTRA_FLOW)
         for pair, s in flow_status.items()
     }
-    used = {"matched"} | set(status.values())
+    used = {"matched"} | {m for state in status.values() for m in state.split("+")}
     legend = [
         (
             words[key].format(

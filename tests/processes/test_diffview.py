@@ -151,3 +151,24 @@ def test_labels_stay_literal_text() -> None:
 def test_unknown_language_is_refused(comparison: Comparison) -> None:
     with pytest.raises(ValueError, match="lang"):
         diff_diagram(comparison, "svg", lang="fr")
+
+
+def test_a_renamed_step_that_moved_shows_both_symbols() -> None:
+    a = chain(
+        "Motta søknad", "Vurdere søknaden", "Gjennomføre befaring", "Fatte vedtak"
+    )
+    b = chain("Motta søknad", "Befaring", "Vurdere søknaden", "Fatte vedtak")
+    b_ids = {s.label: s.id for s in b.steps}
+    alignment = Alignment(
+        (
+            Match(("motta",), (b_ids["Motta søknad"],), 1.0, MatchKind.IDENTICAL),
+            Match(("vurdere",), (b_ids["Vurdere søknaden"],), 1.0, MatchKind.IDENTICAL),
+            Match(("gjennomføre",), (b_ids["Befaring"],), 0.7, MatchKind.RENAMED),
+            Match(("fatte",), (b_ids["Fatte vedtak"],), 1.0, MatchKind.IDENTICAL),
+        ),
+        (),
+        (),
+    )
+    dot = diff_diagram(compare(a, b, alignment=alignment), "dot").decode()
+    line = node_line(dot, "Befaring")
+    assert "↕" in line and "✎" in line
