@@ -16,7 +16,11 @@ Label similarity
     ``2 · Σ sim(n, m) / (|N_A| + |N_B|)`` over matched pairs, generalised to
     groups: a match of ``p`` steps in A and ``q`` steps in B with score ``s``
     contributes ``s · (p + q)``, so a split or merge counts every step it
-    covers. ``|N|`` counts every step (events included).
+    covers. ``|N|`` counts every step (events included). For a one-to-one
+    match ``s`` is the label similarity of the two steps
+    (:func:`processes.labels.label_similarity`: stems, compounds, synonyms),
+    not the aligner's score, which also weighs structure; a split or merge
+    has no single pair of labels and keeps the aligner's score.
 
 Structural similarity
     The graph-edit-distance similarity of Dijkman et al. (2011), on the step
@@ -29,9 +33,11 @@ Structural similarity
                      / (wskipn + wskipe + wsubn)
 
     An edge of A is *kept* when B has the edge between the images of its
-    ends; every other edge of A or B is skipped. With no match at all the
-    structural similarity is 0 (the formula leaves ``fsubn`` undefined). The default weights are equal (1, 1, 1); Dijkman et
-    al. tuned theirs for ranking search results, which is a different job.
+    ends; every other edge of A or B is skipped. ``s`` is the same score as
+    for the label similarity. With no match at all the structural
+    similarity is 0 (the formula leaves ``fsubn`` undefined). The weights
+    are equal (1, 1, 1); Dijkman et al. tuned theirs for ranking search
+    results, which is a different job.
 
 Behavioural similarity
     Relations between steps in the style of behavioural profiles (Weidlich
@@ -47,8 +53,8 @@ Behavioural similarity
     it. A group's relations are those of its earliest step.
 
 Overall
-    ``(labels + structure + behaviour) / 3`` (weights are keyword
-    arguments of :func:`similarities`).
+    ``(labels + structure + behaviour) / 3`` (the ``weights`` keyword of
+    :func:`similarities` changes the mix).
 
 :func:`graph_edit_distance` is separate: it *searches* for the node mapping
 with the least edit cost (not the alignment's), with the cost model of
