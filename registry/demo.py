@@ -5,22 +5,47 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 
+from processes import samples
+from processes.formats import write_process
+from processes.generate import generate_variants
 from registry.cooperations.models import Cooperation
 from registry.cooperations.services import add_membership, create_cooperation
+from registry.divergence.services import divergence_state, request_missing
 from registry.extensions import db
+from registry.graphs import parse_upload
 from registry.municipalities.models import Municipality
 from registry.municipalities.services import (
     get_municipality,
     import_municipalities,
     load_reference_list,
 )
-from registry.users.models import User
+from registry.process_types.models import ProcessType
+from registry.users.models import User, utcnow
 from registry.users.services import create_user
+from registry.variants.models import ProcessVersion, Standard, Variant
+from registry.variants.services import (
+    get_or_create_standard,
+    get_or_create_variant,
+    save_version,
+)
 
-__all__ = ["DemoAccount", "has_data", "seed_demo"]
+__all__ = ["SYNTHETIC_SEED", "DemoAccount", "has_data", "seed_demo", "seed_processes"]
+
+#: Seed of the synthetic variants, so every first start shows the same map.
+SYNTHETIC_SEED = 2024
+
+#: The case type whose synthetic variants fill the cooperation to every member (the rich map).
+FULL_CASE = "byggesak"
+
+SYNTHETIC_COMMENT = (
+    "Syntetisk eksempel laget av processes.generate (frø {seed}, endringer: {edits}) – "
+    "ikke kommunens faktiske prosess."
+)
+SAMPLE_COMMENT = "Illustrativt eksempel fra processes.samples – ikke kommunens faktiske prosess."
 
 DIGI_TRONDELAG = (
     "DigiTrøndelag er samarbeidet om digitalisering mellom kommunene i Trøndelag. "
@@ -88,4 +113,88 @@ def seed_demo() -> list[DemoAccount]:
         accounts.append(
             DemoAccount(email, password, "process owner for " + ", ".join(str(m) for m in owned))
         )
+    seed_processes(digi, author=db.session.scalar(select(User).where(User.email == "koordinator@demo.kommune.no")))
     return accounts
+
+
+def _save(owner: Variant | Standard, data: bytes, filename: str, *, author: User | None, comment: str, **kw: Any) -> ProcessVersion:
+    parsed = parse_upload(data, filename=filename)
+    return save_version(
+        owner,
+        content=parsed.content,
+        step_count=parsed.step_count,
+        source_format=parsed.source_format,
+        source_filename=filename,
+        source_data=data,
+        author=author,
+        comment=comment,
+        **kw,
+    )
+
+
+def seed_processes(cooperation: Cooperation, *, author: User | None = None) -> None:
+    """Process types, published standards and members' variants from the engine's samples.
+
+    Every sample case type becomes a process type with the cooperation's standard
+    (published) and the sample variants of its municipalities. For ``FULL_CASE`` the
+    other members get synthetic variants (``processes.generate``, fixed seed), marked as
+    such in their comment and metadata. Comparisons with the standard are computed as
+    each version is saved; the pairwise comparisons of the heatmap at the end.
+    """
+    today = dt.date.today()
+    members = {m.number: m for m in cooperation.members_on(today)}
+    for case in samples.case_types():
+        process_type = ProcessType(
+            slug=case.slug,
+            name_nb=case.name_nb,
+            name_en=case.name_en,
+            description=case.description_nb,
+            legal_basis=case.legal_basis,
+            k_code=case.k_kode,
+            created_by=author,
+        )
+        db.session.add(process_type)
+        db.session.flush()
+        standard = get_or_create_standard(cooperation, process_type)
+        version = _save(
+            standard,
+            samples.sample_bytes(case.slug, "standard"),
+            f"{case.slug}-standard.yaml",
+            author=author,
+            comment="Standard for " + cooperation.name + ". " + SAMPLE_COMMENT,
+            status="published",
+            effective_from=dt.date(today.year, 1, 1),
+        )
+        now = utcnow()
+        version.approved_by, version.approved_at = author, now
+        version.published_by, version.published_at = author, now
+        sample_numbers = [n for n in samples.variants(case.slug) if n in members]
+        for number in sample_numbers:
+            _save(
+                get_or_create_variant(members[number], process_type),
+                samples.sample_bytes(case.slug, number),
+                f"{case.slug}-{number}.yaml",
+                author=None,
+                comment=SAMPLE_COMMENT,
+            )
+        if case.slug == FULL_CASE:
+            others = [n for n in sorted(members) if n not in sample_numbers]
+            generated = generate_variants(samples.standard(case.slug), len(others), seed=SYNTHETIC_SEED, edits=(1, 6))
+            for number, variant in zip(others, generated):
+                process = variant.process
+                edits = "; ".join(e.description for e in variant.edits)
+                process.metadata.update(
+                    {"synthetic": "true", "seed": str(SYNTHETIC_SEED), "municipality": number,
+                     "municipality_name": members[number].name}
+                )
+                _save(
+                    get_or_create_variant(members[number], process_type),
+                    write_process(process, "yaml"),
+                    f"{case.slug}-{number}-syntetisk.yaml",
+                    author=None,
+                    comment=SYNTHETIC_COMMENT.format(seed=SYNTHETIC_SEED, edits=edits),
+                )
+        db.session.flush()
+        state = divergence_state(cooperation, process_type)
+        request_missing(state)
+        db.session.flush()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -67,13 +68,6 @@ def _cooperation(slug: str) -> Cooperation:
     cooperation = load_cooperation(slug)
     require(can_view_divergence(current_user, cooperation))
     return cooperation
-
-
-@bp.app_template_global()
-def divergence_status(status: str) -> dict[str, str]:
-    """Symbol and word of a cell status, for templates."""
-    s = CellStatus(status)
-    return {"symbol": status_symbol(s), "text": status_text(s), "value": s.value}
 
 
 def comparison_link(number: str, slug: str, cooperation: str, step_id: str | None = None) -> str | None:
@@ -160,6 +154,14 @@ def show(cooperation: str, slug: str) -> str:
         wanted = {r.key for r in rows}
         heat_order = [i for i, k in enumerate(state.dmap.heatmap.keys) if k in wanted]
     base_args = {k: v for k, v in request.args.items() if k not in ("sort", "dir")}
+    # Built once per page, not once per cell: a 38 × 40 map has 1520 cells.
+    status_info = {s: (status_symbol(s), status_text(s)) for s in CellStatus}
+    row_links = {
+        key: comparison_link(m.number, process_type.slug, coop.slug) for key, m in state.municipality_of.items()
+    }
+    column_anchors = [
+        "?" + urlencode({"steg": c.step_id}) + "#alignment-title" for c in (state.dmap.columns if state.dmap else ())
+    ]
     return render_template(
         "divergence/show.html",
         cooperation=coop,
@@ -171,9 +173,9 @@ def show(cooperation: str, slug: str) -> str:
         heat_order=heat_order,
         base_args=base_args,
         export_args={k: v for k, v in request.args.items()},
-        comparison_link=comparison_link,
-        variant_link=variant_link,
-        statuses=list(CellStatus),
+        status_info=status_info,
+        row_links=row_links,
+        column_anchors=column_anchors,
         sort_labels=SORT_LABELS,
         inline_mode=not queue_url(),
     )

@@ -1,0 +1,103 @@
+"""The demo data: sample processes for DigiTrøndelag, synthetic variants for the rest, a rich map on first start."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from processes.divergence import CellStatus
+from processes.samples import case_types, variants
+from registry.comparisons.models import Comparison
+from registry.cooperations.models import Cooperation
+from registry.demo import SYNTHETIC_SEED, seed_demo
+from registry.divergence.services import divergence_state
+from registry.extensions import db
+from registry.graphs import load_process
+from registry.process_types.models import ProcessType
+from registry.variants.models import ProcessVersion, Standard, Variant
+from tests.registry.conftest import make_app
+
+
+@pytest.fixture(scope="module")
+def seeded() -> Iterator[Flask]:
+    """One seeded database for the whole module: seeding computes about 900 comparisons."""
+    app = make_app()
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_every_sample_case_type_is_a_process_type_with_a_published_standard(seeded: Flask) -> None:
+    with seeded.app_context():
+        slugs = set(db.session.scalars(select(ProcessType.slug)))
+        assert slugs == {c.slug for c in case_types()}
+        for standard in db.session.scalars(select(Standard)):
+            [version] = standard.versions
+            assert version.status == "published"
+            assert version.published_at is not None and version.effective_from is not None
+
+
+def test_sample_variants_belong_to_their_municipalities(seeded: Flask) -> None:
+    with seeded.app_context():
+        for case in case_types():
+            stored = {
+                v.municipality.number
+                for v in db.session.scalars(
+                    select(Variant).join(ProcessType).where(ProcessType.slug == case.slug)
+                )
+            }
+            assert set(variants(case.slug)) <= stored
+
+
+def test_other_members_get_marked_synthetic_byggesak_variants(seeded: Flask) -> None:
+    with seeded.app_context():
+        digi = db.session.scalar(select(Cooperation).where(Cooperation.slug == "digi-trondelag"))
+        assert digi is not None
+        byggesak = db.session.scalar(select(ProcessType).where(ProcessType.slug == "byggesak"))
+        versions = db.session.scalars(
+            select(ProcessVersion).join(Variant).where(Variant.process_type_id == byggesak.id)  # type: ignore[union-attr]
+        ).all()
+        assert len(versions) == len(digi.members_on(__import__("datetime").date.today())) == 38
+        synthetic = [v for v in versions if v.variant.municipality.number not in variants("byggesak")]  # type: ignore[union-attr]
+        assert len(synthetic) == 38 - len(variants("byggesak"))
+        for v in synthetic:
+            assert "Syntetisk" in v.comment and f"frø {SYNTHETIC_SEED}" in v.comment
+            assert load_process(v).metadata["synthetic"] == "true"
+
+
+def test_demo_map_is_rich_and_complete(seeded: Flask) -> None:
+    with seeded.app_context():
+        digi = db.session.scalar(select(Cooperation).where(Cooperation.slug == "digi-trondelag"))
+        byggesak = db.session.scalar(select(ProcessType).where(ProcessType.slug == "byggesak"))
+        state = divergence_state(digi, byggesak)  # type: ignore[arg-type]
+        assert state.is_complete
+        assert state.dmap is not None and len(state.dmap.rows) == 38
+        assert state.dmap.heatmap.complete
+        seen = {c.status for r in state.dmap.rows for c in r.cells}
+        assert seen == set(CellStatus)
+        assert len({r.cluster for r in state.dmap.rows}) > 1
+        failed = db.session.scalar(select(func.count()).select_from(Comparison).where(Comparison.status != "done"))
+        assert failed == 0
+
+
+def test_demo_pages_answer(seeded: Flask, **_: Any) -> None:
+    from registry.users.models import User
+    from registry.users.services import set_password
+    from tests.registry.conftest import login
+
+    with seeded.app_context():
+        user = db.session.scalar(select(User).where(User.email == "koordinator@demo.kommune.no"))
+        set_password(user, "a long test password")  # type: ignore[arg-type]
+        db.session.commit()
+    client = seeded.test_client()
+    login(client, "koordinator@demo.kommune.no")
+    for slug in ("byggesak", "startlan", "skjenkebevilling", "innsyn"):
+        assert client.get(f"/samarbeid/digi-trondelag/avvik/{slug}").status_code == 200
