@@ -6,6 +6,18 @@ registry web app and the command line (``python -m processes``) build on it.
 
 from __future__ import annotations
 
+from processes.align import (
+    Alignment,
+    MappingMemory,
+    Match,
+    MatchKind,
+    PreparedProcess,
+    align,
+    prepare,
+)
+from processes.compare import Comparison, compare, compare_matrix
+from processes.diff import Difference, DifferenceKind, diff
+from processes.diffview import diff_diagram
 from processes.exceptions import (
     FormatError,
     InputTooLargeError,
@@ -13,6 +25,16 @@ from processes.exceptions import (
     ProcessError,
     UnsupportedFormatError,
 )
+from processes.explain import explain, format_report
+from processes.formats import (
+    FORMATS,
+    FormatInfo,
+    detect_format,
+    read_process,
+    write_process,
+)
+from processes.generate import generate_variants, synthetic_process
+from processes.labels import Synonyms
 from processes.model import (
     ACTIVITY_KINDS,
     EVENT_KINDS,
@@ -27,26 +49,58 @@ from processes.model import (
     Step,
     StepKind,
 )
+from processes.render import Style, layout, render
+from processes.similarity import Similarity, graph_edit_distance, similarities
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ACTIVITY_KINDS",
     "EVENT_KINDS",
+    "FORMATS",
+    "Alignment",
+    "Comparison",
+    "Difference",
+    "DifferenceKind",
     "Element",
     "Flow",
     "FormatError",
+    "FormatInfo",
     "Gateway",
     "GatewayKind",
     "InputTooLargeError",
+    "MappingMemory",
+    "Match",
+    "MatchKind",
     "Mode",
     "ModelError",
+    "PreparedProcess",
     "Problem",
     "Process",
     "ProcessError",
     "Severity",
+    "Similarity",
     "Step",
     "StepKind",
+    "Style",
+    "Synonyms",
     "UnsupportedFormatError",
     "__version__",
+    "align",
+    "compare",
+    "compare_matrix",
+    "detect_format",
+    "diff",
+    "diff_diagram",
+    "explain",
+    "format_report",
+    "generate_variants",
+    "graph_edit_distance",
+    "layout",
+    "prepare",
+    "read_process",
+    "render",
+    "similarities",
+    "synthetic_process",
+    "write_process",
 ]

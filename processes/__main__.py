@@ -36,6 +36,7 @@ from processes.model import Problem, Process, Severity, Step
 
 __all__ = [
     "COMMANDS",
+    "add_compare_command",
     "add_convert_command",
     "add_render_command",
     "add_show_command",
@@ -401,6 +402,48 @@ def run_render(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- compare ------------------------------------------------------------------------------
+
+
+def add_compare_command(subparsers: Any) -> None:
+    """``compare A B``: align two processes, list their differences and score their similarity."""
+    parser = subparsers.add_parser(
+        "compare",
+        help="compare a process (B) with a standard or another variant (A)",
+        description="Align the steps of A and B, list every difference as a sentence and give the "
+        "label, structure, behaviour and overall similarity in [0, 1]. With --json the result is "
+        "the documented JSON shape; ids are the element ids of the input files.",
+    )
+    parser.add_argument("file", metavar="A", help="the standard (or first variant): any readable format")
+    parser.add_argument("other", metavar="B", help="the variant to compare with A")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a readable report")
+    parser.add_argument("--a-name", metavar="NAME", help="name of A in sentences (default: from its metadata)")
+    parser.add_argument("--b-name", metavar="NAME", help="name of B in sentences (default: from its metadata)")
+    _add_read_arguments(parser)
+    _add_lang_argument(parser)
+    parser.set_defaults(run=run_compare)
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    """Print the comparison report or JSON; return the exit status."""
+    from processes.compare import compare, display_name
+
+    a = _read(args)
+    b = read_input(
+        args.other,
+        format=args.input_format,
+        label_attribute=args.label_attribute,
+        options=args.option,
+        max_bytes=args.max_bytes,
+    )
+    comparison = compare(a, b, a_name=args.a_name or display_name(a), b_name=args.b_name or display_name(b))
+    if args.json:
+        print(comparison.to_json(args.lang, indent=2))
+    else:
+        print(comparison.report(args.lang), end="")
+    return 0
+
+
 # -- shared ---------------------------------------------------------------------------------
 
 
@@ -472,14 +515,19 @@ def _report_written(path: str, fmt: str, data: bytes, lang: str) -> None:
 
 
 #: The subcommands, in the order ``--help`` lists them.
-COMMANDS: list[Callable[[Any], None]] = [add_show_command, add_convert_command, add_render_command]
+COMMANDS: list[Callable[[Any], None]] = [
+    add_show_command,
+    add_convert_command,
+    add_render_command,
+    add_compare_command,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every command in :data:`COMMANDS`."""
     parser = argparse.ArgumentParser(
         prog="python -m processes",
-        description="Read, check, convert and draw casework processes.",
+        description="Read, check, convert, draw and compare casework processes.",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add_command in COMMANDS:

@@ -36,7 +36,14 @@ from processes.labels import Synonyms, normalise
 from processes.model import Process
 from processes.similarity import ProcessProfile, Similarity, profile, similarities
 
-__all__ = ["JSON_DIGITS", "Comparison", "compare", "compare_files", "compare_matrix"]
+__all__ = [
+    "JSON_DIGITS",
+    "Comparison",
+    "compare",
+    "compare_files",
+    "compare_matrix",
+    "display_name",
+]
 
 #: Similarity scores in the JSON output are rounded to this many decimals.
 JSON_DIGITS = 4
@@ -220,8 +227,19 @@ def _read(path: str | os.PathLike[str]) -> Process:
     return read_process(data, filename=p.name)
 
 
-def _name(process: Process) -> str | None:
-    # The bundled samples carry the number in "municipality" and the name in "municipality_name".
+def display_name(process: Process) -> str | None:
+    """The name a comparison uses for ``process``: its municipality's name, if the metadata has one.
+
+    The bundled samples carry the number in ``municipality`` and the name in
+    ``municipality_name``; a numeric value is not a name.
+
+    Examples
+    --------
+    >>> display_name(Process(metadata={"municipality": "5031", "municipality_name": "Malvik"}))
+    'Malvik'
+    >>> display_name(Process(metadata={"municipality": "5031"})) is None
+    True
+    """
     for key in ("municipality_name", "municipality"):
         value = process.metadata.get(key, "").strip()
         if value and not value.isdigit():
@@ -258,8 +276,8 @@ def compare_files(
     comparison = compare(
         a,
         b,
-        a_name=a_name or _name(a),
-        b_name=b_name or _name(b),
+        a_name=a_name or display_name(a),
+        b_name=b_name or display_name(b),
     )
     if as_json:
         return comparison.to_json(lang, indent=2) + "\n"

@@ -8,11 +8,11 @@ file name, line and element so that a person can find and fix the problem.
 from __future__ import annotations
 
 __all__ = [
-    "ProcessError",
     "FormatError",
-    "UnsupportedFormatError",
     "InputTooLargeError",
     "ModelError",
+    "ProcessError",
+    "UnsupportedFormatError",
 ]
 
 

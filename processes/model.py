@@ -28,18 +28,18 @@ import networkx as nx
 from processes.exceptions import ModelError
 
 __all__ = [
-    "StepKind",
+    "ACTIVITY_KINDS",
+    "EVENT_KINDS",
+    "Element",
+    "Flow",
+    "Gateway",
     "GatewayKind",
     "Mode",
-    "Severity",
-    "Step",
-    "Gateway",
-    "Flow",
-    "Element",
     "Problem",
     "Process",
-    "EVENT_KINDS",
-    "ACTIVITY_KINDS",
+    "Severity",
+    "Step",
+    "StepKind",
 ]
 
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from processes import Flow, Gateway, GatewayKind, ModelError, Process, Severity, Step, StepKind
+from processes import (
+    Flow,
+    Gateway,
+    GatewayKind,
+    ModelError,
+    Process,
+    Severity,
+    Step,
+    StepKind,
+)
 
 
 def linear(*labels: str) -> Process:

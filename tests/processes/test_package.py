@@ -42,3 +42,60 @@ def test_every_engine_module_declares_all() -> None:
 def test_package_exports_resolve() -> None:
     for name in processes.__all__:
         assert getattr(processes, name) is not None, name
+
+
+#: The engine's public surface. Changing it is a decision: update this list on purpose.
+PUBLIC_API = [
+    "ACTIVITY_KINDS",
+    "Alignment",
+    "Comparison",
+    "Difference",
+    "DifferenceKind",
+    "EVENT_KINDS",
+    "Element",
+    "FORMATS",
+    "Flow",
+    "FormatError",
+    "FormatInfo",
+    "Gateway",
+    "GatewayKind",
+    "InputTooLargeError",
+    "MappingMemory",
+    "Match",
+    "MatchKind",
+    "Mode",
+    "ModelError",
+    "PreparedProcess",
+    "Problem",
+    "Process",
+    "ProcessError",
+    "Severity",
+    "Similarity",
+    "Step",
+    "StepKind",
+    "Style",
+    "Synonyms",
+    "UnsupportedFormatError",
+    "__version__",
+    "align",
+    "compare",
+    "compare_matrix",
+    "detect_format",
+    "diff",
+    "diff_diagram",
+    "explain",
+    "format_report",
+    "generate_variants",
+    "graph_edit_distance",
+    "layout",
+    "prepare",
+    "read_process",
+    "render",
+    "similarities",
+    "synthetic_process",
+    "write_process",
+]
+
+
+def test_public_api_is_pinned() -> None:
+    assert sorted(processes.__all__) == PUBLIC_API
