@@ -120,8 +120,9 @@ def register_blueprints(app: Flask) -> None:
 def register_coordinator_blueprints(app: Flask) -> None:
     """Cooperations' standards, divergence maps, heatmaps and step search."""
     from registry.divergence.views import bp as divergence_bp
+    from registry.standards.views import bp as standards_bp
 
-    for bp in (divergence_bp,):
+    for bp in (standards_bp, divergence_bp):
         app.register_blueprint(bp)
 
 

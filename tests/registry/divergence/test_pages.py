@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from registry.comparisons.models import Comparison
 from registry.extensions import db
-from tests.registry.divergence.conftest import ROLES, client_as
+from tests.registry.divergence.world import ROLES, client_as
 
 MAP = "/samarbeid/digi-trondelag/avvik/byggesak"
 INDEX = "/samarbeid/digi-trondelag/avvik/"
