@@ -217,3 +217,22 @@ def test_search_without_hits_and_empty_query(app: Flask, world: dict[str, Any]) 
     assert "No member has a step like «skjenkekontroll»" in html
     html = client.get("/samarbeid/digi-trondelag/sok?q=").get_data(as_text=True)
     assert "Enter a word or a step name." in html
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+31", "-2", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://evil\")"])
+def test_every_formula_start_is_neutralised(text: str) -> None:
+    from registry.divergence.exports import neutralise, to_csv, to_xlsx
+
+    assert neutralise(text) == "'" + text
+    [[value]] = list(csv.reader(io.StringIO(to_csv([[text]]).decode("utf-8-sig"), newline=""), delimiter=";"))
+    assert value == "'" + text
+    sheet = load_workbook(io.BytesIO(to_xlsx([("T", [[text, 5]])])))["T"]
+    assert sheet["A1"].value == "'" + text and sheet["A1"].data_type == "s"
+    assert sheet["B1"].value == 5
+
+
+def test_ordinary_text_and_numbers_are_kept() -> None:
+    from registry.divergence.exports import neutralise, to_csv
+
+    assert neutralise("Befaring") == "Befaring"
+    assert to_csv([["a", -3, 0.5, None]]).decode("utf-8-sig") == "a;-3;0.5;\r\n"
