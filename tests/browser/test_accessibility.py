@@ -48,6 +48,9 @@ CRAWL_ORDER = ("admin", "coordinator", "owner", "anonymous")
 #: GET pages no link can lead to, with the test that checks them instead.
 FLOW_TESTED = {
     "variants.preview": "test_owner_flow.py (a token made by an upload)",
+    "variants.diff": "test_owner_flow.py (the history's form chooses the versions)",
+    "divergence.search": "test_coordinator_flow.py (the search form)",
+    "standards.preview": "test_coordinator_flow.py (a token made by an upload)",
 }
 
 

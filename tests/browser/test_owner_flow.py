@@ -150,3 +150,16 @@ def test_owner_confirms_a_correspondence_in_the_comparison(owner: Any) -> None:
     row = table.get_by_role("row").filter(has=owner.get_by_role("button", name=re.compile(re.escape(pair))))
     expect(row.first).to_contain_text("Confirmed")
     expect(row.first.get_by_role("button", name=re.compile(r"^Reject\b"))).to_be_visible()
+
+
+def test_history_shows_the_differences_between_two_versions(owner: Any) -> None:
+    owner.goto("/kommuner/5001/prosesser/byggesak")
+    upload_and_save(owner, UPLOAD, "trondheim-v2.bpmn", trondheim_bpmn(break_a_flow=True), "Uten siste flyt")
+    owner.get_by_role("link", name="Version history").click()
+    owner.get_by_label("Older version").fill("1")
+    owner.get_by_label("Newer version").press("End")
+    owner.get_by_role("button", name="Show the differences").click()
+    expect(owner.get_by_role("heading", level=1)).to_contain_text(re.compile(r"What changed from version 1 to version \d+"))
+    # The new version lost its last flow: the end is no longer reached that way.
+    expect(owner.get_by_role("heading", name="Differences")).to_be_visible()
+    assert_accessible(owner, "differences between two versions")
