@@ -21,8 +21,5 @@ class DecisionForm(FlaskForm):
 class AddCorrespondenceForm(FlaskForm):
     """Pair a step of A with a step of B that the comparison did not pair."""
 
-    class Meta:
-        prefix = "add"
-
     a_step = SelectField(_l("Step they have"), validators=[InputRequired(_l("Choose a step."))])
     b_step = SelectField(_l("Corresponding step in your process"), validators=[InputRequired(_l("Choose a step."))])

@@ -144,7 +144,7 @@ def _render(
             rows=rows,
         )
         if can_decide:
-            form = add_form or AddCorrespondenceForm()
+            form = add_form or AddCorrespondenceForm(prefix="add")
             a_proc, b_proc = load_process(a), load_process(b)
             form.a_step.choices = [("", _("Choose a step"))] + [(s.id, s.label or s.id) for s in a_proc.steps]
             form.b_step.choices = [("", _("Choose a step"))] + [(s.id, s.label or s.id) for s in b_proc.steps]
@@ -182,7 +182,7 @@ def _decide(sides: tuple[Any, ...], back: str) -> str | Response:
     require(can_edit_municipality(current_user, variant.municipality))
     row = request_comparison(a, b)
     if "add-a_step" in request.form:
-        add_form = AddCorrespondenceForm()
+        add_form = AddCorrespondenceForm(prefix="add")
         a_proc, b_proc = load_process(a), load_process(b)
         add_form.a_step.choices = [(s.id, s.label or s.id) for s in a_proc.steps]
         add_form.b_step.choices = [(s.id, s.label or s.id) for s in b_proc.steps]

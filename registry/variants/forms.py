@@ -111,8 +111,16 @@ class CompareVersionsForm(FlaskForm):
     class Meta:
         csrf = False
 
-    fra = IntegerField(_l("Older version"), validators=[InputRequired(), NumberRange(min=1)])
-    til = IntegerField(_l("Newer version"), validators=[InputRequired(), NumberRange(min=1)])
+    fra = IntegerField(
+        _l("Older version"),
+        validators=[InputRequired(_l("Choose two versions to compare.")), NumberRange(min=1)],
+        render_kw={"inputmode": "numeric"},
+    )
+    til = IntegerField(
+        _l("Newer version"),
+        validators=[InputRequired(_l("Choose two versions to compare.")), NumberRange(min=1)],
+        render_kw={"inputmode": "numeric"},
+    )
 
 
 class StepEditForm(FlaskForm):

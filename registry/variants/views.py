@@ -361,9 +361,15 @@ def history(number: str, slug: str) -> str:
     """Every version, newest first, with a form to compare any two."""
     municipality, process_type = _load(number, slug)
     variant = _variant_or_404(municipality, process_type)
-    versions = sorted(variant.versions, key=lambda v: v.number, reverse=True)
     form = CompareVersionsForm(request.args if request.args else None)
-    if not request.args and len(versions) >= 2:
+    return _history_page(municipality, process_type, variant, form, preset=not request.args)
+
+
+def _history_page(
+    municipality: Municipality, process_type: ProcessType, variant: Variant, form: CompareVersionsForm, *, preset: bool
+) -> str:
+    versions = sorted(variant.versions, key=lambda v: v.number, reverse=True)
+    if preset and len(versions) >= 2:
         form.fra.data, form.til.data = versions[1].number, versions[0].number
     return render_template(
         "variants/history.html",
@@ -404,8 +410,13 @@ def diff(number: str, slug: str) -> str:
     municipality, process_type = _load(number, slug)
     variant = _variant_or_404(municipality, process_type)
     form = CompareVersionsForm(request.args)
-    if not form.validate():
-        abort(400, description=_("Choose two versions to compare."))
+    known = {v.number for v in variant.versions}
+    if form.validate():
+        for field in (form.fra, form.til):
+            if field.data not in known:
+                field.errors = [_("Version %(number)s does not exist.", number=field.data)]
+    if form.errors or form.fra.errors or form.til.errors:
+        return _history_page(municipality, process_type, variant, form, preset=False)
     older = _version_or_404(variant, form.fra.data)
     newer = _version_or_404(variant, form.til.data)
     lang = ui_language()

@@ -18,7 +18,7 @@ from registry.variants.services import (
     save_version,
 )
 
-__all__ = ["EMAILS", "build_world", "create_process_type_row", "create_standard_version", "create_variant_version", "sample"]
+__all__ = ["EMAILS", "ROLES", "build_site", "build_world", "client_as", "create_process_type_row", "create_standard_version", "create_variant_version", "sample"]
 
 
 def sample(name: str = "standard", case: str = "byggesak") -> bytes:
@@ -140,3 +140,33 @@ def build_world(*, with_standard: bool = True) -> dict[str, Any]:
         "process_type": process_type,
         "standard_version": standard_version,
     }
+
+
+# --- page tests: a committed world and a client per role --------------------------------------
+
+ROLES = ("anonymous", "owner", "other_owner", "coordinator", "other_coordinator", "admin")
+
+
+def build_site(app: Any, *, with_variant: bool = True) -> dict[str, Any]:
+    """``build_world`` committed, plus Trondheim's variant (version 1); returns ids, not rows."""
+    from registry.extensions import db as _db
+
+    with app.app_context():
+        w = build_world()
+        version = create_variant_version(w["trondheim"], w["process_type"], author=w["users"]["owner"]) if with_variant else None
+        _db.session.commit()
+        return {
+            "standard_version_id": w["standard_version"].id,
+            "variant_version_id": version.id if version else None,
+            "variant_id": version.variant_id if version else None,
+        }
+
+
+def client_as(app: Any, role: str) -> Any:
+    """A test client signed in as ``role`` (see EMAILS), or anonymous."""
+    from tests.registry.conftest import login
+
+    client = app.test_client()
+    if role != "anonymous":
+        login(client, EMAILS[role])
+    return client
