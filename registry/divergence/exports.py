@@ -42,7 +42,7 @@ SYMBOLS = {
     CellStatus.SAME: "✓",
     CellStatus.RENAMED: "≈",
     CellStatus.MOVED: "↕",
-    CellStatus.SPLIT: "⑂",
+    CellStatus.SPLIT: "⇉",
     CellStatus.MERGED: "⊕",
     CellStatus.MISSING: "✗",
 }
