@@ -2,6 +2,11 @@
 
 Pure Python (networkx, lxml, ...): no web framework, no database. The
 registry web app and the command line (``python -m processes``) build on it.
+
+The functions named like their modules (``align``, ``compare``, ``diff``,
+``explain``, ``render``) are imported from those modules, e.g.
+``from processes.compare import compare``, so that ``processes.compare``
+stays the module.
 """
 
 from __future__ import annotations
@@ -12,11 +17,10 @@ from processes.align import (
     Match,
     MatchKind,
     PreparedProcess,
-    align,
     prepare,
 )
-from processes.compare import Comparison, compare, compare_matrix
-from processes.diff import Difference, DifferenceKind, diff
+from processes.compare import Comparison, compare_matrix
+from processes.diff import Difference, DifferenceKind
 from processes.diffview import diff_diagram
 from processes.exceptions import (
     FormatError,
@@ -25,7 +29,7 @@ from processes.exceptions import (
     ProcessError,
     UnsupportedFormatError,
 )
-from processes.explain import explain, format_report
+from processes.explain import format_report
 from processes.formats import (
     FORMATS,
     FormatInfo,
@@ -49,7 +53,7 @@ from processes.model import (
     Step,
     StepKind,
 )
-from processes.render import Style, layout, render
+from processes.render import Style, layout
 from processes.similarity import Similarity, graph_edit_distance, similarities
 
 __version__ = "0.1.0"
@@ -86,20 +90,15 @@ __all__ = [
     "Synonyms",
     "UnsupportedFormatError",
     "__version__",
-    "align",
-    "compare",
     "compare_matrix",
     "detect_format",
-    "diff",
     "diff_diagram",
-    "explain",
     "format_report",
     "generate_variants",
     "graph_edit_distance",
     "layout",
     "prepare",
     "read_process",
-    "render",
     "similarities",
     "synthetic_process",
     "write_process",

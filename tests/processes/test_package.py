@@ -77,20 +77,15 @@ PUBLIC_API = [
     "Synonyms",
     "UnsupportedFormatError",
     "__version__",
-    "align",
-    "compare",
     "compare_matrix",
     "detect_format",
-    "diff",
     "diff_diagram",
-    "explain",
     "format_report",
     "generate_variants",
     "graph_edit_distance",
     "layout",
     "prepare",
     "read_process",
-    "render",
     "similarities",
     "synthetic_process",
     "write_process",
@@ -99,3 +94,10 @@ PUBLIC_API = [
 
 def test_public_api_is_pinned() -> None:
     assert sorted(processes.__all__) == PUBLIC_API
+
+
+def test_submodules_are_not_shadowed_by_functions() -> None:
+    import types
+
+    for name in ("align", "compare", "diff", "explain", "render", "similarity", "formats"):
+        assert isinstance(getattr(processes, name), types.ModuleType), name
