@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from registry.authz import can_edit_municipality, require
@@ -58,7 +59,7 @@ def _variant_version(municipality: Municipality, process_type: ProcessType) -> t
 
 def _standard(cooperation: Cooperation, process_type: ProcessType) -> Standard:
     standard = db.session.scalar(
-        db.select(Standard).where(Standard.cooperation_id == cooperation.id, Standard.process_type_id == process_type.id)
+        select(Standard).where(Standard.cooperation_id == cooperation.id, Standard.process_type_id == process_type.id)
     )
     if standard is None:
         abort(404, description=_("%(cooperation)s has no standard for this process type yet.", cooperation=cooperation.name))

@@ -18,6 +18,7 @@ from flask import (
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
@@ -213,18 +214,29 @@ def _other_members(variant: Variant) -> list[tuple[Variant, ProcessVersion]]:
         for m in cooperation.members_on(today):
             member_ids.add(m.id)
             member_ids.update(p.id for p in m.predecessors)
-    result = []
-    for m_id in sorted(member_ids):
-        if m_id == variant.municipality_id:
-            continue
-        other = db.session.scalar(
-            db.select(Variant).where(Variant.municipality_id == m_id, Variant.process_type_id == variant.process_type_id)
+    member_ids.discard(variant.municipality_id)
+    if not member_ids:
+        return []
+    # Two queries for any number of members: their variants, then the newest version of each.
+    others = db.session.scalars(
+        select(Variant).where(Variant.municipality_id.in_(member_ids), Variant.process_type_id == variant.process_type_id)
+    ).all()
+    if not others:
+        return []
+    newest = (
+        select(ProcessVersion.variant_id, func.max(ProcessVersion.number).label("number"))
+        .where(ProcessVersion.variant_id.in_([o.id for o in others]))
+        .group_by(ProcessVersion.variant_id)
+        .subquery()
+    )
+    versions = db.session.scalars(
+        select(ProcessVersion).join(
+            newest, (ProcessVersion.variant_id == newest.c.variant_id) & (ProcessVersion.number == newest.c.number)
         )
-        if other is not None:
-            version = latest_version(other)
-            if version is not None:
-                result.append((other, version))
-    return sorted(result, key=lambda pair: pair[0].municipality.name)
+    ).all()
+    by_variant = {v.variant_id: v for v in versions}
+    pairs = [(o, by_variant[o.id]) for o in others if o.id in by_variant]
+    return sorted(pairs, key=lambda pair: pair[0].municipality.name)
 
 
 # --- upload, preview, confirm -------------------------------------------------------------------
@@ -490,8 +502,12 @@ def editor(number: str, slug: str) -> str | Response:
                 ]
             }
         )
+    lanes = list(process.lanes)
     for entry in form.steps:
         entry.form.mode.choices = mode_choices()
+        if lanes:
+            # Suggest the process's lanes; any other text is allowed (a new lane).
+            entry.form.lane.render_kw = {"list": "lanes"}
     known = {s.id for s in steps}
     if form.validate_on_submit():
         edits = [
@@ -527,5 +543,5 @@ def editor(number: str, slug: str) -> str | Response:
         version=current,
         form=form,
         labels=labels,
-        lanes=list(process.lanes),
+        lanes=lanes,
     )

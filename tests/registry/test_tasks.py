@@ -106,3 +106,16 @@ def test_a_rolled_back_save_enqueues_nothing(queued_app: Flask, redis_url: str) 
         create_variant_version(world["trondheim"], world["process_type"])
         db.session.rollback()
         assert get_queue(redis_url).count == 0
+
+
+def test_the_worker_command_runs_queued_comparisons(queued_app: Flask, redis_url: str) -> None:
+    with queued_app.app_context():
+        world = build_world()
+        version = create_variant_version(world["trondheim"], world["process_type"])
+        db.session.commit()
+        version_id = version.id
+    result = queued_app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    with queued_app.app_context():
+        assert _comparison_of(version_id).status == "done"
+        assert get_queue(redis_url).count == 0
