@@ -22,8 +22,11 @@ __all__ = [
     "can_edit_municipality",
     "can_manage",
     "can_manage_process_types",
+    "can_manage_standards",
+    "can_read_standards",
     "can_see_original_upload",
     "can_view_cooperation_contacts",
+    "can_view_divergence",
     "can_view_municipality_contacts",
     "require",
 ]
@@ -151,3 +154,66 @@ def can_see_original_upload(user: Any, version: Any) -> Decision:
             return ALLOW
         return can_view_municipality_contacts(user, municipality)
     return can_view_cooperation_contacts(user, version.standard.cooperation)
+
+
+def _coordinates(user: Any, cooperation: Cooperation) -> bool:
+    return bool(user.is_admin or any(c.id == cooperation.id for c in user.coordinated_cooperations))
+
+
+def can_view_divergence(user: Any, cooperation: Cooperation) -> Decision:
+    """Coordinators of the cooperation and admins see its divergence map, heatmap, exports and step search.
+
+    The map puts every member's process side by side, which the foundation gives to
+    coordinators ("a coordinator sees all members"); a process owner sees their own
+    municipality's comparisons on its process pages.
+    """
+    if not _signed_in(user):
+        return Decision(False, _("Sign in to see the cooperation's divergence map."))
+    if _coordinates(user, cooperation):
+        return ALLOW
+    return Decision(
+        False,
+        _(
+            "Only coordinators of %(cooperation)s and administrators can see the divergence map and "
+            "search across the members. Your own municipality's comparisons are on its process pages.",
+            cooperation=cooperation.name,
+        ),
+    )
+
+
+def can_manage_standards(user: Any, cooperation: Cooperation) -> Decision:
+    """Coordinators of the cooperation and admins upload, approve and publish its standards."""
+    if not _signed_in(user):
+        return Decision(False, _("Sign in to change the cooperation's standards."))
+    if _coordinates(user, cooperation):
+        return ALLOW
+    return Decision(
+        False,
+        _(
+            "Only coordinators of %(cooperation)s and administrators can upload, approve and publish its standards.",
+            cooperation=cooperation.name,
+        ),
+    )
+
+
+def can_read_standards(user: Any, cooperation: Cooperation) -> Decision:
+    """Coordinators, admins and process owners of member municipalities read the standards (drafts included).
+
+    Members are compared with a draft until a version is published, so their owners
+    see every version.
+    """
+    if not _signed_in(user):
+        return Decision(False, _("Sign in to see the cooperation's standards."))
+    if _coordinates(user, cooperation):
+        return ALLOW
+    members = {m.id for m in cooperation.members_on(dt.date.today())}
+    for owned in user.owned_municipalities:
+        if owned.id in members or any(s.id in members for s in current_successors(owned)):
+            return ALLOW
+    return Decision(
+        False,
+        _(
+            "Only coordinators of %(cooperation)s, process owners of its members and administrators can see its standards.",
+            cooperation=cooperation.name,
+        ),
+    )

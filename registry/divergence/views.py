@@ -23,10 +23,9 @@ from sqlalchemy import select
 from werkzeug.routing import BuildError
 
 from processes.divergence import CellStatus
-from registry.authz import require
+from registry.authz import can_view_divergence, require
 from registry.cooperations.models import Cooperation
 from registry.cooperations.views import load_cooperation
-from registry.divergence.access import can_view_divergence
 from registry.divergence.exports import (
     heatmap_table,
     map_table,

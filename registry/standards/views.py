@@ -18,7 +18,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from processes import FormatError, ProcessError
-from registry.authz import can_see_original_upload, require
+from registry.authz import (
+    can_manage_standards,
+    can_read_standards,
+    can_see_original_upload,
+    require,
+)
 from registry.comparisons.services import standard_version_for
 from registry.cooperations.models import Cooperation
 from registry.cooperations.views import load_cooperation
@@ -30,7 +35,6 @@ from registry.graphs import load_process
 from registry.i18n import ui_language
 from registry.process_types.models import ProcessType
 from registry.process_types.views import load_process_type
-from registry.standards.access import can_manage_standards, can_read_standards
 from registry.standards.forms import ApproveForm, ConfirmStandardForm, PublishForm
 from registry.standards.services import (
     approve_version,
