@@ -159,7 +159,10 @@ def test_a_variant_can_be_compared_with_another_members_variant(site: Any) -> No
         create_variant_version(get_municipality("5035"), get_process_type("byggesak"), sample("5006"))
         db.session.commit()
     owner = client_as(app, "owner")
-    assert "Sammenlign med Stjørdal" in owner.get("/kommuner/5001/prosesser/byggesak").get_data(as_text=True)
+    process_page = owner.get("/kommuner/5001/prosesser/byggesak").get_data(as_text=True)
+    assert '<option value="5035">Stjørdal</option>' in process_page
+    chosen = owner.get("/kommuner/5001/prosesser/byggesak/sammenlign?kommune=5035")
+    assert chosen.status_code == 302 and chosen.headers["Location"].endswith("/sammenlign/kommune/5035")
     page = owner.get("/kommuner/5001/prosesser/byggesak/sammenlign/kommune/5035").get_data(as_text=True)
     assert "Trondheim sammenlignet med Stjørdal" in page and "Bekreft" in page
 
