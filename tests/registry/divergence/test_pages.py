@@ -236,3 +236,37 @@ def test_ordinary_text_and_numbers_are_kept() -> None:
 
     assert neutralise("Befaring") == "Befaring"
     assert to_csv([["a", -3, 0.5, None]]).decode("utf-8-sig") == "a;-3;0.5;\r\n"
+
+
+def test_filter_by_county(app: Flask, world: dict[str, Any]) -> None:
+    client = client_as(app, "coordinator")
+    body = client.get(MAP + "?fylke=50").get_data(as_text=True).split("<tbody>")[1]
+    assert all(name in body for name in ("Melhus", "Malvik", "Stjørdal", "=Skaun"))
+    html = client.get(MAP + "?fylke=03").get_data(as_text=True)
+    assert "No municipality matches the filter." in html
+
+
+def test_with_a_queue_the_page_requests_what_is_missing_and_says_so(
+    app: Flask, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import registry.divergence.views
+    import registry.tasks
+
+    pushed: list[tuple[Any, ...]] = []
+
+    class FakeQueue:
+        def enqueue(self, *args: Any, **kwargs: Any) -> None:
+            pushed.append(args)
+
+    monkeypatch.setattr(registry.tasks, "queue_url", lambda app=None: "redis://queue.invalid/0")
+    monkeypatch.setattr(registry.divergence.views, "queue_url", lambda app=None: "redis://queue.invalid/0")
+    monkeypatch.setattr(registry.tasks, "get_queue", lambda url=None: FakeQueue())
+    html = client_as(app, "coordinator").get(MAP).get_data(as_text=True)
+    assert len(pushed) == 6  # the six pairs of the heatmap, computed by a worker
+    with app.app_context():
+        pending = db.session.scalar(db.select(db.func.count()).select_from(Comparison).where(Comparison.status == "pending"))
+    assert pending == 6
+    assert "Compute what is missing" not in html and "Reload the page in a little while." in html
+    # A second view finds them pending and queues nothing again.
+    client_as(app, "coordinator").get(MAP)
+    assert len(pushed) == 6
