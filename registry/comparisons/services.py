@@ -40,6 +40,7 @@ from registry.users.models import User, utcnow
 from registry.variants.models import ProcessVersion, Standard, Variant
 
 __all__ = [
+    "PENDING_RETRY_AFTER",
     "STATUS_PREFERENCE",
     "AlignmentRow",
     "alignment_rows",
@@ -59,6 +60,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+#: A comparison still pending after this long is queued again when someone asks for it.
+PENDING_RETRY_AFTER = dt.timedelta(minutes=10)
 
 #: Standard versions in order of preference for comparisons.
 STATUS_PREFERENCE = ("published", "approved", "draft")
@@ -167,6 +171,11 @@ def request_comparison(version_a: ProcessVersion, version_b: ProcessVersion) -> 
         )
     )
     if row is not None:
+        if row.status == "pending" and _aware(row.requested_at) < utcnow() - PENDING_RETRY_AFTER:
+            # The job was lost (worker stopped, queue flushed): ask again rather than wait forever.
+            row.requested_at = utcnow()
+            db.session.flush()
+            enqueue(compute_comparison, row.id)
         return row
     row = Comparison(
         version_a=version_a,
@@ -194,10 +203,11 @@ def compute_comparison(comparison_id: int) -> None:
     except (ProcessError, ValueError) as error:
         # A confirmation the aligner refuses (n:m), or a process it cannot handle: say so on the page.
         logger.warning("comparison %s failed: %s", comparison_id, error)
-        row.status = "failed"
-        row.error = str(error)
-        row.computed_at = utcnow()
-        db.session.flush()
+        _mark_failed(row, str(error))
+        return
+    except Exception as error:  # a job boundary: an engine bug must not lose the saved version
+        logger.exception("comparison %s failed", comparison_id)
+        _mark_failed(row, f"{type(error).__name__}: {error}")
         return
     similarity = engine.similarity
     row.result = json.dumps(comparison_result(engine), ensure_ascii=False)
@@ -207,6 +217,18 @@ def compute_comparison(comparison_id: int) -> None:
     row.behaviour = float(similarity.behaviour)
     row.status = "done"
     row.error = ""
+    row.computed_at = utcnow()
+    db.session.flush()
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    # SQLite returns naive datetimes for timezone-aware columns; they were stored in UTC.
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def _mark_failed(row: Comparison, message: str) -> None:
+    row.status = "failed"
+    row.error = message
     row.computed_at = utcnow()
     db.session.flush()
 
@@ -237,7 +259,12 @@ def comparison_diagram(row: Comparison, lang: str) -> str:
         a_name=result.get("a_name"),
         b_name=result.get("b_name"),
     )
-    svg = diff_diagram(engine, "svg", lang=lang).decode("utf-8")
+    try:
+        svg = diff_diagram(engine, "svg", lang=lang).decode("utf-8")
+    except (ProcessError, ValueError) as error:
+        # The page still has the scores, the sentences and the table; only the drawing is missing.
+        logger.error("diagram of comparison %s failed: %s", row.id, error)
+        return ""
     if lang == "en":
         row.diagram_en = svg
     else:

@@ -76,9 +76,13 @@ def description(version_id: int) -> str:
     process = load_process(version)
     diagram = None
     if process.steps:
-        diagram = inline_svg(
-            export_version(version, "svg", lang=lang).data, id_prefix="print", label=_("Diagram of the process")
-        )
+        try:
+            svg = export_version(version, "svg", lang=lang).data
+        except ProcessError as exc:
+            # The description is still useful without its drawing.
+            current_app.logger.error("drawing version %s failed: %s", version_id, exc)
+        else:
+            diagram = inline_svg(svg, id_prefix="print", label=_("Diagram of the process"))
     return render_template(
         "exports/description.html",
         version=version,

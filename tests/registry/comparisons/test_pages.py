@@ -173,3 +173,16 @@ def test_comparing_with_an_unknown_cooperation_or_a_municipality_without_a_proce
     assert client.get("/kommuner/5001/prosesser/byggesak/sammenlign/standard/finnes-ikke").status_code == 404
     assert client.get("/kommuner/5001/prosesser/byggesak/sammenlign/kommune/5035").status_code == 404
     assert client.get("/kommuner/5001/prosesser/byggesak/sammenlign/kommune/5001").status_code == 404
+
+
+def test_a_failed_comparison_says_so_and_why(site: Any) -> None:
+    app, ids = site
+    with app.app_context():
+        row = db.session.scalars(select(Comparison).where(Comparison.version_b_id == ids["variant_version_id"])).first()
+        row.status, row.result, row.error = "failed", "", "<b>confirmations contradict</b>"
+        db.session.commit()
+    response = client_as(app, "owner").get(URL)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Sammenligningen kunne ikke beregnes." in page
+    assert "&lt;b&gt;confirmations contradict&lt;/b&gt;" in page

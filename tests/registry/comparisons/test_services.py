@@ -152,3 +152,29 @@ def test_the_worker_command_explains_that_jobs_run_inline_without_a_queue(app: F
     result = app.test_cli_runner().invoke(args=["worker", "--burst"])
     assert result.exit_code != 0
     assert "TASK_QUEUE_URL" in result.output
+
+
+def test_an_engine_failure_is_stored_and_does_not_stop_the_save(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("engine bug")
+
+    monkeypatch.setattr(services, "compare", broken)
+    version = create_variant_version(world["trondheim"], world["process_type"])
+    db.session.commit()
+    row = _row_for(version.id)
+    assert row.status == "failed" and "engine bug" in row.error
+    assert result_of(row) == {} and alignment_rows(row) == []
+
+
+def test_a_comparison_pending_for_too_long_is_queued_again(world: dict[str, Any]) -> None:
+    import datetime as dt
+
+    version = create_variant_version(world["trondheim"], world["process_type"])
+    row = _row_for(version.id)
+    row.status, row.result = "pending", ""
+    row.requested_at = dt.datetime.now(dt.UTC) - services.PENDING_RETRY_AFTER - dt.timedelta(minutes=1)
+    db.session.commit()
+    again = request_comparison(world["standard_version"], version)
+    assert again.id == row.id and again.status == "done"  # inline mode: computed on the spot
