@@ -309,12 +309,12 @@ def search_steps(
     *,
     process_types: Sequence[ProcessType] | None = None,
     threshold: float = 0.5,
-) -> list[tuple[ProcessType, list[SearchGroup]]]:
-    """Which members have a step like ``query``, per process type, best municipality first."""
+) -> list[tuple[ProcessType, list[SearchGroup], list[Member]]]:
+    """Which members have a step like ``query``, per process type, best municipality first; and which have none."""
     types = list(process_types) if process_types is not None else list(
         db.session.scalars(select(ProcessType).order_by(ProcessType.name_nb))
     )
-    results: list[tuple[ProcessType, list[SearchGroup]]] = []
+    results: list[tuple[ProcessType, list[SearchGroup], list[Member]]] = []
     for process_type in types:
         members = [m for m in member_variants(cooperation, process_type) if m.version is not None]
         if not members:
@@ -331,5 +331,6 @@ def search_steps(
         groups = [SearchGroup(by_key[k], tuple(v)) for k, v in grouped.items()]
         groups.sort(key=lambda g: (-g.best, g.member.municipality.name))
         if groups:
-            results.append((process_type, groups))
+            without = [m for m in members if m.municipality.number not in grouped]
+            results.append((process_type, groups, without))
     return results

@@ -239,7 +239,7 @@ def search(cooperation: str) -> str:
     if "q" in request.args and form.validate():
         chosen = [t for t in types if t.slug == form.type.data] if form.type.data else list(types)
         results = search_steps(coop, form.q.data.strip(), process_types=chosen)
-        total = len({g.member.municipality.number for _, groups in results for g in groups})
+        total = len({g.member.municipality.number for _, groups, _without in results for g in groups})
     return render_template(
         "divergence/search.html",
         cooperation=coop,

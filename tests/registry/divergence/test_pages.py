@@ -206,8 +206,9 @@ def test_search_groups_hits_by_municipality(app: Flask, world: dict[str, Any]) -
     assert "3 municipalities have a step like «befaring»" in html
     for name in ("Malvik", "Stjørdal", "=Skaun"):
         assert name in html
-    results = html[html.index("search-results") :]
+    results = html[html.index("search-results") : html.index("but no such step")]
     assert "Melhus" not in results
+    assert "no such step:</strong> Melhus." in html
     assert 'href="/kommuner/5031/prosesser/byggesak"' in html
 
 
