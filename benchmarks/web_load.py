@@ -58,8 +58,8 @@ MAIN_PAGES = (
     ("front page", lambda e: e == "pages.index", lambda p: True),
     ("municipality list", lambda e: e == "municipalities.index", lambda p: True),
     ("cooperation page", lambda e: e == "cooperations.show", lambda p: p.rstrip("/").endswith("digi-trondelag")),
-    ("divergence map", lambda e: e.startswith("divergence.") and "map" in e and "export" not in e, lambda p: True),
-    ("comparison page", lambda e: e.startswith("comparisons.") and e.endswith("show"), lambda p: True),
+    ("divergence map", lambda e: e == "divergence.show", lambda p: "?" not in p),
+    ("comparison page", lambda e: e == "comparisons.with_standard", lambda p: True),
 )
 
 
@@ -188,8 +188,10 @@ def find_pages(port: int, cookie: str, limit: int = 300) -> list[tuple[str, str]
     adapter = app.url_map.bind(HOST)
     base = f"http://{HOST}:{port}"
     found: dict[str, str] = {}
+    per_endpoint: dict[str, int] = {}
     queue, seen = deque(["/"]), set()
-    while queue and len(seen) < limit and len(found) < len(MAIN_PAGES):
+    fetched = 0
+    while queue and fetched < limit and len(found) < len(MAIN_PAGES):
         path = queue.popleft()
         if path in seen:
             continue
@@ -198,12 +200,15 @@ def find_pages(port: int, cookie: str, limit: int = 300) -> list[tuple[str, str]
             endpoint = str(adapter.match(urlsplit(path).path, method="GET")[0])
         except HTTPException:  # not one of our pages
             continue
-        if endpoint in ("static", "pages.set_language"):
+        # Two addresses per kind of page are enough to find the links onwards.
+        per_endpoint[endpoint] = per_endpoint.get(endpoint, 0) + 1
+        if endpoint in ("static", "pages.set_language") or per_endpoint[endpoint] > 2:
             continue
         for label, is_endpoint, is_path in MAIN_PAGES:
-            if label not in found and is_endpoint(endpoint) and is_path(urlsplit(path).path):
+            if label not in found and is_endpoint(endpoint) and is_path(path):
                 found[label] = path
         status, body, headers = request(port, path, cookie=cookie)
+        fetched += 1
         if status != 200 or "text/html" not in (headers.get("Content-Type") or ""):
             continue
         parser = _Links()
