@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -65,7 +65,7 @@ def test_other_members_get_marked_synthetic_byggesak_variants(seeded: Flask) -> 
         versions = db.session.scalars(
             select(ProcessVersion).join(Variant).where(Variant.process_type_id == byggesak.id)  # type: ignore[union-attr]
         ).all()
-        assert len(versions) == len(digi.members_on(__import__("datetime").date.today())) == 38
+        assert len(versions) == len(digi.members_on(dt.date.today())) == 38
         synthetic = [v for v in versions if v.variant.municipality.number not in variants("byggesak")]  # type: ignore[union-attr]
         assert len(synthetic) == 38 - len(variants("byggesak"))
         for v in synthetic:
@@ -88,7 +88,7 @@ def test_demo_map_is_rich_and_complete(seeded: Flask) -> None:
         assert failed == 0
 
 
-def test_demo_pages_answer(seeded: Flask, **_: Any) -> None:
+def test_demo_pages_answer(seeded: Flask) -> None:
     from registry.users.models import User
     from registry.users.services import set_password
     from tests.registry.conftest import login
