@@ -59,6 +59,12 @@ __all__ = ["bp"]
 bp = Blueprint("standards", __name__, url_prefix="/samarbeid/<cooperation>/standarder")
 
 
+@bp.app_template_global()
+def may_read_standards(cooperation: Cooperation) -> bool:
+    """For templates: whether the signed-in user may open the cooperation's standards."""
+    return bool(can_read_standards(current_user, cooperation))
+
+
 def _read(cooperation: str) -> Cooperation:
     coop = load_cooperation(cooperation)
     require(can_read_standards(current_user, coop))

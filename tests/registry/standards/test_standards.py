@@ -189,3 +189,12 @@ def test_unknown_standard_or_version_is_404(app: Flask, world: dict[str, Any]) -
     assert admin.get("/samarbeid/vaernesregionen/standarder/byggesak").status_code == 404
     with app.app_context():
         assert db.session.scalar(select(Standard).where(Standard.cooperation_id == 2)) is None
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_cooperation_page_links_standards_for_readers_and_maps_for_coordinators(
+    app: Flask, world: dict[str, Any], role: str
+) -> None:
+    html = client_as(app, role).get("/samarbeid/digi-trondelag").get_data(as_text=True)
+    assert ('href="/samarbeid/digi-trondelag/standarder/"' in html) == (role in READERS)
+    assert ('href="/samarbeid/digi-trondelag/avvik/"' in html) == (role in MANAGERS)
