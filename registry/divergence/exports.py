@@ -23,6 +23,7 @@ from registry.divergence.services import DivergenceState
 __all__ = [
     "FORMULA_STARTS",
     "Table",
+    "also_text",
     "heatmap_table",
     "map_table",
     "neutralise",
@@ -65,6 +66,22 @@ def status_text(status: CellStatus) -> str:
     }[status]
 
 
+def also_text(kinds: Sequence[str]) -> str:
+    """Further differences of a cell in words, e.g. "also: other role, other system"."""
+    words = {
+        "renamed_step": _("other name"),
+        "order_changed": _("other order"),
+        "parallel_vs_sequential": _("parallel or sequential"),
+        "optional_vs_mandatory": _("optional or mandatory"),
+        "lane_changed": _("other role"),
+        "mode_changed": _("other mode"),
+        "system_changed": _("other system"),
+        "legal_basis_changed": _("other legal basis"),
+        "handling_days_changed": _("other handling time"),
+    }
+    return _("also: %(list)s", list=", ".join(words.get(k, k) for k in kinds))
+
+
 def neutralise(value: str) -> str:
     """Prefix text a spreadsheet would read as a formula with an apostrophe.
 
@@ -78,6 +95,8 @@ def _cell_text(cell: Cell) -> str:
     text = status_text(cell.status)
     if cell.status in (CellStatus.RENAMED, CellStatus.SPLIT, CellStatus.MERGED, CellStatus.MOVED) and cell.variant_labels:
         text += ": " + " + ".join(cell.variant_labels)
+    if cell.also:
+        text += " (" + also_text(cell.also) + ")"
     return text
 
 

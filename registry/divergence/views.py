@@ -27,6 +27,7 @@ from registry.authz import can_view_divergence, require
 from registry.cooperations.models import Cooperation
 from registry.cooperations.views import load_cooperation
 from registry.divergence.exports import (
+    also_text,
     heatmap_table,
     map_table,
     status_symbol,
@@ -173,6 +174,7 @@ def show(cooperation: str, slug: str) -> str:
         base_args=base_args,
         export_args={k: v for k, v in request.args.items()},
         status_info=status_info,
+        also_text=also_text,
         row_links=row_links,
         column_anchors=column_anchors,
         sort_labels=SORT_LABELS,

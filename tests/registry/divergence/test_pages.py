@@ -271,3 +271,14 @@ def test_with_a_queue_the_page_requests_what_is_missing_and_says_so(
     # A second view finds them pending and queues nothing again.
     client_as(app, "coordinator").get(MAP)
     assert len(pushed) == 6
+
+
+def test_further_differences_are_named_in_words(app: Flask) -> None:
+    from processes.divergence import Cell, CellStatus
+    from registry.divergence.exports import _cell_text
+
+    cell = Cell(CellStatus.RENAMED, ("b1",), ("Fatte avgjørelse",), 0.9, ("lane_changed", "system_changed"))
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert _cell_text(cell) == "renamed: Fatte avgjørelse (also: other role, other system)"
+    with app.test_request_context(headers={"Accept-Language": "nb"}):
+        assert _cell_text(Cell(CellStatus.MISSING)) == "mangler"
