@@ -31,12 +31,41 @@ def _goto(path: str) -> Callable[[Any], None]:
     return open_page
 
 
+def _upload_preview(page: Any) -> None:
+    from tests.browser.test_owner_flow import bpmn_file, trondheim_bpmn
+
+    page.goto("/kommuner/5001/prosesser/byggesak/last-opp")
+    page.get_by_label("Prosessfil").set_input_files(bpmn_file("trondheim.bpmn", trondheim_bpmn()))
+    page.get_by_role("button", name="Last opp og forhåndsvis").click()
+    page.get_by_role("heading", level=1).wait_for()
+
+
+def _scrolled_to(path: str, heading: str) -> Callable[[Any], None]:
+    """Open ``path`` with the heading named ``heading`` at the top of the screen."""
+
+    def open_page(page: Any) -> None:
+        page.goto(path)
+        page.get_by_role("heading", name=heading, exact=True).evaluate("h => h.scrollIntoView({block: 'start'})")
+
+    return open_page
+
+
+def _process_description(page: Any) -> None:
+    page.goto("/kommuner/5001/prosesser/byggesak")
+    page.get_by_role("link", name="Prosessbeskrivelse for utskrift").click()
+
+
 #: (file name, who, how to get there). Who: None (anonymous) or the start of a demo role.
 MAIN_PAGES: list[tuple[str, str | None, Callable[[Any], None]]] = [
     ("front-page", None, _goto("/")),
     ("municipality-list", None, _goto("/kommuner/?q=tr")),
     ("municipality-page", "process owner for 5001", _goto("/kommuner/5001")),
     ("cooperation-page", "coordinator", _goto("/samarbeid/digi-trondelag")),
+    ("upload-preview", "process owner for 5001", _upload_preview),
+    ("comparison", "process owner for 5001", _goto("/kommuner/5001/prosesser/byggesak/sammenlign/standard/digi-trondelag")),
+    ("divergence-map", "coordinator", _scrolled_to("/samarbeid/digi-trondelag/avvik/byggesak", "Avvikskart")),
+    ("heatmap", "coordinator", _scrolled_to("/samarbeid/digi-trondelag/avvik/byggesak", "Likhet mellom kommunene")),
+    ("process-description", None, _process_description),
 ]
 
 
