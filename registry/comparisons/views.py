@@ -172,15 +172,6 @@ def with_standard(number: str, slug: str, cooperation: str) -> str:
     return _page(_sides_with_standard(number, slug, cooperation))
 
 
-@bp.get(PREFIX)
-def choose(number: str, slug: str) -> Response:
-    """The "compare with" form on the process page (GET, works without JavaScript): go to that comparison."""
-    other = (request.args.get("kommune") or "").strip()
-    if not other:
-        return redirect(url_for("variants.show", number=number, slug=slug))
-    return redirect(url_for(".with_variant", number=number, slug=slug, other=other))
-
-
 @bp.get(PREFIX + "/kommune/<other>")
 def with_variant(number: str, slug: str, other: str) -> str:
     """The municipality's process compared with another municipality's."""

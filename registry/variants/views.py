@@ -184,8 +184,12 @@ def index(number: str) -> str:
 
 
 @bp.get("/<slug>")
-def show(number: str, slug: str) -> str:
+def show(number: str, slug: str) -> str | Response:
     """The newest version of the municipality's process, with its comparisons and downloads."""
+    other = (request.args.get("sammenlign") or "").strip()
+    if other:
+        # The page's "compare with" form (GET, no JavaScript needed) lands here.
+        return redirect(url_for("comparisons.with_variant", number=number, slug=slug, other=other))
     municipality, process_type = _load(number, slug)
     variant = _variant_or_404(municipality, process_type)
     version = latest_version(variant)

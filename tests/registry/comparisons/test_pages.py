@@ -161,7 +161,7 @@ def test_a_variant_can_be_compared_with_another_members_variant(site: Any) -> No
     owner = client_as(app, "owner")
     process_page = owner.get("/kommuner/5001/prosesser/byggesak").get_data(as_text=True)
     assert '<option value="5035">Stjørdal</option>' in process_page
-    chosen = owner.get("/kommuner/5001/prosesser/byggesak/sammenlign?kommune=5035")
+    chosen = owner.get("/kommuner/5001/prosesser/byggesak?sammenlign=5035")
     assert chosen.status_code == 302 and chosen.headers["Location"].endswith("/sammenlign/kommune/5035")
     page = owner.get("/kommuner/5001/prosesser/byggesak/sammenlign/kommune/5035").get_data(as_text=True)
     assert "Trondheim sammenlignet med Stjørdal" in page and "Bekreft" in page
