@@ -50,7 +50,7 @@ EXPORT_FORMATS: dict[str, tuple[str, str]] = {
 
 # Drawings take far longer than anything else on a page; versions never change, so the
 # bytes for (content, format, language) can be kept. Bounded to keep memory flat.
-_CACHE_SIZE = 64
+_CACHE_SIZE = 256
 _cache: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
 _cache_lock = threading.Lock()
 
