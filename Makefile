@@ -27,8 +27,8 @@ translations: $(VENV)/.installed
 # After changing user-facing text: extract it and merge into the catalogue, then translate the new entries.
 messages: $(VENV)/.installed
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
-		--project=kommuneprosess-registry -o registry/translations/messages.pot .
-	$(BIN)/pybabel -q update --no-fuzzy-matching -i registry/translations/messages.pot -d registry/translations
+		--width 76 --project=kommuneprosess-registry -o registry/translations/messages.pot .
+	$(BIN)/pybabel -q update --no-fuzzy-matching --width 76 -i registry/translations/messages.pot -d registry/translations
 
 run: venv translations
 	FLASK_DEBUG=1 $(BIN)/flask --app registry db upgrade

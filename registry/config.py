@@ -58,6 +58,19 @@ class DefaultConfig:
 
     AUDIT_PAGE_SIZE = 50
 
+    # Uploads: the largest request body (a 413 page says so), and how many parsed uploads one
+    # user may have waiting for confirmation at once.
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    UPLOAD_MAX_PENDING = 5
+
+    # Background jobs (comparisons): empty runs them inline in the request (laptops, tests);
+    # e.g. redis://127.0.0.1:6379/0 sends them to RQ workers (`flask --app registry worker`).
+    TASK_QUEUE_URL = ""
+
+    # A TrueType font with æøå for the printable description PDF; None: DejaVu Sans when the
+    # system has it, else the PDF's built-in Helvetica (Latin-1 only).
+    PDF_FONT_PATH: str | None = None
+
 
 def check_config(config: dict[str, object], *, debug: bool, testing: bool) -> None:
     """Refuse settings that are unsafe outside development."""

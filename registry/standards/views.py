@@ -173,7 +173,7 @@ def upload(cooperation: str, slug: str) -> str | Response:
                     "activity_column": form.activity_column.data,
                     "timestamp_column": form.timestamp_column.data,
                 },
-                max_pending=int(current_app.config.get("UPLOAD_MAX_PENDING", 5)),
+                max_pending=int(current_app.config["UPLOAD_MAX_PENDING"]),
                 max_bytes=current_app.config.get("MAX_CONTENT_LENGTH"),
             )
         except FormatError as exc:

@@ -15,7 +15,6 @@ from flask import (
     request,
     url_for,
 )
-from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -73,15 +72,6 @@ bp = Blueprint("variants", __name__, url_prefix="/kommuner/<number>/prosesser")
 
 #: Drawings of larger processes are left out of pages (the step list is always there).
 DIAGRAM_MAX_STEPS = 400
-
-
-@bp.record_once
-def _defaults(state: BlueprintSetupState) -> None:
-    # Upload limits; instance/config.py or FLASK_* variables override them.
-    config = state.app.config
-    if config.get("MAX_CONTENT_LENGTH") is None:
-        config["MAX_CONTENT_LENGTH"] = 10 * 1024 * 1024
-    config.setdefault("UPLOAD_MAX_PENDING", 5)
 
 
 @bp.app_errorhandler(RequestEntityTooLarge)
@@ -275,7 +265,7 @@ def upload(number: str, slug: str) -> str | Response:
                     "activity_column": form.activity_column.data,
                     "timestamp_column": form.timestamp_column.data,
                 },
-                max_pending=int(current_app.config.get("UPLOAD_MAX_PENDING", 5)),
+                max_pending=int(current_app.config["UPLOAD_MAX_PENDING"]),
                 max_bytes=current_app.config.get("MAX_CONTENT_LENGTH"),
             )
         except FormatError as exc:
