@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import (
     Blueprint,
@@ -160,7 +160,8 @@ def show(cooperation: str, slug: str) -> str:
         key: comparison_link(m.number, process_type.slug, coop.slug) for key, m in state.municipality_of.items()
     }
     column_anchors = [
-        "?" + urlencode({"steg": c.step_id}) + "#alignment-title" for c in (state.dmap.columns if state.dmap else ())
+        "?" + urlencode({"steg": c.step_id}) + "#steg-" + quote(c.step_id, safe="")
+        for c in (state.dmap.columns if state.dmap else ())
     ]
     return render_template(
         "divergence/show.html",

@@ -186,3 +186,12 @@ def test_a_failed_comparison_says_so_and_why(site: Any) -> None:
     assert response.status_code == 200
     assert "Sammenligningen kunne ikke beregnes." in page
     assert "&lt;b&gt;confirmations contradict&lt;/b&gt;" in page
+
+
+def test_a_step_named_in_the_link_is_marked_in_the_alignment_table(site: Any) -> None:
+    app, _ids = site
+    page = client_as(app, "anonymous").get(URL + "?steg=vurdere").get_data(as_text=True)
+    row_start = page.index('id="steg-vurdere"')
+    row = page[page.rindex("<tr", 0, row_start) : page.index("</tr>", row_start)]
+    assert "alignment--focus" in row and 'aria-current="true"' in row
+    assert page.count('aria-current="true"') == 1
