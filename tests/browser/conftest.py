@@ -67,8 +67,9 @@ def browser() -> Iterator[Any]:
     """A headless Chromium (Playwright's sync API); skips or fails when there is none."""
     path = browser_path()
     if not path or not Path(path).exists():
+        found = f" (no file at {path})" if path else ""
         _unavailable(
-            "the browser tests need Chromium: install Debian's `chromium` package or set "
+            f"the browser tests need Chromium{found}: install Debian's `chromium` package or set "
             "REGISTRY_TEST_BROWSER to its path (never `playwright install`)"
         )
     try:

@@ -151,3 +151,25 @@ def test_wrong_password_is_refused_without_saying_which_part(page: Any, live_ser
     page.get_by_role("main").get_by_role("button", name="Logg inn").click()
     expect(page.get_by_role("alert")).to_be_visible()
     expect(page.get_by_role("button", name="Logg ut")).to_have_count(0)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/samarbeid/digi-trondelag/avvik/byggesak",
+        "/kommuner/5001/prosesser/byggesak/sammenlign/standard/digi-trondelag",
+        "/kommuner/5001/prosesser/byggesak",
+        "/kommuner/5001/prosesser/byggesak/last-opp",
+    ],
+)
+def test_focus_is_visible_on_the_working_pages(coordinator_page: Any, owner_page: Any, path: str) -> None:
+    page = coordinator_page if "avvik" in path else owner_page
+    page.goto(path)
+    seen = 0
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement === document.body"):
+            break
+        assert_focus_visible(page)
+        seen += 1
+    assert seen >= 10, f"only {seen} Tab stops on {path}"
