@@ -162,8 +162,8 @@ def test_wrong_password_is_refused_without_saying_which_part(page: Any, live_ser
         "/kommuner/5001/prosesser/byggesak/last-opp",
     ],
 )
-def test_focus_is_visible_on_the_working_pages(coordinator_page: Any, owner_page: Any, path: str) -> None:
-    page = coordinator_page if "avvik" in path else owner_page
+def test_focus_is_visible_on_the_working_pages(request: pytest.FixtureRequest, path: str) -> None:
+    page = request.getfixturevalue("coordinator_page" if "avvik" in path else "owner_page")
     page.goto(path)
     seen = 0
     for _ in range(30):
