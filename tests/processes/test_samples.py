@@ -268,8 +268,11 @@ def test_the_generator_gives_valid_variants_of_every_standard(slug: str) -> None
 
 
 def test_the_readme_examples_run_and_print_what_they_say(capsys: pytest.CaptureFixture[str]) -> None:
-    readme = Path(__file__).resolve().parents[2] / "docs" / "readme" / "samples.md"
-    blocks = re.findall(r"```python\n(.*?)```", readme.read_text(encoding="utf-8"), re.DOTALL)
+    readme = Path(__file__).resolve().parents[2] / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    start = text.index("## Sample processes and synthetic variants")
+    section = text[start : text.index("\n## ", start + 1)]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
     assert len(blocks) == 2
     exec(compile(blocks[0], str(readme), "exec"), {})  # noqa: S102 - our own documentation
     expected = [line[2:] for line in blocks[0].splitlines() if line.startswith("# ")]
