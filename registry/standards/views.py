@@ -7,7 +7,6 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -46,13 +45,12 @@ from registry.variants.forms import DiscardUploadForm, UploadForm, format_choice
 from registry.variants.models import PendingUpload, ProcessVersion, Standard
 from registry.variants.services import (
     confirm_pending_upload,
-    create_pending_upload,
     discard_pending_upload,
     get_pending_upload,
     reparse_pending_upload,
     version_by_number,
 )
-from registry.variants.views import _preview_context, diagram_of, format_error_text
+from registry.variants.views import diagram_of, preview_context, submit_upload
 
 __all__ = ["bp"]
 
@@ -156,34 +154,8 @@ def upload(cooperation: str, slug: str) -> str | Response:
     form = UploadForm()
     form.format.choices = format_choices()
     if form.validate_on_submit():
-        file = form.file.data
-        data = file.read()
-        filename = (file.filename or "upload").rsplit("/", 1)[-1][:255]
-        try:
-            pending, _parsed = create_pending_upload(
-                user=current_user,
-                process_type=process_type,
-                cooperation=coop,
-                data=data,
-                filename=filename,
-                fmt=form.format.data or None,
-                options={
-                    "label_attribute": form.label_attribute.data,
-                    "case_column": form.case_column.data,
-                    "activity_column": form.activity_column.data,
-                    "timestamp_column": form.timestamp_column.data,
-                },
-                max_pending=int(current_app.config["UPLOAD_MAX_PENDING"]),
-                max_bytes=current_app.config.get("MAX_CONTENT_LENGTH"),
-            )
-        except FormatError as exc:
-            db.session.rollback()
-            form.file.errors = [*form.file.errors, format_error_text(exc)]
-        except RegistryError as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-        else:
-            db.session.commit()
+        pending = submit_upload(form, process_type=process_type, cooperation=coop)
+        if pending is not None:
             return redirect(url_for(".preview", cooperation=coop.slug, slug=process_type.slug, token=pending.token))
     return render_template("standards/upload.html", cooperation=coop, process_type=process_type, form=form)
 
@@ -226,7 +198,7 @@ def preview(cooperation: str, slug: str, token: str) -> str | Response:
         parsed = reparse_pending_upload(pending, max_bytes=None)
     except (FormatError, ProcessError) as exc:  # pragma: no cover - it was read once already
         abort(400, description=str(exc))
-    context: dict[str, Any] = _preview_context(parsed)
+    context: dict[str, Any] = preview_context(parsed)
     return render_template(
         "standards/preview.html",
         cooperation=coop,

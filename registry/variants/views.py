@@ -66,7 +66,7 @@ from registry.variants.services import (
     version_by_number,
 )
 
-__all__ = ["bp", "diagram_of", "problem_where"]
+__all__ = ["bp", "diagram_of", "format_error_text", "preview_context", "problem_where", "submit_upload"]
 
 bp = Blueprint("variants", __name__, url_prefix="/kommuner/<number>/prosesser")
 
@@ -248,36 +248,48 @@ def upload(number: str, slug: str) -> str | Response:
     form = UploadForm()
     form.format.choices = format_choices()
     if form.validate_on_submit():
-        file = form.file.data
-        data = file.read()
-        filename = (file.filename or "upload").rsplit("/", 1)[-1][:255]
-        try:
-            pending, _parsed = create_pending_upload(
-                user=current_user,
-                process_type=process_type,
-                municipality=municipality,
-                data=data,
-                filename=filename,
-                fmt=form.format.data or None,
-                options={
-                    "label_attribute": form.label_attribute.data,
-                    "case_column": form.case_column.data,
-                    "activity_column": form.activity_column.data,
-                    "timestamp_column": form.timestamp_column.data,
-                },
-                max_pending=int(current_app.config["UPLOAD_MAX_PENDING"]),
-                max_bytes=current_app.config.get("MAX_CONTENT_LENGTH"),
-            )
-        except FormatError as exc:
-            db.session.rollback()
-            form.file.errors = [*form.file.errors, format_error_text(exc)]
-        except RegistryError as exc:
-            db.session.rollback()
-            attach_error(form, exc)
-        else:
-            db.session.commit()
+        pending = submit_upload(form, process_type=process_type, municipality=municipality)
+        if pending is not None:
             return redirect(url_for(".preview", number=municipality.number, slug=process_type.slug, token=pending.token))
     return render_template("variants/upload.html", municipality=municipality, process_type=process_type, form=form)
+
+
+def submit_upload(form: UploadForm, *, process_type: ProcessType, **owner: Any) -> PendingUpload | None:
+    """Read the uploaded file into a pending upload and commit it; on bad input put the error on the form.
+
+    ``owner`` is ``municipality=`` (a variant) or ``cooperation=`` (a standard).
+    Returns the pending upload, or None when the form now carries an error.
+    """
+    file = form.file.data
+    data = file.read()
+    filename = (file.filename or "upload").rsplit("/", 1)[-1][:255]
+    try:
+        pending, _parsed = create_pending_upload(
+            user=current_user,
+            process_type=process_type,
+            data=data,
+            filename=filename,
+            fmt=form.format.data or None,
+            options={
+                "label_attribute": form.label_attribute.data,
+                "case_column": form.case_column.data,
+                "activity_column": form.activity_column.data,
+                "timestamp_column": form.timestamp_column.data,
+            },
+            max_pending=int(current_app.config["UPLOAD_MAX_PENDING"]),
+            max_bytes=current_app.config.get("MAX_CONTENT_LENGTH"),
+            **owner,
+        )
+    except FormatError as exc:
+        db.session.rollback()
+        form.file.errors = [*form.file.errors, format_error_text(exc)]
+        return None
+    except RegistryError as exc:
+        db.session.rollback()
+        attach_error(form, exc)
+        return None
+    db.session.commit()
+    return pending
 
 
 def format_error_text(error: FormatError) -> str:
@@ -322,11 +334,12 @@ def preview(number: str, slug: str, token: str) -> str | Response:
         pending=pending,
         form=form,
         discard_form=DiscardUploadForm(),
-        **_preview_context(parsed),
+        **preview_context(parsed),
     )
 
 
-def _preview_context(parsed: ParsedUpload) -> dict[str, Any]:
+def preview_context(parsed: ParsedUpload) -> dict[str, Any]:
+    """What the preview page shows of a parsed upload: diagram, steps and problems."""
     lang = ui_language()
     process = parsed.process
     svg = None
