@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, or_, select
 
 from processes import Process
@@ -146,6 +149,19 @@ def _labels(version: ProcessVersion) -> dict[str, str]:
     return {s.id: s.label for s in process.steps}
 
 
+# Built maps by the stored rows they come from (see divergence_state): kept per app (so per
+# database), bounded, shared by the threads of one process.
+_MAP_CACHE_SIZE = 64
+_MAP_LOCK = threading.Lock()
+
+
+def _map_cache() -> OrderedDict[tuple[Any, ...], DivergenceMap]:
+    cache: OrderedDict[tuple[Any, ...], DivergenceMap] = current_app.extensions.setdefault(
+        "divergence_maps", OrderedDict()
+    )
+    return cache
+
+
 def divergence_state(cooperation: Cooperation, process_type: ProcessType) -> DivergenceState:
     """Read the stored comparisons of the cooperation's standard and members and build the map."""
     standard = find_standard(cooperation, process_type)
@@ -171,7 +187,7 @@ def divergence_state(cooperation: Cooperation, process_type: ProcessType) -> Div
         status_of.setdefault(row.version_b_id, set()).add(row.status)
         if row.status == "done":
             best[row.version_b_id] = row  # later ids are newer decisions
-    outcomes: dict[str, Outcome] = {}
+    hits: dict[str, tuple[Any, Any]] = {}
     names: dict[str, str] = {}
     key_of_version: dict[int, str] = {}
     for m in with_version:
@@ -189,12 +205,11 @@ def divergence_state(cooperation: Cooperation, process_type: ProcessType) -> Div
         if "pending" in statuses:
             state.pending.append(m)  # shown from the older result meanwhile
         key = m.municipality.number
-        data = json.loads(hit.result)
-        outcomes[key] = Outcome.from_dict(data.get("nb") or data, _labels(m.version))
+        hits[key] = (hit, m.version)
         names[key] = m.municipality.name
         key_of_version[m.version.id] = key
         state.municipality_of[key] = m.municipality
-    if not outcomes:
+    if not hits:
         return state
     ids = list(key_of_version)
     pair_rows = db.session.execute(
@@ -210,9 +225,31 @@ def divergence_state(cooperation: Cooperation, process_type: ProcessType) -> Div
         for a, b, overall in pair_rows
         if overall is not None and a != b
     }
-    state.dmap = divergence_map(
-        load_process(std_version), {}, comparisons=outcomes, pairwise=pairwise, names=names, compute_pairwise=False
+    # Stored comparisons never change (a new result is a new row), so the map built from
+    # these rows is the same until a row id, a member or a name changes: key on them.
+    cache_key = (
+        std_version.id,
+        tuple(sorted((key, hit.id, names[key]) for key, (hit, _version) in hits.items())),
+        tuple(sorted(pairwise.items())),
     )
+    cache = _map_cache()
+    with _MAP_LOCK:
+        cached = cache.get(cache_key)
+        if cached is not None:
+            cache.move_to_end(cache_key)
+    if cached is None:
+        outcomes = {
+            key: Outcome.from_dict((data := json.loads(hit.result)).get("nb") or data, _labels(version))
+            for key, (hit, version) in hits.items()
+        }
+        cached = divergence_map(
+            load_process(std_version), {}, comparisons=outcomes, pairwise=pairwise, names=names, compute_pairwise=False
+        )
+        with _MAP_LOCK:
+            cache[cache_key] = cached
+            while len(cache) > _MAP_CACHE_SIZE:
+                cache.popitem(last=False)
+    state.dmap = cached
     state.missing_pairs = len(state.dmap.heatmap.estimated)
     return state
 

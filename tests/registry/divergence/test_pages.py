@@ -282,3 +282,23 @@ def test_further_differences_are_named_in_words(app: Flask) -> None:
         assert _cell_text(cell) == "renamed: Fatte avgjørelse (also: other role, other system)"
     with app.test_request_context(headers={"Accept-Language": "nb"}):
         assert _cell_text(Cell(CellStatus.MISSING)) == "mangler"
+
+
+def test_a_new_version_shows_on_the_map_after_it_was_viewed_before(app: Flask, world: dict[str, Any]) -> None:
+    from registry.variants.services import get_or_create_variant
+    from tests.registry.divergence.world import STANDARD, chain_bytes, save
+
+    client = client_as(app, "coordinator")
+    before = client.get(MAP).get_data(as_text=True)
+    assert cells(row_of(before, "Melhus"))[2] == "missing"
+    assert cells(row_of(client.get(MAP).get_data(as_text=True), "Melhus")) == cells(row_of(before, "Melhus"))
+    with app.app_context():
+        from registry.municipalities.models import Municipality
+        from registry.process_types.models import ProcessType
+
+        melhus = db.session.scalars(db.select(Municipality).where(Municipality.number == "5028")).one()
+        process_type = db.session.scalars(db.select(ProcessType)).first()
+        save(get_or_create_variant(melhus, process_type), chain_bytes(STANDARD))
+        db.session.commit()
+    after = client.get(MAP).get_data(as_text=True)
+    assert cells(row_of(after, "Melhus"))[2] == "same"
