@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -163,6 +164,11 @@ def show(cooperation: str, slug: str) -> str:
         "?" + urlencode({"steg": c.step_id}) + "#steg-" + quote(c.step_id, safe="")
         for c in (state.dmap.columns if state.dmap else ())
     ]
+    # Likewise the words for a cell's further differences (few distinct combinations) and the
+    # heatmap's cells (a 38 × 38 heatmap has 1444): filters in a loop that size cost more
+    # than the rest of the page.
+    also_texts = {cell.also: also_text(cell.also) for row in rows for cell in row.cells if cell.also}
+    heat_cells = _heat_cells(state, heat_order)
     return render_template(
         "divergence/show.html",
         cooperation=coop,
@@ -175,12 +181,35 @@ def show(cooperation: str, slug: str) -> str:
         base_args=base_args,
         export_args={k: v for k, v in request.args.items()},
         status_info=status_info,
-        also_text=also_text,
+        also_texts=also_texts,
+        heat_cells=heat_cells,
         row_links=row_links,
         column_anchors=column_anchors,
         sort_labels=SORT_LABELS,
         inline_mode=not queue_url(),
     )
+
+
+def _heat_cells(state: DivergenceState, order: list[int]) -> list[list[tuple[str, int] | None]]:
+    """Per heatmap row (in ``order``): (shade class, per cent) of each cell, or None if not computed.
+
+    Shades: none up to 54 %, then one step darker for every 5 % up to 100 % (heat-0 … heat-10).
+    """
+    if state.dmap is None:
+        return []
+    values = state.dmap.heatmap.values
+    cells: list[list[tuple[str, int] | None]] = []
+    for i in order:
+        line: list[tuple[str, int] | None] = []
+        for j in order:
+            v = values[i][j]
+            if v is None:
+                line.append(None)
+            else:
+                shade = min(max(math.floor((v - 0.5) * 20), 0), 10)
+                line.append((f"heat-{shade}", round(v * 100)))
+        cells.append(line)
+    return cells
 
 
 @bp.post("/avvik/<slug>/beregn")
