@@ -80,6 +80,8 @@ class DivergenceState:
     not_requested: list[Member] = field(default_factory=list)
     #: Pairs of variants whose similarity is not stored yet.
     missing_pairs: int = 0
+    #: Identifies the stored rows the map was built from (None without a map); pages key caches on it.
+    cache_key: tuple[Any, ...] | None = None
     municipality_of: dict[str, Municipality] = field(default_factory=dict)
 
     @property
@@ -250,6 +252,7 @@ def divergence_state(cooperation: Cooperation, process_type: ProcessType) -> Div
             while len(cache) > _MAP_CACHE_SIZE:
                 cache.popitem(last=False)
     state.dmap = cached
+    state.cache_key = cache_key
     state.missing_pairs = len(state.dmap.heatmap.estimated)
     return state
 

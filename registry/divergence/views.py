@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
+from collections import OrderedDict
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -18,12 +20,14 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
-from processes.divergence import CellStatus
+from processes.divergence import CellStatus, Row
 from registry.authz import can_view_divergence, require
 from registry.cooperations.models import Cooperation
 from registry.cooperations.views import load_cooperation
@@ -155,8 +159,6 @@ def show(cooperation: str, slug: str) -> str:
         wanted = {r.key for r in rows}
         heat_order = [i for i, k in enumerate(state.dmap.heatmap.keys) if k in wanted]
     base_args = {k: v for k, v in request.args.items() if k not in ("sort", "dir")}
-    # Built once per page, not once per cell: a 38 × 40 map has 1520 cells.
-    status_info = {s: (status_symbol(s), status_text(s)) for s in CellStatus}
     row_links = {
         key: comparison_link(m.number, process_type.slug, coop.slug) for key, m in state.municipality_of.items()
     }
@@ -164,11 +166,17 @@ def show(cooperation: str, slug: str) -> str:
         "?" + urlencode({"steg": c.step_id}) + "#steg-" + quote(c.step_id, safe="")
         for c in (state.dmap.columns if state.dmap else ())
     ]
-    # Likewise the words for a cell's further differences (few distinct combinations) and the
-    # heatmap's cells (a 38 × 38 heatmap has 1444): filters in a loop that size cost more
-    # than the rest of the page.
-    also_texts = {cell.also: also_text(cell.also) for row in rows for cell in row.cells if cell.also}
-    heat_cells = _heat_cells(state, heat_order)
+    tables = _tables_html(
+        state,
+        rows=rows,
+        flt=flt,
+        cooperation=coop,
+        process_type=process_type,
+        heat_order=heat_order,
+        base_args=base_args,
+        row_links=row_links,
+        column_anchors=column_anchors,
+    )
     return render_template(
         "divergence/show.html",
         cooperation=coop,
@@ -177,17 +185,55 @@ def show(cooperation: str, slug: str) -> str:
         rows=rows,
         form=form,
         flt=flt,
-        heat_order=heat_order,
         base_args=base_args,
         export_args={k: v for k, v in request.args.items()},
-        status_info=status_info,
-        also_texts=also_texts,
-        heat_cells=heat_cells,
-        row_links=row_links,
-        column_anchors=column_anchors,
+        tables=tables,
         sort_labels=SORT_LABELS,
         inline_mode=not queue_url(),
     )
+
+
+_TABLES_CACHE_SIZE = 256
+_TABLES_LOCK = threading.Lock()
+
+
+def _tables_html(state: DivergenceState, *, rows: list[Row], heat_order: list[int], **context: Any) -> Markup:
+    """The map table and heatmap as HTML, reused while the stored rows, the query and the language are the same.
+
+    They are most of the page's server time (about 3,000 cells) and depend on nothing else:
+    not on who is signed in, and no form or token is inside them.
+    """
+    if state.dmap is None or state.cache_key is None:
+        return Markup("")
+    # The slugs are in the links inside, and an admin may change them.
+    slugs = (context["cooperation"].slug, context["process_type"].slug)
+    key = (state.cache_key, slugs, tuple(sorted(request.args.items(multi=True))), str(get_locale()))
+    cache: OrderedDict[tuple[Any, ...], Markup] = current_app.extensions.setdefault(
+        "divergence_tables", OrderedDict()
+    )
+    with _TABLES_LOCK:
+        html = cache.get(key)
+        if html is not None:
+            cache.move_to_end(key)
+            return html
+    # Built once per page, not once per cell: a 38 × 40 map has 1,520 cells, its heatmap 1,444.
+    html = Markup(
+        render_template(
+            "divergence/_tables.html",
+            state=state,
+            rows=rows,
+            heat_order=heat_order,
+            status_info={s: (status_symbol(s), status_text(s)) for s in CellStatus},
+            also_texts={cell.also: also_text(cell.also) for row in rows for cell in row.cells if cell.also},
+            heat_cells=_heat_cells(state, heat_order),
+            **context,
+        )
+    )
+    with _TABLES_LOCK:
+        cache[key] = html
+        while len(cache) > _TABLES_CACHE_SIZE:
+            cache.popitem(last=False)
+    return html
 
 
 def _heat_cells(state: DivergenceState, order: list[int]) -> list[list[tuple[str, int] | None]]:

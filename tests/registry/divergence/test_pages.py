@@ -302,3 +302,10 @@ def test_a_new_version_shows_on_the_map_after_it_was_viewed_before(app: Flask, w
         db.session.commit()
     after = client.get(MAP).get_data(as_text=True)
     assert cells(row_of(after, "Melhus"))[2] == "same"
+
+
+def test_the_map_follows_the_language_after_it_was_viewed_in_the_other(app: Flask, world: dict[str, Any]) -> None:
+    english = client_as(app, "coordinator", lang="en").get(MAP).get_data(as_text=True)
+    norwegian = client_as(app, "coordinator", lang="nb").get(MAP).get_data(as_text=True)
+    assert "✗</span> missing" in row_of(english, "Melhus") and "mangler" not in row_of(english, "Melhus")
+    assert "✗</span> mangler" in row_of(norwegian, "Melhus") and "</span> missing" not in row_of(norwegian, "Melhus")
