@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from processes import Mode, Step
 from registry.audit.models import AuditEvent
@@ -171,6 +171,15 @@ def save_version(
     if effective_from and effective_to and effective_to < effective_from:
         raise ValidationError(_("The end date must be on or after the start date."), field="effective_to")
     column = ProcessVersion.standard_id if is_standard else ProcessVersion.variant_id
+    # Two saves at once (two tabs, two colleagues) must not both take highest + 1: lock the
+    # owner's row first with a no-op UPDATE, which PostgreSQL holds until commit and which on
+    # SQLite takes the database's write lock (SELECT ... FOR UPDATE does nothing there). The
+    # other save waits here and then reads the committed highest number.
+    owner_table: type[Variant] | type[Standard] = Standard if is_standard else Variant
+    db.session.execute(
+        update(owner_table).where(owner_table.id == owner.id).values(id=owner_table.id),
+        execution_options={"synchronize_session": False},
+    )
     highest = db.session.scalar(select(func.max(ProcessVersion.number)).where(column == owner.id)) or 0
     version = ProcessVersion(
         variant=None if is_standard else owner,

@@ -170,3 +170,47 @@ def client_as(app: Any, role: str) -> Any:
     if role != "anonymous":
         login(client, EMAILS[role])
     return client
+
+
+def save_twice_at_once(app: Any, variant_id: int) -> list[int]:
+    """Two saves of the same variant from two connections, the second while the first is open.
+
+    The first save flushes its version and keeps its transaction open for a second; the
+    second starts meanwhile. Returns the version numbers in commit order; an exception in
+    either save is raised here.
+    """
+    import threading
+    import time
+
+    from registry.extensions import db as _db
+    from registry.variants.models import Variant
+
+    first_flushed = threading.Event()
+    numbers: list[int] = []
+    failures: list[BaseException] = []
+
+    def save(*, hold: bool) -> None:
+        try:
+            with app.app_context():
+                variant = _db.session.get(Variant, variant_id)
+                version = _save(variant, sample("5001"), author=None, filename="samtidig.yaml")
+                if hold:
+                    first_flushed.set()
+                    time.sleep(1.0)  # the other save starts while this one is uncommitted
+                _db.session.commit()
+                numbers.append(version.number)
+                _db.session.remove()
+        except BaseException as exc:  # reported to the test below
+            first_flushed.set()
+            failures.append(exc)
+
+    first = threading.Thread(target=save, kwargs={"hold": True})
+    second = threading.Thread(target=save, kwargs={"hold": False})
+    first.start()
+    first_flushed.wait(30)
+    second.start()
+    first.join(60)
+    second.join(60)
+    if failures:
+        raise failures[0]
+    return numbers

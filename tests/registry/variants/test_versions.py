@@ -114,3 +114,23 @@ def test_a_variant_registered_under_a_merged_municipality_is_found_under_its_suc
     version = create_variant_version(world["klaebu"], world["process_type"])
     db.session.commit()
     assert find_variant(world["trondheim"], world["process_type"]) is version.variant
+
+
+def test_two_saves_at_once_get_the_next_numbers_one_after_the_other(tmp_path: Any) -> None:
+    from tests.registry.conftest import make_app
+    from tests.registry.process_factories import build_site, save_twice_at_once
+
+    # A database file, not the in-memory one: the two saves need two real connections.
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'registry.sqlite'}")
+    try:
+        ids = build_site(app)
+        assert save_twice_at_once(app, ids["variant_id"]) == [2, 3]
+        with app.app_context():
+            numbers = db.session.scalars(
+                select(ProcessVersion.number).where(ProcessVersion.variant_id == ids["variant_id"])
+            )
+            assert sorted(numbers) == [1, 2, 3]
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
