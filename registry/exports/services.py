@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import re
 import threading
+import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -245,6 +246,31 @@ _LATIN1_FALLBACK = str.maketrans(
 )
 
 
+# Letters of the Sámi alphabets without a decomposition (š, č, ž and á decompose by themselves).
+_LATIN1_LETTERS = {"ŋ": "n", "Ŋ": "N", "đ": "d", "Đ": "D", "ŧ": "t", "Ŧ": "T", "ʒ": "z", "Ʒ": "Z"}
+
+
+def latin1_text(text: str) -> str:
+    """``text`` in Latin-1 for the PDF core font, as close to the original as it allows.
+
+    Typographic characters get their plain form, letters outside Latin-1 lose their accent
+    («Kárášjohka – Porsáŋgu» gives «Kárásjohka - Porsángu»), anything else becomes «?».
+    """
+    text = text.translate(_LATIN1_FALLBACK)
+    if all(ord(c) < 256 for c in text):
+        return text
+    out = []
+    for char in text:
+        if ord(char) < 256:
+            out.append(char)
+        elif char in _LATIN1_LETTERS:
+            out.append(_LATIN1_LETTERS[char])
+        else:
+            base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+            out.append(base if base and all(ord(c) < 256 for c in base) else "?")
+    return "".join(out)
+
+
 def _unicode_font(configured: str | None) -> Path | None:
     candidates = [Path(configured)] if configured else []
     for path in [*candidates, *_FONT_CANDIDATES]:
@@ -288,7 +314,7 @@ def description_pdf(
         family = "helvetica"
 
         def clean(text: str) -> str:
-            return text.translate(_LATIN1_FALLBACK).encode("latin-1", "replace").decode("latin-1")
+            return latin1_text(text)
 
     pdf.add_page()
     pdf.set_font(family, "B", 16)

@@ -160,3 +160,19 @@ def test_markup_in_labels_stays_text_in_the_svg_and_the_description(site: Any) -
     assert payload not in page and "<svg onload" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert _get(app, f"/prosessversjoner/{version_id}/beskrivelse.pdf").data.startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Søknad om byggetillatelse – pbl. § 21-4", "Søknad om byggetillatelse - pbl. § 21-4"),
+        ("Kárášjohka, Porsáŋgu, Unjárga", "Kárásjohka, Porsángu, Unjárga"),
+        ("«Sende nabovarsel» … ✉", "«Sende nabovarsel» ... "),
+        ("Čđŧž 漢", "Cdtz ?"),
+    ],
+)
+def test_without_a_unicode_font_the_pdf_text_keeps_as_much_as_latin1_allows(text: str, expected: str) -> None:
+    from registry.exports.services import latin1_text
+
+    assert latin1_text(text) == expected
+    expected.encode("latin-1")  # the core font can set it
