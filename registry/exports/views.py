@@ -89,6 +89,7 @@ def description(version_id: int) -> str:
         title=version_title(version, lang),
         steps=described_steps(process, lang),
         diagram=diagram,
+        nav_section="cooperations" if version.standard_id is not None else "municipalities",
     )
 
 

@@ -194,4 +194,5 @@ def test_a_step_named_in_the_link_is_marked_in_the_alignment_table(site: Any) ->
     row_start = page.index('id="steg-vurdere"')
     row = page[page.rindex("<tr", 0, row_start) : page.index("</tr>", row_start)]
     assert "alignment--focus" in row and 'aria-current="true"' in row
-    assert page.count('aria-current="true"') == 1
+    main = page.split('id="main"', 1)[1]  # the menu marks its section with aria-current too
+    assert main.count('aria-current="true"') == 1
