@@ -175,7 +175,7 @@ def save_version(
     # owner's row first with a no-op UPDATE, which PostgreSQL holds until commit and which on
     # SQLite takes the database's write lock (SELECT ... FOR UPDATE does nothing there). The
     # other save waits here and then reads the committed highest number.
-    owner_table: type[Variant] | type[Standard] = Standard if is_standard else Variant
+    owner_table: type[Variant | Standard] = Standard if is_standard else Variant
     db.session.execute(
         update(owner_table).where(owner_table.id == owner.id).values(id=owner_table.id),
         execution_options={"synchronize_session": False},

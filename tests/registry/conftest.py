@@ -73,6 +73,19 @@ def app() -> Iterator[Flask]:
 
 
 @pytest.fixture
+def site() -> Iterator[tuple[Flask, dict[str, Any]]]:
+    """A fresh app with ``build_site``'s committed world (roles, standard, Trondheim's variant) and its ids."""
+    from tests.registry.process_factories import build_site
+
+    app = make_app()
+    ids = build_site(app)
+    yield app, ids
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
 def db(app: Flask) -> Iterator[Any]:
     """The database, with an app context pushed (do not mix with client requests in one block)."""
     with app.app_context():

@@ -187,7 +187,7 @@ def save_twice_at_once(app: Any, variant_id: int) -> list[int]:
 
     first_flushed = threading.Event()
     numbers: list[int] = []
-    failures: list[BaseException] = []
+    failures: list[Exception] = []
 
     def save(*, hold: bool) -> None:
         try:
@@ -200,7 +200,7 @@ def save_twice_at_once(app: Any, variant_id: int) -> list[int]:
                 _db.session.commit()
                 numbers.append(version.number)
                 _db.session.remove()
-        except BaseException as exc:  # reported to the test below
+        except Exception as exc:  # noqa: BLE001 - re-raised in the test thread below
             first_flushed.set()
             failures.append(exc)
 

@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 
-from registry.extensions import db
-from tests.registry.conftest import make_app
-from tests.registry.process_factories import build_site, client_as
-
-
-@pytest.fixture
-def site() -> Iterator[tuple[Flask, dict[str, Any]]]:
-    app = make_app()
-    ids = build_site(app)
-    yield app, ids
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+from tests.registry.process_factories import client_as
 
 
 def current_items(html: str) -> dict[str, str]:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -14,25 +12,13 @@ from registry.comparisons.services import alignment_rows, result_of
 from registry.extensions import db
 from registry.graphs import ENGINE_VERSION, comparison_parameters, decision_memory
 from registry.variants.models import ProcessVersion
-from tests.registry.conftest import make_app
 from tests.registry.process_factories import (
-    build_site,
     client_as,
     create_variant_version,
     sample,
 )
 
 URL = "/kommuner/5001/prosesser/byggesak/sammenlign/standard/digi-trondelag"
-
-
-@pytest.fixture
-def site() -> Iterator[tuple[Flask, dict[str, Any]]]:
-    app = make_app()
-    ids = build_site(app)
-    yield app, ids
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _latest_row(app: Flask, ids: dict[str, Any]) -> Any:

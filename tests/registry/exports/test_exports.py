@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,18 +13,7 @@ from processes.formats import read_process
 from registry.extensions import db
 from registry.graphs import load_process
 from registry.variants.models import ProcessVersion
-from tests.registry.conftest import make_app
-from tests.registry.process_factories import build_site, client_as, sample
-
-
-@pytest.fixture
-def site() -> Iterator[tuple[Flask, dict[str, Any]]]:
-    app = make_app()
-    ids = build_site(app)
-    yield app, ids
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+from tests.registry.process_factories import client_as, sample
 
 
 def _get(app: Flask, url: str) -> Any:
