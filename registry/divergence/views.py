@@ -193,7 +193,9 @@ def show(cooperation: str, slug: str) -> str:
     )
 
 
-_TABLES_CACHE_SIZE = 256
+#: Rendered tables kept per worker process: up to about 350 KiB each (38 × 40 with its heatmap),
+#: so at most about 20 MiB; the least recently used goes first.
+_TABLES_CACHE_SIZE = 64
 _TABLES_LOCK = threading.Lock()
 
 
