@@ -59,11 +59,27 @@ __all__ = [
 PENDING_UPLOAD_LIFETIME = dt.timedelta(hours=2)
 
 
+def _lock_row(model: type[Variant | Standard | Municipality | Cooperation], row_id: int) -> None:
+    """Lock one row until the transaction ends, so that concurrent writers take turns.
+
+    A no-op UPDATE: PostgreSQL holds its row lock until commit; on SQLite it takes the
+    database's write lock (``SELECT ... FOR UPDATE`` does nothing there). Core, not ORM:
+    it changes nothing, so it is not audited.
+    """
+    db.session.execute(
+        update(model).where(model.id == row_id).values(id=model.id),
+        execution_options={"synchronize_session": False},
+    )
+
+
 def get_or_create_variant(municipality: Municipality, process_type: ProcessType) -> Variant:
     """The municipality's variant for the process type (created on first use)."""
-    variant = db.session.scalar(
-        select(Variant).where(Variant.municipality_id == municipality.id, Variant.process_type_id == process_type.id)
-    )
+    query = select(Variant).where(Variant.municipality_id == municipality.id, Variant.process_type_id == process_type.id)
+    variant = db.session.scalar(query)
+    if variant is None:
+        # Two first uploads at once must not both insert: the second waits here, then finds the first's.
+        _lock_row(Municipality, municipality.id)
+        variant = db.session.scalar(query)
     if variant is None:
         variant = Variant(municipality=municipality, process_type=process_type)
         db.session.add(variant)
@@ -73,9 +89,11 @@ def get_or_create_variant(municipality: Municipality, process_type: ProcessType)
 
 def get_or_create_standard(cooperation: Cooperation, process_type: ProcessType) -> Standard:
     """The cooperation's standard for the process type (created on first use)."""
-    standard = db.session.scalar(
-        select(Standard).where(Standard.cooperation_id == cooperation.id, Standard.process_type_id == process_type.id)
-    )
+    query = select(Standard).where(Standard.cooperation_id == cooperation.id, Standard.process_type_id == process_type.id)
+    standard = db.session.scalar(query)
+    if standard is None:
+        _lock_row(Cooperation, cooperation.id)  # as in get_or_create_variant
+        standard = db.session.scalar(query)
     if standard is None:
         standard = Standard(cooperation=cooperation, process_type=process_type)
         db.session.add(standard)
@@ -171,15 +189,9 @@ def save_version(
     if effective_from and effective_to and effective_to < effective_from:
         raise ValidationError(_("The end date must be on or after the start date."), field="effective_to")
     column = ProcessVersion.standard_id if is_standard else ProcessVersion.variant_id
-    # Two saves at once (two tabs, two colleagues) must not both take highest + 1: lock the
-    # owner's row first with a no-op UPDATE, which PostgreSQL holds until commit and which on
-    # SQLite takes the database's write lock (SELECT ... FOR UPDATE does nothing there). The
-    # other save waits here and then reads the committed highest number.
-    owner_table: type[Variant | Standard] = Standard if is_standard else Variant
-    db.session.execute(
-        update(owner_table).where(owner_table.id == owner.id).values(id=owner_table.id),
-        execution_options={"synchronize_session": False},
-    )
+    # Two saves at once (two tabs, two colleagues) must not both take highest + 1: the other
+    # save waits here and then reads the committed highest number.
+    _lock_row(Standard if is_standard else Variant, owner.id)
     highest = db.session.scalar(select(func.max(ProcessVersion.number)).where(column == owner.id)) or 0
     version = ProcessVersion(
         variant=None if is_standard else owner,

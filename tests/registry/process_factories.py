@@ -172,18 +172,19 @@ def client_as(app: Any, role: str) -> Any:
     return client
 
 
-def save_twice_at_once(app: Any, variant_id: int) -> list[int]:
-    """Two saves of the same variant from two connections, the second while the first is open.
+def save_twice_at_once(app: Any, number: str) -> list[int]:
+    """Two saves of municipality ``number``'s byggesak from two connections, the second while the first is open.
 
     The first save flushes its version and keeps its transaction open for a second; the
-    second starts meanwhile. Returns the version numbers in commit order; an exception in
-    either save is raised here.
+    second starts meanwhile. Works whether the variant exists yet or not. Returns the two
+    version numbers, smallest first; an exception in either save is raised here.
     """
     import threading
     import time
 
     from registry.extensions import db as _db
-    from registry.variants.models import Variant
+    from registry.municipalities.services import get_municipality
+    from registry.process_types.services import get_process_type
 
     first_flushed = threading.Event()
     numbers: list[int] = []
@@ -192,8 +193,9 @@ def save_twice_at_once(app: Any, variant_id: int) -> list[int]:
     def save(*, hold: bool) -> None:
         try:
             with app.app_context():
-                variant = _db.session.get(Variant, variant_id)
-                version = _save(variant, sample("5001"), author=None, filename="samtidig.yaml")
+                version = create_variant_version(
+                    get_municipality(number), get_process_type("byggesak"), filename="samtidig.yaml"
+                )
                 if hold:
                     first_flushed.set()
                     time.sleep(1.0)  # the other save starts while this one is uncommitted
@@ -213,4 +215,4 @@ def save_twice_at_once(app: Any, variant_id: int) -> list[int]:
     second.join(60)
     if failures:
         raise failures[0]
-    return numbers
+    return sorted(numbers)

@@ -49,13 +49,16 @@ def test_the_owners_flow_on_postgresql(postgres_schema_url: str) -> None:
 
 
 @pytest.mark.postgres
-def test_two_saves_at_once_on_postgresql_get_the_next_numbers(postgres_schema_url: str) -> None:
+@pytest.mark.parametrize(("number", "expected"), [("5001", [2, 3]), ("5035", [1, 2])], ids=["variant-exists", "first-upload"])
+def test_two_saves_at_once_on_postgresql_get_the_next_numbers(
+    postgres_schema_url: str, number: str, expected: list[int]
+) -> None:
     from tests.registry.process_factories import save_twice_at_once
 
     app = make_app(SQLALCHEMY_DATABASE_URI=postgres_schema_url)
     try:
-        ids = build_site(app)
-        assert save_twice_at_once(app, ids["variant_id"]) == [2, 3]
+        build_site(app)
+        assert save_twice_at_once(app, number) == expected
     finally:
         with app.app_context():
             db.session.remove()

@@ -11,6 +11,7 @@ from registry.audit.models import AuditEvent
 from registry.comparisons.models import Comparison
 from registry.extensions import db
 from registry.graphs import ENGINE_VERSION, load_process
+from registry.municipalities.models import Municipality
 from registry.variants.models import ImmutableVersionError, ProcessVersion
 from registry.variants.services import (
     StepEdit,
@@ -116,20 +117,26 @@ def test_a_variant_registered_under_a_merged_municipality_is_found_under_its_suc
     assert find_variant(world["trondheim"], world["process_type"]) is version.variant
 
 
-def test_two_saves_at_once_get_the_next_numbers_one_after_the_other(tmp_path: Any) -> None:
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    [("5001", [2, 3]), ("5035", [1, 2])],
+    ids=["variant-exists", "first-upload"],
+)
+def test_two_saves_at_once_get_the_next_numbers_one_after_the_other(
+    tmp_path: Any, number: str, expected: list[int]
+) -> None:
+    from registry.variants.models import Variant
     from tests.registry.conftest import make_app
     from tests.registry.process_factories import build_site, save_twice_at_once
 
     # A database file, not the in-memory one: the two saves need two real connections.
     app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'registry.sqlite'}")
     try:
-        ids = build_site(app)
-        assert save_twice_at_once(app, ids["variant_id"]) == [2, 3]
+        build_site(app)  # Trondheim (5001) has version 1; Stjørdal (5035) has no variant yet
+        assert save_twice_at_once(app, number) == expected
         with app.app_context():
-            numbers = db.session.scalars(
-                select(ProcessVersion.number).where(ProcessVersion.variant_id == ids["variant_id"])
-            )
-            assert sorted(numbers) == [1, 2, 3]
+            variants = db.session.scalars(select(Variant).join(Variant.municipality).where(Municipality.number == number))
+            assert [len(v.versions) for v in variants] == [expected[-1]]
     finally:
         with app.app_context():
             db.session.remove()
