@@ -9,6 +9,7 @@ queue (:func:`request_missing`), and the page says how many are still being comp
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import threading
 from collections import OrderedDict
@@ -80,8 +81,8 @@ class DivergenceState:
     not_requested: list[Member] = field(default_factory=list)
     #: Pairs of variants whose similarity is not stored yet.
     missing_pairs: int = 0
-    #: Identifies the stored rows the map was built from (None without a map); pages key caches on it.
-    cache_key: tuple[Any, ...] | None = None
+    #: Digest of the stored rows the map was built from (None without a map); pages key caches on it.
+    cache_key: str | None = None
     municipality_of: dict[str, Municipality] = field(default_factory=dict)
 
     @property
@@ -157,8 +158,9 @@ _MAP_CACHE_SIZE = 64
 _MAP_LOCK = threading.Lock()
 
 
-def _map_cache() -> OrderedDict[tuple[Any, ...], DivergenceMap]:
-    cache: OrderedDict[tuple[Any, ...], DivergenceMap] = current_app.extensions.setdefault(
+def _map_cache() -> OrderedDict[tuple[Any, ...], tuple[DivergenceMap, str]]:
+    """Built maps (with the digest of their key), by the stored rows they were built from."""
+    cache: OrderedDict[tuple[Any, ...], tuple[DivergenceMap, str]] = current_app.extensions.setdefault(
         "divergence_maps", OrderedDict()
     )
     return cache
@@ -236,10 +238,12 @@ def divergence_state(cooperation: Cooperation, process_type: ProcessType) -> Div
     )
     cache = _map_cache()
     with _MAP_LOCK:
-        cached = cache.get(cache_key)
-        if cached is not None:
+        hit = cache.get(cache_key)
+        if hit is not None:
             cache.move_to_end(cache_key)
-    if cached is None:
+    if hit is not None:
+        cached, digest = hit
+    else:
         outcomes = {
             key: Outcome.from_dict((data := json.loads(hit.result)).get("nb") or data, _labels(version))
             for key, (hit, version) in hits.items()
@@ -247,12 +251,15 @@ def divergence_state(cooperation: Cooperation, process_type: ProcessType) -> Div
         cached = divergence_map(
             load_process(std_version), {}, comparisons=outcomes, pairwise=pairwise, names=names, compute_pairwise=False
         )
+        # A short digest of the key, for caches of what is derived from the map (pages): they
+        # need not keep another copy of every pair's similarity.
+        digest = hashlib.blake2b(repr(cache_key).encode(), digest_size=16).hexdigest()
         with _MAP_LOCK:
-            cache[cache_key] = cached
+            cache[cache_key] = (cached, digest)
             while len(cache) > _MAP_CACHE_SIZE:
                 cache.popitem(last=False)
     state.dmap = cached
-    state.cache_key = cache_key
+    state.cache_key = digest
     state.missing_pairs = len(state.dmap.heatmap.estimated)
     return state
 

@@ -207,9 +207,15 @@ def _tables_html(state: DivergenceState, *, rows: list[Row], heat_order: list[in
     """
     if state.dmap is None or state.cache_key is None:
         return Markup("")
-    # The slugs are in the links inside, and an admin may change them.
-    slugs = (context["cooperation"].slug, context["process_type"].slug)
-    key = (state.cache_key, slugs, tuple(sorted(request.args.items(multi=True))), str(get_locale()))
+    # The rows shown (a filter may depend on more than the stored results: a municipality's
+    # county), the slugs in the links (an admin may change them), the query and the language.
+    key = (
+        state.cache_key,
+        tuple(row.key for row in rows),
+        (context["cooperation"].slug, context["process_type"].slug),
+        tuple(sorted(request.args.items(multi=True))),
+        str(get_locale()),
+    )
     cache: OrderedDict[tuple[Any, ...], Markup] = current_app.extensions.setdefault(
         "divergence_tables", OrderedDict()
     )

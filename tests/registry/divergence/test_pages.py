@@ -309,3 +309,16 @@ def test_the_map_follows_the_language_after_it_was_viewed_in_the_other(app: Flas
     norwegian = client_as(app, "coordinator", lang="nb").get(MAP).get_data(as_text=True)
     assert "✗</span> missing" in row_of(english, "Melhus") and "mangler" not in row_of(english, "Melhus")
     assert "✗</span> mangler" in row_of(norwegian, "Melhus") and "</span> missing" not in row_of(norwegian, "Melhus")
+
+
+def test_the_county_filter_follows_a_municipality_that_changed_county(app: Flask, world: dict[str, Any]) -> None:
+    from registry.municipalities.models import Municipality
+
+    client = client_as(app, "coordinator")
+    assert "Melhus" in client.get(MAP + "?fylke=50").get_data(as_text=True).split("<tbody>")[1]
+    with app.app_context():
+        melhus = db.session.scalars(db.select(Municipality).where(Municipality.number == "5028")).one()
+        melhus.county_number = "03"  # an admin's correction; no stored comparison changes
+        db.session.commit()
+    body = client.get(MAP + "?fylke=50").get_data(as_text=True).split("<tbody>")[1]
+    assert "Melhus" not in body and "Malvik" in body
