@@ -246,8 +246,11 @@ _LATIN1_FALLBACK = str.maketrans(
 )
 
 
-# Letters of the Sámi alphabets without a decomposition (š, č, ž and á decompose by themselves).
-_LATIN1_LETTERS = {"ŋ": "n", "Ŋ": "N", "đ": "d", "Đ": "D", "ŧ": "t", "Ŧ": "T", "ʒ": "z", "Ʒ": "Z"}
+# Letters of the Sámi alphabets without a decomposition to a Latin-1 letter (š, č, ž and á
+# decompose by themselves; ǯ decomposes to ʒ).
+_LATIN1_LETTERS = {
+    "ŋ": "n", "Ŋ": "N", "đ": "d", "Đ": "D", "ŧ": "t", "Ŧ": "T", "ʒ": "z", "Ʒ": "Z", "ǥ": "g", "Ǥ": "G",
+}  # fmt: skip
 
 
 def latin1_text(text: str) -> str:
@@ -255,18 +258,22 @@ def latin1_text(text: str) -> str:
 
     Typographic characters get their plain form, letters outside Latin-1 lose their accent
     («Kárášjohka – Porsáŋgu» gives «Kárásjohka - Porsángu»), anything else becomes «?».
+    Decomposed input (as some systems paste it) is composed first.
     """
-    text = text.translate(_LATIN1_FALLBACK)
+    text = unicodedata.normalize("NFC", text).translate(_LATIN1_FALLBACK)
     if all(ord(c) < 256 for c in text):
         return text
     out = []
     for char in text:
         if ord(char) < 256:
             out.append(char)
-        elif char in _LATIN1_LETTERS:
-            out.append(_LATIN1_LETTERS[char])
+        elif unicodedata.combining(char):
+            continue  # an accent left over after composing: the letter before it stays
         else:
-            base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+            base = "".join(
+                _LATIN1_LETTERS.get(c, c) for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
+            )
+            base = _LATIN1_LETTERS.get(base, base)
             out.append(base if base and all(ord(c) < 256 for c in base) else "?")
     return "".join(out)
 

@@ -50,3 +50,10 @@ def test_a_description_belongs_to_the_municipality_or_the_cooperation_of_its_pro
     standard = admin.get(f"/prosessversjoner/{ids['standard_version_id']}/beskrivelse").get_data(as_text=True)
     assert current_items(variant) == {"Kommuner": "true"}
     assert current_items(standard) == {"Samarbeid": "true"}
+
+
+def test_the_current_page_is_marked_when_the_app_is_served_under_a_prefix(site: tuple[Flask, dict[str, Any]]) -> None:
+    app, _ids = site
+    html = app.test_client().get("/kommuner/", environ_overrides={"SCRIPT_NAME": "/register"}).get_data(as_text=True)
+    assert 'href="/register/kommuner/"' in html
+    assert current_items(html) == {"Kommuner": "page"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import pytest
@@ -157,6 +158,8 @@ def test_markup_in_labels_stays_text_in_the_svg_and_the_description(site: Any) -
         ("Kárášjohka, Porsáŋgu, Unjárga", "Kárásjohka, Porsángu, Unjárga"),
         ("«Sende nabovarsel» … ✉", "«Sende nabovarsel» ... "),
         ("Čđŧž 漢", "Cdtz ?"),
+        (unicodedata.normalize("NFD", "Kárášjohka"), "Kárásjohka"),  # decomposed, as pasted from some systems
+        ("Ǥǥ ǯ e\u0328", "Gg z e"),  # Skolt Sámi; a combining ogonek that composes with nothing Latin-1
     ],
 )
 def test_without_a_unicode_font_the_pdf_text_keeps_as_much_as_latin1_allows(text: str, expected: str) -> None:
