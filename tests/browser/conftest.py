@@ -144,6 +144,26 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+def _buffered(app: Any) -> Any:
+    """The app with each response body read whole and closed before it is sent.
+
+    Werkzeug's development server skips ``close()`` of a response when the browser drops
+    the connection while it is being read (Chromium does so for the favicon), which
+    leaves a static file open and fails the test in progress with a ResourceWarning.
+    Production serves through gunicorn; this only makes the test server deterministic.
+    """
+
+    def buffered(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return buffered
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The real app with demo data on http://127.0.0.1:<free port> (once per session)."""
@@ -163,7 +183,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         instance_path=str(instance),
     )
     accounts = _seed(app)
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    server: BaseWSGIServer = make_server(
+        "127.0.0.1", 0, _buffered(app), threaded=True, request_handler=_QuietHandler
+    )
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
