@@ -159,13 +159,6 @@ def show(cooperation: str, slug: str) -> str:
         wanted = {r.key for r in rows}
         heat_order = [i for i, k in enumerate(state.dmap.heatmap.keys) if k in wanted]
     base_args = {k: v for k, v in request.args.items() if k not in ("sort", "dir")}
-    row_links = {
-        key: comparison_link(m.number, process_type.slug, coop.slug) for key, m in state.municipality_of.items()
-    }
-    column_anchors = [
-        "?" + urlencode({"steg": c.step_id}) + "#steg-" + quote(c.step_id, safe="")
-        for c in (state.dmap.columns if state.dmap else ())
-    ]
     tables = _tables_html(
         state,
         rows=rows,
@@ -174,8 +167,6 @@ def show(cooperation: str, slug: str) -> str:
         process_type=process_type,
         heat_order=heat_order,
         base_args=base_args,
-        row_links=row_links,
-        column_anchors=column_anchors,
     )
     return render_template(
         "divergence/show.html",
@@ -199,7 +190,15 @@ _TABLES_CACHE_SIZE = 64
 _TABLES_LOCK = threading.Lock()
 
 
-def _tables_html(state: DivergenceState, *, rows: list[Row], heat_order: list[int], **context: Any) -> Markup:
+def _tables_html(
+    state: DivergenceState,
+    *,
+    rows: list[Row],
+    heat_order: list[int],
+    cooperation: Cooperation,
+    process_type: ProcessType,
+    **context: Any,
+) -> Markup:
     """The map table and heatmap as HTML, reused while the stored rows, the query and the language are the same.
 
     They are most of the page's server time (about 3,000 cells) and depend on nothing else:
@@ -212,7 +211,7 @@ def _tables_html(state: DivergenceState, *, rows: list[Row], heat_order: list[in
     key = (
         state.cache_key,
         tuple(row.key for row in rows),
-        (context["cooperation"].slug, context["process_type"].slug),
+        (cooperation.slug, process_type.slug),
         tuple(sorted(request.args.items(multi=True))),
         str(get_locale()),
     )
@@ -231,6 +230,16 @@ def _tables_html(state: DivergenceState, *, rows: list[Row], heat_order: list[in
             state=state,
             rows=rows,
             heat_order=heat_order,
+            cooperation=cooperation,
+            process_type=process_type,
+            row_links={
+                key: comparison_link(m.number, process_type.slug, cooperation.slug)
+                for key, m in state.municipality_of.items()
+            },
+            column_anchors=[
+                "?" + urlencode({"steg": c.step_id}) + "#steg-" + quote(c.step_id, safe="")
+                for c in state.dmap.columns
+            ],
             status_info={s: (status_symbol(s), status_text(s)) for s in CellStatus},
             also_texts={cell.also: also_text(cell.also) for row in rows for cell in row.cells if cell.also},
             heat_cells=_heat_cells(state, heat_order),

@@ -83,16 +83,21 @@ def test_skip_link_is_first_and_moves_focus_to_main(page: Any) -> None:
     assert inside_main, focus_style(page)
 
 
-def test_every_tab_stop_on_the_front_page_shows_focus(page: Any) -> None:
-    page.goto("/")
+def tab_through(page: Any, limit: int) -> int:
+    """Press Tab until focus leaves the page (or ``limit`` times); each stop must show focus. Returns the stops."""
     seen = 0
-    for _ in range(40):
+    for _ in range(limit):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement === document.body"):
             break
         assert_focus_visible(page)
         seen += 1
-    assert seen >= 8, "the header, menu, search and footer links are all reachable by Tab"
+    return seen
+
+
+def test_every_tab_stop_on_the_front_page_shows_focus(page: Any) -> None:
+    page.goto("/")
+    assert tab_through(page, 40) >= 8, "the header, menu, search and footer links are all reachable by Tab"
 
 
 def test_search_municipality_with_keyboard_alone(page: Any) -> None:
@@ -165,11 +170,5 @@ def test_wrong_password_is_refused_without_saying_which_part(page: Any, live_ser
 def test_focus_is_visible_on_the_working_pages(request: pytest.FixtureRequest, path: str) -> None:
     page = request.getfixturevalue("coordinator_page" if "avvik" in path else "owner_page")
     page.goto(path)
-    seen = 0
-    for _ in range(30):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement === document.body"):
-            break
-        assert_focus_visible(page)
-        seen += 1
+    seen = tab_through(page, 30)
     assert seen >= 10, f"only {seen} Tab stops on {path}"
