@@ -44,6 +44,7 @@ from registry.standards.services import (
 from registry.variants.forms import DiscardUploadForm, UploadForm, format_choices
 from registry.variants.models import PendingUpload, ProcessVersion, Standard
 from registry.variants.services import (
+    UploadAlreadySavedError,
     confirm_pending_upload,
     discard_pending_upload,
     get_pending_upload,
@@ -187,6 +188,10 @@ def preview(cooperation: str, slug: str, token: str) -> str | Response:
                 effective_from=form.effective_from.data,
                 effective_to=form.effective_to.data,
             )
+        except UploadAlreadySavedError as exc:  # a double click: the first click saved it
+            db.session.rollback()
+            flash(exc.message, "info")
+            return redirect(url_for(".show", cooperation=coop.slug, slug=process_type.slug))
         except RegistryError as exc:
             db.session.rollback()
             attach_error(form, exc)
@@ -218,7 +223,12 @@ def discard(cooperation: str, slug: str, token: str) -> Response:
     pending = _pending_or_404(token, coop, process_type)
     if not DiscardUploadForm().validate_on_submit():
         abort(400)
-    discard_pending_upload(pending)
+    try:
+        discard_pending_upload(pending)
+    except UploadAlreadySavedError as exc:
+        db.session.rollback()
+        flash(exc.message, "info")
+        return redirect(url_for(".index", cooperation=coop.slug))
     db.session.commit()
     flash(_("The upload was discarded; nothing was saved."), "success")
     return redirect(url_for(".index", cooperation=coop.slug))

@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, select, update
 from processes import Mode, Step
 from registry.audit.models import AuditEvent
 from registry.cooperations.models import Cooperation
-from registry.errors import NotFoundError, ValidationError
+from registry.errors import NotFoundError, RegistryError, ValidationError
 from registry.extensions import db
 from registry.graphs import ParsedUpload, canonical_content, load_process, parse_upload
 from registry.municipalities.models import Municipality
@@ -38,6 +38,7 @@ from registry.variants.models import (
 __all__ = [
     "PENDING_UPLOAD_LIFETIME",
     "StepEdit",
+    "UploadAlreadySavedError",
     "confirm_pending_upload",
     "create_pending_upload",
     "discard_pending_upload",
@@ -59,7 +60,11 @@ __all__ = [
 PENDING_UPLOAD_LIFETIME = dt.timedelta(hours=2)
 
 
-def _lock_row(model: type[Variant | Standard | Municipality | Cooperation], row_id: int) -> None:
+class UploadAlreadySavedError(RegistryError):
+    """The pending upload was consumed by another request (a double click) before this one."""
+
+
+def _lock_row(model: type[Variant | Standard | Municipality | Cooperation | User], row_id: int) -> None:
     """Lock one row until the transaction ends, so that concurrent writers take turns.
 
     A no-op UPDATE: PostgreSQL holds its row lock until commit; on SQLite it takes the
@@ -238,25 +243,22 @@ def create_pending_upload(
     cooperation: Cooperation | None = None,
     max_pending: int = 5,
     max_bytes: int | None = None,
+    max_steps: int | None = None,
 ) -> tuple[PendingUpload, ParsedUpload]:
     """Parse an upload and keep it, unsaved, for the owner's preview; FormatError when it cannot be read."""
     if (municipality is None) == (cooperation is None):
         raise ValueError("an upload is for exactly one municipality or one cooperation")
-    purge_expired_uploads()
-    waiting = db.session.scalar(
-        select(func.count()).select_from(PendingUpload).where(PendingUpload.user_id == user.id)
-    ) or 0
-    if waiting >= max_pending:
-        raise ValidationError(
-            _(
-                "You have %(count)s uploads waiting for confirmation. Save or discard one of them "
-                "(or wait two hours until they expire) before uploading another.",
-                count=waiting,
-            ),
-            field="file",
-        )
+    # A quick refusal before the (possibly long) parse; the count that decides comes below.
+    _check_pending_limit(user, max_pending)
     clean_options = {k: v for k, v in (options or {}).items() if v not in (None, "")}
-    parsed = parse_upload(data, filename=filename, fmt=fmt, max_bytes=max_bytes, options=clean_options)
+    parsed = parse_upload(
+        data, filename=filename, fmt=fmt, max_bytes=max_bytes, max_steps=max_steps, options=clean_options
+    )
+    purge_expired_uploads()  # after the parse: on SQLite a DELETE holds the write lock until commit
+    # Simultaneous uploads by one user take turns from here to their commit, so that each
+    # counts the others' rows: the limit holds however many arrive at once.
+    _lock_row(User, user.id)
+    _check_pending_limit(user, max_pending)
     pending = PendingUpload(
         token=secrets.token_urlsafe(32),
         user=user,
@@ -275,6 +277,23 @@ def create_pending_upload(
     db.session.add(pending)
     db.session.flush()
     return pending, parsed
+
+
+def _check_pending_limit(user: User, max_pending: int) -> None:
+    waiting = db.session.scalar(
+        select(func.count())
+        .select_from(PendingUpload)
+        .where(PendingUpload.user_id == user.id, PendingUpload.expires_at >= utcnow())
+    ) or 0
+    if waiting >= max_pending:
+        raise ValidationError(
+            _(
+                "You have %(count)s uploads waiting for confirmation. Save or discard one of them "
+                "(or wait two hours until they expire) before uploading another.",
+                count=waiting,
+            ),
+            field="file",
+        )
 
 
 def get_pending_upload(token: str, user: User) -> PendingUpload:
@@ -313,7 +332,20 @@ def confirm_pending_upload(
     effective_from: dt.date | None = None,
     effective_to: dt.date | None = None,
 ) -> ProcessVersion:
-    """Save a previewed upload as the owner's next version and forget the pending copy."""
+    """Save a previewed upload as the owner's next version and forget the pending copy.
+
+    The pending copy is consumed first, by one ``DELETE … RETURNING``: of two confirmations
+    at once (a double click) the second waits for the first's transaction and then finds
+    nothing to delete, so it saves nothing and gets :class:`UploadAlreadySavedError`.
+    """
+    consumed = db.session.execute(
+        delete(PendingUpload).where(PendingUpload.id == pending.id).returning(PendingUpload.id),
+        execution_options={"synchronize_session": False},
+    ).first()
+    if consumed is None:
+        raise UploadAlreadySavedError(
+            _("This upload has already been saved (or discarded). Open the process to see its newest version.")
+        )
     if pending.municipality is not None:
         # A process registered under a municipality merged into this one continues its history.
         owner: Variant | Standard = find_variant(pending.municipality, pending.process_type) or get_or_create_variant(
@@ -335,15 +367,22 @@ def confirm_pending_upload(
         effective_from=effective_from,
         effective_to=effective_to,
     )
-    db.session.delete(pending)
-    db.session.flush()
+    # The row is gone already; the session must not try to delete it again.
+    db.session.expunge(pending)
     return version
 
 
 def discard_pending_upload(pending: PendingUpload) -> None:
-    """Forget a previewed upload without saving it."""
-    db.session.delete(pending)
-    db.session.flush()
+    """Forget a previewed upload without saving it; UploadAlreadySavedError when a confirmation took it first."""
+    consumed = db.session.execute(
+        delete(PendingUpload).where(PendingUpload.id == pending.id).returning(PendingUpload.id),
+        execution_options={"synchronize_session": False},
+    ).first()
+    if consumed is None:
+        raise UploadAlreadySavedError(
+            _("This upload has already been saved (or discarded). Open the process to see its newest version.")
+        )
+    db.session.expunge(pending)
 
 
 # --- restore and quick edits -------------------------------------------------------------------

@@ -15,13 +15,14 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from processes import FormatError, Problem, Process, ProcessError
+from processes import FormatError, Problem, Process, ProcessError, TooManyStepsError
 from processes.compare import compare
 from processes.diffview import diff_diagram
 from registry.authz import can_edit_municipality, can_see_original_upload, require
@@ -54,6 +55,7 @@ from registry.variants.forms import (
 from registry.variants.models import PendingUpload, ProcessVersion, Variant
 from registry.variants.services import (
     StepEdit,
+    UploadAlreadySavedError,
     confirm_pending_upload,
     create_pending_upload,
     discard_pending_upload,
@@ -278,6 +280,7 @@ def submit_upload(form: UploadForm, *, process_type: ProcessType, **owner: Any) 
             },
             max_pending=int(current_app.config["UPLOAD_MAX_PENDING"]),
             max_bytes=current_app.config.get("MAX_CONTENT_LENGTH"),
+            max_steps=current_app.config.get("UPLOAD_MAX_STEPS"),
             **owner,
         )
     except FormatError as exc:
@@ -294,6 +297,15 @@ def submit_upload(form: UploadForm, *, process_type: ProcessType, **owner: Any) 
 
 def format_error_text(error: FormatError) -> str:
     """The engine's precise message (file, line, what is wrong, how to fix it), in one sentence."""
+    if isinstance(error, TooManyStepsError):
+        return _(
+            "%(file)s has %(count)s steps; a process may have at most %(limit)s. Split it into "
+            "sub-processes (for example one per phase of the casework) and upload each of them "
+            "as its own process type.",
+            file=error.source or _("The file"),
+            count=format_number(error.count),
+            limit=format_number(error.limit),
+        )
     text = str(error)
     hint = getattr(error, "hint", None)
     if hint and hint not in text:
@@ -319,7 +331,14 @@ def preview(number: str, slug: str, token: str) -> str | Response:
     pending = _pending_or_404(token, municipality, process_type)
     form = ConfirmUploadForm()
     if form.validate_on_submit():
-        version = confirm_pending_upload(pending, user=current_user, comment=form.comment.data or "")
+        try:
+            version = confirm_pending_upload(pending, user=current_user, comment=form.comment.data or "")
+        except UploadAlreadySavedError as exc:  # a double click: the first click saved it
+            db.session.rollback()
+            flash(exc.message, "info")
+            if find_variant(municipality, process_type) is None:  # it was discarded instead
+                return redirect(url_for("process_types.show", slug=process_type.slug))
+            return redirect(url_for(".show", number=municipality.number, slug=process_type.slug))
         db.session.commit()
         flash(_("Version %(number)s is saved.", number=version.number), "success")
         return redirect(url_for(".show", number=municipality.number, slug=process_type.slug))
@@ -366,7 +385,12 @@ def discard(number: str, slug: str, token: str) -> Response:
     form = DiscardUploadForm()
     if not form.validate_on_submit():
         abort(400)
-    discard_pending_upload(pending)
+    try:
+        discard_pending_upload(pending)
+    except UploadAlreadySavedError as exc:
+        db.session.rollback()
+        flash(exc.message, "info")
+        return redirect(url_for("process_types.show", slug=process_type.slug))
     db.session.commit()
     flash(_("The upload is discarded; nothing was saved."), "success")
     return redirect(url_for("process_types.show", slug=process_type.slug))
