@@ -898,18 +898,26 @@ class _Writer:
                     etree.SubElement(lane_el, _B("flowNodeRef")).text = ref
 
         containers: dict[str | None, etree._Element] = {None: proc}
+        written: dict[str, etree._Element] = {}  # element id -> its flow node element
         # Containers first, in an order where a parent comes before its children.
         order = self._nesting_order(where)
         for e in order:
             host = containers[where[e.id]]
             el = self.element(host, e, where)
+            written[e.id] = el
             if isinstance(e, Step) and e.kind == StepKind.SUBPROCESS:
                 containers[e.id] = el
+        incoming: dict[str, list[str]] = {}
+        outgoing: dict[str, list[str]] = {}
         for i, flow in enumerate(p.flows, 1):
             s_where = where.get(flow.source)
             t_where = where.get(flow.target)
             host = containers[s_where] if s_where == t_where and flow.source in where else proc
-            self.flow(host, flow, i)
+            fid = self.flow(host, flow, i)
+            outgoing.setdefault(flow.source, []).append(fid)
+            incoming.setdefault(flow.target, []).append(fid)
+        for element_id, el in written.items():
+            _flow_refs(el, incoming.get(element_id, ()), outgoing.get(element_id, ()))
 
         if layout:
             self.diagram(root, has_pool, participant_id, collab_id, lane_elements, where)
@@ -993,7 +1001,8 @@ class _Writer:
             container = where[container]
         return None
 
-    def flow(self, host: etree._Element, flow: Flow, index: int) -> None:
+    def flow(self, host: etree._Element, flow: Flow, index: int) -> str:
+        """Write one sequence flow into ``host``; return its XML id."""
         fid = flow.id if flow.id is not None and _NCNAME.match(flow.id) and flow.id not in self.used else None
         if fid is not None:
             self.used.add(fid)
@@ -1020,6 +1029,7 @@ class _Writer:
             expr = etree.SubElement(el, _B("conditionExpression"))
             expr.set(f"{{{XSI_NAMESPACE}}}type", "bpmn:tFormalExpression")
             expr.text = _safe(flow.condition)
+        return fid
 
     def process_kp(self, proc: etree._Element) -> None:
         p = self.p
@@ -1170,6 +1180,33 @@ class _Writer:
         )
         for x, y in points:
             etree.SubElement(edge, f"{{{DI_NAMESPACE}}}waypoint", x=_coord(x), y=_coord(y))
+
+
+# What a flow node may hold before its <incoming>/<outgoing> (BPMN 2.0 XSD: tBaseElement,
+# then tFlowElement); everything a subclass adds (loop characteristics, inner elements of a
+# sub-process, event definitions) comes after them.
+_BEFORE_FLOW_REFS = frozenset(
+    _B(name) for name in ("documentation", "extensionElements", "auditing", "monitoring", "categoryValueRef")
+)
+
+
+def _flow_refs(el: etree._Element, incoming: Sequence[str], outgoing: Sequence[str]) -> None:
+    """Write a flow node's ``<incoming>`` and ``<outgoing>`` flow references where the XSD wants them.
+
+    BPMN tools (bpmn-moddle, hence Camunda Modeler and bpmnlint) take a node's
+    connections from these references, not from the flows' ``sourceRef``/``targetRef``.
+    """
+    position = 0
+    for child in el:
+        if child.tag not in _BEFORE_FLOW_REFS:
+            break
+        position += 1
+    for tag, refs in (("incoming", incoming), ("outgoing", outgoing)):
+        for ref in refs:
+            ref_el = etree.Element(_B(tag))
+            ref_el.text = ref
+            el.insert(position, ref_el)
+            position += 1
 
 
 def _lane_read_back(lane: str) -> str:

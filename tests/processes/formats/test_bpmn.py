@@ -801,3 +801,56 @@ def test_diagram_shapes_sit_in_their_lane_sub_process_and_pool(make: object) -> 
         on_horizontal = min(abs(cy - hy), abs(cy - hy - hh)) < 2 and hx - 2 <= cx <= hx + hw + 2
         on_vertical = min(abs(cx - hx), abs(cx - hx - hw)) < 2 and hy - 2 <= cy <= hy + hh + 2
         assert on_horizontal or on_vertical
+
+
+def _flow_node_refs() -> Process:
+    p = Process("p", "Byggesak", lanes=["Saksbehandler"])
+    p.add_step(Step("s", "Søknad mottatt", StepKind.START_EVENT, lane="Saksbehandler"))
+    p.add_step(Step("sub", "Vurdere", StepKind.SUBPROCESS, lane="Saksbehandler", documentation="Faglig vurdering"))
+    p.add_step(Step("in1", "Sjekke plan", parent="sub", system="Acos"))
+    p.add_step(Step("in2", "Sjekke naboer", parent="sub"))
+    p.add_gateway(Gateway("g", GatewayKind.EXCLUSIVE, lane="Saksbehandler"))
+    p.add_step(Step("e", "Vedtak", StepKind.END_EVENT, lane="Saksbehandler"))
+    p.add_flow(Flow("s", "sub", id="f1"))
+    p.add_flow(Flow("in1", "in2", id="f2"))
+    p.add_flow(Flow("sub", "g", id="f3"))
+    p.add_flow(Flow("g", "e", "Ja", id="f4"))
+    p.add_flow(Flow("g", "sub", "Nei", id="f5"))
+    return p
+
+
+def test_writer_lists_each_flow_nodes_incoming_and_outgoing_flows() -> None:
+    root = etree.fromstring(write_bpmn(_flow_node_refs(), layout=False))
+
+    def refs(element_id: str, tag: str) -> list[str]:
+        return [r.text or "" for r in root.iterfind(f".//*[@id='{element_id}']/bpmn:{tag}", NS)]
+
+    assert (refs("s", "incoming"), refs("s", "outgoing")) == ([], ["f1"])
+    assert (refs("sub", "incoming"), refs("sub", "outgoing")) == (["f1", "f5"], ["f3"])
+    assert (refs("in1", "incoming"), refs("in1", "outgoing")) == ([], ["f2"])
+    assert (refs("in2", "incoming"), refs("in2", "outgoing")) == (["f2"], [])
+    assert (refs("g", "incoming"), refs("g", "outgoing")) == (["f3"], ["f4", "f5"])
+    assert (refs("e", "incoming"), refs("e", "outgoing")) == (["f4"], [])
+
+
+def test_writer_puts_flow_refs_where_the_bpmn_schema_wants_them() -> None:
+    # tFlowNode: documentation, extensionElements (tBaseElement), then incoming*, outgoing*,
+    # then what subclasses add (a sub-process's inner elements).
+    order = {"documentation": 0, "extensionElements": 1, "incoming": 2, "outgoing": 3}
+    root = etree.fromstring(write_bpmn(_flow_node_refs(), layout=False))
+    checked = 0
+    for el in root.iterfind(".//bpmn:process//*[@id]", NS):
+        if etree.QName(el).localname in ("sequenceFlow", "laneSet", "lane"):
+            continue
+        ranks = [order.get(etree.QName(child).localname, 4) for child in el]
+        assert ranks == sorted(ranks), (el.get("id"), [etree.QName(c).localname for c in el])
+        checked += 1
+    assert checked == 6
+    sub = root.find(".//bpmn:subProcess", NS)
+    assert sub is not None
+    assert [etree.QName(c).localname for c in sub][:4] == ["documentation", "incoming", "incoming", "outgoing"]
+
+
+def test_flow_refs_do_not_change_what_is_read_back() -> None:
+    p = _flow_node_refs()
+    assert read_bpmn(write_bpmn(p)) == p
