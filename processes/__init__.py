@@ -27,6 +27,7 @@ from processes.exceptions import (
     InputTooLargeError,
     ModelError,
     ProcessError,
+    TooManyStepsError,
     UnsupportedFormatError,
 )
 from processes.explain import format_report
@@ -88,6 +89,7 @@ __all__ = [
     "StepKind",
     "Style",
     "Synonyms",
+    "TooManyStepsError",
     "UnsupportedFormatError",
     "__version__",
     "compare_matrix",

@@ -12,6 +12,7 @@ __all__ = [
     "InputTooLargeError",
     "ModelError",
     "ProcessError",
+    "TooManyStepsError",
     "UnsupportedFormatError",
 ]
 
@@ -98,6 +99,41 @@ class UnsupportedFormatError(FormatError):
 
 class InputTooLargeError(FormatError):
     """The input is larger than the configured limit."""
+
+
+class TooManyStepsError(InputTooLargeError):
+    """The process has more steps than the caller allows (``max_steps``).
+
+    Carries ``code`` ``"too_many_steps"`` and ``params`` (``count``, ``limit``), so that
+    an application can word the message in its user's language.
+
+    Examples
+    --------
+    >>> error = TooManyStepsError(2500, 2000, source="stor.bpmn")
+    >>> str(error)
+    'stor.bpmn: the process has 2,500 steps, more than the limit of 2,000 (split it into sub-processes)'
+    >>> error.code, error.params
+    ('too_many_steps', {'count': 2500, 'limit': 2000})
+    """
+
+    code = "too_many_steps"
+
+    def __init__(self, count: int, limit: int, *, source: str | None = None) -> None:
+        self.count = count
+        self.limit = limit
+        super().__init__(
+            f"the process has {count:,} steps, more than the limit of {limit:,}",
+            source=source,
+            hint="split it into sub-processes",
+        )
+
+    @property
+    def params(self) -> dict[str, int]:
+        """The numbers in the message: ``count`` and ``limit``."""
+        return {"count": self.count, "limit": self.limit}
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.count, self.limit), {"source": self.source})
 
 
 class ModelError(ProcessError):

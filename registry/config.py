@@ -62,6 +62,12 @@ class DefaultConfig:
     # user may have waiting for confirmation at once.
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     UPLOAD_MAX_PENDING = 5
+    # The most steps one process may have. The largest real process in the shared test data
+    # (BPI Challenge 2015's main building-permit sub-process) has 148 steps and the whole
+    # permit process of one municipality about 400 activities; 2,000 leaves five times that,
+    # while comparing and drawing (which grow with the square of the steps) stay within a job's
+    # time limit. A larger file is refused with a message that says the count and the limit.
+    UPLOAD_MAX_STEPS = 2000
 
     # Background jobs (comparisons): empty runs them inline in the request (laptops, tests);
     # e.g. redis://127.0.0.1:6379/0 sends them to RQ workers (`flask --app registry worker`).

@@ -114,18 +114,22 @@ def parse_upload(
     filename: str | None,
     fmt: str | None = None,
     max_bytes: int | None = None,
+    max_steps: int | None = None,
     options: Mapping[str, Any] | None = None,
 ) -> ParsedUpload:
     """Read an uploaded file in any importer format; FormatError says file, line and what is wrong.
 
     ``fmt`` forces a format (a name from :data:`processes.formats.FORMATS`), otherwise it is
     detected. ``options`` go to the reader (label attribute, CSV columns for event logs).
+    ``max_steps`` refuses larger processes with :class:`~processes.TooManyStepsError`.
     """
     source_format = fmt or detect_format(data, filename)
     allowed = READER_OPTIONS.get(source_format, frozenset())
     given = {k: v for k, v in (options or {}).items() if v not in (None, "")}
     used = {k: v for k, v in given.items() if k in allowed}
-    process = read_process(data, filename=filename, format=source_format, max_bytes=max_bytes, **used)
+    process = read_process(
+        data, filename=filename, format=source_format, max_bytes=max_bytes, max_steps=max_steps, **used
+    )
     content = canonical_content(process)
     # Problems are those of the process as it will be stored, so preview and history agree.
     return ParsedUpload(

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any, cast
 
-from processes.exceptions import FormatError, UnsupportedFormatError
+from processes.exceptions import FormatError, TooManyStepsError, UnsupportedFormatError
 from processes.formats._xml import DEFAULT_MAX_BYTES, check_size
 from processes.model import Process
 
@@ -255,6 +255,7 @@ def read_process(
     filename: str | None = None,
     format: str | None = None,
     max_bytes: int | None = DEFAULT_MAX_BYTES,
+    max_steps: int | None = None,
     **options: Any,
 ) -> Process:
     """Read a process from ``data`` in any readable format.
@@ -269,6 +270,10 @@ def read_process(
         Skip detection and read as this format (a name from :data:`FORMATS`).
     max_bytes
         Refuse larger input (``None``: no limit).
+    max_steps
+        Refuse a process with more steps (``None``: no limit). Comparing and
+        drawing grow with the number of steps, so an application that does
+        both per request should set one (the registry allows 2,000).
     **options
         Passed to the reader, e.g. ``label_attribute="activityNameEN"`` for
         XES or ``case_column="sak"`` for event-log CSV.
@@ -279,6 +284,16 @@ def read_process(
         The input cannot be read; the message names file, line/element and
         what is wrong. :class:`UnsupportedFormatError` and
         :class:`InputTooLargeError` are subclasses.
+    TooManyStepsError
+        The process has more than ``max_steps`` steps (an
+        :class:`InputTooLargeError`).
+
+    Examples
+    --------
+    >>> read_process(b"steps: [a, b, c]\\nflows: [a -> b -> c]", max_steps=2)
+    Traceback (most recent call last):
+    ...
+    processes.exceptions.TooManyStepsError: the process has 3 steps, more than the limit of 2 (split it into sub-processes)
     """
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError(f"data must be bytes, not {type(data).__name__}")
@@ -288,7 +303,10 @@ def read_process(
         raise FormatError("the file is empty", source=filename)
     fmt = format or detect_format(data, filename)
     reader = _reader(fmt)
-    return reader(data, source=filename, max_bytes=max_bytes, **options)
+    process = reader(data, source=filename, max_bytes=max_bytes, **options)
+    if max_steps is not None and len(process.steps) > max_steps:
+        raise TooManyStepsError(len(process.steps), max_steps, source=filename)
+    return process
 
 
 def write_process(process: Process, fmt: str, **options: Any) -> bytes:

@@ -75,6 +75,7 @@ PUBLIC_API = [
     "StepKind",
     "Style",
     "Synonyms",
+    "TooManyStepsError",
     "UnsupportedFormatError",
     "__version__",
     "compare_matrix",

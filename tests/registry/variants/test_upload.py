@@ -205,3 +205,80 @@ def test_markup_in_labels_is_text_on_every_page_after_saving(app: Flask) -> None
         page = owner.get(url).get_data(as_text=True)
         assert MARKUP not in page, url
         assert 'href="javascript' not in page, url
+
+
+def _steps_in_sample() -> int:
+    from processes.formats import read_process
+
+    return len(read_process(sample("5001"), filename="t.yaml").steps)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("nb", "t.yaml har {count} steg; en prosess kan ha høyst {limit}. Del den opp i delprosesser"),
+        ("en", "t.yaml has {count} steps; a process may have at most {limit}. Split it into sub-processes"),
+    ],
+)
+def test_a_process_with_more_steps_than_the_limit_is_refused_with_both_numbers(language: str, expected: str) -> None:
+    count = _steps_in_sample()
+    app = make_app(UPLOAD_MAX_STEPS=count - 1)
+    build_site(app, with_variant=False)
+    owner = client_as(app, "owner")
+    owner.get(f"/sprak/{language}")
+    response = _upload(owner, sample("5001"), "t.yaml")
+    assert response.status_code != 302
+    assert expected.format(count=count, limit=count - 1) in response.get_data(as_text=True)
+    assert _count(app, PendingUpload) == 0
+
+
+def test_a_process_at_the_step_limit_is_accepted() -> None:
+    app = make_app(UPLOAD_MAX_STEPS=_steps_in_sample())
+    build_site(app, with_variant=False)
+    assert _upload(client_as(app, "owner"), sample("5001"), "t.yaml").status_code == 302
+
+
+def test_the_default_step_limit_is_two_thousand(app: Flask) -> None:
+    assert app.config["UPLOAD_MAX_STEPS"] == 2000
+
+
+def _consumed_meanwhile(monkeypatch: pytest.MonkeyPatch, module: Any) -> None:
+    """Let the preview page find its upload, then let 'another click' save it before this one does."""
+    real = module._pending_or_404
+
+    def read_then_lose(*args: Any) -> PendingUpload:
+        pending = real(*args)
+        db.session.execute(
+            PendingUpload.__table__.delete().where(PendingUpload.__table__.c.id == pending.id)
+        )
+        return pending
+
+    monkeypatch.setattr(module, "_pending_or_404", read_then_lose)
+
+
+def test_the_second_click_on_save_is_told_the_upload_is_already_saved(
+    site: tuple[Flask, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from registry.variants import views
+
+    app, _ids = site
+    owner = client_as(app, "owner")
+    location = _upload(owner, sample("5001"), "t.yaml").headers["Location"]
+    versions_before = _count(app, ProcessVersion)
+    _consumed_meanwhile(monkeypatch, views)
+    response = owner.post(location, data={"comment": "andre klikk"}, follow_redirects=True)
+    assert response.status_code == 200
+    assert response.request.path == URL  # the process page, with the version the first click saved
+    assert "Denne opplastingen er allerede lagret" in response.get_data(as_text=True)
+    assert _count(app, ProcessVersion) == versions_before  # this click saved nothing
+
+
+def test_discarding_an_upload_another_click_saved_says_so(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    from registry.variants import views
+
+    owner = client_as(app, "owner")
+    location = _upload(owner, sample("5001"), "t.yaml").headers["Location"]
+    _consumed_meanwhile(monkeypatch, views)
+    response = owner.post(location + "/forkast", follow_redirects=True)
+    assert response.status_code == 200
+    assert "Denne opplastingen er allerede lagret" in response.get_data(as_text=True)
