@@ -28,6 +28,7 @@ __all__ = [
     "can_view_cooperation_contacts",
     "can_view_divergence",
     "can_view_municipality_contacts",
+    "can_view_version",
     "require",
 ]
 
@@ -217,3 +218,18 @@ def can_read_standards(user: Any, cooperation: Cooperation) -> Decision:
             cooperation=cooperation.name,
         ),
     )
+
+
+def can_view_version(user: Any, version: Any) -> Decision:
+    """The one rule for a version's content, in every format and through every route.
+
+    A municipality's process is public (casework processes are public information), in
+    every version; so is a standard's *published* version, which members are compared
+    with in public. A standard's draft or approved version is for the readers of the
+    cooperation's standards (:func:`can_read_standards`).
+    """
+    if version.variant is not None or version.status == "published":
+        return ALLOW
+    if not _signed_in(user):
+        return Decision(False, _("Sign in to see a standard that is not published yet."))
+    return can_read_standards(user, version.standard.cooperation)

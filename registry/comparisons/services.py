@@ -48,6 +48,7 @@ __all__ = [
     "compute_comparison",
     "cooperations_of",
     "decisions_for",
+    "find_comparison",
     "get_comparison",
     "latest_version",
     "recompute_stale",
@@ -154,15 +155,17 @@ def _names(version: ProcessVersion) -> str:
     return owner.cooperation.name
 
 
-def request_comparison(version_a: ProcessVersion, version_b: ProcessVersion) -> Comparison:
-    """The current comparison of A with B (this engine, these decisions); queued when missing."""
+def _current_parameters(version_a: ProcessVersion, version_b: ProcessVersion) -> tuple[str, str]:
     if version_b.variant is None:
         raise ValidationError(_("Only a municipality's process can be compared with a standard or another variant."))
     if version_a.id == version_b.id or version_a.owner is version_b.owner:
         raise ValidationError(_("A process cannot be compared with itself."))
     memory = decision_memory(decisions_for(version_a.owner, version_b.variant))
-    parameters, parameters_hash = comparison_parameters(memory)
-    row = db.session.scalar(
+    return comparison_parameters(memory)
+
+
+def _stored_comparison(version_a: ProcessVersion, version_b: ProcessVersion, parameters_hash: str) -> Comparison | None:
+    return db.session.scalar(
         select(Comparison).where(
             Comparison.version_a_id == version_a.id,
             Comparison.version_b_id == version_b.id,
@@ -170,6 +173,18 @@ def request_comparison(version_a: ProcessVersion, version_b: ProcessVersion) -> 
             Comparison.parameters_hash == parameters_hash,
         )
     )
+
+
+def find_comparison(version_a: ProcessVersion, version_b: ProcessVersion) -> Comparison | None:
+    """The current comparison of A with B if it is stored; never writes (anonymous visitors' pages)."""
+    _parameters, parameters_hash = _current_parameters(version_a, version_b)
+    return _stored_comparison(version_a, version_b, parameters_hash)
+
+
+def request_comparison(version_a: ProcessVersion, version_b: ProcessVersion) -> Comparison:
+    """The current comparison of A with B (this engine, these decisions); queued when missing."""
+    parameters, parameters_hash = _current_parameters(version_a, version_b)
+    row = _stored_comparison(version_a, version_b, parameters_hash)
     if row is not None:
         if row.status == "pending" and _aware(row.requested_at) < utcnow() - PENDING_RETRY_AFTER:
             # The job was lost (worker stopped, queue flushed): ask again rather than wait forever.

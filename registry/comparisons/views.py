@@ -10,12 +10,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from registry.authz import can_edit_municipality, require
+from registry.authz import can_edit_municipality, can_view_version, require
 from registry.comparisons.forms import AddCorrespondenceForm, DecisionForm
 from registry.comparisons.models import Comparison
 from registry.comparisons.services import (
     alignment_rows,
     comparison_diagram,
+    find_comparison,
     latest_version,
     record_decision,
     request_comparison,
@@ -29,6 +30,7 @@ from registry.exports.services import inline_svg
 from registry.extensions import db
 from registry.graphs import load_process
 from registry.i18n import ui_language
+from registry.inputs import arg_int
 from registry.municipalities.models import Municipality
 from registry.municipalities.views import load_municipality
 from registry.process_types.models import ProcessType
@@ -48,7 +50,7 @@ def _variant_version(municipality: Municipality, process_type: ProcessType) -> t
     version = latest_version(variant) if variant is not None else None
     if variant is None or version is None:
         abort(404, description=_("%(municipality)s has not described this process yet.", municipality=municipality.name))
-    number = request.args.get("versjon", type=int)
+    number = arg_int("versjon")
     if number is not None:
         try:
             version = version_by_number(variant, number)
@@ -77,6 +79,8 @@ def _sides_with_standard(number: str, slug: str, cooperation_slug: str) -> tuple
     a = standard_version_for(standard)
     if a is None:
         abort(404, description=_("%(cooperation)s has no standard version yet.", cooperation=cooperation.name))
+    # Before anything is published members are compared with a draft: the draft's own rule decides.
+    require(can_view_version(current_user, a))
     a_name = _("the standard of %(cooperation)s", cooperation=cooperation.name)
     return municipality, process_type, variant, a, b, a_name
 
@@ -114,11 +118,11 @@ def _render(
     a: ProcessVersion,
     b: ProcessVersion,
     a_name: str,
-    row: Comparison,
+    row: Comparison | None,
     add_form: AddCorrespondenceForm | None = None,
 ) -> str:
     lang = ui_language()
-    result = result_of(row)
+    result = result_of(row) if row is not None else {}
     can_decide = can_edit_municipality(current_user, variant.municipality)
     context: dict[str, Any] = {
         "municipality": municipality,
@@ -133,7 +137,7 @@ def _render(
         "score_names": {k: f() for k, f in SCORE_NAMES.items()},
         "score_sentences": {k: f() for k, f in SCORE_SENTENCES.items()},
     }
-    if result:
+    if row is not None and result:
         svg = comparison_diagram(row, lang)
         db.session.commit()  # keeps the drawing for the next visitor
         rows = alignment_rows(row)
@@ -158,10 +162,14 @@ def _render(
 def _page(sides: tuple[Any, ...]) -> str:
     municipality, process_type, variant, a, b, a_name = sides
     try:
-        row = request_comparison(a, b)
+        if current_user.is_authenticated:
+            # Filling the store on first view (or after an engine upgrade) is the queue's job; inline mode computes now.
+            row: Comparison | None = request_comparison(a, b)
+        else:
+            # Anonymous GETs never write: a missing comparison waits for a signed-in visitor or a save.
+            row = find_comparison(a, b)
     except RegistryError as exc:
         abort(404, description=exc.message)
-    # Filling the store on first view (or after an engine upgrade) is the queue's job; inline mode computes now.
     db.session.commit()
     return _render(municipality=municipality, process_type=process_type, variant=variant, a=a, b=b, a_name=a_name, row=row)
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from processes import ProcessError
-from registry.authz import can_see_original_upload, require
+from registry.authz import can_see_original_upload, can_view_version, require
 from registry.errors import NotFoundError
 from registry.exports.services import (
     EXPORT_FORMATS,
@@ -29,10 +29,13 @@ bp = Blueprint("exports", __name__, url_prefix="/prosessversjoner")
 
 
 def _version(version_id: int) -> ProcessVersion:
+    """The version, when the visitor may see it (every route of this blueprint asks here)."""
     try:
-        return get_version(version_id)
+        version = get_version(version_id)
     except NotFoundError as exc:
         abort(404, description=exc.message)
+    require(can_view_version(current_user, version))
+    return version
 
 
 def _attachment(data: bytes, mimetype: str, filename: str) -> Response:
