@@ -36,6 +36,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     register_extensions(app)
     register_models(app)
     register_security(app)
+    register_input_limits(app)
     register_i18n(app)
     register_blueprints(app)
     register_error_pages(app)
@@ -93,6 +94,13 @@ def register_security(app: Flask) -> None:
     from registry.security import init_security
 
     init_security(app)
+
+
+def register_input_limits(app: Flask) -> None:
+    """Bounded integers in every URL (before the routes are added) and no NUL characters."""
+    from registry.inputs import init_inputs
+
+    init_inputs(app)
 
 
 def register_i18n(app: Flask) -> None:

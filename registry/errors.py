@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 __all__ = ["NotFoundError", "RegistryError", "ValidationError", "register_error_handlers"]
@@ -31,6 +32,8 @@ def _render_http_error(error: HTTPException) -> tuple[str, int]:
     template = f"errors/{code}.html" if code in (400, 403, 404, 405, 429) else "errors/500.html"
     # Only our own descriptions (the reason for a 403, what was not found) are shown.
     reason = error.description if error.description != type(error).description else None
+    if isinstance(error, CSRFError):
+        reason = None  # Flask-WTF's English wording; the page explains an expired form itself
     return render_template(template, error=error, reason=reason), code
 
 

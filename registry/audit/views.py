@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from registry.audit.services import list_events
 from registry.authz import can_manage, require
+from registry.inputs import arg_int
 
 __all__ = ["bp"]
 
@@ -48,7 +49,7 @@ FIELD_LABELS = {
 def index() -> str:
     """List changes, newest first."""
     require(can_manage(current_user))
-    page = max(request.args.get("side", 1, type=int), 1)
+    page = arg_int("side", 1) or 1
     object_type = request.args.get("type")
     if object_type not in OBJECT_TYPES:
         object_type = None

@@ -18,6 +18,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from processes import Mode
 from processes.formats import FORMATS
+from registry.inputs import MAX_ID
 
 __all__ = [
     "CompareVersionsForm",
@@ -113,12 +114,12 @@ class CompareVersionsForm(FlaskForm):
 
     fra = IntegerField(
         _l("Older version"),
-        validators=[InputRequired(_l("Choose two versions to compare.")), NumberRange(min=1)],
+        validators=[InputRequired(_l("Choose two versions to compare.")), NumberRange(min=1, max=MAX_ID)],
         render_kw={"inputmode": "numeric"},
     )
     til = IntegerField(
         _l("Newer version"),
-        validators=[InputRequired(_l("Choose two versions to compare.")), NumberRange(min=1)],
+        validators=[InputRequired(_l("Choose two versions to compare.")), NumberRange(min=1, max=MAX_ID)],
         render_kw={"inputmode": "numeric"},
     )
 
