@@ -106,7 +106,18 @@ ID_EVIDENCE = 0.5
 
 # Ids that modelling tools number automatically ("Task_1", "StartEvent_1",
 # "t3", "sid-12") say nothing about identity: two unrelated models share them.
-_GENERIC_ID = re.compile(r"^(?:[a-z]+[ _.:-]?)*\d{1,4}$", re.IGNORECASE)
+# Such an id is letters and single separators (never two in a row, never
+# first) followed by one to four digits. Ids come from uploads, so the rule
+# for every pattern that sees user data holds here (DESIGN.md, habit 15): no
+# quantifier over a group that holds a quantifier, no two neighbouring
+# quantified pieces that can match the same character, and a test feeding
+# 10,000 adversarial characters (tests/processes/test_regex_safety.py). The
+# old one-pattern form ``^(?:[a-z]+[ _.:-]?)*\d{1,4}$`` backtracked
+# exponentially (a 28-letter camelCase id took 20 s), so the pattern checks
+# only the characters and the separators are checked in code.
+_GENERIC_ID = re.compile(r"([a-z _.:-]*)\d{1,4}", re.IGNORECASE)
+_ID_SEPARATORS = frozenset(" _.:-")
+_TWO_SEPARATORS = re.compile(r"[ _.:-]{2}")
 
 
 def is_distinctive_id(element_id: str) -> bool:
@@ -122,7 +133,13 @@ def is_distinctive_id(element_id: str) -> bool:
     >>> [is_distinctive_id(x) for x in ["Task_1", "StartEvent_1", "t3", "Activity_0x8fk2s", "01_BB_550+complete"]]
     [False, False, False, True, True]
     """
-    return _GENERIC_ID.match(element_id) is None
+    numbered = _GENERIC_ID.fullmatch(element_id)
+    if numbered is None:
+        return True
+    word = numbered.group(1)
+    if word[:1] in _ID_SEPARATORS:
+        return True  # "_1", "-12": a separator must follow a letter
+    return _TWO_SEPARATORS.search(word) is not None
 
 
 class MatchKind(StrEnum):

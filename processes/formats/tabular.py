@@ -198,8 +198,28 @@ _MODE_WORDS: dict[str, str] = {
 }
 
 
+def _without_final_note(text: str) -> str:
+    """``text`` without a final parenthesised note and the white space before it.
+
+    Plain string search, not ``\\s*\\([^)]*\\)\\s*$``: tried at every position,
+    that pattern backtracks quadratically on long runs of spaces or opening
+    parentheses (DESIGN.md, habit 15).
+
+    >>> _without_final_note("Behandlingstid (dager) ")
+    'Behandlingstid'
+    >>> _without_final_note("Frist (a) (b)")
+    'Frist (a)'
+    """
+    body = text.rstrip()
+    if not body.endswith(")"):
+        return text
+    previous = body.rfind(")", 0, len(body) - 1)
+    opening = body.find("(", previous + 1, len(body) - 1)
+    return text if opening < 0 else body[:opening].rstrip()
+
+
 def _normal_header(text: str) -> str:
-    text = re.sub(r"\s*\([^)]*\)\s*$", "", str(text)).strip().rstrip(":").strip()
+    text = _without_final_note(str(text)).strip().rstrip(":").strip()
     return re.sub(r"\s+", " ", text).lower()
 
 
@@ -406,6 +426,7 @@ class _TableReader:
         self.table = table
         self.source = source
         self.header_names: dict[str, str] = {}
+        self.longest_reference = 0
 
     def error(
         self, row: int | None, column: str | None, message: str, hint: str | None = None
@@ -506,7 +527,7 @@ class _TableReader:
 
     def kind(self, number: int, text: str) -> tuple[str | None, str | None]:
         word = re.sub(r"[\s_]+", " ", text.strip().lower())
-        stripped = re.sub(r"\s*(gateway|port)$", "", word) if word not in ("gateway", "port") else word
+        stripped = re.sub(r" ?(gateway|port)$", "", word) if word not in ("gateway", "port") else word
         if stripped in _GATEWAY_WORDS:
             return None, _GATEWAY_WORDS[stripped]
         if word.replace(" ", "_") in {k.value for k in StepKind}:
@@ -552,6 +573,8 @@ class _TableReader:
         for r in rows:
             if r.label:
                 by_label.setdefault(_norm_label(r.label), []).append(r)
+        # No reference with more non-space characters than this can name a step.
+        self.longest_reference = max(map(len, [*by_id, *by_label]), default=0)
 
         def resolve(ref: str) -> str | None | list[_Row]:
             ref = ref.strip()
@@ -583,7 +606,15 @@ class _TableReader:
 
         def conditional(part: str) -> tuple[str, str | None] | None:
             # "Ja: godkjenne": a condition, then the step; the first colon that leaves a step wins.
+            # Colons that leave more non-space characters than any id or name has are
+            # skipped without a look-up: trying each colon of a cell of thousands was quadratic.
+            left = sum(not ch.isspace() for ch in part)
+            position = 0
             for match in re.finditer(":", part):
+                left -= sum(not ch.isspace() for ch in part[position : match.end()])
+                position = match.end()
+                if left > self.longest_reference:
+                    continue
                 target = exact(part[match.end() :])
                 if target is not None:
                     return target, part[: match.start()].strip() or None
@@ -646,7 +677,9 @@ class _TableReader:
         if isinstance(value, int | float):
             number = float(value)
         else:
-            text = re.sub(r"\s*(dager|dag|days|day|d)\.?$", "", str(value).strip(), flags=re.IGNORECASE)
+            # The unit first, then the space before it: "\s*" in front of the
+            # alternatives would be retried from every space (quadratic).
+            text = re.sub(r"(dager|dag|days|day|d)\.?$", "", str(value).strip(), flags=re.IGNORECASE).rstrip()
             text = text.replace("\u00a0", "").replace(" ", "")
             if "," in text and "." not in text:
                 text = text.replace(",", ".")  # Norwegian decimal comma
