@@ -1133,6 +1133,7 @@ class _Writer:
             for _, lane_id in lane_elements:
                 _shape(plane, self._mint(lane_id + "_di"), lane_id, lane_rects[lane_id], horizontal=True)
         next_x = 0.0
+        hosts = set(where.values())  # the sub-processes written with inner elements
         for e in self._nesting_order(where):
             box = lay.nodes.get(e.id)
             if box is None:
@@ -1148,11 +1149,12 @@ class _Writer:
             boxes[e.id] = rect
             expanded: bool | None = None
             if isinstance(e, Step) and e.kind == StepKind.SUBPROCESS:
-                expanded = any(where[c.id] == e.id for c in p.elements)
+                expanded = e.id in hosts
             xml_id = self.xml_ids[e.id]
             _shape(plane, self._mint(xml_id + "_di"), xml_id, rect, expanded=expanded)
+        back = {v: k for k, v in self.xml_ids.items()}  # XML id -> element id
         for flow_el in root.iter(_B("sequenceFlow")):
-            self._edge(plane, flow_el, lay, boxes)
+            self._edge(plane, flow_el, lay, boxes, back)
 
     def _edge(
         self,
@@ -1160,8 +1162,8 @@ class _Writer:
         flow_el: etree._Element,
         lay: Any,
         boxes: Mapping[str, tuple[float, float, float, float]],
+        back: Mapping[str, str],
     ) -> None:
-        back = {v: k for k, v in self.xml_ids.items()}
         source = back.get(flow_el.get("sourceRef") or "")
         target = back.get(flow_el.get("targetRef") or "")
         if source not in boxes or target not in boxes:

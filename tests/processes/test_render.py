@@ -895,3 +895,140 @@ def test_any_process_lays_out_and_renders(p: Process, rankdir: str) -> None:
         assert all(0 <= x <= result.width and 0 <= y <= result.height for x, y in points)
     assert to_dot(p) == to_dot(p)
     assert render(p, "svg", backend="bundled").startswith(b"<?xml")
+
+
+# -- the layered layout (large processes, no Graphviz) ---------------------------
+
+
+def layered(p: Process, rankdir: str = "LR") -> Layout:
+    return layout(p, rankdir=rankdir, engine="layered")
+
+
+def route_cuts(box: Box, points: tuple[tuple[float, float], ...], margin: float = 4.0) -> bool:
+    """Whether a route passes through ``box`` shrunk by ``margin`` (sampled every pixel)."""
+    x0, y0, x1, y1 = box.x + margin, box.y + margin, box.x + box.width - margin, box.y + box.height - margin
+    for (ax, ay), (bx, by) in itertools.pairwise(points):
+        steps = max(int(math.hypot(bx - ax, by - ay)), 1)
+        for i in range(steps + 1):
+            x, y = ax + (bx - ax) * i / steps, ay + (by - ay) * i / steps
+            if x0 < x < x1 and y0 < y < y1:
+                return True
+    return False
+
+
+def assert_clean_layout(p: Process, result: Layout) -> None:
+    """No overlaps but nesting and boundary events, lanes hold their elements, routes avoid shapes."""
+    boundary = {e.id for e in p.steps if e.kind == StepKind.BOUNDARY_EVENT and e.attached_to in result.nodes}
+    assert set(result.nodes) == {e.id for e in p.elements}
+    shapes = {k: b for k, b in result.nodes.items() if k not in boundary}
+    for (a, box_a), (b, box_b) in itertools.combinations(shapes.items(), 2):
+        if not (contains(box_a, box_b) or contains(box_b, box_a)):
+            assert not overlaps(box_a, box_b), (a, b)
+    for element in p.elements:
+        box = result.nodes[element.id]
+        assert contains(Box(0, 0, result.width, result.height), box), element.id
+        if element.parent is None and element.lane is not None and element.id not in boundary:
+            assert contains(result.lanes[element.lane], box), element.id
+    for (src, tgt), points in result.edges.items():
+        assert border_distance(result.nodes[src], points[0], shape_of(p, src, result)) < 3, (src, tgt)
+        assert border_distance(result.nodes[tgt], points[-1], shape_of(p, tgt, result)) < 3, (src, tgt)
+        host = p.step(src).attached_to if src in boundary else src
+        ends = {src, tgt, host}
+        nested = {k for k in (src, tgt) if p[k].parent is not None}
+        if nested:
+            continue  # flows into or out of a sub-process's frame are drawn straight
+        for other, box in shapes.items():
+            if other not in ends and not contains(box, result.nodes[src]) and not contains(box, result.nodes[tgt]):
+                assert not route_cuts(box, points), (src, tgt, other)
+
+
+def test_layered_layout_keeps_the_layout_contract() -> None:
+    p = build_case()
+    result = layered(p)
+    assert_clean_layout(p, result)
+    assert (result.nodes["send"].width, result.nodes["send"].height) == (100.0, 80.0)
+    assert (result.nodes["komplett"].width, result.nodes["komplett"].height) == (50.0, 50.0)
+    for inner in ("nabo_start", "nabo_sende", "nabo_slutt"):
+        assert contains(result.nodes["nabo"], result.nodes[inner])
+    assert set(result.edges) == {(f.source, f.target) for f in p.flows}
+    assert result.nodes["start"].x < result.nodes["send"].x < result.nodes["vurdere"].x
+    host, event = result.nodes["vurdere"], result.nodes["frist"]
+    assert host.x <= event.center[0] <= host.x + host.width
+    assert event.center[1] in (host.y, host.y + host.height)
+    assert layered(build_case()) == result
+
+
+def test_layered_layout_stacks_lanes_in_declared_order() -> None:
+    p = build_case()
+    result = layered(p)
+    assert list(result.lanes) == p.lanes
+    bands = [result.lanes[name] for name in p.lanes]
+    for upper, lower in itertools.pairwise(bands):
+        assert upper.y + upper.height == pytest.approx(lower.y)
+    assert all(band.x == bands[0].x and band.width == bands[0].width for band in bands)
+
+
+def test_layered_layout_puts_a_sequence_on_one_line() -> None:
+    p = Process("p")
+    for i in range(6):
+        p.add_step(Step(f"t{i}", f"Steg {i}", StepKind.START_EVENT if i == 0 else StepKind.TASK))
+    for i in range(5):
+        p.add_flow(Flow(f"t{i}", f"t{i + 1}"))
+    result = layered(p)
+    assert len({result.nodes[f"t{i}"].center[1] for i in range(6)}) == 1
+    assert all(len(points) == 2 for points in result.edges.values())
+
+
+def test_layered_layout_routes_loops_back_around_the_shapes() -> None:
+    p = Process("p", lanes=["A", "B"])
+    for i, lane in enumerate(["A", "A", "B", "A"]):
+        p.add_step(Step(f"t{i}", f"Steg {i}", lane=lane))
+    for a, b in [("t0", "t1"), ("t1", "t2"), ("t2", "t3"), ("t3", "t0"), ("t0", "t3")]:
+        p.add_flow(Flow(a, b))
+    result = layered(p)
+    assert_clean_layout(p, result)
+    assert result.nodes["t0"].x < result.nodes["t1"].x < result.nodes["t2"].x < result.nodes["t3"].x
+    assert len(result.edges[("t3", "t0")]) == 6  # out, to the lane border, back, down, in
+
+
+def test_layered_layout_top_to_bottom_turns_the_lanes_into_columns() -> None:
+    p = build_case()
+    result = layered(p, "TB")
+    assert_clean_layout(p, result)
+    xs = [result.lanes[name].x for name in p.lanes]
+    assert xs == sorted(xs)
+    assert (result.nodes["send"].width, result.nodes["send"].height) == (100.0, 80.0)
+    assert result.nodes["start"].y < result.nodes["send"].y < result.nodes["vurdere"].y
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_layered_layout_of_random_processes_is_clean(seed: int) -> None:
+    p = random_process(seed)
+    assert_clean_layout(p, layered(p))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(p=odd_processes(), rankdir=st.sampled_from(["LR", "TB"]))
+def test_layered_layout_takes_any_process(p: Process, rankdir: str) -> None:
+    result = layered(p, rankdir)
+    assert set(result.nodes) == {e.id for e in p.elements}
+    for points in result.edges.values():
+        assert len(points) >= 2
+        assert all(0 <= x <= result.width and 0 <= y <= result.height for x, y in points)
+
+
+def test_large_processes_are_laid_out_without_graphviz(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_dot(*args: object, **kwargs: object) -> None:
+        raise AssertionError("Graphviz was called")
+
+    monkeypatch.setattr(pgv.AGraph, "layout", no_dot)
+    monkeypatch.setattr(render_module, "DOT_UP_TO", len(build_case()) - 1)
+    assert layout(build_case()) == layered(build_case())
+    monkeypatch.setattr(render_module, "DOT_UP_TO", len(build_case()))
+    with pytest.raises(AssertionError, match="Graphviz was called"):
+        layout(build_case())
+
+
+def test_unknown_layout_engine_is_refused() -> None:
+    with pytest.raises(ValueError, match="engine"):
+        layout(build_case(), engine="neato")

@@ -854,3 +854,21 @@ def test_writer_puts_flow_refs_where_the_bpmn_schema_wants_them() -> None:
 def test_flow_refs_do_not_change_what_is_read_back() -> None:
     p = _flow_node_refs()
     assert read_bpmn(write_bpmn(p)) == p
+
+
+def test_large_process_diagram_is_laid_out_without_graphviz(monkeypatch: pytest.MonkeyPatch) -> None:
+    import processes.render
+
+    monkeypatch.setattr(processes.render, "DOT_UP_TO", 0)  # every process counts as large
+    p = sample()
+    root = etree.fromstring(write_bpmn(p))
+    box = _bounds(root)
+    assert set(box) >= {*(e.id for e in p.elements)}
+    [participant] = root.iterfind(".//bpmn:participant", NS)
+    assert all(_inside(b, box[participant.get("id", "")]) for b in box.values())
+    for lane in root.iterfind(".//bpmn:lane", NS):
+        for ref in lane.iterfind("bpmn:flowNodeRef", NS):
+            assert _inside(box[ref.text or ""], box[lane.get("id", "")]), ref.text
+    edges = root.findall(".//bpmndi:BPMNEdge", NS)
+    assert len(edges) == len(p.flows)
+    assert read_bpmn(write_bpmn(p)) == p
