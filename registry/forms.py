@@ -11,13 +11,13 @@ from wtforms import Field, StringField
 from wtforms.validators import ValidationError as FieldValidationError
 
 from registry.errors import RegistryError
+from registry.syntax import is_email_address, is_slug
 
-__all__ = ["DATE_FORMATS", "EmailAddress", "NumberListField", "attach_error"]
+__all__ = ["DATE_FORMATS", "EmailAddress", "NumberListField", "Slug", "attach_error"]
 
 #: ISO (what date pickers send) and the Norwegian way of typing a date (31.12.2024).
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
 
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _NUMBER_RE = re.compile(r"^\d{4}$")
 
 
@@ -25,8 +25,19 @@ class EmailAddress:
     """A plain syntax check; the registry never sends mail, so no DNS lookups."""
 
     def __call__(self, form: FlaskForm, field: Field) -> None:
-        if field.data and not _EMAIL_RE.match(field.data.strip()):
+        if field.data and not is_email_address(field.data.strip()):
             raise FieldValidationError(_l("Enter an e-mail address such as name@kommune.no."))
+
+
+class Slug:
+    """Lower-case letters a–z and digits joined by single hyphens (see :func:`registry.syntax.is_slug`)."""
+
+    def __init__(self, message: Any) -> None:
+        self.message = message  # a lazy string, worded when the form is shown
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if field.data and not is_slug(field.data):
+            raise FieldValidationError(self.message)
 
 
 class NumberListField(StringField):

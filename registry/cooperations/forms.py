@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from registry.forms import DATE_FORMATS
+from registry.forms import DATE_FORMATS, Slug
 
 __all__ = ["CooperationDescriptionForm", "CooperationForm", "EndMembershipForm", "MembershipForm"]
 
@@ -33,8 +33,7 @@ class CooperationForm(CooperationDescriptionForm):
         validators=[
             Optional(),
             Length(max=100),
-            Regexp(
-                r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+            Slug(
                 message=_l("Use only lower-case letters a–z, digits and single hyphens, e.g. digi-trondelag."),
             ),
         ],

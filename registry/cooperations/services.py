@@ -12,6 +12,7 @@ from registry.cooperations.models import Cooperation, Membership
 from registry.errors import NotFoundError, ValidationError
 from registry.extensions import db
 from registry.municipalities.models import Municipality
+from registry.syntax import is_slug
 
 __all__ = [
     "add_membership",
@@ -24,7 +25,6 @@ __all__ = [
     "update_cooperation",
 ]
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _TRANSLITERATE = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "é": "e", "ü": "u"})
 
 
@@ -54,7 +54,7 @@ def get_cooperation(slug: str) -> Cooperation:
 
 
 def _check_unique(name: str, slug: str, *, exclude_id: int | None) -> None:
-    if not SLUG_RE.match(slug):
+    if not is_slug(slug):
         raise ValidationError(
             _("Use only lower-case letters a–z, digits and single hyphens, e.g. digi-trondelag."), field="slug"
         )

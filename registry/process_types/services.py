@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from registry.errors import NotFoundError, ValidationError
 from registry.extensions import db
 from registry.process_types.models import ProcessType
+from registry.syntax import is_slug
 from registry.users.models import User
 from registry.variants.models import Standard, Variant
 
@@ -22,9 +21,6 @@ __all__ = [
     "variant_counts",
     "variants_of",
 ]
-
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
 
 def list_process_types() -> list[ProcessType]:
     """Every process type by Norwegian name."""
@@ -59,7 +55,7 @@ def standards_of(process_type: ProcessType) -> list[Standard]:
 
 
 def _check(slug: str, name_nb: str, *, exclude_id: int | None) -> None:
-    if not SLUG_RE.match(slug):
+    if not is_slug(slug):
         raise ValidationError(
             _("Use only lower-case letters a–z, digits and single hyphens, e.g. byggesak-ett-trinn."), field="slug"
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 import secrets
 from collections.abc import Sequence
 
@@ -17,6 +16,7 @@ from registry.cooperations.models import Cooperation
 from registry.errors import NotFoundError, ValidationError
 from registry.extensions import db
 from registry.municipalities.models import Municipality
+from registry.syntax import is_email_address
 from registry.users.models import User, new_login_token, owner_assignments
 
 __all__ = [
@@ -32,9 +32,6 @@ __all__ = [
     "update_user",
 ]
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
 @functools.cache
 def _dummy_hash(method: str) -> str:
     # Checked when the e-mail is unknown, so that the answer takes as long either way.
@@ -44,7 +41,7 @@ def _dummy_hash(method: str) -> str:
 def normalise_email(email: str) -> str:
     """Trim and lower-case an address; raises ValidationError when it is not one."""
     email = email.strip().lower()
-    if not EMAIL_RE.match(email) or len(email) > 254:
+    if not is_email_address(email):
         raise ValidationError(_("Enter an e-mail address such as name@kommune.no."), field="email")
     return email
 
