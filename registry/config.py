@@ -34,7 +34,13 @@ class DefaultConfig:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Sessions: PERMANENT_SESSION_LIFETIME is the idle limit (the cookie is renewed on every
+    # request and refused once older); SESSION_ABSOLUTE_LIFETIME ends a session that long
+    # after sign-in however busy it is. "strong" binds a session to the client address and
+    # browser it was signed in from; "basic" does not (e.g. for users whose address changes).
     PERMANENT_SESSION_LIFETIME = 8 * 3600  # one working day
+    SESSION_ABSOLUTE_LIFETIME = 12 * 3600
+    SESSION_PROTECTION = "strong"
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = 8 * 3600

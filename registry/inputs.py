@@ -72,7 +72,7 @@ def arg_int(name: str, default: int | None = None, *, minimum: int = 1, maximum:
 def find_nul() -> str | None:
     """Where the request carries a NUL character (path, query, form field, file name), else None."""
     if "\x00" in request.path:
-        return _("the address")
+        return str(_("the address"))
     sources: list[tuple[str, Any]] = [(_("the address"), request.args)]
     if request.method in ("POST", "PUT", "PATCH"):
         sources.append((_("the form"), request.form))
@@ -83,7 +83,7 @@ def find_nul() -> str | None:
     if request.method in ("POST", "PUT", "PATCH"):
         for key, upload in request.files.items(multi=True):
             if "\x00" in (upload.filename or ""):
-                return _("the name of the uploaded file (%(field)s)", field=key)
+                return str(_("the name of the uploaded file (%(field)s)", field=key))
     return None
 
 

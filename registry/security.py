@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from registry.extensions import login_manager
+from registry.users.sessions import check_session
 
 __all__ = ["CONTENT_SECURITY_POLICY", "init_security"]
 
@@ -47,7 +48,10 @@ def init_security(app: Flask) -> None:
     login_manager.login_view = "users.login"
     login_manager.login_message = _l("Sign in to see this page.")
     login_manager.login_message_category = "info"
-    login_manager.session_protection = "strong"
+    # Flask-Login falls back to "basic" for permanent sessions; the binding to the client
+    # (SESSION_PROTECTION = "strong") and the absolute lifetime are checked here instead.
+    login_manager.session_protection = None
+    app.before_request(check_session)
     app.after_request(_add_headers)
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:

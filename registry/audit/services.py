@@ -14,10 +14,12 @@ from sqlalchemy.orm.attributes import History
 from registry.audit.models import AuditEvent
 from registry.extensions import db
 
-__all__ = ["acting_as", "list_events", "register_audit", "set_actor_label"]
+__all__ = ["SIGN_IN_ACTIONS", "acting_as", "list_events", "record_sign_in_event", "register_audit", "set_actor_label"]
 
 # Values never written to the log; the event only says that they changed.
 SECRET_FIELDS = frozenset({"password_hash", "login_token"})
+#: Events about sessions rather than changes: written by :func:`record_sign_in_event`.
+SIGN_IN_ACTIONS = ("sign-in", "sign-out", "sign-in-failed")
 # Derived values that would only repeat another field (or the event's own time).
 SKIPPED_FIELDS = frozenset({"id", "search_name", "created_at"})
 
@@ -102,7 +104,8 @@ def _write_events(session: Session, flush_context: UOWTransaction) -> None:
             if action == "update" and not session.is_modified(obj, include_collections=True):
                 continue
             changes = {} if action == "delete" else _collect_changes(obj, creating=action == "create")
-            if action == "update" and not changes:
+            if action == "update" and set(changes) <= {"login_token"}:
+                # A new session key alone is a sign-out (its own event), not a change to the user.
                 continue
             # New rows get their identity key only after the flush; their primary key is set already.
             identity = inspect(obj).mapper.primary_key_from_instance(obj)
@@ -117,6 +120,25 @@ def _write_events(session: Session, flush_context: UOWTransaction) -> None:
                     changes=changes,
                 )
             )
+
+
+def record_sign_in_event(action: str, *, user: Any | None, email: str, note: str = "") -> None:
+    """Log a sign-in, sign-out or failed sign-in (``SIGN_IN_ACTIONS``) of ``user`` or of an unknown ``email``."""
+    if action not in SIGN_IN_ACTIONS:
+        raise ValueError(f"not a sign-in action: {action!r}")
+    db.session.add(
+        AuditEvent(
+            actor_id=user.id if user is not None else None,
+            actor_label=(user.email if user is not None else email)[:254],
+            action=action,
+            object_type="User",
+            object_id=str(user.id) if user is not None else "",
+            object_label=(str(user) if user is not None else email)[:300],
+            changes={},
+            note=note[:2000],
+        )
+    )
+    db.session.flush()
 
 
 def register_audit(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""Sign in and sign out."""
+"""Sign in, sign out and change one's own password."""
 
 from __future__ import annotations
 
@@ -9,17 +9,24 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from registry.extensions import limiter
+from registry.errors import ValidationError
+from registry.extensions import db, limiter
+from registry.forms import attach_error
 from registry.pages.views import safe_next
-from registry.users.forms import LoginForm
+from registry.users.forms import LoginForm, PasswordChangeForm
 from registry.users.services import authenticate
+from registry.users.sessions import (
+    change_own_password,
+    end_session,
+    record_failed_sign_in,
+    start_session,
+)
 
 __all__ = ["bp"]
 
@@ -41,24 +48,41 @@ def login() -> str | Response:
     if form.validate_on_submit():
         user = authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
-            language = session.get("lang")
-            session.clear()  # a fresh session on sign-in
-            if language:
-                session["lang"] = language
-            # Signed-in sessions end after PERMANENT_SESSION_LIFETIME (a working day).
-            session.permanent = True
-            login_user(user)
+            start_session(user)
+            db.session.commit()
             flash(_("You are signed in as %(name)s.", name=user.name), "success")
             return redirect(target)
-        # For the operator: repeated failures from one address show up in the server log.
+        # For the operator: failures show up in the audit log and the server log.
         current_app.logger.warning("Failed sign-in for %r from %s", form.email.data, request.remote_addr)
+        record_failed_sign_in(form.email.data or "")
+        db.session.commit()
         form.form_errors.append(_("The e-mail address or the password is wrong."))
     return render_template("users/login.html", form=form)
 
 
 @bp.post("/logg-ut")
 def logout() -> Response:
-    """End the session (a POST: CSRFProtect checks its token, so no other site can sign you out)."""
-    logout_user()
+    """End the session everywhere its cookie was copied (a POST: CSRFProtect checks its token)."""
+    end_session(current_user)
+    db.session.commit()
     flash(_("You are signed out."), "info")
     return redirect(url_for("pages.index"))
+
+
+@bp.route("/konto/passord", methods=["GET", "POST"])
+@login_required
+def change_password() -> str | Response:
+    """Change one's own password: the current one is asked; other sessions end."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()  # the row, not the proxy: the session is renewed with it
+        try:
+            change_own_password(user, current=form.current_password.data or "", new=form.password.data or "")
+        except ValidationError as exc:
+            db.session.rollback()
+            attach_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Your password is changed. You are signed out everywhere else."), "success")
+            return redirect(url_for("pages.index"))
+    return render_template("users/password.html", form=form)
