@@ -21,6 +21,7 @@ import os
 import weakref
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -311,6 +312,15 @@ def _features(i: int) -> tuple[PreparedProcess, ProcessProfile]:
     return hit
 
 
+# What to do when the worker processes cannot start because each one runs the calling
+# script again (spawn and the fork server import the main module in every worker).
+_GUARD_ADVICE = (
+    "Every worker process imports the main script again: put the code that calls "
+    "compare_matrix under 'if __name__ == \"__main__\":', or pass workers=1 to compare "
+    "in this process."
+)
+
+
 def _pair_chunk(pairs: Sequence[tuple[int, int]]) -> list[float]:
     out = []
     syn = _WORKER["synonyms"]
@@ -372,6 +382,10 @@ def compare_matrix(
     >>> compare_matrix(ps, workers=1).round(2).tolist()
     [[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
     """
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        # A worker re-running a script without the __main__ guard: starting a pool here
+        # would recurse, and computing here would do the whole work once per worker.
+        raise RuntimeError(f"compare_matrix was called while a worker process was starting. {_GUARD_ADVICE}")
     n = len(processes)
     result = np.eye(n, dtype=np.float64)
     pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
@@ -403,17 +417,25 @@ def compare_matrix(
             context = server
         else:
             context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=context,
-            initializer=_init_worker,
-            initargs=(list(processes), synonyms, vocabulary),
-        ) as pool:
-            values = [
-                v
-                for chunk_values in pool.map(_pair_chunk, chunks)
-                for v in chunk_values
-            ]
+        try:
+            with ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=context,
+                initializer=_init_worker,
+                initargs=(list(processes), synonyms, vocabulary),
+            ) as pool:
+                values = [
+                    v
+                    for chunk_values in pool.map(_pair_chunk, chunks)
+                    for v in chunk_values
+                ]
+        except BrokenProcessPool as error:
+            # Workers that die while starting are almost always a script without the
+            # guard (each worker says so on stderr); anything else shows as the cause.
+            raise RuntimeError(
+                "compare_matrix: the worker processes stopped while starting, most likely because "
+                f"the calling script has no main guard. {_GUARD_ADVICE}"
+            ) from error
     rows, cols = np.array(pairs).T
     result[rows, cols] = values
     result[cols, rows] = values

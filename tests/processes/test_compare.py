@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -237,3 +240,50 @@ def test_compare_files_on_bundled_samples(tmp_path: Path) -> None:
     report = compare_files(a, b)
     assert report.startswith("Sammenligning av standarden og Melhus")
     assert "i Melhus" in report
+
+
+# -- compare_matrix from a script without the __main__ guard -------------------------
+
+_SCRIPT = """
+from processes.compare import compare_matrix
+from processes.model import Flow, Process, Step
+
+ps = []
+for labels in (["Motta søknad", "Fatte vedtak"], ["Motta søknad", "Fatte vedtak"], ["Befaring", "Arkivere"]):
+    p = Process()
+    for x in labels:
+        p.add_step(Step(x, x))
+    p.add_flow(Flow(labels[0], labels[1]))
+    ps.append(p)
+{call}
+"""
+
+
+def _run_script(tmp_path: Path, call: str) -> subprocess.CompletedProcess[str]:
+    script = tmp_path / "script.py"
+    script.write_text(_SCRIPT.format(call=call), encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.run(
+        [sys.executable, str(script)], check=False, capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env
+    )
+
+
+def test_unguarded_script_with_workers_is_told_what_to_do(tmp_path: Path) -> None:
+    done = _run_script(tmp_path, "print(compare_matrix(ps, workers=2).round(2).tolist())")
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("RuntimeError: compare_matrix: the worker processes stopped while starting")
+    assert "if __name__ == \"__main__\":" in last and "workers=1" in last
+    assert done.stdout == ""  # no half-computed matrix from a worker
+
+
+def test_unguarded_script_with_one_worker_works(tmp_path: Path) -> None:
+    done = _run_script(tmp_path, "print(compare_matrix(ps, workers=1).round(2).tolist())")
+    assert (done.returncode, done.stdout.strip()) == (0, "[[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 1.0]]")
+
+
+def test_guarded_script_with_workers_works(tmp_path: Path) -> None:
+    call = 'if __name__ == "__main__":\n    print(compare_matrix(ps, workers=2).round(2).tolist())'
+    done = _run_script(tmp_path, call)
+    assert (done.returncode, done.stdout.strip()) == (0, "[[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 1.0]]"), done.stderr
