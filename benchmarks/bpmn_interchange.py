@@ -11,7 +11,11 @@ pair this computes
 - **step F1**: the same for step labels (as multisets);
 - **nesting**: the same named steps inside the same sub-processes and the
   same boundary events on the same activities (not part of the step graph,
-  so reported apart).
+  so reported apart);
+- **messages**: the same message flows between named steps of different
+  pools. The step graph compared above holds ordinary (sequence) flows only,
+  so that a tool that drops the message flows of a collaboration shows up
+  here, not as a different order of work.
 
 Labels are compared after whitespace normalisation and case folding. Steps
 without a name cannot be matched across files, so in the *labelled* step
@@ -73,21 +77,37 @@ class LabelledGraph:
     steps: Counter[str]
     edges: frozenset[tuple[str, str]]
     structure: frozenset[tuple[str, str, str]] = frozenset()
+    messages: frozenset[tuple[str, str]] = frozenset()
 
     @staticmethod
     def union(graphs: Iterable[LabelledGraph]) -> LabelledGraph:
         steps: Counter[str] = Counter()
         edges: set[tuple[str, str]] = set()
         structure: set[tuple[str, str, str]] = set()
+        messages: set[tuple[str, str]] = set()
         for g in graphs:
             steps.update(g.steps)
             edges |= g.edges
             structure |= g.structure
-        return LabelledGraph(steps, frozenset(edges), frozenset(structure))
+            messages |= g.messages
+        return LabelledGraph(steps, frozenset(edges), frozenset(structure), frozenset(messages))
 
 
 def labelled_graph(process: Process) -> LabelledGraph:
-    """The step graph of ``process`` with named steps only, keyed by normalised label."""
+    """The step graph of ``process`` with named steps only, keyed by normalised label.
+
+    Edges follow ordinary flows; message flows between named steps are kept apart in ``messages``.
+    """
+    ordinary = process.copy()
+    messages: set[tuple[str, str]] = set()
+    for flow in process.flows:
+        if flow.is_message:
+            ordinary.remove_flow(flow)
+            ends = [process.get(flow.source), process.get(flow.target)]
+            labels = [normalise(e.label) if e is not None else "" for e in ends]
+            if all(labels):
+                messages.add((labels[0], labels[1]))
+    process = ordinary
     sg = process.step_graph()
     named = {n: normalise(sg.nodes[n]["step"].label) for n in sg.nodes}
     named = {n: label for n, label in named.items() if label}
@@ -112,7 +132,7 @@ def labelled_graph(process: Process) -> LabelledGraph:
             holder = process.get(other) if other is not None else None
             if label and holder is not None and normalise(holder.label):
                 structure.add((relation, label, normalise(holder.label)))
-    return LabelledGraph(steps, frozenset(edges), frozenset(structure))
+    return LabelledGraph(steps, frozenset(edges), frozenset(structure), frozenset(messages))
 
 
 def _f1(found: int, expected: int, common: int) -> float:
@@ -134,6 +154,7 @@ class Pair:
     files: list[str]
     exact: bool = False
     structure_exact: bool = False
+    messages_exact: bool = False
     edge_f1: float = 0.0
     step_f1: float = 0.0
     error: str | None = None
@@ -212,6 +233,7 @@ def run(data: Path = DEFAULT_DATA) -> list[Pair]:
         expected = references[case]
         pair.exact, pair.edge_f1, pair.step_f1 = compare(found, expected)
         pair.structure_exact = found.structure == expected.structure
+        pair.messages_exact = found.messages == expected.messages
         pair.missing_structure = sorted(expected.structure - found.structure)
         pair.extra_structure = sorted(found.structure - expected.structure)
         pair.missing_steps = sorted((expected.steps - found.steps).elements())
@@ -220,6 +242,12 @@ def run(data: Path = DEFAULT_DATA) -> list[Pair]:
         pair.extra_edges = sorted(found.edges - expected.edges)
         pairs.append(pair)
     return pairs
+
+
+def references_have_messages(data: Path, case: str) -> bool:
+    """True when the reference model of ``case`` has message flows between named steps."""
+    path = data / "Reference" / f"{case}.bpmn"
+    return path.is_file() and bool(_read(path).messages)
 
 
 def summary(pairs: Sequence[Pair], *, by: str = "tool") -> dict[str, tuple[int, int, float, float, int]]:
@@ -285,6 +313,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\n{len(pairs)} pairs read and compared in {elapsed:.2f} s")
     files, median_ms, slowest_ms, total_s = read_speed(args.data)
     print(f"import speed: {files} files, median {median_ms:.2f} ms, slowest {slowest_ms:.1f} ms, all {total_s:.2f} s")
+    with_messages = [p for p in pairs if not p.error and references_have_messages(args.data, p.case)]
+    print(
+        f"message flows: {sum(p.messages_exact for p in with_messages)} of {len(with_messages)} pairs "
+        "whose reference has message flows give the same ones"
+    )
     disagreeing = [p for p in pairs if not (p.exact and p.structure_exact)]
     if disagreeing:
         print(f"\n{len(disagreeing)} disagreeing pairs" + ("" if args.verbose else " (--verbose lists them)"))

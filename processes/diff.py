@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from processes.model import Process, Step
+from processes.model import Process, Step, StepKind
 from processes.similarity import ProcessProfile, Relation, profile
 
 if TYPE_CHECKING:
     from processes.align import Alignment
 
-__all__ = ["Difference", "DifferenceKind", "diff"]
+__all__ = ["Difference", "DifferenceKind", "diff", "kind_matters"]
 
 
 class DifferenceKind(StrEnum):
@@ -45,6 +45,7 @@ class DifferenceKind(StrEnum):
     OPTIONAL_VS_MANDATORY = "optional_vs_mandatory"
     MISSING_FLOW = "missing_flow"
     EXTRA_FLOW = "extra_flow"
+    KIND_CHANGED = "kind_changed"
     LANE_CHANGED = "lane_changed"
     MODE_CHANGED = "mode_changed"
     SYSTEM_CHANGED = "system_changed"
@@ -74,6 +75,13 @@ class Difference:
           stands relative to y in B (the opposite holds in A);
         - ``parallel_vs_sequential``: ``{"parallel_in": "a" | "b"}``;
         - ``optional_vs_mandatory``: ``{"optional_in": "a" | "b"}``;
+        - ``missing_flow`` / ``extra_flow`` of a message between two parties:
+          ``{"flow": "message", "message": <its name or "">}``, and
+          ``"instead": "sequence"`` when the other process has an ordinary
+          flow between the two steps instead;
+        - ``kind_changed``: ``{"a": step kind in A, "b": step kind in B}``
+          (:class:`~processes.model.StepKind` values), reported only where the
+          kind says something different to a person (see :func:`kind_matters`);
         - attribute changes (``lane_changed`` …): ``{"a": value in A, "b": value in B}``,
           a lane or system renamed as a whole gives one ``lane_changed`` or
           ``system_changed`` listing the steps concerned, with ``"scope": "lane"``
@@ -165,6 +173,43 @@ def diff(
         if kind is not None:
             add(Difference(kind, _ids(pa, g.a), _ids(pb, g.b)), pa.rank[g.rep_a])
 
+    # Messages between parties, between matched steps. A message that one side
+    # sends and the other does not changes when the parties wait for each other;
+    # that is said once, as the message, not again as orders between the parties.
+    msg_a = _messages(a, pa, [g.a for g in groups])
+    msg_b = _messages(b, pb, [g.b for g in groups])
+    direct_seq_a = _sequence_pairs(a, pa, [g.a for g in groups])
+    direct_seq_b = _sequence_pairs(b, pb, [g.b for g in groups])
+    for (gu, gv), (sender, receiver, name) in sorted(msg_a.items()):
+        if (gu, gv) not in msg_b:
+            details = {"flow": "message", "message": name}
+            if (gu, gv) in direct_seq_b:
+                details["instead"] = "sequence"
+            add(
+                Difference(
+                    DifferenceKind.MISSING_FLOW,
+                    (sender, receiver),
+                    (pb.ids[groups[gu].rep_b], pb.ids[groups[gv].rep_b]),
+                    details,
+                ),
+                pa.rank[pa.index[sender]],
+            )
+    for (gu, gv), (sender, receiver, name) in sorted(msg_b.items()):
+        if (gu, gv) not in msg_a:
+            details = {"flow": "message", "message": name}
+            if (gu, gv) in direct_seq_a:
+                details["instead"] = "sequence"
+            add(
+                Difference(
+                    DifferenceKind.EXTRA_FLOW,
+                    (pa.ids[groups[gu].rep_a], pa.ids[groups[gv].rep_a]),
+                    (sender, receiver),
+                    details,
+                ),
+                pb.rank[pb.index[sender]],
+            )
+    messages_differ = msg_a.keys() != msg_b.keys()
+
     # Behaviour between matched steps.
     involved: set[int] = set()
     if len(groups) > 1:
@@ -173,6 +218,8 @@ def diff(
         ra = pa.relations[np.ix_(ia, ia)]
         rb = pb.relations[np.ix_(ib, ib)]
         upper = np.triu(np.ones(ra.shape, dtype=bool), 1)
+        if messages_differ:
+            upper &= ~_across_parties(a, pa, ia) & ~_across_parties(b, pb, ib)
         order_a = (ra == Relation.BEFORE) | (ra == Relation.AFTER)
         order_b = (rb == Relation.BEFORE) | (rb == Relation.AFTER)
         inverted = upper & order_a & order_b & (ra != rb)
@@ -213,8 +260,12 @@ def diff(
     # Flows between matched steps. A direct flow of one process is missing from the
     # other only if no path through unmatched steps stands in for it there; and a
     # path through unmatched steps is never reported itself (those steps are).
+    # Messages were compared above.
     ska, direct_a = _skeleton(pa, [g.a for g in groups])
     skb, direct_b = _skeleton(pb, [g.b for g in groups])
+    for key in msg_a.keys() | msg_b.keys():
+        direct_a.discard(key)
+        direct_b.discard(key)
     for (gu, gv), (u, v) in sorted(ska.items()):
         if (
             (gu, gv) in direct_a
@@ -245,6 +296,21 @@ def diff(
                 ),
                 pb.rank[u],
             )
+
+    # What kind of step a one-to-one match is, where a person sees the difference.
+    for g in groups:
+        if len(g.a) == 1 and len(g.b) == 1:
+            sa, sb = a.step(pa.ids[g.a[0]]), b.step(pb.ids[g.b[0]])
+            if kind_matters(sa.kind, sb.kind):
+                add(
+                    Difference(
+                        DifferenceKind.KIND_CHANGED,
+                        (sa.id,),
+                        (sb.id,),
+                        {"a": sa.kind.value, "b": sb.kind.value},
+                    ),
+                    pa.rank[g.a[0]],
+                )
 
     # Attributes of one-to-one matches. An attribute is compared only when both
     # processes record it for some step: a model that never states modes says
@@ -331,6 +397,93 @@ def diff(
 
     out.sort(key=lambda item: item[0])
     return tuple(d for _, d in out)
+
+
+# What a step kind tells a person: whose work it is, and what happens there.
+_KIND_CLASS: dict[StepKind, str] = {
+    StepKind.TASK: "task",
+    StepKind.USER_TASK: "person",
+    StepKind.MANUAL_TASK: "person",
+    StepKind.SERVICE_TASK: "machine",
+    StepKind.SCRIPT_TASK: "machine",
+    StepKind.BUSINESS_RULE_TASK: "machine",
+    StepKind.SEND_TASK: "send",
+    StepKind.RECEIVE_TASK: "receive",
+    StepKind.SUBPROCESS: "subprocess",
+    StepKind.CALL_ACTIVITY: "subprocess",
+    StepKind.START_EVENT: "start",
+    StepKind.END_EVENT: "end",
+    StepKind.INTERMEDIATE_EVENT: "intermediate",
+    StepKind.BOUNDARY_EVENT: "boundary",
+}
+
+
+def kind_matters(a: StepKind, b: StepKind) -> bool:
+    """True when step kinds ``a`` and ``b`` say something different to a person.
+
+    A plain task says nothing about who does it, so it matches a user,
+    manual, service, script or business-rule task; those matter against
+    each other only between a person's work and a machine's. Sending,
+    receiving, a sub-process (embedded or called) and each kind of event
+    matter against anything else: "send task → task" means the message is
+    no longer sent, "intermediate → end event" that the process ends there.
+
+    Examples
+    --------
+    >>> kind_matters(StepKind.SEND_TASK, StepKind.TASK)
+    True
+    >>> kind_matters(StepKind.INTERMEDIATE_EVENT, StepKind.END_EVENT)
+    True
+    >>> kind_matters(StepKind.TASK, StepKind.USER_TASK), kind_matters(StepKind.USER_TASK, StepKind.MANUAL_TASK)
+    (False, False)
+    >>> kind_matters(StepKind.USER_TASK, StepKind.SERVICE_TASK)
+    True
+    """
+    ca, cb = _KIND_CLASS[a], _KIND_CLASS[b]
+    if ca == cb:
+        return False
+    return not ("task" in (ca, cb) and {ca, cb} <= {"task", "person", "machine"})
+
+
+def _messages(
+    p: Process, prof: ProcessProfile, groups: Sequence[Sequence[int]]
+) -> dict[tuple[int, int], tuple[str, str, str]]:
+    """Message flows between steps of two different matched groups: (group, group) -> (sender, receiver, name)."""
+    group_of = {i: g for g, members in enumerate(groups) for i in members}
+    out: dict[tuple[int, int], tuple[str, str, str]] = {}
+    for f in sorted((f for f in p.flows if f.is_message), key=lambda f: f.sort_key()):
+        i, j = prof.index.get(f.source), prof.index.get(f.target)
+        gu = group_of.get(i) if i is not None else None
+        gv = group_of.get(j) if j is not None else None
+        if gu is not None and gv is not None and gu != gv:
+            out.setdefault((gu, gv), (f.source, f.target, f.condition or ""))
+    return out
+
+
+def _sequence_pairs(
+    p: Process, prof: ProcessProfile, groups: Sequence[Sequence[int]]
+) -> set[tuple[int, int]]:
+    """Group pairs joined by an ordinary (sequence) flow, directly or through gateways only."""
+    group_of = {i: g for g, members in enumerate(groups) for i in members}
+    g = p.graph
+    pairs: set[tuple[int, int]] = set()
+    for u, v in prof.edges:
+        gu, gv = group_of.get(u), group_of.get(v)
+        if gu is None or gv is None or gu == gv:
+            continue
+        flow = g.edges[prof.ids[u], prof.ids[v]]["flow"] if g.has_edge(prof.ids[u], prof.ids[v]) else None
+        if flow is None or not flow.is_message:
+            pairs.add((gu, gv))
+    return pairs
+
+
+def _across_parties(p: Process, prof: ProcessProfile, reps: np.ndarray) -> np.ndarray:
+    """``k × k`` mask: True where the two steps belong to different parties (pools)."""
+    pools = [p.step(prof.ids[int(i)]).pool for i in reps]
+    codes = {pool: n for n, pool in enumerate(dict.fromkeys(pools))}
+    arr = np.array([codes[pool] for pool in pools], dtype=np.intp)
+    mask: np.ndarray = arr[:, None] != arr[None, :]
+    return mask
 
 
 def _renamed_values(

@@ -91,6 +91,7 @@ _STEP_KINDS = frozenset(
         DifferenceKind.RENAMED_STEP,
         DifferenceKind.PARALLEL_VS_SEQUENTIAL,
         DifferenceKind.OPTIONAL_VS_MANDATORY,
+        DifferenceKind.KIND_CHANGED,
         DifferenceKind.LANE_CHANGED,
         DifferenceKind.MODE_CHANGED,
         DifferenceKind.SYSTEM_CHANGED,

@@ -16,12 +16,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from processes.diff import Difference, DifferenceKind
-from processes.model import Mode, Process
+from processes.model import Gateway, Mode, Process, Step, StepKind
 
 if TYPE_CHECKING:
     from processes.compare import Comparison
 
-__all__ = ["LANGUAGES", "explain", "format_report"]
+__all__ = ["LANGUAGES", "explain", "format_report", "name_of"]
 
 #: Languages the sentences exist in.
 LANGUAGES = ("nb", "en")
@@ -47,66 +47,76 @@ _MODE_WORDS = {
 # {x}, {y}: quoted step names, {xs}/{ys}: quoted lists, {va}/{vb}: values.
 _TEMPLATES: dict[str, dict[str, str]] = {
     "nb": {
-        "missing_step": "{Noun} {x} finnes {A}, men mangler {B}.",
-        "extra_step": "{Noun} {y} finnes {B}, men ikke {A}.",
-        "renamed_step": "{Noun} {x} heter {y} {B}.",
-        "split_step": "{Noun} {x} er delt i {ys} {B}.",
+        "missing_step": "{Nx} finnes {A}, men mangler {B}.",
+        "extra_step": "{Ny} finnes {B}, men ikke {A}.",
+        "renamed_step": "{Nx} heter {y} {B}.",
+        "split_step": "{Nx} er delt i {ys} {B}.",
         "merged_steps": "Stegene {xs} er slått sammen til {y} {B}.",
         "order_changed_after": "{BB} kommer {y1} etter {y2}; {A} kommer det før.",
         "order_changed_before": "{BB} kommer {y1} før {y2}; {A} kommer det etter.",
         "parallel_in_a": "{xs} skjer samtidig {A}, men etter hverandre {B}.",
         "parallel_in_b": "{xs} skjer etter hverandre {A}, men samtidig {B}.",
-        "optional_in_b": "{BB} kan {noun} {x} hoppes over; {A} gjøres det alltid.",
-        "optional_in_a": "{AA} kan {noun} {x} hoppes over; {B} gjøres det alltid.",
+        "optional_in_b": "{BB} kan {nx} hoppes over; {A} gjøres det alltid.",
+        "optional_in_a": "{AA} kan {nx} hoppes over; {B} gjøres det alltid.",
         "missing_flow": "{AA} går flyten rett fra {x1} til {x2}, men ikke {B}.",
         "extra_flow": "{BB} går flyten rett fra {y1} til {y2}, men ikke {A}.",
-        "lane_changed": "{Noun} {x} utføres av {va} {A}, men av {vb} {B}.",
-        "mode_changed": "{Noun} {x} gjøres {va} {A}, men {vb} {B}.",
-        "system_changed": "{Noun} {x} gjøres i {va} {A}, men i {vb} {B}.",
-        "legal_basis_changed": "{Noun} {x} har hjemmel i {va} {A}, men i {vb} {B}.",
+        "missing_message": "{AA} går {m} fra {x1} til {x2}, men ikke {B}.",
+        "extra_message": "{BB} går {m} fra {y1} til {y2}, men ikke {A}.",
+        "missing_message_instead": "{AA} går {m} fra {x1} til {x2}; {B} går flyten rett dit, uten melding.",
+        "extra_message_instead": "{BB} går {m} fra {y1} til {y2}; {A} går flyten rett dit, uten melding.",
+        "kind_changed": "{Nx} er {va} {A}, men {vb} {B}.",
+        "lane_changed": "{Nx} utføres av {va} {A}, men av {vb} {B}.",
+        "mode_changed": "{Nx} gjøres {va} {A}, men {vb} {B}.",
+        "system_changed": "{Nx} gjøres i {va} {A}, men i {vb} {B}.",
+        "legal_basis_changed": "{Nx} har hjemmel i {va} {A}, men i {vb} {B}.",
         "handling_days_changed": "Behandlingstiden for {x} er {va} {A}, men {vb} {B}.",
         "lane_renamed": "Banen {va} heter {vb} {B}.",
         "system_renamed": "Fagsystemet {va} er byttet ut med {vb} {B}.",
-        "lane_changed_only_a": "{Noun} {x} utføres av {va} {A}; {B} er det ikke oppgitt hvem som gjør det.",
-        "lane_changed_only_b": "{Noun} {x} utføres av {vb} {B}; {A} er det ikke oppgitt hvem som gjør det.",
-        "mode_changed_only_a": "{Noun} {x} gjøres {va} {A}; {B} er det ikke oppgitt hvordan.",
-        "mode_changed_only_b": "{Noun} {x} gjøres {vb} {B}; {A} er det ikke oppgitt hvordan.",
-        "system_changed_only_a": "{Noun} {x} gjøres i {va} {A}; {B} er det ikke oppgitt noe fagsystem.",
-        "system_changed_only_b": "{Noun} {x} gjøres i {vb} {B}; {A} er det ikke oppgitt noe fagsystem.",
-        "legal_basis_changed_only_a": "{Noun} {x} har hjemmel i {va} {A}; {B} er det ikke oppgitt noen hjemmel.",
-        "legal_basis_changed_only_b": "{Noun} {x} har hjemmel i {vb} {B}; {A} er det ikke oppgitt noen hjemmel.",
+        "lane_changed_only_a": "{Nx} utføres av {va} {A}; {B} er det ikke oppgitt hvem som gjør det.",
+        "lane_changed_only_b": "{Nx} utføres av {vb} {B}; {A} er det ikke oppgitt hvem som gjør det.",
+        "mode_changed_only_a": "{Nx} gjøres {va} {A}; {B} er det ikke oppgitt hvordan.",
+        "mode_changed_only_b": "{Nx} gjøres {vb} {B}; {A} er det ikke oppgitt hvordan.",
+        "system_changed_only_a": "{Nx} gjøres i {va} {A}; {B} er det ikke oppgitt noe fagsystem.",
+        "system_changed_only_b": "{Nx} gjøres i {vb} {B}; {A} er det ikke oppgitt noe fagsystem.",
+        "legal_basis_changed_only_a": "{Nx} har hjemmel i {va} {A}; {B} er det ikke oppgitt noen hjemmel.",
+        "legal_basis_changed_only_b": "{Nx} har hjemmel i {vb} {B}; {A} er det ikke oppgitt noen hjemmel.",
         "handling_days_changed_only_a": "Behandlingstiden for {x} er {va} {A}; {B} er den ikke oppgitt.",
         "handling_days_changed_only_b": "Behandlingstiden for {x} er {vb} {B}; {A} er den ikke oppgitt.",
     },
     "en": {
-        "missing_step": "{Noun} {x} is in {A} but missing in {B}.",
-        "extra_step": "{Noun} {y} is in {B} but not in {A}.",
-        "renamed_step": "{Noun} {x} is called {y} in {B}.",
-        "split_step": "{Noun} {x} is split into {ys} in {B}.",
+        "missing_step": "{Nx} is in {A} but missing in {B}.",
+        "extra_step": "{Ny} is in {B} but not in {A}.",
+        "renamed_step": "{Nx} is called {y} in {B}.",
+        "split_step": "{Nx} is split into {ys} in {B}.",
         "merged_steps": "The steps {xs} are merged into {y} in {B}.",
         "order_changed_after": "In {B}, {y1} comes after {y2}; in {A} it comes before.",
         "order_changed_before": "In {B}, {y1} comes before {y2}; in {A} it comes after.",
         "parallel_in_a": "{xs} happen at the same time in {A}, but one after the other in {B}.",
         "parallel_in_b": "{xs} happen one after the other in {A}, but at the same time in {B}.",
-        "optional_in_b": "In {B}, {noun} {x} can be skipped; in {A} it is always done.",
-        "optional_in_a": "In {A}, {noun} {x} can be skipped; in {B} it is always done.",
+        "optional_in_b": "In {B}, {nx} can be skipped; in {A} it is always done.",
+        "optional_in_a": "In {A}, {nx} can be skipped; in {B} it is always done.",
         "missing_flow": "In {A}, the flow goes straight from {x1} to {x2}, but not in {B}.",
         "extra_flow": "In {B}, the flow goes straight from {y1} to {y2}, but not in {A}.",
-        "lane_changed": "{Noun} {x} is done by {va} in {A}, but by {vb} in {B}.",
-        "mode_changed": "{Noun} {x} is done {va} in {A}, but {vb} in {B}.",
-        "system_changed": "{Noun} {x} is done in {va} in {A}, but in {vb} in {B}.",
-        "legal_basis_changed": "{Noun} {x} is based on {va} in {A}, but on {vb} in {B}.",
+        "missing_message": "In {A}, {m} goes from {x1} to {x2}, but not in {B}.",
+        "extra_message": "In {B}, {m} goes from {y1} to {y2}, but not in {A}.",
+        "missing_message_instead": "In {A}, {m} goes from {x1} to {x2}; in {B} the flow goes straight there, without a message.",
+        "extra_message_instead": "In {B}, {m} goes from {y1} to {y2}; in {A} the flow goes straight there, without a message.",
+        "kind_changed": "{Nx} is {va} in {A}, but {vb} in {B}.",
+        "lane_changed": "{Nx} is done by {va} in {A}, but by {vb} in {B}.",
+        "mode_changed": "{Nx} is done {va} in {A}, but {vb} in {B}.",
+        "system_changed": "{Nx} is done in {va} in {A}, but in {vb} in {B}.",
+        "legal_basis_changed": "{Nx} is based on {va} in {A}, but on {vb} in {B}.",
         "handling_days_changed": "The handling time for {x} is {va} in {A}, but {vb} in {B}.",
         "lane_renamed": "The lane {va} is called {vb} in {B}.",
         "system_renamed": "The system {va} is replaced by {vb} in {B}.",
-        "lane_changed_only_a": "{Noun} {x} is done by {va} in {A}; {B} does not say who does it.",
-        "lane_changed_only_b": "{Noun} {x} is done by {vb} in {B}; {A} does not say who does it.",
-        "mode_changed_only_a": "{Noun} {x} is done {va} in {A}; {B} does not say how.",
-        "mode_changed_only_b": "{Noun} {x} is done {vb} in {B}; {A} does not say how.",
-        "system_changed_only_a": "{Noun} {x} is done in {va} in {A}; {B} names no system.",
-        "system_changed_only_b": "{Noun} {x} is done in {vb} in {B}; {A} names no system.",
-        "legal_basis_changed_only_a": "{Noun} {x} is based on {va} in {A}; {B} names no legal basis.",
-        "legal_basis_changed_only_b": "{Noun} {x} is based on {vb} in {B}; {A} names no legal basis.",
+        "lane_changed_only_a": "{Nx} is done by {va} in {A}; {B} does not say who does it.",
+        "lane_changed_only_b": "{Nx} is done by {vb} in {B}; {A} does not say who does it.",
+        "mode_changed_only_a": "{Nx} is done {va} in {A}; {B} does not say how.",
+        "mode_changed_only_b": "{Nx} is done {vb} in {B}; {A} does not say how.",
+        "system_changed_only_a": "{Nx} is done in {va} in {A}; {B} names no system.",
+        "system_changed_only_b": "{Nx} is done in {vb} in {B}; {A} names no system.",
+        "legal_basis_changed_only_a": "{Nx} is based on {va} in {A}; {B} names no legal basis.",
+        "legal_basis_changed_only_b": "{Nx} is based on {vb} in {B}; {A} names no legal basis.",
         "handling_days_changed_only_a": "The handling time for {x} is {va} in {A}; {B} does not state it.",
         "handling_days_changed_only_b": "The handling time for {x} is {vb} in {B}; {A} does not state it.",
     },
@@ -144,11 +154,47 @@ def _place(
     return f"the {default_en}", f"The {default_en}"
 
 
+# A kind with its indefinite article ("er en sendeoppgave"), for kind_changed.
+_KIND_WORDS: dict[StepKind, tuple[str, str]] = {
+    StepKind.TASK: ("en vanlig oppgave", "a plain task"),
+    StepKind.USER_TASK: ("en brukeroppgave", "a user task"),
+    StepKind.MANUAL_TASK: ("en manuell oppgave", "a manual task"),
+    StepKind.SERVICE_TASK: ("en tjenesteoppgave", "a service task"),
+    StepKind.SCRIPT_TASK: ("en skriptoppgave", "a script task"),
+    StepKind.BUSINESS_RULE_TASK: ("en forretningsregeloppgave", "a business rule task"),
+    StepKind.SEND_TASK: ("en sendeoppgave", "a send task"),
+    StepKind.RECEIVE_TASK: ("en mottaksoppgave", "a receive task"),
+    StepKind.SUBPROCESS: ("en delprosess", "a sub-process"),
+    StepKind.CALL_ACTIVITY: ("et kall til en annen prosess", "a call to another process"),
+    StepKind.START_EVENT: ("en starthendelse", "a start event"),
+    StepKind.END_EVENT: ("en slutthendelse", "an end event"),
+    StepKind.INTERMEDIATE_EVENT: ("en mellomhendelse", "an intermediate event"),
+    StepKind.BOUNDARY_EVENT: ("en grensehendelse", "a boundary event"),
+}
+
+# An unnamed element, by its kind ("slutthendelsen" + "etter «X»").
+_UNNAMED: dict[str, tuple[str, str]] = {
+    StepKind.START_EVENT: ("starthendelsen", "the start event"),
+    StepKind.END_EVENT: ("slutthendelsen", "the end event"),
+    StepKind.INTERMEDIATE_EVENT: ("mellomhendelsen", "the intermediate event"),
+    StepKind.BOUNDARY_EVENT: ("grensehendelsen", "the boundary event"),
+    StepKind.SUBPROCESS: ("delprosessen uten navn", "the unnamed sub-process"),
+    "gateway": ("porten uten navn", "the unnamed gateway"),
+    "step": ("steget uten navn", "the unnamed step"),
+}
+_POSITION = {
+    "nb": {"after": "etter", "before": "før", "on": "på", "in": "i"},
+    "en": {"after": "after", "before": "before", "on": "on", "in": "in"},
+}
+# How far name_of() looks for a named neighbour (elements visited).
+_NEIGHBOUR_LIMIT = 200
+
+
 def _label(process: Process, step_id: str) -> str:
     element = process.get(step_id)
     if element is None:
         return step_id
-    return element.label.strip() or step_id
+    return element.label.strip()
 
 
 def _noun(process: Process, step_id: str, lang: str) -> str:
@@ -157,6 +203,101 @@ def _noun(process: Process, step_id: str, lang: str) -> str:
     if lang == "nb":
         return "hendelsen" if is_event else "steget"
     return "the event" if is_event else "the step"
+
+
+def _named_neighbour(process: Process, element_id: str, *, forward: bool) -> str | None:
+    """The label of the nearest named step before (or after) the element, along ordinary flows first."""
+    g = process.graph
+    if element_id not in g:
+        return None
+    for messages in (False, True):
+        queue = [element_id]
+        seen = {element_id}
+        head = 0
+        while head < len(queue) and len(seen) < _NEIGHBOUR_LIMIT:
+            node = queue[head]
+            head += 1
+            edges = g.out_edges(node, data="flow") if forward else g.in_edges(node, data="flow")
+            for u, v, flow in sorted(edges, key=lambda e: (e[0], e[1])):
+                nxt = v if forward else u
+                if nxt in seen or (flow.is_message and not messages):
+                    continue
+                seen.add(nxt)
+                element = process[nxt]
+                if isinstance(element, Step) and element.label.strip():
+                    return element.label.strip()
+                queue.append(nxt)
+    return None
+
+
+def name_of(process: Process, element_id: str, lang: str = "nb") -> str:
+    """How a sentence names an element: its label in quotes, else its kind and position.
+
+    An element without a name is never called by its id (which means nothing
+    to a person): it is "the end event after 'X'", with X the nearest named
+    step before it (after it, for a start event, or if none is before it);
+    a boundary event is "on" its activity; failing all that, "in" its pool.
+
+    Parameters
+    ----------
+    process
+        The process the element is in.
+    element_id
+        Its id.
+    lang
+        ``"nb"`` or ``"en"``.
+
+    Raises
+    ------
+    ValueError
+        For a language other than ``"nb"`` or ``"en"``.
+
+    Examples
+    --------
+    >>> from processes.model import Flow, Process, Step, StepKind
+    >>> p = Process()
+    >>> p.add_step(Step("Task_1", "Aktenvermerk anlegen"))
+    >>> p.add_step(Step("Event_00e2q3k", "", StepKind.END_EVENT))
+    >>> p.add_flow(Flow("Task_1", "Event_00e2q3k"))
+    >>> name_of(p, "Task_1")
+    '«Aktenvermerk anlegen»'
+    >>> name_of(p, "Event_00e2q3k")
+    'slutthendelsen etter «Aktenvermerk anlegen»'
+    >>> name_of(p, "Event_00e2q3k", "en")
+    'the end event after “Aktenvermerk anlegen”'
+    """
+    _check_lang(lang)
+    element = process.get(element_id)
+    if element is None:
+        return _quote(element_id, lang)
+    if element.label.strip():
+        return _quote(element.label, lang)
+    i = 1 if lang == "en" else 0
+    if isinstance(element, Gateway):
+        what = _UNNAMED["gateway"][i]
+    else:
+        what = _UNNAMED.get(element.kind, _UNNAMED["step"])[i]
+    words = _POSITION[lang]
+    if isinstance(element, Step) and element.attached_to is not None:
+        host = process.get(element.attached_to)
+        if host is not None and host.label.strip():
+            return f"{what} {words['on']} {_quote(host.label, lang)}"
+    first = "before" if isinstance(element, Step) and element.kind == StepKind.START_EVENT else "after"
+    for where in (first, "before" if first == "after" else "after"):
+        neighbour = _named_neighbour(process, element_id, forward=where == "before")
+        if neighbour is not None:
+            return f"{what} {words[where]} {_quote(neighbour, lang)}"
+    if element.pool:
+        return f"{what} {words['in']} {_quote(element.pool, lang)}"
+    return what
+
+
+def _named(process: Process, step_id: str, lang: str) -> tuple[str, str]:
+    """(name, noun phrase): «X» and "steget «X»", or the same description twice for an unnamed element."""
+    name = name_of(process, step_id, lang)
+    if _label(process, step_id) or process.get(step_id) is None:
+        return name, f"{_noun(process, step_id, lang)} {name}"
+    return name, name
 
 
 def explain(
@@ -202,14 +343,16 @@ def explain(
     B, BB = _place(b_name, "varianten", "variant", lang)
     kind = difference.kind
     details = difference.details
-    qa = [_quote(_label(a, x), lang) for x in difference.a]
-    qb = [_quote(_label(b, y), lang) for y in difference.b]
+    qa = [name_of(a, x, lang) for x in difference.a]
+    qb = [name_of(b, y, lang) for y in difference.b]
     if difference.a:
         noun = _noun(a, difference.a[0], lang)
     elif difference.b:
         noun = _noun(b, difference.b[0], lang)
     else:
         noun = "steget" if lang == "nb" else "the step"
+    nx = _named(a, difference.a[0], lang)[1] if difference.a else f"{noun} "
+    ny = _named(b, difference.b[0], lang)[1] if difference.b else f"{noun} "
     fields = {
         "A": A,
         "AA": AA,
@@ -217,6 +360,11 @@ def explain(
         "BB": BB,
         "noun": noun,
         "Noun": noun[0].upper() + noun[1:],
+        "nx": nx,
+        "Nx": nx[0].upper() + nx[1:],
+        "ny": ny,
+        "Ny": ny[0].upper() + ny[1:],
+        "m": "",
         "x": qa[0] if qa else "",
         "y": qb[0] if qb else "",
         "xs": _join(qa, lang),
@@ -245,8 +393,22 @@ def explain(
         key = "lane_renamed"
     elif kind == DifferenceKind.SYSTEM_CHANGED and details.get("scope") == "system":
         key = "system_renamed"
+    elif kind in (DifferenceKind.MISSING_FLOW, DifferenceKind.EXTRA_FLOW) and details.get("flow") == "message":
+        key = ("missing_message" if kind == DifferenceKind.MISSING_FLOW else "extra_message") + (
+            "_instead" if details.get("instead") else ""
+        )
+        message = details.get("message", "")
+        if lang == "nb":
+            fields["m"] = f"meldingen {_quote(message, lang)}" if message else "en melding"
+        else:
+            fields["m"] = f"the message {_quote(message, lang)}" if message else "a message"
     else:
         key = kind.value
+    if kind == DifferenceKind.KIND_CHANGED:
+        fields["va"] = _kind_word(details.get("a", ""), lang)
+        fields["vb"] = _kind_word(details.get("b", ""), lang)
+        sentence = templates[key].format(**fields)
+        return sentence[0].upper() + sentence[1:]
     if key.endswith("_changed") and (details.get("a", "") == "") != (
         details.get("b", "") == ""
     ):
@@ -263,6 +425,14 @@ def explain(
         fields["vb"] = _quote(details.get("b", ""), lang)
     sentence = templates[key].format(**fields)
     return sentence[0].upper() + sentence[1:]
+
+
+def _kind_word(value: str, lang: str) -> str:
+    try:
+        nb, en = _KIND_WORDS[StepKind(value)]
+    except ValueError:
+        return value
+    return en if lang == "en" else nb
 
 
 def _days(value: str, lang: str) -> str:
@@ -365,8 +535,8 @@ def format_report(comparison: Comparison, lang: str = "nb") -> str:
     kinds = words["kinds"]
     assert isinstance(kinds, dict)
     for m in matches:
-        left = _join([_quote(_label(a, x), lang) for x in m.a], lang)
-        right = _join([_quote(_label(b, y), lang) for y in m.b], lang)
+        left = _join([name_of(a, x, lang) for x in m.a], lang)
+        right = _join([name_of(b, y, lang) for y in m.b], lang)
         kind = str(getattr(m.kind, "value", m.kind))
         lines.append(f"  {left} ↔ {right}  ({kinds.get(kind, kind)}, {m.score:.2f})")
     lines.append("")

@@ -32,6 +32,7 @@ __all__ = [
     "EVENT_KINDS",
     "Element",
     "Flow",
+    "FlowKind",
     "Gateway",
     "GatewayKind",
     "Mode",
@@ -91,6 +92,18 @@ class Mode(StrEnum):
     SELF_SERVICE = "self_service"
 
 
+class FlowKind(StrEnum):
+    """What a flow means.
+
+    A **sequence** flow passes the work on inside one party's process; a
+    **message** flow goes from one party (pool) to another: the sender sends
+    and carries on, the receiver waits for the message.
+    """
+
+    SEQUENCE = "sequence"
+    MESSAGE = "message"
+
+
 class Severity(StrEnum):
     """How serious a validation problem is."""
 
@@ -138,6 +151,9 @@ class Step:
         Any further string attributes worth keeping.
     line
         Line in the source file (not part of equality).
+    pool
+        The party (BPMN pool, participant) whose process the step belongs to,
+        when the process is a collaboration of several parties; else None.
     """
 
     id: str
@@ -154,6 +170,7 @@ class Step:
     metrics: Mapping[str, float] = field(default_factory=dict, hash=False)
     attributes: Mapping[str, str] = field(default_factory=dict, hash=False)
     line: int | None = field(default=None, compare=False, hash=False)
+    pool: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
@@ -181,7 +198,7 @@ class Step:
 
 @dataclass(frozen=True)
 class Gateway:
-    """A split or join; structure, not a step."""
+    """A split or join; structure, not a step. ``pool`` as for :class:`Step`."""
 
     id: str
     kind: GatewayKind = GatewayKind.EXCLUSIVE
@@ -189,6 +206,7 @@ class Gateway:
     lane: str | None = None
     parent: str | None = None
     line: int | None = field(default=None, compare=False, hash=False)
+    pool: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
@@ -202,7 +220,17 @@ class Gateway:
 
 @dataclass(frozen=True)
 class Flow:
-    """A sequence flow from one element to another."""
+    """A flow from one element to another: a sequence flow, or a message flow between pools.
+
+    ``condition`` is the flow's label: the condition of a sequence flow, the
+    name of the message of a message flow. ``kind`` is a :class:`FlowKind`
+    (default: sequence).
+
+    >>> Flow("send", "receive", "Søknad", kind="message").kind.value
+    'message'
+    >>> Flow("a", "b").kind.value
+    'sequence'
+    """
 
     source: str
     target: str
@@ -210,13 +238,20 @@ class Flow:
     id: str | None = None
     metrics: Mapping[str, float] = field(default_factory=dict, hash=False)
     line: int | None = field(default=None, compare=False, hash=False)
+    kind: FlowKind = FlowKind.SEQUENCE
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "metrics", _frozen_mapping(self.metrics))
+        object.__setattr__(self, "kind", _coerce(FlowKind, self.kind, "flow kind"))
 
-    def sort_key(self) -> tuple[str, str, str, str]:
+    @property
+    def is_message(self) -> bool:
+        """True for a message flow (between pools)."""
+        return self.kind == FlowKind.MESSAGE
+
+    def sort_key(self) -> tuple[str, str, str, str, str]:
         """A total order for flows, used for deterministic output."""
-        return (self.source, self.target, self.condition or "", self.id or "")
+        return (self.source, self.target, self.condition or "", self.id or "", self.kind.value)
 
     def replace(self, **changes: Any) -> Flow:
         """Return a copy with some fields changed."""
@@ -300,6 +335,36 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_lane": (
         "Steget «{label}» ligger i en bane som ikke er definert: «{ref}».",
         "The step “{label}” is in a lane that is not defined: “{ref}”.",
+    ),
+    "message_within_pool": (
+        ("Meldingen fra «{source}» til «{target}» går innenfor én og samme part; "
+         "bruk en vanlig flyt, eller legg mottakeren i en annen part (pool)."),
+        ("The message from “{source}” to “{target}” stays within one party; "
+         "use an ordinary flow, or put the receiver in another party (pool)."),
+    ),
+    "message_to_black_box": (
+        ("Meldingen fra «{step}» til «{pool}» er utelatt: den parten har ingen prosess i filen, "
+         "så ingen steg tar imot den."),
+        ("The message from “{step}” to “{pool}” is left out: that party has no process in the file, "
+         "so no step receives it."),
+    ),
+    "message_to_pool": (
+        ("Meldingen fra «{step}» til «{pool}» er utelatt: den går til parten som helhet, "
+         "og parten har ikke én starthendelse den kan bety. Trekk meldingen til steget som tar imot den."),
+        ("The message from “{step}” to “{pool}” is left out: it goes to the party as a whole, "
+         "and the party has no single start event it could mean. Draw it to the step that receives it."),
+    ),
+    "message_from_pool": (
+        ("Meldingen fra «{pool}» til «{step}» er utelatt: den kommer fra parten som helhet, "
+         "og parten har ikke én slutthendelse den kan bety. Trekk meldingen fra steget som sender den."),
+        ("The message from “{pool}” to “{step}” is left out: it comes from the party as a whole, "
+         "and the party has no single end event it could mean. Draw it from the step that sends it."),
+    ),
+    "message_from_black_box": (
+        ("Meldingen fra «{pool}» til «{step}» er utelatt: den parten har ingen prosess i filen, "
+         "så ingen steg sender den."),
+        ("The message from “{pool}” to “{step}” is left out: that party has no process in the file, "
+         "so no step sends it."),
     ),
 }
 
@@ -517,6 +582,10 @@ class Process:
                 g.add_node(element.id, element=element)
             for flow in self._flows:
                 if flow.source in self._elements and flow.target in self._elements:
+                    # A sequence flow and a message flow between the same two elements
+                    # are one edge: the sequence flow's.
+                    if flow.is_message and g.has_edge(flow.source, flow.target):
+                        continue
                     g.add_edge(flow.source, flow.target, flow=flow)
             self._graph = g
         return self._graph
@@ -525,8 +594,9 @@ class Process:
         """Steps only: an edge u -> v when a flow path leads from u to v through gateways only.
 
         Node attribute ``step`` holds the :class:`Step`. Gateways disappear;
-        a path through several gateways becomes one edge. This is the view
-        in which two processes are compared.
+        a path through several gateways becomes one edge. Message flows are
+        edges too (the receiver waits for the sender). This is the view in
+        which two processes are compared.
         """
         g = self.graph
         sg = nx.DiGraph()
@@ -548,13 +618,40 @@ class Process:
         return sg
 
     def start_ids(self) -> list[str]:
-        """Start events at top level; if there are none, top-level elements with no incoming flow."""
+        """Where a case begins: the top-level start events.
+
+        A start event that a message flow leads to (a party that starts when
+        another party's message arrives) is not where a case begins, unless
+        every start event is such. With no start events: the top-level
+        elements with no incoming flow.
+
+        >>> p = Process()
+        >>> for sid, kind in (("s1", "start_event"), ("send", "send_task"), ("s2", "start_event")):
+        ...     p.add_step(Step(sid, sid, kind))
+        >>> p.add_flow(Flow("s1", "send"))
+        >>> p.add_flow(Flow("send", "s2", kind="message"))
+        >>> p.start_ids()
+        ['s1']
+        """
         top = [e for e in self._elements.values() if e.parent is None and not _is_boundary(e)]
         starts = [e.id for e in top if isinstance(e, Step) and e.kind == StepKind.START_EVENT]
-        if starts:
-            return starts
         g = self.graph
+        if starts:
+            own = [s for s in starts if g.in_degree(s) == 0]
+            return own or starts
         return [e.id for e in top if g.in_degree(e.id) == 0]
+
+    @property
+    def pools(self) -> list[str]:
+        """The parties (pools) of a collaboration, in order of first use; empty for one party."""
+        return list(dict.fromkeys(e.pool for e in self._elements.values() if e.pool is not None))
+
+    def sequence_out_degree(self, element_id: str) -> int:
+        """How many sequence flows (not message flows) leave the element."""
+        g = self.graph
+        if element_id not in g:
+            return 0
+        return sum(1 for _, _, f in g.out_edges(element_id, data="flow") if not f.is_message)
 
     # -- comparison -------------------------------------------------------
     def __eq__(self, other: object) -> bool:
@@ -604,6 +701,17 @@ class Process:
                 problems.append(Problem(E, "unknown_source", f.id, f.line, {"flow": name, "ref": f.source}))
             if f.target not in self._elements:
                 problems.append(Problem(E, "unknown_target", f.id, f.line, {"flow": name, "ref": f.target}))
+            source, target = self._elements.get(f.source), self._elements.get(f.target)
+            if f.is_message and source is not None and target is not None and source.pool == target.pool:
+                problems.append(
+                    Problem(
+                        W,
+                        "message_within_pool",
+                        f.id,
+                        f.line,
+                        {"source": label(source), "target": label(target), "pool": source.pool or ""},
+                    )
+                )
 
         lanes = set(self.lanes)
         for e in self._elements.values():
@@ -667,7 +775,8 @@ class Process:
                 )
         has_end = False
         for e in members:
-            if g.out_degree(e.id) == 0:
+            # A step whose only way out is a message to another party still ends its own pool's path.
+            if self.sequence_out_degree(e.id) == 0:
                 if isinstance(e, Step) and e.kind == StepKind.END_EVENT:
                     has_end = True
                 elif isinstance(e, Step) and not (e.kind == StepKind.START_EVENT and len(members) == 1):

@@ -171,6 +171,11 @@ def _bits(value: int) -> list[int]:
 
 def _out_kind(process: Process, node: str, succ: list[str]) -> int:
     element = process[node]
+    g = process.graph
+    sends = [s for s in succ if g.edges[node, s]["flow"].is_message]
+    if sends:
+        # A message is sent whichever way the sender's own flow goes on (see profile()).
+        return _ALL
     if isinstance(element, Gateway):
         if element.kind == GatewayKind.PARALLEL:
             return _ALL
@@ -181,7 +186,6 @@ def _out_kind(process: Process, node: str, succ: list[str]) -> int:
         return _ANY
     # BPMN: several unconditional flows out of an activity all fire (implicit
     # parallel split); conditional ones behave like an inclusive gateway.
-    g = process.graph
     conditions = [g.edges[node, s]["flow"].condition for s in succ]
     return _OR if any(conditions) else _ALL
 
@@ -216,6 +220,16 @@ def profile(process: Process) -> ProcessProfile:
     succ: dict[str, list[str]] = {n: list(g.successors(n)) for n in nodes}
     flow_succ = dict(succ)  # the lists are replaced below, never changed in place
     kind: dict[str, int] = {n: _out_kind(process, n, succ[n]) for n in nodes}
+    # A sender's message flows all fire, besides its own flow onwards: when that flow
+    # chooses (several ways on), the choice moves to a node of its own.
+    for sender in list(nodes):
+        sends = [t for t in succ[sender] if g.edges[sender, t]["flow"].is_message]
+        onwards = [t for t in succ[sender] if t not in sends]
+        if sends and len(onwards) > 1:
+            choice = sender + "\x00onwards"
+            nodes.append(choice)
+            succ[choice], kind[choice] = onwards, _out_kind(process, sender, onwards)
+            succ[sender] = [choice, *sends]
 
     children: dict[str, list[str]] = {}
     for element in process.elements:
@@ -251,6 +265,27 @@ def profile(process: Process) -> ProcessProfile:
                 succ[host], kind[host] = [done], _ANY
             succ[host] = succ[host] + [step.id]
 
+    # Start events of one party are alternative ways in; the parties of a
+    # collaboration each run their own process, all of them (a party that waits
+    # for a message starts from its sender, see Process.start_ids).
+    start_ids = [start for start in process.start_ids() if start in succ]
+    parties: dict[str | None, list[str]] = {}
+    for start in start_ids:
+        parties.setdefault(process[start].pool, []).append(start)
+    if len(parties) > 1:
+        everyone = "\x00parties"
+        nodes.append(everyone)
+        succ[everyone], kind[everyone] = [], _ALL
+        for party, party_starts in parties.items():
+            if len(party_starts) == 1:
+                succ[everyone].append(party_starts[0])
+                continue
+            party_node = f"\x00party:{party}"
+            nodes.append(party_node)
+            succ[party_node], kind[party_node] = party_starts, _ANY
+            succ[everyone].append(party_node)
+        start_ids = [everyone]
+
     pos = {n: i for i, n in enumerate(nodes)}
     size = len(nodes)
     out = [[pos[s] for s in succ[n] if s in pos] for n in nodes]
@@ -258,7 +293,7 @@ def profile(process: Process) -> ProcessProfile:
 
     # Reverse topological order (post-order of a DFS, starts first so that
     # the reading order follows the process).
-    roots = [pos[s] for s in process.start_ids() if s in pos]
+    roots = [pos[s] for s in start_ids]
     post: list[int] = []
     seen = [False] * size
     for root in roots + list(range(size)):

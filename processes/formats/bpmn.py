@@ -8,10 +8,19 @@ How BPMN maps onto :class:`~processes.model.Process`
   lane names are qualified by the pool name (``"Søker / Privatperson"``) and
   the elements of a pool without lanes get the pool name as their lane, so
   the organisation that does the work is not lost. A pool's name is the
-  participant's name, else the process's name. Black-box pools (participants
-  without a process) hold no elements and are ignored.
-- **Message flows** connect pools; they are not sequence flows and are not
-  imported (the step graph is about the order of work inside the process).
+  participant's name, else the process's name. Every element of such a
+  collaboration also carries its pool in :attr:`Step.pool` /
+  :attr:`Gateway.pool` (a single pool leaves it None), so that the parties
+  stay apart even where lanes were renamed. Black-box pools (participants
+  without a process) hold no elements.
+- **Message flows** become flows of kind ``message``
+  (:class:`~processes.model.FlowKind`) from the sender to the receiver, the
+  message's name as their ``condition``: the receiver waits for the message,
+  so a multi-party process is one connected process. A message flow whose
+  end is a whole pool means that pool's only start event (as target) or only
+  end event (as source); one to or from a black-box pool, or a pool without
+  such a single event, is left out with a warning in
+  :attr:`Process.import_problems` (no step of this file sends or receives it).
 - **Lanes** (``laneSet``, nested ``childLaneSet``, ``flowNodeRef``) become
   :attr:`Step.lane` / :attr:`Gateway.lane` and the ordered
   :attr:`Process.lanes`. A nested lane is named by its path
@@ -28,7 +37,7 @@ How BPMN maps onto :class:`~processes.model.Process`
 - **Flows**: ``sequenceFlow`` with the flow's name as condition, else the
   text of its ``conditionExpression``.
 - **Ignored**: data objects and stores, associations, text annotations,
-  groups, message flows, event definitions, vendor extensions (Camunda,
+  groups, event definitions, vendor extensions (Camunda,
   Zeebe, Signavio, Altinn, ...) and the diagram (BPMN DI) of the input.
 
 Attributes that BPMN has no field for (mode, system, legal basis, handling
@@ -54,6 +63,7 @@ from processes.formats._xml import DEFAULT_MAX_BYTES, local_name, parse_xml
 from processes.model import (
     Element,
     Flow,
+    FlowKind,
     Gateway,
     GatewayKind,
     Mode,
@@ -223,6 +233,15 @@ def _is_model_namespace(ns: str | None) -> bool:
     return "omg.org" in low and "bpmn" in low and low.endswith("model")
 
 
+@dataclass(frozen=True)
+class _Participant:
+    """A pool of the collaboration: its id, name, and the id of its <process> if it has content."""
+
+    id: str
+    name: str
+    process: str | None
+
+
 @dataclass
 class _Reader:
     source: str | None
@@ -238,6 +257,16 @@ class _Reader:
     lanes: list[str] = field(default_factory=list)
     # Where a pool's own name goes in Process.lanes if elements fall back to it.
     pool_positions: dict[str, int] = field(default_factory=dict)
+    # The pool (party) being walked, and the pool of every element read (several pools only).
+    current_pool: str | None = None
+    pool_of: dict[str, str] = field(default_factory=dict)
+    # The <process> (its XML id) each top-level and nested element was read from.
+    current_process: str | None = None
+    process_of: dict[str, str] = field(default_factory=dict)
+    # Message flows of the collaboration, after the elements (their ends may be pools).
+    messages: list[tuple[Flow, etree._Element]] = field(default_factory=list)
+    # Process.lanes exactly as written, when the pools' lanes would not read back in order.
+    exact_lanes: list[str] | None = None
 
     def bpmn_children(self, el: etree._Element) -> Iterator[tuple[str, etree._Element]]:
         for child in el:
@@ -364,6 +393,10 @@ class _Reader:
 
     def add(self, element: Element, el: etree._Element, parent: str | None, pool_lane: str | None) -> None:
         self.containers[element.id] = parent
+        if self.current_pool is not None:
+            self.pool_of[element.id] = self.current_pool
+        if self.current_process is not None:
+            self.process_of[element.id] = self.current_process
         if pool_lane is not None:
             self.lane_of.setdefault(f"\0pool:{element.id}", pool_lane)
         self.pending.append((element, el))
@@ -396,7 +429,7 @@ class _Reader:
         for pool, position in sorted(self.pool_positions.items(), key=lambda kv: -kv[1]):
             if pool in used and pool not in lanes:
                 lanes.insert(position, pool)
-        p.lanes = lanes
+        p.lanes = lanes if self.exact_lanes is None else self.exact_lanes
         # Ids the writer had to replace (not valid XML names) come back from kp:exact;
         # references to them (parent, attachment, flow ends) are mapped the same way.
         original: dict[str, str] = {}
@@ -407,7 +440,7 @@ class _Reader:
                 if isinstance(exact_id, str):
                     original[element.id] = exact_id
         for element, el in self.pending:
-            changes: dict[str, Any] = {"lane": resolved[id(element)]}
+            changes: dict[str, Any] = {"lane": resolved[id(element)], "pool": self.pool_of.get(element.id)}
             if element.parent is not None:
                 changes["parent"] = original.get(element.parent, element.parent)
             if isinstance(element, Step) and element.attached_to is not None:
@@ -425,7 +458,77 @@ class _Reader:
             source, target = self.resolve_ref(flow.source), self.resolve_ref(flow.target)
             flow = flow.replace(source=original.get(source, source), target=original.get(target, target))
             p.add_flow(_apply_flow_kp(flow, _kp(el), self.source))
+        for flow, el in self.messages:
+            source, target = self.resolve_ref(flow.source), self.resolve_ref(flow.target)
+            flow = flow.replace(source=original.get(source, source), target=original.get(target, target))
+            p.add_flow(_apply_flow_kp(flow, _kp(el), self.source))
         return p
+
+    def read_messages(self, collab: etree._Element, participants: Mapping[str, _Participant]) -> None:
+        """Message flows between pools; an end that is a whole pool is resolved or left out with a reason."""
+        for tag, el in self.bpmn_children(collab):
+            if tag != "messageFlow":
+                continue
+            fid = self.claim_id(el, "messageFlow")
+            name = _normalise_label(el.get("name")) or None
+            ends: list[str] = []
+            for attr, role in (("sourceRef", "source"), ("targetRef", "target")):
+                ref = (el.get(attr) or "").strip()
+                party = None if self.resolve_ref(ref) in self.seen_ids else participants.get(ref.rsplit(":", 1)[-1])
+                if party is not None:
+                    end = self.pool_end(party, role)
+                    if end is None:
+                        self.drop_message(el, fid, party, role, ends, (el.get("targetRef") or "").strip())
+                        break
+                    ref = end
+                ends.append(ref)
+            else:
+                flow = Flow(ends[0], ends[1], name, fid, line=el.sourceline, kind=FlowKind.MESSAGE)
+                self.messages.append((flow, el))
+
+    def pool_end(self, party: _Participant, role: str) -> str | None:
+        """The element a message to (or from) a whole pool means: its one start (or end) event."""
+        if party.process is None:
+            return None
+        wanted = StepKind.START_EVENT if role == "target" else StepKind.END_EVENT
+        found = [
+            element.id
+            for element, _ in self.pending
+            if self.process_of.get(element.id) == party.process
+            and element.parent is None
+            and isinstance(element, Step)
+            and element.kind == wanted
+        ]
+        return found[0] if len(found) == 1 else None
+
+    def drop_message(
+        self, el: etree._Element, fid: str, party: _Participant, role: str, ends: list[str], target: str
+    ) -> None:
+        other = ends[0] if role == "target" else self.resolve_ref(target)
+        label = next((e.label or e.id for e, _ in self.pending if e.id == other), other)
+        code = "message_to_black_box" if role == "target" else "message_from_black_box"
+        if party.process is not None:
+            code = "message_to_pool" if role == "target" else "message_from_pool"
+        pool = party.name or party.id
+        self.process.import_problems.append(
+            Problem(
+                Severity.WARNING,
+                code,
+                fid,
+                el.sourceline,
+                {
+                    "step": label,
+                    "pool": pool,
+                    "text": f"the message flow '{fid}' {'to' if role == 'target' else 'from'} the pool "
+                    f"'{pool}' is left out: "
+                    + (
+                        "that pool has no process in the file"
+                        if party.process is None
+                        else f"the pool has no single {'start' if role == 'target' else 'end'} event it could mean"
+                    ),
+                },
+            )
+        )
 
     def resolve_ref(self, ref: str) -> str:
         """The id a reference means: as written, or without a QName prefix ("tns:Task_1")."""
@@ -548,7 +651,23 @@ def read_bpmn(
         pool = pool_names.get(el.get("id") or "") or _normalise_label(el.get("name"))
         if several and pool:
             reader.pool_positions.setdefault(pool, len(reader.lanes))
+        # Every element of a collaboration of several parties knows its party.
+        reader.current_pool = (pool or el.get("id") or "") or None if several else None
+        reader.current_process = el.get("id") or f"\0line{el.sourceline}"
         reader.walk(el, None, pool if several and pool else None)
+    reader.current_pool = reader.current_process = None
+    walked = {el.get("id") for el in with_content}
+    for t, collab in reader.bpmn_children(root):
+        if t != "collaboration":
+            continue
+        participants: dict[str, _Participant] = {}
+        for pt, participant in reader.bpmn_children(collab):
+            if pt == "participant" and participant.get("id"):
+                ref = (participant.get("processRef") or "").strip().rsplit(":", 1)[-1]
+                participants[str(participant.get("id"))] = _Participant(
+                    str(participant.get("id")), _normalise_label(participant.get("name")), ref if ref in walked else None
+                )
+        reader.read_messages(collab, participants)
 
     p = reader.process
     main = with_content[0] if len(with_content) == 1 else (processes[0] if len(processes) == 1 else None)
@@ -569,6 +688,13 @@ def read_bpmn(
             or (_normalise_label(collab_el.get("name")) if collab_el is not None else "")
             or first_participant
         )
+        if collab_el is not None:
+            # Several parties: what write_bpmn keeps of the process as a whole is on the collaboration.
+            p.documentation = reader.documentation(collab_el)
+            kp = _kp(collab_el)
+            _read_process_kp(p, kp, source)
+            if kp is not None:
+                reader.exact_lanes = _exact_lanes(kp, source)
     return reader.finish()
 
 
@@ -625,7 +751,9 @@ def _exact_string(exact: Mapping[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-_OPTIONAL_TEXT = frozenset({"id", "lane", "parent", "attached_to", "documentation", "system", "legal_basis", "condition"})
+_OPTIONAL_TEXT = frozenset(
+    {"id", "lane", "parent", "attached_to", "documentation", "system", "legal_basis", "condition", "pool"}
+)
 
 
 class _KpError(Exception):
@@ -669,7 +797,7 @@ def _apply_kp(element: Element, kp: etree._Element | None, source: str | None) -
     try:
         changes: dict[str, Any] = {}
         exact = _exact_values(kp)
-        for name in ("id", "label", "lane", "parent", "attached_to", "documentation"):
+        for name in ("id", "label", "lane", "parent", "attached_to", "documentation", "pool"):
             if name in exact:
                 changes[name] = exact[name]
         if "noLane" in kp.attrib:
@@ -712,6 +840,25 @@ def _apply_flow_kp(flow: Flow, kp: etree._Element | None, source: str | None) ->
         return flow.replace(**changes) if changes else flow
     except _KpError as exc:
         raise FormatError(str(exc), source=source, line=exc.el.sourceline, element=flow.id) from None
+
+
+def _exact_lanes(kp: etree._Element, source: str | None) -> list[str] | None:
+    """The lane list kept in kp:exact "lanes" (a JSON list of strings, itself held as a string)."""
+    text = _exact_string(_exact_values_checked(kp, source, None), "lanes")
+    if text is None:
+        return None
+    try:
+        lanes = json.loads(text)
+    except ValueError:
+        lanes = None
+    if not (isinstance(lanes, list) and all(isinstance(x, str) for x in lanes)):
+        raise FormatError(
+            "kp:exact for the lanes must hold a JSON list of lane names",
+            source=source,
+            line=kp.sourceline,
+            hint="remove the kp:exact field=\"lanes\" element to use the lanes of the pools",
+        )
+    return lanes
 
 
 def _read_process_kp(p: Process, kp: etree._Element | None, source: str | None) -> None:
@@ -796,6 +943,10 @@ class _Writer:
         self.p = process
         self.xml_ids: dict[str, str] = {}
         self.used: set[str] = set()
+        # What read_bpmn will give each element as lane and pool, where write_pools() decides it.
+        self.implied_lanes: dict[str, str | None] = {}
+        self.implied_pools: dict[str, str | None] = {}
+        self.message_targets = {f.target for f in process.flows if f.is_message}
         for e in process.elements:
             self.xml_ids[e.id] = self._mint(e.id)
 
@@ -840,11 +991,14 @@ class _Writer:
     def write(self, *, layout: bool) -> bytes:
         p = self.p
         where = self.nestable()
+        if len(self._homes(where)) > 1:
+            return self.write_pools(where, layout=layout)
         declared = list(p.lanes)
         used_lanes = [e.lane for e in p.elements if e.lane is not None and where[e.id] is None]
         extra = [lane for lane in dict.fromkeys(used_lanes) if lane not in declared]
         all_lanes = declared + extra
-        has_pool = bool(all_lanes)
+        # Message flows live in a collaboration, so they need the pool too.
+        has_pool = bool(all_lanes) or any(f.is_message for f in p.flows)
 
         root = etree.Element(_B("definitions"), nsmap=_NSMAP)
         root.set("id", self._mint("Definitions_1"))
@@ -910,6 +1064,9 @@ class _Writer:
         incoming: dict[str, list[str]] = {}
         outgoing: dict[str, list[str]] = {}
         for i, flow in enumerate(p.flows, 1):
+            if flow.is_message:
+                self.flow(collab, flow, i)  # has_pool: there is a collaboration
+                continue
             s_where = where.get(flow.source)
             t_where = where.get(flow.target)
             host = containers[s_where] if s_where == t_where and flow.source in where else proc
@@ -921,6 +1078,175 @@ class _Writer:
 
         if layout:
             self.diagram(root, has_pool, participant_id, collab_id, lane_elements, where)
+        data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        return data
+
+    def _homes(self, where: Mapping[str, str | None]) -> dict[str, list[str]]:
+        """Pools that top-level elements belong to -> the ids of every element written in each."""
+        p = self.p
+        homes: dict[str, list[str]] = {}
+        for e in p.elements:
+            top: Element = e
+            seen = {e.id}
+            while where[top.id] is not None and where[top.id] not in seen:
+                seen.add(str(where[top.id]))
+                top = p[str(where[top.id])]
+            if top.pool is not None:
+                homes.setdefault(top.pool, [])
+        first = next(iter(homes), None)
+        for e in p.elements:
+            top = e
+            seen = {e.id}
+            while where[top.id] is not None and where[top.id] not in seen:
+                seen.add(str(where[top.id]))
+                top = p[str(where[top.id])]
+            home = top.pool if top.pool is not None else first
+            if home is not None:
+                homes[home].append(e.id)
+        return homes
+
+    def write_pools(self, where: Mapping[str, str | None], *, layout: bool) -> bytes:
+        """Write a collaboration of several parties: one participant and one <process> per pool.
+
+        Each pool's lanes are those named after it (``"Pool / Lane"``, written
+        as ``Lane``; the reader qualifies them again) or, for any other lane,
+        the pool of the first element in it. Message flows go into the
+        collaboration. Process-level fields are kept on the collaboration.
+        Anything the reader would not give back the same is kept in kp:.
+        """
+        p = self.p
+        homes = self._homes(where)
+        pools = list(homes)
+        home_of = {eid: pool for pool, ids in homes.items() for eid in ids}
+        seen_back: dict[str, str] = {}  # pool -> the name the reader sees
+        for pool in pools:
+            seen_back[pool] = _normalise_label(_safe(pool))
+        declared = list(p.lanes)
+        used_lanes = [e.lane for e in p.elements if e.lane is not None and where[e.id] is None]
+        extra = [lane for lane in dict.fromkeys(used_lanes) if lane not in declared]
+        all_lanes = declared + extra
+
+        def owner(lane: str) -> str:
+            named = [pool for pool in pools if lane == pool or lane.startswith(pool + _SEPARATOR)]
+            if named:
+                return max(named, key=len)
+            users = [e for e in p.elements if e.lane == lane and where[e.id] is None]
+            return home_of[users[0].id] if users else pools[0]
+
+        root = etree.Element(_B("definitions"), nsmap=_NSMAP)
+        root_id = self._mint(p.id)
+        root.set("id", root_id)
+        if p.name:
+            root.set("name", _safe(p.name))
+        root.set("targetNamespace", "https://kommuneprosess.no/bpmn")
+        root.set("exporter", "kommuneprosess")
+        root.set("exporterVersion", "1.0")
+        collab_id = self._mint("Collaboration_1")
+        collab = etree.SubElement(root, _B("collaboration"), id=collab_id)
+        if p.documentation is not None:
+            etree.SubElement(collab, _B("documentation")).text = _safe(p.documentation)
+        exact: dict[str, Any] = {}
+        if root_id != p.id:
+            exact["id"] = p.id
+        if _normalise_label(_safe(p.name)) != p.name or not p.name:
+            exact["name"] = p.name  # without a name the reader would take the first pool's
+        if p.documentation is not None and _clean_text(_safe(p.documentation)) != p.documentation:
+            exact["documentation"] = p.documentation
+
+        procs: dict[str, etree._Element] = {}
+        pool_shapes: list[tuple[str, list[tuple[str, str]], list[str]]] = []
+        read_lanes: list[str] = []  # Process.lanes as read_bpmn will build it (see _Reader.finish)
+        positions: dict[str, int] = {}
+        for n, pool in enumerate(pools, 1):
+            proc_id = self._mint(f"Process_{n}")
+            participant_id = self._mint(f"Participant_{n}")
+            participant = etree.SubElement(collab, _B("participant"), id=participant_id, name=_safe(pool))
+            participant.set("processRef", proc_id)
+            proc = etree.SubElement(root, _B("process"), id=proc_id, name=_safe(pool), isExecutable="false")
+            procs[pool] = proc
+            back = seen_back[pool]
+            reader_pool = back or proc_id
+            if back:
+                positions.setdefault(back, len(read_lanes))
+            mine = [lane for lane in all_lanes if owner(lane) == pool and lane != pool]
+            lane_elements: list[tuple[str, str]] = []
+            listed: set[str] = set()
+            if mine:
+                lane_set = etree.SubElement(proc, _B("laneSet"), id=self._mint(f"LaneSet_{n}"))
+                written_names: set[str] = set()
+                for i, lane in enumerate(mine, 1):
+                    own = lane[len(pool) + len(_SEPARATOR) :] if lane.startswith(pool + _SEPARATOR) else lane
+                    lane_id = self._mint(f"Lane_{n}_{i}")
+                    lane_el = etree.SubElement(lane_set, _B("lane"), id=lane_id, name=_safe(own))
+                    lane_elements.append((lane, lane_id))
+                    kp_attrs: dict[str, str] = {}
+                    if lane in written_names:
+                        kp_attrs["repeated"] = "true"
+                    if lane in extra:
+                        kp_attrs["undeclared"] = "true"
+                    full = _SEPARATOR.join(x for x in (back, _normalise_label(_safe(own))) if x)
+                    lane_exact = {"name": lane} if full != lane else {}
+                    if kp_attrs or lane_exact:
+                        self.kp_block(lane_el, kp_attrs, exact=lane_exact)
+                    if lane not in extra and (lane not in read_lanes or lane in written_names):
+                        read_lanes.append(lane)
+                    if lane not in written_names:
+                        for e in p.elements:
+                            if e.lane == lane and where[e.id] is None and home_of[e.id] == pool:
+                                etree.SubElement(lane_el, _B("flowNodeRef")).text = self.xml_ids[e.id]
+                                listed.add(e.id)
+                    written_names.add(lane)
+            for eid in homes[pool]:
+                self.implied_pools[eid] = reader_pool
+            fallback = back or None
+            for eid in homes[pool]:
+                top = eid
+                while where[top] is not None:
+                    top = str(where[top])
+                self.implied_lanes[eid] = p[top].lane if top in listed else fallback
+            pool_shapes.append((participant_id, lane_elements, homes[pool]))
+        used = set(self.implied_lanes.values())
+        for back, position in sorted(positions.items(), key=lambda kv: -kv[1]):
+            if back in used and back not in read_lanes:
+                read_lanes.insert(position, back)
+        if read_lanes != list(p.lanes):
+            exact["lanes"] = json.dumps(list(p.lanes), ensure_ascii=False)
+        block = self.kp_block(collab, {}, exact=exact)
+        if p.metadata:
+            if block is None:
+                block = self.kp_block(collab, {}, force=True)
+            assert block is not None
+            for key, value in p.metadata.items():
+                _pair(block, "metadata", key, value)
+
+        containers: dict[str | None, etree._Element] = {}
+        written: dict[str, etree._Element] = {}
+        for e in self._nesting_order(where):
+            host = containers[where[e.id]] if where[e.id] is not None else procs[home_of[e.id]]
+            el = self.element(host, e, where)
+            written[e.id] = el
+            if isinstance(e, Step) and e.kind == StepKind.SUBPROCESS:
+                containers[e.id] = el
+        incoming: dict[str, list[str]] = {}
+        outgoing: dict[str, list[str]] = {}
+        for i, flow in enumerate(p.flows, 1):
+            if flow.is_message:
+                self.flow(collab, flow, i)
+                continue
+            s_where = where.get(flow.source)
+            if flow.source in where and s_where == where.get(flow.target) and s_where is not None:
+                host = containers[s_where]
+            else:
+                host = procs[home_of.get(flow.source, pools[0])]
+            fid = self.flow(host, flow, i)
+            outgoing.setdefault(flow.source, []).append(fid)
+            incoming.setdefault(flow.target, []).append(fid)
+        for element_id, el in written.items():
+            _flow_refs(el, incoming.get(element_id, ()), outgoing.get(element_id, ()))
+
+        if layout:
+            self.process_xml_id = next(iter(procs.values())).get("id") or ""
+            self.diagram(root, True, "", collab_id, [], where, pools=pool_shapes)
         data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
         return data
 
@@ -944,6 +1270,8 @@ class _Writer:
 
     def element(self, host: etree._Element, e: Element, where: Mapping[str, str | None]) -> etree._Element:
         tag = _STEP_TAGS[e.kind] if isinstance(e, Step) else _GATEWAY_TAGS[e.kind]
+        if tag == "intermediateThrowEvent" and e.id in self.message_targets:
+            tag = "intermediateCatchEvent"  # it waits for a message
         el = etree.SubElement(host, _B(tag), id=self.xml_ids[e.id])
         if e.label:
             el.set("name", _safe(e.label))
@@ -960,6 +1288,9 @@ class _Writer:
             implied = e.lane
         else:
             implied = self._inherited_lane(where[e.id], where)
+        implied = self.implied_lanes.get(e.id, implied)
+        if self.implied_pools.get(e.id) != e.pool:
+            exact["pool"] = e.pool
         if implied != e.lane:
             if e.lane is None:
                 attrs["noLane"] = "true"
@@ -1002,13 +1333,13 @@ class _Writer:
         return None
 
     def flow(self, host: etree._Element, flow: Flow, index: int) -> str:
-        """Write one sequence flow into ``host``; return its XML id."""
+        """Write one sequence flow (a message flow: into the collaboration ``host``); return its XML id."""
         fid = flow.id if flow.id is not None and _NCNAME.match(flow.id) and flow.id not in self.used else None
         if fid is not None:
             self.used.add(fid)
         else:
             fid = self._mint(f"Flow_{index}" if flow.id is None else flow.id)
-        el = etree.SubElement(host, _B("sequenceFlow"), id=fid)
+        el = etree.SubElement(host, _B("messageFlow" if flow.is_message else "sequenceFlow"), id=fid)
         el.set("sourceRef", self.ref(flow.source))
         el.set("targetRef", self.ref(flow.target))
         exact: dict[str, Any] = {}
@@ -1021,11 +1352,13 @@ class _Writer:
         if flow.condition is not None:
             text = _safe(flow.condition)
             el.set("name", text)
-            # What read_bpmn will see: the name, else the expression (both hold ``text``).
-            if (_normalise_label(text) or _clean_text(text)) != flow.condition:
+            # What read_bpmn will see: the name, else the expression (both hold ``text``);
+            # a message flow has a name only.
+            seen = (_normalise_label(text) or None) if flow.is_message else (_normalise_label(text) or _clean_text(text))
+            if seen != flow.condition:
                 exact["condition"] = flow.condition
         self.kp_block(el, {}, exact=exact, metrics=flow.metrics)
-        if flow.condition is not None:
+        if flow.condition is not None and not flow.is_message:
             expr = etree.SubElement(el, _B("conditionExpression"))
             expr.set(f"{{{XSI_NAMESPACE}}}type", "bpmn:tFormalExpression")
             expr.text = _safe(flow.condition)
@@ -1084,6 +1417,8 @@ class _Writer:
         collab_id: str,
         lane_elements: Sequence[tuple[str, str]],
         where: Mapping[str, str | None],
+        *,
+        pools: Sequence[tuple[str, Sequence[tuple[str, str]], Sequence[str]]] | None = None,
     ) -> None:
         from processes.render import layout as compute_layout
 
@@ -1103,7 +1438,9 @@ class _Writer:
             bpmnElement=collab_id if has_pool else self.process_xml_id,
         )
         boxes: dict[str, tuple[float, float, float, float]] = {}
-        if has_pool:
+        if pools is not None:
+            self._pool_shapes(plane, lay, pools)
+        elif has_pool:
             # The pool encloses every lane band and every shape, with BPMN's
             # 30-pixel label band on the left of the lanes.
             lane_boxes = [lay.lanes[name] for name, _ in lane_elements if name in lay.lanes]
@@ -1153,8 +1490,41 @@ class _Writer:
             xml_id = self.xml_ids[e.id]
             _shape(plane, self._mint(xml_id + "_di"), xml_id, rect, expanded=expanded)
         back = {v: k for k, v in self.xml_ids.items()}  # XML id -> element id
-        for flow_el in root.iter(_B("sequenceFlow")):
+        for flow_el in [*root.iter(_B("sequenceFlow")), *root.iter(_B("messageFlow"))]:
             self._edge(plane, flow_el, lay, boxes, back)
+
+    def _pool_shapes(
+        self,
+        plane: etree._Element,
+        lay: Any,
+        pools: Sequence[tuple[str, Sequence[tuple[str, str]], Sequence[str]]],
+    ) -> None:
+        """One pool shape per party around its lane bands and its elements, then its lanes."""
+        bottom = max(lay.height, 100.0)
+        for participant_id, lane_elements, members in pools:
+            names = [name for name, _ in lane_elements]
+            own = {lane for m in members if m in self.p and (lane := self.p[m].lane) is not None}
+            bands = [lay.lanes[name] for name in [*names, *sorted(own)] if name in lay.lanes]
+            nodes = [lay.nodes[m] for m in members if m in lay.nodes]
+            rects = [(b.x, b.y, b.x + b.width, b.y + b.height) for b in [*bands, *nodes]]
+            if not rects:
+                rects = [(30.0, bottom, 230.0, bottom + 100.0)]
+                bottom += 100.0
+            x0 = min(r[0] for r in rects) - 30.0
+            y0 = min(r[1] for r in rects)
+            x1 = max(r[2] for r in rects)
+            y1 = max(r[3] for r in rects)
+            lane_rects: list[tuple[str, tuple[float, float, float, float]]] = []
+            for name, lane_id in lane_elements:
+                box = lay.lanes.get(name)
+                if box is None:
+                    lane_rects.append((lane_id, (x0 + 30.0, y1, x1 - x0 - 30.0, 60.0)))
+                    y1 += 60.0
+                else:
+                    lane_rects.append((lane_id, (box.x, box.y, box.width, box.height)))
+            _shape(plane, self._mint(participant_id + "_di"), participant_id, (x0, y0, x1 - x0, y1 - y0), horizontal=True)
+            for lane_id, rect in lane_rects:
+                _shape(plane, self._mint(lane_id + "_di"), lane_id, rect, horizontal=True)
 
     def _edge(
         self,

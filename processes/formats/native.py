@@ -15,6 +15,12 @@ A file is one mapping::
       - start -> vurdere                  # "a -> b", or a chain "a -> b -> c"
       - {from: vurdere, to: Vedtak sendt, condition: Godkjent}
 
+A collaboration of several parties gives each step its ``pool`` (the party,
+e.g. ``pool: Søker``) and has message flows between them:
+``{from: sende, to: mottatt, kind: message, condition: Søknad}`` (the
+condition of a message flow is the message's name; ``kind`` is ``sequence``
+by default).
+
 The JSON form has the same structure. The JSON Schema is
 ``processes/schema/process.schema.json``. Every error names the file, the line
 and the key (``steps[2].kind``; list positions count from 0), says what is
@@ -51,7 +57,16 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from processes.exceptions import FormatError, ModelError
 from processes.formats._xml import DEFAULT_MAX_BYTES, check_size
-from processes.model import Flow, Gateway, GatewayKind, Mode, Process, Step, StepKind
+from processes.model import (
+    Flow,
+    FlowKind,
+    Gateway,
+    GatewayKind,
+    Mode,
+    Process,
+    Step,
+    StepKind,
+)
 
 __all__ = [
     "NATIVE_FLOW_KEYS",
@@ -79,11 +94,12 @@ NATIVE_STEP_KEYS = (
     "attached_to",
     "metrics",
     "attributes",
+    "pool",
 )
 #: Keys allowed in a gateway mapping, in the order the writer uses.
-NATIVE_GATEWAY_KEYS = ("id", "kind", "label", "lane", "parent")
+NATIVE_GATEWAY_KEYS = ("id", "kind", "label", "lane", "parent", "pool")
 #: Keys allowed in a flow mapping (``source``/``target`` are accepted for ``from``/``to``).
-NATIVE_FLOW_KEYS = ("from", "to", "condition", "id", "metrics")
+NATIVE_FLOW_KEYS = ("from", "to", "condition", "id", "metrics", "kind")
 
 _ARROW = "->"
 _GATEWAY_ALIASES = {"xor": "exclusive", "and": "parallel", "or": "inclusive", "event": "event_based"}
@@ -518,6 +534,7 @@ class _Builder:
             metrics=self.metrics(item, "metrics", path + ".metrics", step_id),
             attributes=self.string_map(item, "attributes", path + ".attributes", step_id),
             line=line,
+            pool=t(item, "pool", path + ".pool", element=step_id),
         )
 
     def gateway(self, gateways: _LList, index: int) -> Gateway:
@@ -547,6 +564,7 @@ class _Builder:
             lane=self.text(item, "lane", path + ".lane", element=gw_id),
             parent=self.text(item, "parent", path + ".parent", element=gw_id),
             line=_line_of(gateways, index),
+            pool=self.text(item, "pool", path + ".pool", element=gw_id),
         )
 
     def flows(self, flows: _LList, index: int) -> list[Flow]:
@@ -567,6 +585,7 @@ class _Builder:
                 if not value:
                     raise self.error(flows, index, path, f"the flow has no '{key}'", hint=hint)
                 ends.append(value)
+            kind = self.enum(item, "kind", path + ".kind", [k.value for k in FlowKind])
             return [
                 Flow(
                     ends[0],
@@ -575,6 +594,7 @@ class _Builder:
                     id=self.text(item, "id", path + ".id"),
                     metrics=self.metrics(item, "metrics", path + ".metrics"),
                     line=line,
+                    kind=FlowKind(kind or FlowKind.SEQUENCE),
                 )
             ]
         text = self.text(flows, index, path)
@@ -881,6 +901,8 @@ def _to_document(process: Process) -> dict[str, Any]:
             )
         if s.attributes:
             item["attributes"] = {str(k): str(v) for k, v in s.attributes.items()}
+        if s.pool is not None:
+            item["pool"] = s.pool
         steps.append(item)
     doc["steps"] = steps
     gateways: list[dict[str, Any]] = []
@@ -892,6 +914,8 @@ def _to_document(process: Process) -> dict[str, Any]:
             gw["lane"] = g.lane
         if g.parent is not None:
             gw["parent"] = g.parent
+        if g.pool is not None:
+            gw["pool"] = g.pool
         gateways.append(gw)
     if gateways:
         doc["gateways"] = gateways
@@ -901,6 +925,7 @@ def _to_document(process: Process) -> dict[str, Any]:
             f.condition is None
             and f.id is None
             and not f.metrics
+            and not f.is_message
             and _simple_end(f.source)
             and _simple_end(f.target)
         ):
@@ -918,6 +943,8 @@ def _to_document(process: Process) -> dict[str, Any]:
                     for k, v in f.metrics.items()
                 }
             )
+        if f.is_message:
+            obj["kind"] = f.kind.value
         flows.append(obj)
     doc["flows"] = flows
     return doc

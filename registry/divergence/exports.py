@@ -73,6 +73,7 @@ def also_text(kinds: Sequence[str]) -> str:
         "order_changed": _("other order"),
         "parallel_vs_sequential": _("parallel or sequential"),
         "optional_vs_mandatory": _("optional or mandatory"),
+        "kind_changed": _("other kind of step"),
         "lane_changed": _("other role"),
         "mode_changed": _("other mode"),
         "system_changed": _("other system"),

@@ -148,7 +148,7 @@ def version(cooperation: str, slug: str, number: int) -> str:
 
 
 @bp.route("/<slug>/last-opp", methods=["GET", "POST"])
-def upload(cooperation: str, slug: str) -> str | Response:
+def upload(cooperation: str, slug: str) -> tuple[str, int] | Response:
     """Upload a standard version; it is previewed before it is saved as a draft."""
     coop = _manage(cooperation)
     process_type = load_process_type(slug)
@@ -158,7 +158,8 @@ def upload(cooperation: str, slug: str) -> str | Response:
         pending = submit_upload(form, process_type=process_type, cooperation=coop)
         if pending is not None:
             return redirect(url_for(".preview", cooperation=coop.slug, slug=process_type.slug, token=pending.token))
-    return render_template("standards/upload.html", cooperation=coop, process_type=process_type, form=form)
+    status = 422 if form.is_submitted() else 200  # a refused upload: the form with its errors
+    return render_template("standards/upload.html", cooperation=coop, process_type=process_type, form=form), status
 
 
 def _pending_or_404(token: str, coop: Cooperation, process_type: ProcessType) -> PendingUpload:

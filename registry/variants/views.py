@@ -239,7 +239,7 @@ def _other_members(variant: Variant) -> list[tuple[Variant, ProcessVersion]]:
 
 
 @bp.route("/<slug>/last-opp", methods=["GET", "POST"])
-def upload(number: str, slug: str) -> str | Response:
+def upload(number: str, slug: str) -> tuple[str, int] | Response:
     """Upload a process file; it is read and shown as a preview before anything is saved."""
     municipality, process_type = _load(number, slug)
     require(can_edit_municipality(current_user, municipality))
@@ -253,7 +253,9 @@ def upload(number: str, slug: str) -> str | Response:
         pending = submit_upload(form, process_type=process_type, municipality=municipality)
         if pending is not None:
             return redirect(url_for(".preview", number=municipality.number, slug=process_type.slug, token=pending.token))
-    return render_template("variants/upload.html", municipality=municipality, process_type=process_type, form=form)
+    # A refused upload is 422 with the form and its errors (200 would read as success to scripts).
+    status = 422 if form.is_submitted() else 200
+    return render_template("variants/upload.html", municipality=municipality, process_type=process_type, form=form), status
 
 
 def submit_upload(form: UploadForm, *, process_type: ProcessType, **owner: Any) -> PendingUpload | None:

@@ -147,6 +147,15 @@ def every_kind_of_difference() -> tuple[list[Difference], Process]:
         Difference(K.OPTIONAL_VS_MANDATORY, ("A1",), ("A1",), {"optional_in": "b"}),
         Difference(K.MISSING_FLOW, ("A1", "A2"), ("A1", "A2")),
         Difference(K.EXTRA_FLOW, ("A1", "A2"), ("A1", "A2")),
+        Difference(K.MISSING_FLOW, ("A1", "A2"), ("A1", "A2"), {"flow": "message", "message": "Søknad"}),
+        Difference(K.EXTRA_FLOW, ("A1", "A2"), ("A1", "A2"), {"flow": "message", "message": ""}),
+        Difference(
+            K.MISSING_FLOW, ("A1", "A2"), ("A1", "A2"), {"flow": "message", "message": "", "instead": "sequence"}
+        ),
+        Difference(
+            K.EXTRA_FLOW, ("A1", "A2"), ("A1", "A2"), {"flow": "message", "message": "Svar", "instead": "sequence"}
+        ),
+        Difference(K.KIND_CHANGED, ("A1",), ("A1",), {"a": "send_task", "b": "task"}),
         Difference(K.LANE_CHANGED, ("A1",), ("A1",), {"a": "Byggesak", "b": "Arkiv"}),
         Difference(K.LANE_CHANGED, ("A1",), ("A1",), {"a": "Byggesak", "b": ""}),
         Difference(

@@ -55,6 +55,7 @@ PUBLIC_API = [
     "Element",
     "FORMATS",
     "Flow",
+    "FlowKind",
     "FormatError",
     "FormatInfo",
     "Gateway",

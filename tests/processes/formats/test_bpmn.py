@@ -13,6 +13,7 @@ from processes.exceptions import FormatError, InputTooLargeError, UnsupportedFor
 from processes.formats.bpmn import BPMN_NAMESPACE, KP_NAMESPACE, read_bpmn, write_bpmn
 from processes.model import (
     Flow,
+    FlowKind,
     Gateway,
     GatewayKind,
     Mode,
@@ -231,10 +232,13 @@ def test_flow_name_wins_over_condition_expression(pools: Process) -> None:
     assert conditions["F_1"] is None
 
 
-def test_message_flows_data_and_annotations_are_not_imported(pools: Process) -> None:
-    assert "MF_1" not in {f.id for f in pools.flows}
+def test_message_flows_are_imported_as_message_flows(pools: Process) -> None:
+    (message,) = [f for f in pools.flows if f.id == "MF_1"]
+    assert (message.source, message.target, message.kind) == ("T_sende", "S_mottatt", FlowKind.MESSAGE)
+
+
+def test_data_and_annotations_are_not_imported(pools: Process) -> None:
     assert "DO_1" not in pools and "TA_1" not in pools
-    assert not any(f.source == "T_sende" and f.target == "S_mottatt" for f in pools.flows)
 
 
 def test_black_box_pools_add_nothing(pools: Process) -> None:
@@ -782,8 +786,13 @@ def test_diagram_shapes_sit_in_their_lane_sub_process_and_pool(make: object) -> 
     assert callable(make)
     root = etree.fromstring(write_bpmn(make()))
     box = _bounds(root)
-    [participant] = root.iterfind(".//bpmn:participant", NS)
-    assert all(_inside(b, box[participant.get("id", "")]) for b in box.values())
+    participants = list(root.iterfind(".//bpmn:participant", NS))
+    assert participants
+    for participant in participants:
+        proc = root.find(f"bpmn:process[@id='{participant.get('processRef')}']", NS)
+        assert proc is not None
+        inner = [el.get("id", "") for el in proc.iter() if el.get("id") in box]
+        assert all(_inside(box[i], box[participant.get("id", "")]) for i in inner), participant.get("name")
     for lane in root.iterfind(".//bpmn:lane", NS):
         for ref in lane.iterfind("bpmn:flowNodeRef", NS):
             element = root.find(f".//*[@id='{ref.text}']")
