@@ -20,8 +20,10 @@ from processes.align import (
     prepare,
 )
 from processes.compare import Comparison, compare_matrix
+from processes.conformance import Conformance
 from processes.diff import Difference, DifferenceKind
 from processes.diffview import diff_diagram
+from processes.discover import ProcessTree, discover_process, discover_tree
 from processes.exceptions import (
     FormatError,
     InputTooLargeError,
@@ -45,7 +47,6 @@ from processes.model import (
     EVENT_KINDS,
     Element,
     Flow,
-    FlowKind,
     Gateway,
     GatewayKind,
     Mode,
@@ -66,11 +67,11 @@ __all__ = [
     "FORMATS",
     "Alignment",
     "Comparison",
+    "Conformance",
     "Difference",
     "DifferenceKind",
     "Element",
     "Flow",
-    "FlowKind",
     "FormatError",
     "FormatInfo",
     "Gateway",
@@ -85,6 +86,7 @@ __all__ = [
     "Problem",
     "Process",
     "ProcessError",
+    "ProcessTree",
     "Severity",
     "Similarity",
     "Step",
@@ -97,6 +99,8 @@ __all__ = [
     "compare_matrix",
     "detect_format",
     "diff_diagram",
+    "discover_process",
+    "discover_tree",
     "format_report",
     "generate_variants",
     "graph_edit_distance",

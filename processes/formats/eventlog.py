@@ -7,7 +7,15 @@ being counted. A CSV log sorted (grouped) by case is read the same way; an
 ungrouped CSV log must keep every open case's events until the end of the
 file, so its memory grows with the log (see :func:`read_eventlog_csv`).
 
-Discovery (:func:`discover`) builds a **directly-follows graph**: one step
+Discovery (:func:`discover`) by default finds a **block-structured
+process** with the inductive miner of :mod:`processes.discover`: exclusive
+and parallel gateways, optional steps (a choice with a branch that skips
+them) and loops, each step and flow with its frequency. The log's variants
+(distinct traces) are counted on the way, so memory also grows with the
+number of variants. Metrics per step are as below; flows carry
+``frequency`` only.
+
+With ``miner="dfg"`` it builds the **directly-follows graph**: one step
 per activity label, a flow ``a -> b`` when ``b`` directly follows ``a`` in a
 case, an artificial start event before the first and an end event after
 the last event of every case. Then:
@@ -63,6 +71,7 @@ from typing import IO, Any, NamedTuple
 
 from lxml import etree
 
+from processes.discover import DEFAULT_NOISE_THRESHOLD, discover_tree, tree_to_process
 from processes.exceptions import FormatError, InputTooLargeError
 from processes.formats._xml import DEFAULT_MAX_BYTES, check_size, local_name
 from processes.formats.tabular import _decode_csv
@@ -86,6 +95,7 @@ __all__ = [
     "looks_like_eventlog_header",
     "read_eventlog_csv",
     "read_xes",
+    "read_xes_variants",
 ]
 
 #: The most bytes a gzipped XES log may unpack to. The shared BPIC 2015 logs take about
@@ -217,6 +227,8 @@ class _Counts:
     node_waits: dict[str, _Durations] = field(default_factory=lambda: defaultdict(_Durations))
     edges: Counter[tuple[str, str]] = field(default_factory=Counter)
     edge_times: dict[tuple[str, str], _Durations] = field(default_factory=lambda: defaultdict(_Durations))
+    #: Distinct traces (activity sequences) and their counts, kept for the inductive miner only.
+    variants: Counter[tuple[str, ...]] | None = None
 
 
 # --------------------------------------------------------------------------
@@ -251,8 +263,10 @@ def _ordered(trace: Trace) -> Trace:
     return trace
 
 
-def _count(source: TraceSource, keep: Callable[[str], bool]) -> _Counts:
+def _count(source: TraceSource, keep: Callable[[str], bool], *, variants: bool = False) -> _Counts:
     counts = _Counts()
+    if variants:
+        counts.variants = Counter()
     for trace in source():
         trace = _ordered(trace)
         counts.cases += 1
@@ -281,6 +295,8 @@ def _count(source: TraceSource, keep: Callable[[str], bool]) -> _Counts:
                 counts.edge_times[edge].add(begin - previous[2])
             previous = instance
         counts.edges[(previous[0], _END_KEY)] += 1
+        if counts.variants is not None:
+            counts.variants[tuple(i[0] for i in instances)] += 1
         counts.node_events[_END_KEY] += 1
         counts.node_cases[_END_KEY] += 1
     return counts
@@ -384,13 +400,21 @@ def discover(
     process_id: str = "eventlog",
     name: str = "",
     min_activity_frequency: float = 0,
+    miner: str | None = None,
+    noise_threshold: float = DEFAULT_NOISE_THRESHOLD,
     min_edge_frequency: float = 0,
-    parallel: bool = True,
-    parallel_ratio: float = 0.5,
+    parallel: bool | None = None,
+    parallel_ratio: float | None = None,
     start_label: str = "Start",
     end_label: str = "Slutt",
 ) -> Process:
-    """Discover a step graph (directly-follows graph) from the cases of an event log.
+    """Discover a process from the cases of an event log.
+
+    By default (``miner="inductive"``) the result is block-structured, with
+    exclusive and parallel gateways, optional steps and loops, found by the
+    inductive miner of :mod:`processes.discover` (IMf, with
+    ``noise_threshold``). ``miner="dfg"`` gives the directly-follows graph
+    described in the module docstring instead.
 
     Parameters
     ----------
@@ -403,33 +427,90 @@ def discover(
     min_activity_frequency
         Remove activities seen in fewer cases than this (a number below 1
         is a fraction of all cases).
+    miner
+        ``"inductive"`` (a block-structured process) or ``"dfg"`` (the
+        directly-follows graph). By default the inductive miner, or the
+        directly-follows graph when one of its options
+        (``min_edge_frequency``, ``parallel``, ``parallel_ratio``) is given.
+    noise_threshold
+        For the inductive miner: behaviour rarer than this share (0-1) of
+        the strongest alternative is treated as noise; 0 keeps every case
+        replayable.
     min_edge_frequency
-        Drop flows seen fewer times than this (below 1: a fraction of the
-        source step's outgoing flows), keeping the graph connected.
+        For ``miner="dfg"``: drop flows seen fewer times than this (below 1:
+        a fraction of the source step's outgoing flows), keeping the graph
+        connected.
     parallel
-        Replace safe pairs/groups of concurrent steps by a parallel block.
+        For ``miner="dfg"``: replace safe pairs/groups of concurrent steps
+        by a parallel block (default True).
     parallel_ratio
-        How similar the two directions' frequencies must be (0-1).
+        For ``miner="dfg"``: how similar the two directions' frequencies
+        must be (0-1, default 0.5).
     start_label, end_label
         Labels of the artificial start and end events.
 
     Returns
     -------
     Process
-        Steps with ``frequency``, ``cases`` and duration metrics; flows
-        with ``frequency`` and ``mean_days``. See the module docstring.
+        Steps with ``frequency`` (events), ``cases``, ``case_share`` (cases
+        with the step / all cases) and duration metrics; flows with
+        ``frequency`` (and, for the directly-follows graph, ``mean_days``).
+        See the module docstring.
+
+    Raises
+    ------
+    ValueError
+        An option out of range, or a directly-follows option
+        (``min_edge_frequency``, ``parallel``, ``parallel_ratio``) with
+        ``miner="inductive"``.
+
+    Notes
+    -----
+    The inductive miner keeps one count per distinct trace (variant) besides
+    the graph, so its memory grows with the number of variants, at most the
+    number of cases.
 
     Examples
     --------
     >>> log = [[Event("A"), Event("B"), Event("C")], [Event("A"), Event("C"), Event("B")]] * 3
-    >>> p = discover(log)
+    >>> p = discover(log + [[Event("A"), Event("D")]] * 2)
     >>> sorted(s.id for s in p.steps)
-    ['A', 'B', 'C', '__end__', '__start__']
+    ['A', 'B', 'C', 'D', '__end__', '__start__']
     >>> [g.kind.value for g in p.gateways]
+    ['parallel', 'parallel', 'exclusive', 'exclusive']
+    >>> p.step("D").metrics["case_share"]
+    0.25
+    >>> dfg = discover(log, miner="dfg")
+    >>> [g.kind.value for g in dfg.gateways]
     ['parallel', 'parallel']
-    >>> p.step("A").metrics["cases"]
-    6
     """
+    if miner not in (None, "inductive", "dfg"):
+        raise ValueError(f"miner must be 'inductive' or 'dfg', not {miner!r}")
+    dfg_options = [
+        option
+        for option, value in (
+            ("min_edge_frequency", min_edge_frequency or None),
+            ("parallel", parallel),
+            ("parallel_ratio", parallel_ratio),
+        )
+        if value is not None
+    ]
+    if miner is None:
+        # Callers that shape a directly-follows graph keep getting one.
+        miner = "dfg" if dfg_options else "inductive"
+    if miner == "inductive" and dfg_options:
+        raise ValueError(
+            f"{', '.join(dfg_options)} must be left out with the inductive miner (they shape the "
+            "directly-follows graph): use miner='dfg', or noise_threshold to filter"
+        )
+    if (
+        isinstance(noise_threshold, bool)
+        or not isinstance(noise_threshold, int | float)
+        or not 0 <= noise_threshold <= 1
+    ):
+        raise ValueError(f"noise_threshold must be between 0 and 1, not {noise_threshold!r}")
+    parallel = True if parallel is None else parallel
+    parallel_ratio = 0.5 if parallel_ratio is None else parallel_ratio
     for option, value in (
         ("min_activity_frequency", min_activity_frequency),
         ("min_edge_frequency", min_edge_frequency),
@@ -458,7 +539,7 @@ def discover(
         limit = _threshold(min_activity_frequency, first.cases)
         kept = {a for a, n in first.node_cases.items() if n >= limit}
         keep = kept.__contains__
-    counts = _count(source, keep)
+    counts = _count(source, keep, variants=miner == "inductive")
     if counts.cases == 0:
         raise FormatError("the event log has no cases")
 
@@ -470,8 +551,11 @@ def discover(
             "cases": str(counts.cases),
             "events": str(counts.events),
             "duration": "start_to_complete" if counts.has_start else "since_previous_event",
+            "miner": miner,
         }
     )
+    if miner == "inductive":
+        process.metadata["noise_threshold"] = f"{noise_threshold:g}"
     activities = sorted(
         (a for a in counts.node_events if a not in (_START_KEY, _END_KEY)),
         key=lambda a: (-counts.node_events[a], a),
@@ -489,13 +573,32 @@ def discover(
     ids[_START_KEY], ids[_END_KEY] = fresh(_START_ID), fresh(_END_ID)
 
     def metrics(node: str) -> dict[str, float]:
-        out: dict[str, float] = {"frequency": counts.node_events[node], "cases": counts.node_cases[node]}
+        out: dict[str, float] = {
+            "frequency": counts.node_events[node],
+            "cases": counts.node_cases[node],
+            "case_share": round(counts.node_cases[node] / counts.cases, 6),
+        }
         durations = (counts.node_durations if counts.has_start else counts.node_waits).get(node)
         if durations is not None and durations.count:
             out["duration_mean_days"] = _days(durations.mean()) or 0.0
             out["duration_median_days"] = _days(durations.median()) or 0.0
         return out
 
+    if miner == "inductive":
+        assert counts.variants is not None
+        tree = discover_tree(counts.variants, noise_threshold=noise_threshold)
+        mined = tree_to_process(
+            tree,
+            process_id=process_id,
+            name=name,
+            step_metrics={ids[n]: metrics(n) for n in counts.node_events},
+            start_id=ids[_START_KEY],
+            end_id=ids[_END_KEY],
+            start_label=start_label,
+            end_label=end_label,
+        )
+        mined.metadata.update(process.metadata)
+        return mined
     process.add_step(Step(ids[_START_KEY], start_label, StepKind.START_EVENT, metrics=metrics(_START_KEY)))
     for activity in activities:
         process.add_step(Step(activity, activity, metrics=metrics(activity)))
@@ -806,9 +909,11 @@ def read_xes(
     max_unpacked_bytes: int | None = MAX_UNPACKED_BYTES,
     max_case_events: int | None = MAX_CASE_EVENTS,
     min_activity_frequency: float = 0,
+    miner: str | None = None,
+    noise_threshold: float = DEFAULT_NOISE_THRESHOLD,
     min_edge_frequency: float = 0,
-    parallel: bool = True,
-    parallel_ratio: float = 0.5,
+    parallel: bool | None = None,
+    parallel_ratio: float | None = None,
 ) -> Process:
     """Read an XES event log (optionally gzipped) and discover its step graph.
 
@@ -827,8 +932,9 @@ def read_xes(
         The file name for messages (defaults to the path's name).
     label_attribute
         The event attribute that names the step, e.g. ``"activityNameEN"``.
-    min_activity_frequency, min_edge_frequency, parallel, parallel_ratio
-        See :func:`discover`.
+    min_activity_frequency, miner, noise_threshold, min_edge_frequency, parallel, parallel_ratio
+        See :func:`discover`: by default a block-structured process
+        (inductive miner); ``miner="dfg"`` for the directly-follows graph.
 
     Raises
     ------
@@ -841,8 +947,8 @@ def read_xes(
     >>> xes = b'''<log><trace><event><string key="concept:name" value="Motta"/></event>
     ... <event><string key="concept:name" value="Vurdere"/></event></trace></log>'''
     >>> p = read_xes(xes)
-    >>> [(f.source, f.target) for f in p.flows]
-    [('__start__', 'Motta'), ('Motta', 'Vurdere'), ('Vurdere', '__end__')]
+    >>> sorted((f.source, f.target) for f in p.flows)
+    [('Motta', 'Vurdere'), ('Vurdere', '__end__'), ('__start__', 'Motta')]
     """
     if source is None and isinstance(data, str | os.PathLike):
         source = PurePath(os.fspath(data)).name
@@ -859,6 +965,8 @@ def read_xes(
             traces,
             process_id=_process_id(source),
             min_activity_frequency=min_activity_frequency,
+            miner=miner,
+            noise_threshold=noise_threshold,
             min_edge_frequency=min_edge_frequency,
             parallel=parallel,
             parallel_ratio=parallel_ratio,
@@ -892,6 +1000,34 @@ def read_xes(
             count=str(stats.bad_times),
         )
     return process
+
+
+def read_xes_variants(
+    data: bytes | str | os.PathLike[str] | IO[bytes],
+    *,
+    source: str | None = None,
+    label_attribute: str = "concept:name",
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+) -> Counter[tuple[str, ...]]:
+    """Read an XES log's cases as activity sequences, counted per distinct sequence (variant).
+
+    The sequences are those discovery sees: completed activity instances in
+    time order. Use them to measure a process against the log
+    (:func:`processes.conformance.conformance`).
+
+    Examples
+    --------
+    >>> xes = b'''<log><trace><event><string key="concept:name" value="Motta"/></event>
+    ... <event><string key="concept:name" value="Vurdere"/></event></trace></log>'''
+    >>> read_xes_variants(xes)
+    Counter({('Motta', 'Vurdere'): 1})
+    """
+    if source is None and isinstance(data, str | os.PathLike):
+        source = PurePath(os.fspath(data)).name
+    out: Counter[tuple[str, ...]] = Counter()
+    for trace in _xes_traces(_open(data, source, max_bytes), source=source, label_attribute=label_attribute):
+        out[tuple(i[0] for i in _instances(_ordered(trace)))] += 1
+    return out
 
 
 def _warn(process: Process, code: str, text: str, **params: str) -> None:
@@ -1184,9 +1320,11 @@ def read_eventlog_csv(
     delimiter: str | None = None,
     max_bytes: int | None = DEFAULT_MAX_BYTES,
     min_activity_frequency: float = 0,
+    miner: str | None = None,
+    noise_threshold: float = DEFAULT_NOISE_THRESHOLD,
     min_edge_frequency: float = 0,
-    parallel: bool = True,
-    parallel_ratio: float = 0.5,
+    parallel: bool | None = None,
+    parallel_ratio: float | None = None,
 ) -> Process:
     """Read an event log in CSV (one row per event) and discover its step graph.
 
@@ -1209,8 +1347,9 @@ def read_eventlog_csv(
         ``dd.mm.yyyy[ hh:mm[:ss]]`` are read. Times without zone are UTC.
     delimiter
         ``;``, ``,`` or tab; sniffed from the header when not given.
-    min_activity_frequency, min_edge_frequency, parallel, parallel_ratio
-        See :func:`discover`.
+    min_activity_frequency, miner, noise_threshold, min_edge_frequency, parallel, parallel_ratio
+        See :func:`discover`: by default a block-structured process
+        (inductive miner); ``miner="dfg"`` for the directly-follows graph.
 
     Notes
     -----
@@ -1261,6 +1400,8 @@ def read_eventlog_csv(
             process_id=_process_id(source),
             name=PurePath(source).stem if source else "",
             min_activity_frequency=min_activity_frequency,
+            miner=miner,
+            noise_threshold=noise_threshold,
             min_edge_frequency=min_edge_frequency,
             parallel=parallel,
             parallel_ratio=parallel_ratio,

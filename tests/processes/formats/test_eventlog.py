@@ -37,10 +37,11 @@ def _xes(traces: list[list[str]]) -> bytes:
 
 @pytest.fixture(scope="module")
 def lifecycle() -> Process:
-    return read_xes(LIFECYCLE)
+    # The directly-follows graph: discovery of structure is tested below and in tests/processes/test_discover.py.
+    return read_xes(LIFECYCLE, miner="dfg")
 
 
-def test_xes_gives_a_directly_follows_graph_with_start_and_end(lifecycle: Process) -> None:
+def test_xes_gives_a_directly_follows_graph_with_start_and_end_on_request(lifecycle: Process) -> None:
     assert _edges(lifecycle) == {
         ("__start__", "Motta søknad"),
         ("Motta søknad", "Vurdere"),
@@ -85,6 +86,7 @@ def test_case_ids_and_resources_are_never_stored(lifecycle: Process) -> None:
         "cases": "2",
         "events": "8",
         "duration": "start_to_complete",
+        "miner": "dfg",
         "label_attribute": "concept:name",
     }
 
@@ -92,10 +94,10 @@ def test_case_ids_and_resources_are_never_stored(lifecycle: Process) -> None:
 def test_gzipped_xes_and_bytes_and_file_objects_read_the_same(lifecycle: Process) -> None:
     gz = (DATA / "lifecycle.xes.gz").read_bytes()
     for data in (gz, LIFECYCLE.read_bytes()):
-        p = read_xes(data, source="lifecycle.xes")
+        p = read_xes(data, source="lifecycle.xes", miner="dfg")
         assert p == lifecycle
     with LIFECYCLE.open("rb") as handle:
-        assert read_xes(handle, source="lifecycle.xes") == lifecycle
+        assert read_xes(handle, source="lifecycle.xes", miner="dfg") == lifecycle
 
 
 def test_successive_timestamps_give_waiting_time_without_start_events() -> None:
@@ -177,7 +179,7 @@ def test_a_gzip_bomb_is_stopped_at_the_limit() -> None:
 
 def test_rare_flows_are_dropped_but_the_graph_stays_connected() -> None:
     log = [["A", "B", "C"]] * 9 + [["A", "C"], ["A", "D", "C"]]
-    p = discover([[Event(a) for a in t] for t in log], min_edge_frequency=2, parallel=False)
+    p = discover([[Event(a) for a in t] for t in log], miner="dfg", min_edge_frequency=2, parallel=False)
     assert ("A", "C") not in _edges(p)
     # A -> D and D -> C are rare too, but D must stay reachable and reach the end.
     assert {("A", "D"), ("D", "C")} <= _edges(p)
@@ -187,16 +189,16 @@ def test_rare_flows_are_dropped_but_the_graph_stays_connected() -> None:
 def test_relative_edge_threshold_is_a_share_of_the_source_steps_flows() -> None:
     log = [["A", "B"]] * 8 + [["A", "C", "B"]] * 2
     traces = [[Event(a) for a in t] for t in log]
-    assert ("A", "C") in _edges(discover(traces, min_edge_frequency=0.2, parallel=False))
+    assert ("A", "C") in _edges(discover(traces, miner="dfg", min_edge_frequency=0.2, parallel=False))
     assert ("A", "C") in _edges(
-        discover(traces, min_edge_frequency=0.25, parallel=False)
+        discover(traces, miner="dfg", min_edge_frequency=0.25, parallel=False)
     )  # kept for connectivity
-    assert ("C", "B") in _edges(discover(traces, min_edge_frequency=0.25, parallel=False))
+    assert ("C", "B") in _edges(discover(traces, miner="dfg", min_edge_frequency=0.25, parallel=False))
 
 
 def test_rare_activities_are_removed_from_the_cases_before_counting() -> None:
     log = [["A", "B", "C"]] * 9 + [["A", "X", "C"]]
-    p = discover([[Event(a) for a in t] for t in log], min_activity_frequency=0.2)
+    p = discover([[Event(a) for a in t] for t in log], min_activity_frequency=0.2, miner="dfg")
     assert "X" not in p
     assert ("A", "C") in _edges(p) and p.step("A").metrics["cases"] == 10
 
@@ -229,16 +231,16 @@ def test_concurrent_steps_become_a_parallel_block() -> None:
 
 def test_lopsided_or_unsafe_two_way_flows_are_left_alone() -> None:
     lopsided = [["A", "B", "C", "D"]] * 9 + [["A", "C", "B", "D"]]
-    assert discover([[Event(a) for a in t] for t in lopsided]).gateways == []
+    assert discover([[Event(a) for a in t] for t in lopsided], miner="dfg").gateways == []
     # B and C alternate, but only B is ever first after A: not a clean block.
     unsafe = [["A", "B", "C", "D"]] * 5 + [["A", "B", "C", "B", "D"]] * 5 + [["E", "C", "B", "D"]] * 5
-    p = discover([[Event(a) for a in t] for t in unsafe])
+    p = discover([[Event(a) for a in t] for t in unsafe], miner="dfg")
     assert p.gateways == [] and ("B", "C") in _edges(p)
 
 
 def test_parallel_detection_can_be_switched_off() -> None:
     log = [["A", "B", "C", "D"]] * 5 + [["A", "C", "B", "D"]] * 5
-    p = discover([[Event(a) for a in t] for t in log], parallel=False)
+    p = discover([[Event(a) for a in t] for t in log], miner="dfg", parallel=False)
     assert p.gateways == [] and {("B", "C"), ("C", "B")} <= _edges(p)
 
 
@@ -362,8 +364,8 @@ def test_bpic15_logs_read_with_dutch_or_english_labels(shared_data: Path, attrib
 
 def test_bpic15_dutch_and_english_give_the_same_graph(shared_data: Path) -> None:
     path = shared_data / "matching" / "bpic15" / "xes" / "BPIC15_1_02_DRZ.xes"
-    nl = read_xes(path, label_attribute="activityNameNL")
-    en = read_xes(path, label_attribute="activityNameEN")
+    nl = read_xes(path, label_attribute="activityNameNL", miner="dfg")
+    en = read_xes(path, label_attribute="activityNameEN", miner="dfg")
     assert "doorsturen aan bevoegd gezag" in nl and "forward to the competent authority" in en
     assert len(nl.steps) == len(en.steps) and len(nl.flows) == len(en.flows)
     assert sorted(s.metrics["frequency"] for s in nl.steps) == sorted(
@@ -374,9 +376,9 @@ def test_bpic15_dutch_and_english_give_the_same_graph(shared_data: Path) -> None
 
 def test_bpic15_filtering_makes_a_smaller_connected_graph(shared_data: Path) -> None:
     path = shared_data / "matching" / "bpic15" / "xes" / "BPIC15_1_05_EIND.xes"
-    full = read_xes(path, label_attribute="activityNameEN")
+    full = read_xes(path, label_attribute="activityNameEN", miner="dfg")
     small = read_xes(
-        path, label_attribute="activityNameEN", min_activity_frequency=0.05, min_edge_frequency=0.1
+        path, label_attribute="activityNameEN", min_activity_frequency=0.05, min_edge_frequency=0.1, miner="dfg"
     )
     assert len(small.steps) < len(full.steps) and len(small.flows) < len(full.flows)
     assert [x for x in small.validate() if x.severity == "error"] == []
@@ -429,3 +431,32 @@ def test_streaming_memory_does_not_grow_with_the_log(tmp_path: Path) -> None:
     # Keeping the parsed tree costs about 13x the file (~100 MB here), keeping
     # only the emptied traces still ~0.7x; streaming keeps the peak where it was.
     assert large_rss - small_rss < large.stat().st_size / 1024 / 8, (small_rss, large_rss)
+
+
+# -- discovery of structure (the default) ----------------------------------------------
+
+
+def test_xes_gives_a_block_structured_process_by_default() -> None:
+    p = read_xes(LIFECYCLE)
+    assert p.metadata["miner"] == "inductive" and p.metadata["noise_threshold"] == "0.2"
+    (split,) = (g.id for g in p.gateways if "split" in g.id)
+    assert p.get(split).kind == GatewayKind.EXCLUSIVE  # type: ignore[union-attr]
+    assert {("Vurdere", split), (split, "Vedtak"), (split, "Avslag")} <= _edges(p)
+    assert p.step("Vedtak").metrics["case_share"] == 0.5
+    assert p.step("Vurdere").metrics["duration_mean_days"] == pytest.approx(3.0)
+    assert p.validate() == []
+
+
+def test_an_option_of_the_directly_follows_graph_asks_for_it() -> None:
+    traces = [[Event("A"), Event("B")], [Event("A"), Event("C")]]
+    assert discover(traces, parallel=False).metadata["miner"] == "dfg"
+    with pytest.raises(ValueError, match="min_edge_frequency must be left out with the inductive miner"):
+        discover(traces, miner="inductive", min_edge_frequency=2)
+    with pytest.raises(ValueError, match="miner must be"):
+        discover(traces, miner="alpha")
+
+
+def test_csv_logs_are_discovered_with_structure_too() -> None:
+    p = read_eventlog_csv(CSV_SORTED.encode())
+    assert [g.kind for g in p.gateways] == [GatewayKind.EXCLUSIVE] * 2
+    assert p == read_eventlog_csv(_unsorted().encode())

@@ -355,6 +355,7 @@ def test_discovered_graphs_connect_every_step_from_start_to_end(
     p = discover(
         [[Event(a) for a in trace] for trace in traces],
         min_activity_frequency=min_activity,
+        miner="dfg",
         min_edge_frequency=min_edge,
         parallel=parallel,
     )
@@ -367,6 +368,24 @@ def test_discovered_graphs_connect_every_step_from_start_to_end(
     # Each case leaves the start exactly once; filtering may only drop such flows.
     leaving = sum(f.metrics.get("frequency", 0) for f in p.flows if f.source == start)
     assert leaving == len(traces) if min_edge == 0 else leaving <= len(traces)
+
+
+@FUZZ
+@given(
+    st.lists(st.lists(st.sampled_from("ABCDEF"), max_size=7), min_size=1, max_size=25),
+    st.sampled_from([0, 0.2, 0.5]),
+)
+def test_inductive_discovery_gives_a_valid_block_structured_process(
+    traces: list[list[str]], noise: float
+) -> None:
+    p = discover([[Event(a) for a in trace] for trace in traces], noise_threshold=noise)
+    assert p.validate() == []
+    # Block structure: every step has one way in and one way out; gateways do the branching.
+    for step in p.steps:
+        assert p.graph.in_degree(step.id) <= 1 and p.graph.out_degree(step.id) <= 1
+    leaving = sum(f.metrics["frequency"] for f in p.flows if f.source == "__start__")
+    assert leaving == len(traces)
+    assert read_process(write_process(p, "yaml"), filename="p.yaml") == p
 
 
 @FUZZ
