@@ -56,6 +56,7 @@ PUBLIC_API = [
     "Element",
     "FORMATS",
     "Flow",
+    "FlowKind",
     "FormatError",
     "FormatInfo",
     "Gateway",
