@@ -103,7 +103,7 @@ def test_broken_upload_says_what_is_wrong_and_saves_nothing(app: Flask, world: d
         SHOW + "/last-opp", data={"file": (io.BytesIO(b"<definitions><process"), "brutt.bpmn"), "format": ""},
         content_type="multipart/form-data",
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "The file could not be read" in response.get_data(as_text=True)
     assert len(versions(app)) == 1
 

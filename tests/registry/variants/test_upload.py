@@ -90,7 +90,7 @@ def test_a_broken_file_gets_the_engine_error_with_file_and_line_and_an_error_sum
     broken = b'<?xml version="1.0"?>\n<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL">\n<process id="p">\n<task id="a"'
     response = _upload(client_as(app, "owner"), broken, "feil.bpmn")
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422  # refused: the form again, with its errors
     assert "error-summary" in page
     assert "Filen kunne ikke leses" in page and "feil.bpmn" in page and re.search(r"line \d", page)
     assert _count(app, PendingUpload) == 0
@@ -103,6 +103,7 @@ def test_a_file_in_no_known_format_says_which_formats_work(app: Flask) -> None:
 
 def test_no_file_chosen(app: Flask) -> None:
     response = client_as(app, "owner").post(URL + "/last-opp", data={"format": ""}, content_type="multipart/form-data")
+    assert response.status_code == 422
     assert "Velg en fil å laste opp." in response.get_data(as_text=True)
 
 
@@ -151,7 +152,7 @@ def test_the_number_of_waiting_uploads_is_limited() -> None:
     assert _upload(owner, sample("5001"), "1.yaml").status_code == 302
     assert _upload(owner, sample("5001"), "2.yaml").status_code == 302
     third = _upload(owner, sample("5001"), "3.yaml")
-    assert third.status_code == 200
+    assert third.status_code == 422
     assert "2 opplastinger som venter" in third.get_data(as_text=True)
 
 
@@ -227,7 +228,7 @@ def test_a_process_with_more_steps_than_the_limit_is_refused_with_both_numbers(l
     owner = client_as(app, "owner")
     owner.get(f"/sprak/{language}")
     response = _upload(owner, sample("5001"), "t.yaml")
-    assert response.status_code != 302
+    assert response.status_code == 422
     assert expected.format(count=count, limit=count - 1) in response.get_data(as_text=True)
     assert _count(app, PendingUpload) == 0
 
