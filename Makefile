@@ -35,7 +35,17 @@ run: venv translations
 	FLASK_DEBUG=1 $(BIN)/flask --app registry seed-demo --if-empty
 	FLASK_DEBUG=1 $(BIN)/flask --app registry run --host 127.0.0.1 --port 5000
 
-test: venv-test translations
+# The BPMN tools the export tests run (bpmn-moddle, bpmnlint; versions in tests/js/package-lock.json),
+# installed again only when the lock file is newer than the install. Without npm the tests skip.
+JS_TOOLS := tests/js/node_modules/.package-lock.json
+$(JS_TOOLS): tests/js/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/js --silent --no-audit --no-fund && touch $@; \
+	else \
+		echo "npm not found: tests/processes/formats/test_bpmn_tools.py will skip"; \
+	fi
+
+test: venv-test translations $(JS_TOOLS)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
