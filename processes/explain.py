@@ -21,7 +21,7 @@ from processes.model import Gateway, Mode, Process, Step, StepKind
 if TYPE_CHECKING:
     from processes.compare import Comparison
 
-__all__ = ["LANGUAGES", "explain", "format_report", "name_of"]
+__all__ = ["LANGUAGES", "explain", "format_report", "name_of", "summarise"]
 
 #: Languages the sentences exist in.
 LANGUAGES = ("nb", "en")
@@ -58,6 +58,12 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "parallel_in_b": "{xs} skjer etter hverandre {A}, men samtidig {B}.",
         "optional_in_b": "{BB} kan {nx} hoppes over; {A} gjøres det alltid.",
         "optional_in_a": "{AA} kan {nx} hoppes over; {B} gjøres det alltid.",
+        "optional_in_b_share": "{BB} gjøres {nx} bare i {share} av sakene; {A} gjøres det alltid.",
+        "optional_in_a_share": "{AA} gjøres {nx} bare i {share} av sakene; {B} gjøres det alltid.",
+        "flows_between_a": "{AA} går flyten rett mellom {x} og {xs}, men ikke {B}.",
+        "flows_between_b": "{BB} går flyten rett mellom {x} og {ys}, men ikke {A}.",
+        "flows_between_both": "{AA} går flyten rett mellom {x} og {xs}, {B} i stedet mellom {x} og {ys}.",
+        "flows_elsewhere": "Flyten går også ulikt rundt {n} andre steg ({count} forbindelser): {xs}.",
         "missing_flow": "{AA} går flyten rett fra {x1} til {x2}, men ikke {B}.",
         "extra_flow": "{BB} går flyten rett fra {y1} til {y2}, men ikke {A}.",
         "missing_message": "{AA} går {m} fra {x1} til {x2}, men ikke {B}.",
@@ -95,6 +101,12 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "parallel_in_b": "{xs} happen one after the other in {A}, but at the same time in {B}.",
         "optional_in_b": "In {B}, {nx} can be skipped; in {A} it is always done.",
         "optional_in_a": "In {A}, {nx} can be skipped; in {B} it is always done.",
+        "optional_in_b_share": "In {B}, {nx} is done in only {share} of the cases; in {A} it is always done.",
+        "optional_in_a_share": "In {A}, {nx} is done in only {share} of the cases; in {B} it is always done.",
+        "flows_between_a": "In {A}, the flow goes straight between {x} and {xs}, but not in {B}.",
+        "flows_between_b": "In {B}, the flow goes straight between {x} and {ys}, but not in {A}.",
+        "flows_between_both": "In {A}, the flow goes straight between {x} and {xs}; in {B} instead between {x} and {ys}.",
+        "flows_elsewhere": "The flow also differs around {n} other steps ({count} connections): {xs}.",
         "missing_flow": "In {A}, the flow goes straight from {x1} to {x2}, but not in {B}.",
         "extra_flow": "In {B}, the flow goes straight from {y1} to {y2}, but not in {A}.",
         "missing_message": "In {A}, {m} goes from {x1} to {x2}, but not in {B}.",
@@ -230,7 +242,7 @@ def _named_neighbour(process: Process, element_id: str, *, forward: bool) -> str
     return None
 
 
-def name_of(process: Process, element_id: str, lang: str = "nb") -> str:
+def name_of(process: Process, element_id: str, lang: str = "nb", *, quote: bool = True) -> str:
     """How a sentence names an element: its label in quotes, else its kind and position.
 
     An element without a name is never called by its id (which means nothing
@@ -246,6 +258,9 @@ def name_of(process: Process, element_id: str, lang: str = "nb") -> str:
         Its id.
     lang
         ``"nb"`` or ``"en"``.
+    quote
+        Put a label in quotes (for a sentence); without, a named element is
+        its plain label (for a table cell).
 
     Raises
     ------
@@ -265,13 +280,15 @@ def name_of(process: Process, element_id: str, lang: str = "nb") -> str:
     'slutthendelsen etter «Aktenvermerk anlegen»'
     >>> name_of(p, "Event_00e2q3k", "en")
     'the end event after “Aktenvermerk anlegen”'
+    >>> name_of(p, "Task_1", quote=False)
+    'Aktenvermerk anlegen'
     """
     _check_lang(lang)
     element = process.get(element_id)
     if element is None:
-        return _quote(element_id, lang)
+        return _quote(element_id, lang) if quote else element_id
     if element.label.strip():
-        return _quote(element.label, lang)
+        return _quote(element.label, lang) if quote else " ".join(element.label.split())
     i = 1 if lang == "en" else 0
     if isinstance(element, Gateway):
         what = _UNNAMED["gateway"][i]
@@ -389,6 +406,9 @@ def explain(
         )
     elif kind == DifferenceKind.OPTIONAL_VS_MANDATORY:
         key = "optional_in_" + details.get("optional_in", "b")
+        if details.get("share"):
+            key += "_share"
+            fields["share"] = _percent(float(details["share"]), lang)
     elif kind == DifferenceKind.LANE_CHANGED and details.get("scope") == "lane":
         key = "lane_renamed"
     elif kind == DifferenceKind.SYSTEM_CHANGED and details.get("scope") == "system":
@@ -425,6 +445,132 @@ def explain(
         fields["vb"] = _quote(details.get("b", ""), lang)
     sentence = templates[key].format(**fields)
     return sentence[0].upper() + sentence[1:]
+
+
+def _percent(share: float, lang: str) -> str:
+    """A share (0-1) as a percentage: "3 %" in bokmål, "3%" in English; one decimal below 10 % and near 100 %.
+
+    >>> _percent(0.03, "nb"), _percent(0.0349, "en"), _percent(0.996, "nb"), _percent(0.0004, "en")
+    ('3 %', '3.5%', '99,6 %', 'less than 0.1%')
+    """
+    percent = share * 100
+    if percent < 0.1:
+        return "under 0,1 %" if lang == "nb" else "less than 0.1%"
+    text = f"{percent:.0f}" if 10 <= percent <= 99 else f"{percent:.1f}".removesuffix(".0")
+    return text.replace(".", ",") + " %" if lang == "nb" else text + "%"
+
+
+_FLOW_KINDS = (DifferenceKind.MISSING_FLOW, DifferenceKind.EXTRA_FLOW)
+
+
+def _names(names: Sequence[str], limit: int, lang: str) -> str:
+    """Join at most ``limit`` names; the rest are counted ("og 3 andre")."""
+    if len(names) <= limit:
+        return _join(list(names), lang)
+    rest = len(names) - limit + 1
+    more = f"{rest} andre" if lang == "nb" else f"{rest} others"
+    return _join([*names[: limit - 1], more], lang)
+
+
+def summarise(
+    differences: Sequence[Difference],
+    a: Process,
+    b: Process,
+    *,
+    a_name: str | None = None,
+    b_name: str | None = None,
+    lang: str = "nb",
+    max_flow_sentences: int = 5,
+    max_names: int = 4,
+) -> list[str]:
+    """Say ``differences`` in sentences a person can read: flow differences grouped by step.
+
+    Every difference but the sequence flows gets its sentence from
+    :func:`explain`. When there are more than ``max_flow_sentences`` flow
+    differences (two processes discovered differently from logs give
+    hundreds), they are grouped instead: the step touched by most of them
+    first, with every flow to or from it in one sentence ("In A the flow
+    goes straight between X and Y, Z; in B instead between X and W"), then
+    the next, and so on; after ``max_flow_sentences - 1`` such sentences,
+    one more sentence counts the steps and flows left. A sentence names at
+    most ``max_names`` steps and counts the others.
+
+    Raises
+    ------
+    ValueError
+        For a language other than ``"nb"`` or ``"en"``, or limits below 2.
+
+    Examples
+    --------
+    >>> from processes.model import Process, Step
+    >>> a, b = Process(), Process()
+    >>> for p in (a, b):
+    ...     for x in "PQRST":
+    ...         p.add_step(Step(x, x))
+    >>> extra = [Difference(DifferenceKind.EXTRA_FLOW, ("P", y), ("P", y)) for y in "QRST"]
+    >>> missing = [Difference(DifferenceKind.MISSING_FLOW, xy, xy) for xy in [("Q", "R"), ("P", "S"), ("S", "T")]]
+    >>> for sentence in summarise(extra + missing, a, b, lang="en", max_flow_sentences=2):
+    ...     print(sentence)
+    In the standard, the flow goes straight between “P” and “S”; in the variant instead between “P” and “Q”, “R”, “S” and “T”.
+    The flow also differs around 4 other steps (2 connections): “Q”, “R”, “S” and “T”.
+    """
+    _check_lang(lang)
+    if max_flow_sentences < 2 or max_names < 2:
+        raise ValueError("max_flow_sentences and max_names must be 2 or more")
+    flows = [d for d in differences if d.kind in _FLOW_KINDS and d.details.get("flow", "sequence") != "message"]
+    if len(flows) <= max_flow_sentences:
+        return [explain(d, a, b, a_name=a_name, b_name=b_name, lang=lang) for d in differences]
+    A, AA = _place(a_name, "standarden", "standard", lang)
+    B, BB = _place(b_name, "varianten", "variant", lang)
+
+    def ends(d: Difference) -> tuple[tuple[str, str], tuple[str, str]]:
+        # Matched steps are named in the standard's words; a flow of B between steps A lacks, in B's.
+        if len(d.a) == 2:
+            return ("a", d.a[0]), ("a", d.a[1])
+        return ("b", d.b[0]), ("b", d.b[1])
+
+    def name(end: tuple[str, str]) -> str:
+        return name_of(a if end[0] == "a" else b, end[1], lang)
+
+    groups: list[tuple[tuple[str, str], list[Difference]]] = []
+    remaining = list(flows)
+    while remaining:
+        touched: dict[tuple[str, str], int] = {}
+        for d in remaining:
+            for end in dict.fromkeys(ends(d)):
+                touched[end] = touched.get(end, 0) + 1
+        step = max(touched, key=lambda end: touched[end])  # the first of the most touched, in diff order
+        mine = [d for d in remaining if step in ends(d)]
+        remaining = [d for d in remaining if step not in ends(d)]
+        groups.append((step, mine))
+
+    templates = _TEMPLATES[lang]
+    sentences: list[str] = []
+    for step, mine in groups[: max_flow_sentences - 1] if len(groups) > max_flow_sentences else groups:
+        others = {kind: [name(e) for d in mine if d.kind == kind for e in ends(d) if e != step] for kind in _FLOW_KINDS}
+        only_a = list(dict.fromkeys(others[DifferenceKind.MISSING_FLOW]))
+        only_b = list(dict.fromkeys(others[DifferenceKind.EXTRA_FLOW]))
+        key = "flows_between_both" if only_a and only_b else "flows_between_a" if only_a else "flows_between_b"
+        sentence = templates[key].format(
+            A=A, AA=AA, B=B, BB=BB, x=name(step), xs=_names(only_a, max_names, lang), ys=_names(only_b, max_names, lang)
+        )
+        sentences.append(sentence[0].upper() + sentence[1:])
+    if len(groups) > max_flow_sentences:
+        rest = groups[max_flow_sentences - 1 :]
+        steps = list(dict.fromkeys(name(e) for _, mine in rest for d in mine for e in ends(d)))
+        sentence = templates["flows_elsewhere"].format(
+            n=len(steps), count=sum(len(mine) for _, mine in rest), xs=_names(steps, max_names, lang)
+        )
+        sentences.append(sentence)
+    out: list[str] = []
+    grouped = {id(d) for d in flows}
+    for d in differences:
+        if id(d) not in grouped:
+            out.append(explain(d, a, b, a_name=a_name, b_name=b_name, lang=lang))
+        elif sentences:
+            out.extend(sentences)
+            sentences = []
+    return out
 
 
 def _kind_word(value: str, lang: str) -> str:
@@ -540,8 +686,11 @@ def format_report(comparison: Comparison, lang: str = "nb") -> str:
         kind = str(getattr(m.kind, "value", m.kind))
         lines.append(f"  {left} ↔ {right}  ({kinds.get(kind, kind)}, {m.score:.2f})")
     lines.append("")
-    texts = comparison.texts(lang)
-    lines.append(str(words["differences"]).format(n=len(texts)))
+    # Hundreds of flow differences (two discovered processes) are grouped by step.
+    texts = summarise(
+        comparison.differences, a, b, a_name=comparison.a_name, b_name=comparison.b_name, lang=lang
+    )
+    lines.append(str(words["differences"]).format(n=len(comparison.differences)))
     if not texts:
         lines.append("  " + str(words["none"]))
     lines.extend(f"  - {t}" for t in texts)
