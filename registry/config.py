@@ -78,6 +78,12 @@ class DefaultConfig:
     # Background jobs (comparisons): empty runs them inline in the request (laptops, tests);
     # e.g. redis://127.0.0.1:6379/0 sends them to RQ workers (`flask --app registry worker`).
     TASK_QUEUE_URL = ""
+    # The time limit of one job (seconds): a comparison of two 2,000-step processes takes
+    # about 5 s. A worker killed mid-job is noticed when the job's lease (this + 60 s) ends;
+    # RQ then tries the job twice more before the page says it failed.
+    TASK_JOB_TIMEOUT = 300
+    # How many comparisons and version diffs one signed-in user may have waiting at once.
+    TASK_MAX_PENDING_PER_USER = 10
 
     # A TrueType font with æøå for the printable description PDF; None: DejaVu Sans when the
     # system has it, else the PDF's built-in Helvetica (Latin-1 only).

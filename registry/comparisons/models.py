@@ -10,6 +10,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -57,6 +58,13 @@ class Comparison(Base):
     behaviour: Mapped[float | None] = mapped_column(Float)
     requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     computed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Why it failed: "engine" (``error`` says what) or a registry.tasks.FAILURE_REASONS entry.
+    failure: Mapped[str] = mapped_column(String(20), default="")
+    # The RQ job computing it (queue mode), and how often it was queued again after it vanished.
+    job_id: Mapped[str] = mapped_column(String(64), default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Who asked for it, for the per-user limit on queued work (None: a save, the CLI).
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     version_a: Mapped[ProcessVersion] = relationship(foreign_keys=[version_a_id])
     version_b: Mapped[ProcessVersion] = relationship(foreign_keys=[version_b_id])

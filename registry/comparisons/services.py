@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from processes import ProcessError
 from processes.compare import compare
@@ -35,16 +35,20 @@ from registry.graphs import (
 )
 from registry.municipalities.models import Municipality
 from registry.municipalities.services import current_successors
-from registry.tasks import enqueue
+from registry.tasks import enqueue, is_job_timeout, mark_failed, queue_url, watch_job
 from registry.users.models import User, utcnow
 from registry.variants.models import ProcessVersion, Standard, Variant
 
 __all__ = [
+    "DIAGRAM_MAX_STEPS",
     "PENDING_RETRY_AFTER",
     "STATUS_PREFERENCE",
     "AlignmentRow",
+    "QueuedWorkLimitError",
     "alignment_rows",
+    "check_queued_work",
     "comparison_diagram",
+    "comparison_job_failed",
     "compute_comparison",
     "cooperations_of",
     "decisions_for",
@@ -65,8 +69,30 @@ logger = logging.getLogger(__name__)
 #: A comparison still pending after this long is queued again when someone asks for it.
 PENDING_RETRY_AFTER = dt.timedelta(minutes=10)
 
+#: Larger processes are not drawn on pages (Graphviz needs seconds to minutes for them).
+DIAGRAM_MAX_STEPS = 400
+
 #: Standard versions in order of preference for comparisons.
 STATUS_PREFERENCE = ("published", "approved", "draft")
+
+
+class QueuedWorkLimitError(ValidationError):
+    """The user already has as many comparisons (or version diffs) waiting as allowed."""
+
+
+def check_queued_work(model: Any, user: User, max_pending: int) -> None:
+    """Refuse more queued work (``model``: Comparison or VersionDiff rows) for a user who has enough waiting."""
+    waiting = db.session.scalar(
+        select(func.count()).select_from(model).where(model.requested_by_id == user.id, model.status == "pending")
+    ) or 0
+    if waiting >= max_pending:
+        raise QueuedWorkLimitError(
+            _(
+                "You have %(count)s comparisons waiting to be computed. Open this page again in a "
+                "minute, when some of them are done.",
+                count=waiting,
+            )
+        )
 
 
 def latest_version(owner: Variant | Standard) -> ProcessVersion | None:
@@ -181,17 +207,32 @@ def find_comparison(version_a: ProcessVersion, version_b: ProcessVersion) -> Com
     return _stored_comparison(version_a, version_b, parameters_hash)
 
 
-def request_comparison(version_a: ProcessVersion, version_b: ProcessVersion) -> Comparison:
-    """The current comparison of A with B (this engine, these decisions); queued when missing."""
+def request_comparison(
+    version_a: ProcessVersion,
+    version_b: ProcessVersion,
+    *,
+    user: User | None = None,
+    max_pending: int | None = None,
+) -> Comparison:
+    """The current comparison of A with B (this engine, these decisions); queued when missing.
+
+    A new request on behalf of ``user`` is refused with :class:`QueuedWorkLimitError` when
+    the user already has ``max_pending`` comparisons waiting. A pending one whose job died
+    is failed with the reason, or queued again (:func:`registry.tasks.watch_job`).
+    """
     parameters, parameters_hash = _current_parameters(version_a, version_b)
     row = _stored_comparison(version_a, version_b, parameters_hash)
     if row is not None:
-        if row.status == "pending" and _aware(row.requested_at) < utcnow() - PENDING_RETRY_AFTER:
-            # The job was lost (worker stopped, queue flushed): ask again rather than wait forever.
+        if row.status == "pending" and queue_url():
+            watch_job(row, lambda: _enqueue_comparison(row))
+        elif row.status == "pending" and _aware(row.requested_at) < utcnow() - PENDING_RETRY_AFTER:
+            # Inline mode left it pending (a crash mid-request): compute it now.
             row.requested_at = utcnow()
             db.session.flush()
-            enqueue(compute_comparison, row.id)
+            _enqueue_comparison(row)
         return row
+    if user is not None and max_pending is not None:
+        check_queued_work(Comparison, user, max_pending)
     row = Comparison(
         version_a=version_a,
         version_b=version_b,
@@ -199,11 +240,28 @@ def request_comparison(version_a: ProcessVersion, version_b: ProcessVersion) -> 
         parameters=parameters,
         parameters_hash=parameters_hash,
         status="pending",
+        requested_by_id=user.id if user is not None else None,
     )
     db.session.add(row)
     db.session.flush()
-    enqueue(compute_comparison, row.id)
+    _enqueue_comparison(row)
     return row
+
+
+def _enqueue_comparison(row: Comparison) -> str | None:
+    job_id = enqueue(compute_comparison, row.id, on_failure=comparison_job_failed)
+    if job_id is not None:
+        row.job_id = job_id
+        db.session.flush()
+    return job_id
+
+
+def comparison_job_failed(comparison_id: int, reason: str) -> None:
+    """A comparison's job failed for good (``reason``: abandoned or timeout): say so on its page."""
+    row = db.session.get(Comparison, comparison_id)
+    if row is not None and row.status == "pending":
+        logger.warning("comparison %s: its job failed (%s)", comparison_id, reason)
+        mark_failed(row, reason)
 
 
 def compute_comparison(comparison_id: int) -> None:
@@ -221,6 +279,10 @@ def compute_comparison(comparison_id: int) -> None:
         _mark_failed(row, str(error))
         return
     except Exception as error:  # a job boundary: an engine bug must not lose the saved version
+        if is_job_timeout(error):
+            logger.warning("comparison %s ran past the job's time limit", comparison_id)
+            mark_failed(row, "timeout")
+            return
         logger.exception("comparison %s failed", comparison_id)
         _mark_failed(row, f"{type(error).__name__}: {error}")
         return
@@ -242,10 +304,7 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 
 def _mark_failed(row: Comparison, message: str) -> None:
-    row.status = "failed"
-    row.error = message
-    row.computed_at = utcnow()
-    db.session.flush()
+    mark_failed(row, "engine", message)
 
 
 def result_of(row: Comparison) -> dict[str, Any]:
@@ -266,6 +325,9 @@ def comparison_diagram(row: Comparison, lang: str) -> str:
     if not result:
         return ""
     a, b = row.version_a, row.version_b
+    if max(a.step_count, b.step_count) > DIAGRAM_MAX_STEPS:
+        # Drawing 2,000 steps takes Graphviz longer than a request may; the page has the table.
+        return ""
     # The stored alignment is reused, so the drawing shows exactly the stored result.
     engine = compare(
         load_process(a),

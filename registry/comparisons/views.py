@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,6 +23,7 @@ from registry.authz import can_edit_municipality, can_view_version, require
 from registry.comparisons.forms import AddCorrespondenceForm, DecisionForm
 from registry.comparisons.models import Comparison
 from registry.comparisons.services import (
+    QueuedWorkLimitError,
     alignment_rows,
     comparison_diagram,
     find_comparison,
@@ -164,10 +174,15 @@ def _page(sides: tuple[Any, ...]) -> str:
     try:
         if current_user.is_authenticated:
             # Filling the store on first view (or after an engine upgrade) is the queue's job; inline mode computes now.
-            row: Comparison | None = request_comparison(a, b)
+            row: Comparison | None = request_comparison(
+                a, b, user=current_user, max_pending=int(current_app.config["TASK_MAX_PENDING_PER_USER"])
+            )
         else:
             # Anonymous GETs never write: a missing comparison waits for a signed-in visitor or a save.
             row = find_comparison(a, b)
+    except QueuedWorkLimitError as exc:
+        db.session.rollback()
+        abort(429, description=exc.message)
     except RegistryError as exc:
         abort(404, description=exc.message)
     db.session.commit()

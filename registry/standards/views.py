@@ -51,7 +51,12 @@ from registry.variants.services import (
     reparse_pending_upload,
     version_by_number,
 )
-from registry.variants.views import diagram_of, preview_context, submit_upload
+from registry.variants.views import (
+    DIAGRAM_MAX_STEPS,
+    diagram_of,
+    preview_context,
+    submit_upload,
+)
 
 __all__ = ["bp"]
 
@@ -130,7 +135,7 @@ def version(cooperation: str, slug: str, number: int) -> str:
     selected = _version_or_404(standard, number)
     lang = ui_language()
     process = load_process(selected)
-    svg = export_version(selected, "svg", lang=lang).data if process.steps else None
+    svg = export_version(selected, "svg", lang=lang).data if 0 < len(process.steps) <= DIAGRAM_MAX_STEPS else None
     return render_template(
         "standards/version.html",
         cooperation=coop,

@@ -40,6 +40,7 @@ __all__ = [
     "ProcessVersion",
     "Standard",
     "Variant",
+    "VersionDiff",
 ]
 
 #: The workflow of a standard version, in order.
@@ -212,3 +213,35 @@ class PendingUpload(Base):
     process_type: Mapped[ProcessType] = relationship()
     municipality: Mapped[Municipality | None] = relationship()
     cooperation: Mapped[Cooperation | None] = relationship()
+
+
+class VersionDiff(Base):
+    """What changed between two versions of one owner, computed by a job (large processes only).
+
+    Small processes are compared while the page is drawn; comparing two large ones takes
+    seconds, so the page asks for this row and shows it when the job has filled it in.
+    """
+
+    __tablename__ = "version_diffs"
+    __table_args__ = (
+        UniqueConstraint("older_id", "newer_id", "engine_version"),
+        CheckConstraint("status IN ('pending', 'done', 'failed')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    older_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id", ondelete="CASCADE"), index=True)
+    newer_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id", ondelete="CASCADE"), index=True)
+    engine_version: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    # JSON: {"nb": [sentence, ...], "en": [...], "similarity": {"overall": ..., ...}}; "" while pending.
+    result: Mapped[str] = mapped_column(Text, default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+    failure: Mapped[str] = mapped_column(String(20), default="")
+    job_id: Mapped[str] = mapped_column(String(64), default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    computed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    older: Mapped[ProcessVersion] = relationship(foreign_keys=[older_id])
+    newer: Mapped[ProcessVersion] = relationship(foreign_keys=[newer_id])

@@ -33,17 +33,21 @@ from registry.variants.models import (
     ProcessVersion,
     Standard,
     Variant,
+    VersionDiff,
 )
 
 __all__ = [
+    "INLINE_DIFF_MAX_STEPS",
     "PENDING_UPLOAD_LIFETIME",
     "StepEdit",
     "UploadAlreadySavedError",
+    "compute_version_diff",
     "confirm_pending_upload",
     "create_pending_upload",
     "discard_pending_upload",
     "edit_steps",
     "find_variant",
+    "find_version_diff",
     "get_or_create_standard",
     "get_or_create_variant",
     "get_pending_upload",
@@ -51,9 +55,12 @@ __all__ = [
     "list_variants_of",
     "purge_expired_uploads",
     "reparse_pending_upload",
+    "request_version_diff",
     "restore_version",
     "save_version",
     "version_by_number",
+    "version_diff_job_failed",
+    "version_diff_result",
 ]
 
 #: How long an unconfirmed upload is kept.
@@ -469,3 +476,121 @@ def edit_steps(
         comment=comment.strip() or _("Edited in the quick editor."),
         status="draft" if version.is_standard else None,
     )
+
+
+# --- differences between two versions of large processes ----------------------------------------
+
+#: Two versions with at most this many steps each are compared while the page is drawn
+#: (about 0.2 s); larger ones by a job (about 5 s for 2,000 steps), shown when it is done.
+INLINE_DIFF_MAX_STEPS = 400
+
+
+def find_version_diff(older: ProcessVersion, newer: ProcessVersion) -> VersionDiff | None:
+    """The stored difference of the two versions by this engine, if any; never writes."""
+    from registry.graphs import ENGINE_VERSION
+
+    return db.session.scalar(
+        select(VersionDiff).where(
+            VersionDiff.older_id == older.id,
+            VersionDiff.newer_id == newer.id,
+            VersionDiff.engine_version == ENGINE_VERSION,
+        )
+    )
+
+
+def request_version_diff(
+    older: ProcessVersion,
+    newer: ProcessVersion,
+    *,
+    user: User | None = None,
+    max_pending: int | None = None,
+) -> VersionDiff:
+    """The difference of the two versions, queued when missing (computed at once in inline mode).
+
+    Refused with :class:`~registry.comparisons.services.QueuedWorkLimitError` when ``user``
+    already has ``max_pending`` version diffs waiting.
+    """
+    from registry.comparisons.services import check_queued_work
+    from registry.graphs import ENGINE_VERSION
+    from registry.tasks import queue_url, watch_job
+
+    row = find_version_diff(older, newer)
+    if row is not None:
+        if row.status == "pending" and queue_url():
+            watch_job(row, lambda: _enqueue_version_diff(row))
+        return row
+    if user is not None and max_pending is not None:
+        check_queued_work(VersionDiff, user, max_pending)
+    row = VersionDiff(
+        older=older,
+        newer=newer,
+        engine_version=ENGINE_VERSION,
+        status="pending",
+        requested_by_id=user.id if user is not None else None,
+        requested_at=utcnow(),
+    )
+    db.session.add(row)
+    db.session.flush()
+    _enqueue_version_diff(row)
+    return row
+
+
+def _enqueue_version_diff(row: VersionDiff) -> str | None:
+    from registry.tasks import enqueue
+
+    job_id = enqueue(compute_version_diff, row.id, on_failure=version_diff_job_failed)
+    if job_id is not None:
+        row.job_id = job_id
+        db.session.flush()
+    return job_id
+
+
+def compute_version_diff(diff_id: int) -> None:
+    """Compare the two versions of a stored request and keep the sentences (both languages) and scores."""
+    from dataclasses import replace
+
+    from flask_babel import force_locale
+
+    from processes.compare import compare
+    from registry.tasks import is_job_timeout, mark_failed
+
+    row = db.session.get(VersionDiff, diff_id)
+    if row is None or row.status == "done":
+        return
+    try:
+        engine = compare(load_process(row.older), load_process(row.newer))
+        result: dict[str, Any] = {"similarity": engine.similarity.as_dict()}
+        for lang in ("nb", "en"):
+            with force_locale(lang):
+                names = {
+                    "a_name": _("version %(number)s", number=row.older.number),
+                    "b_name": _("version %(number)s", number=row.newer.number),
+                }
+            result[lang] = replace(engine, **names).texts(lang)
+    except Exception as error:  # noqa: BLE001 - a job boundary: say on the page what went wrong
+        if is_job_timeout(error):
+            mark_failed(row, "timeout")
+        else:
+            mark_failed(row, "engine", f"{type(error).__name__}: {error}")
+        return
+    row.result = json.dumps(result, ensure_ascii=False)
+    row.status = "done"
+    row.computed_at = utcnow()
+    db.session.flush()
+
+
+def version_diff_job_failed(diff_id: int, reason: str) -> None:
+    """A version diff's job failed for good (``reason``: abandoned or timeout): say so on its page."""
+    from registry.tasks import mark_failed
+
+    row = db.session.get(VersionDiff, diff_id)
+    if row is not None and row.status == "pending":
+        mark_failed(row, reason)
+
+
+def version_diff_result(row: VersionDiff) -> dict[str, Any]:
+    """The stored sentences and scores ({} while pending or failed)."""
+    if row.status != "done" or not row.result:
+        return {}
+    data: dict[str, Any] = json.loads(row.result)
+    return data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from typing import Any
 
 from flask import (
@@ -27,6 +28,7 @@ from processes.compare import compare
 from processes.diffview import diff_diagram
 from registry.authz import can_edit_municipality, can_see_original_upload, require
 from registry.comparisons.services import (
+    QueuedWorkLimitError,
     cooperations_of,
     latest_version,
     standard_version_for,
@@ -52,8 +54,9 @@ from registry.variants.forms import (
     format_choices,
     mode_choices,
 )
-from registry.variants.models import PendingUpload, ProcessVersion, Variant
+from registry.variants.models import PendingUpload, ProcessVersion, Variant, VersionDiff
 from registry.variants.services import (
+    INLINE_DIFF_MAX_STEPS,
     StepEdit,
     UploadAlreadySavedError,
     confirm_pending_upload,
@@ -61,11 +64,14 @@ from registry.variants.services import (
     discard_pending_upload,
     edit_steps,
     find_variant,
+    find_version_diff,
     get_pending_upload,
     list_variants_of,
     reparse_pending_upload,
+    request_version_diff,
     restore_version,
     version_by_number,
+    version_diff_result,
 )
 
 __all__ = ["bp", "diagram_of", "format_error_text", "preview_context", "problem_where", "submit_upload"]
@@ -148,7 +154,8 @@ def _version_or_404(variant: Variant, number: int) -> ProcessVersion:
 def _version_page_context(version: ProcessVersion) -> dict[str, Any]:
     lang = ui_language()
     process = load_process(version)
-    svg = export_version(version, "svg", lang=lang).data if process.steps else None
+    # A drawing that is not shown is not made either: 2,000 steps take Graphviz 20 s.
+    svg = export_version(version, "svg", lang=lang).data if 0 < len(process.steps) <= DIAGRAM_MAX_STEPS else None
     return {
         "version": version,
         "process": process,
@@ -465,6 +472,8 @@ def diff(number: str, slug: str) -> str:
     older = _version_or_404(variant, form.fra.data)
     newer = _version_or_404(variant, form.til.data)
     lang = ui_language()
+    if max(older.step_count, newer.step_count) > INLINE_DIFF_MAX_STEPS:
+        return _queued_diff_page(municipality, process_type, variant, older, newer)
     a_name = _("version %(number)s", number=older.number)
     b_name = _("version %(number)s", number=newer.number)
     engine = compare(load_process(older), load_process(newer), a_name=a_name, b_name=b_name)
@@ -479,6 +488,38 @@ def diff(number: str, slug: str) -> str:
         texts=engine.texts(lang),
         similarity=engine.similarity,
         diagram=diagram_of(engine.b, svg, id_prefix="diff", label=_("What changed from %(a)s to %(b)s", a=a_name, b=b_name)),
+    )
+
+
+def _queued_diff_page(
+    municipality: Municipality, process_type: ProcessType, variant: Variant, older: ProcessVersion, newer: ProcessVersion
+) -> str:
+    """Large versions: the stored difference, or «beregnes» while a job computes it (no drawing)."""
+    if current_user.is_authenticated:
+        try:
+            row: VersionDiff | None = request_version_diff(
+                older, newer, user=current_user, max_pending=int(current_app.config["TASK_MAX_PENDING_PER_USER"])
+            )
+        except QueuedWorkLimitError as exc:
+            db.session.rollback()
+            abort(429, description=exc.message)
+        db.session.commit()  # inline mode computed it; queue mode pushes the job now
+    else:
+        row = find_version_diff(older, newer)  # anonymous GETs never write
+    result = version_diff_result(row) if row is not None else {}
+    similarity = result.get("similarity")
+    return render_template(
+        "variants/diff.html",
+        municipality=municipality,
+        process_type=process_type,
+        variant=variant,
+        older=older,
+        newer=newer,
+        queued=row if row is not None else False,
+        texts=result.get(ui_language(), []),
+        similarity=SimpleNamespace(**similarity) if similarity else None,
+        diagram=None,
+        too_large_to_draw=INLINE_DIFF_MAX_STEPS,
     )
 
 
