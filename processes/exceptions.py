@@ -11,6 +11,7 @@ __all__ = [
     "FormatError",
     "InputTooLargeError",
     "ModelError",
+    "ObjectCentricLogError",
     "ProcessError",
     "TooManyStepsError",
     "UnsupportedFormatError",
@@ -134,6 +135,72 @@ class TooManyStepsError(InputTooLargeError):
 
     def __reduce__(self) -> tuple[object, ...]:
         return (type(self), (self.count, self.limit), {"source": self.source})
+
+
+class ObjectCentricLogError(UnsupportedFormatError):
+    """A table is an object-centric event log (OCEL), not a step table or a case-centric log.
+
+    One row per event, with an event id, an activity, a timestamp and the objects
+    (orders, items, ...) each event touches, but no single case per event. Carries
+    ``code`` ``"object_centric_event_log"`` and ``params``: the ``event_id``,
+    ``activity`` and ``timestamp`` column names and ``object_types`` (the object
+    columns, comma-separated), so that an application can word the message.
+
+    Examples
+    --------
+    >>> error = ObjectCentricLogError("ocel:eid", "ocel:activity", "ocel:timestamp", ["ocel:type:order"], source="o.csv")
+    >>> error.code, error.params["object_types"]
+    ('object_centric_event_log', 'ocel:type:order')
+    >>> print(str(error).split(": ", 1)[1].split(";")[0])
+    this looks like an object-centric event log (OCEL), not a step table
+    """
+
+    code = "object_centric_event_log"
+
+    def __init__(
+        self,
+        event_id: str,
+        activity: str,
+        timestamp: str,
+        object_types: list[str],
+        *,
+        source: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.event_id = event_id
+        self.activity = activity
+        self.timestamp = timestamp
+        self.object_types = list(object_types)
+        objects = ", ".join(repr(t) for t in self.object_types)
+        super().__init__(
+            "this looks like an object-centric event log (OCEL), not a step table; "
+            f"one row per event: event id {event_id!r}, activity {activity!r}, timestamp {timestamp!r}"
+            + (f" and the objects of each event in {objects}" if objects else ""),
+            source=source,
+            line=line,
+            hint=(
+                "to import it, flatten it to an event log for one object type, with that object's id "
+                "as the case column beside the activity and the timestamp, and upload that; or fill in "
+                "a step table: Steg; Neste steg; Ansvarlig"
+            ),
+        )
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The column names in the message; ``object_types`` comma-separated."""
+        return {
+            "event_id": self.event_id,
+            "activity": self.activity,
+            "timestamp": self.timestamp,
+            "object_types": ", ".join(self.object_types),
+        }
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (
+            type(self),
+            (self.event_id, self.activity, self.timestamp, self.object_types),
+            {"source": self.source, "line": self.line},
+        )
 
 
 class ModelError(ProcessError):

@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, Literal
 
-from processes.exceptions import FormatError, InputTooLargeError
+from processes.exceptions import FormatError, InputTooLargeError, ObjectCentricLogError
 from processes.formats._xml import DEFAULT_MAX_BYTES, check_size
 from processes.model import Flow, Gateway, GatewayKind, Mode, Process, Step, StepKind
 
@@ -221,6 +221,64 @@ def _without_final_note(text: str) -> str:
 def _normal_header(text: str) -> str:
     text = _without_final_note(str(text)).strip().rstrip(":").strip()
     return re.sub(r"\s+", " ", text).lower()
+
+
+# Columns of an object-centric event log (OCEL 1.0/2.0 CSV exports use the "ocel:"
+# prefix; hand-made ones name the event id, activity and timestamp and give each
+# object type a column of its own).
+_OCEL_PREFIXES = ("ocel:", "ocel_")
+_OCEL_ROLES: dict[str, frozenset[str]] = {
+    "event_id": frozenset({"eid", "event id", "event_id", "eventid", "event-id", "hendelse-id", "hendelses-id"}),
+    "activity": frozenset({"activity", "activity name", "event activity", "concept:name", "aktivitet"}),
+    "timestamp": frozenset({"timestamp", "time", "time:timestamp", "event timestamp", "tidspunkt"}),
+}
+_OCEL_OBJECT_PREFIXES = ("ocel:type:", "ocel_type:", "ocel:type_", "ocel_type_")
+_EVENT_ATTRIBUTES = frozenset({"resource", "org:resource", "lifecycle:transition", "cost", "ocel:vmap"})
+
+
+def _object_centric_columns(texts: Sequence[str]) -> tuple[str, str, str, list[str]] | None:
+    """(event id, activity, timestamp, object columns) if a header row is an OCEL's, else None.
+
+    >>> _object_centric_columns(["ocel:eid", "ocel:activity", "ocel:timestamp", "ocel:type:order"])
+    ('ocel:eid', 'ocel:activity', 'ocel:timestamp', ['ocel:type:order'])
+    >>> _object_centric_columns(["Event ID", "Activity", "Timestamp", "Order", "Item"])
+    ('Event ID', 'Activity', 'Timestamp', ['Order', 'Item'])
+    >>> _object_centric_columns(["Case ID", "Event ID", "Activity", "Timestamp", "Order"]) is None  # one case per event
+    True
+    """
+    from processes.formats.eventlog import CSV_COLUMN_GUESSES
+
+    roles: dict[str, str] = {}
+    objects: list[str] = []
+    others: list[str] = []
+    prefixed = False
+    for text in texts:
+        name = _normal_header(text)
+        if not name:
+            continue
+        bare = name
+        for prefix in _OCEL_PREFIXES:
+            if name.startswith(prefix):
+                prefixed, bare = True, name[len(prefix) :]
+                break
+        role = next((r for r, names in _OCEL_ROLES.items() if bare in names), None)
+        if role is None and prefixed and bare == "id":
+            role = "event_id"
+        if role is not None and role not in roles:
+            roles[role] = text
+        elif name.startswith(_OCEL_OBJECT_PREFIXES) or name == "ocel:omap":
+            objects.append(text)
+        elif name in CSV_COLUMN_GUESSES["case"]:
+            return None  # a case-centric event log: each event belongs to one case
+        elif name not in _EVENT_ATTRIBUTES:
+            others.append(text)
+    if len(roles) < 3:
+        return None
+    if not prefixed and not objects:
+        objects = others  # hand-made: every other column names an object type
+    if not (prefixed or objects):
+        return None
+    return roles["event_id"], roles["activity"], roles["timestamp"], objects
 
 
 def looks_like_step_table_header(cells: Sequence[object]) -> bool:
@@ -444,6 +502,10 @@ class _TableReader:
         titles: list[str] = []
         for index, (number, cells) in enumerate(self.table.rows[:20]):
             texts = [_cell_text(c) for c in cells]
+            ocel = _object_centric_columns(texts)
+            if ocel is not None:
+                # Before the step columns: "Activity" alone would read every event as a step.
+                raise ObjectCentricLogError(*ocel, source=self.source, line=number)
             fields = [_HEADER_LOOKUP.get(_normal_header(t)) for t in texts]
             if "label" in fields:
                 columns: dict[int, str] = {}

@@ -67,6 +67,7 @@ PUBLIC_API = [
     "MatchKind",
     "Mode",
     "ModelError",
+    "ObjectCentricLogError",
     "PreparedProcess",
     "Problem",
     "Process",

@@ -317,3 +317,62 @@ def test_xlsx_keeps_formula_like_text_as_text() -> None:
     values = [cell.value for cell in sheet[3]]
     assert "=høy" in values
     workbook.close()
+
+
+# -- object-centric event logs are told apart ------------------------------------------
+
+
+def test_ocel_csv_is_named_for_what_it_is() -> None:
+    from processes import ObjectCentricLogError, read_process
+
+    data = (
+        b"ocel:eid,ocel:activity,ocel:timestamp,ocel:type:order,ocel:type:item\r\n"
+        b"e1,place order,2024-01-01 10:00,o1,\"i1,i2\"\r\ne2,pick item,2024-01-01 11:00,,i1\r\n"
+    )
+    with pytest.raises(ObjectCentricLogError) as info:
+        read_process(data, filename="ordre.csv")
+    error = info.value
+    assert error.code == "object_centric_event_log"
+    assert error.params == {
+        "event_id": "ocel:eid",
+        "activity": "ocel:activity",
+        "timestamp": "ocel:timestamp",
+        "object_types": "ocel:type:order, ocel:type:item",
+    }
+    assert (error.source, error.line) == ("ordre.csv", 1)
+    assert "object-centric event log (OCEL), not a step table" in str(error)
+    assert "flatten it to an event log for one object type" in str(error)
+
+
+def test_hand_made_object_centric_table_is_not_read_as_steps() -> None:
+    from processes import ObjectCentricLogError
+
+    data = "Hendelse-ID;Aktivitet;Tidspunkt;Søknad;Dokument\r\n1;Motta søknad;01.02.2024;S1;D1\r\n".encode()
+    error = _error(data)
+    assert isinstance(error, ObjectCentricLogError)
+    assert error.params["object_types"] == "Søknad, Dokument"
+
+
+def test_case_centric_columns_are_not_called_object_centric() -> None:
+    from processes import ObjectCentricLogError
+
+    data = b"Case ID;Event ID;Activity;Timestamp;Order\r\nc1;1;Place order;2024-01-01;o1\r\n"
+    try:
+        read_tabular(data, source="log.csv")
+    except FormatError as error:
+        assert not isinstance(error, ObjectCentricLogError)
+
+
+def test_step_table_with_an_activity_column_still_reads() -> None:
+    process = read_tabular(b"ID;Aktivitet;Neste steg\r\n1;Motta;2\r\n2;Vurdere;\r\n", source="t.csv")
+    assert [s.label for s in process.steps] == ["Motta", "Vurdere"]
+
+
+def test_object_centric_error_survives_pickling() -> None:
+    import pickle
+
+    from processes import ObjectCentricLogError
+
+    error = ObjectCentricLogError("eid", "activity", "timestamp", ["order"], source="o.csv", line=3)
+    again = pickle.loads(pickle.dumps(error))
+    assert (str(again), again.params) == (str(error), error.params)
