@@ -48,10 +48,15 @@ class DefaultConfig:
     BABEL_DEFAULT_LOCALE = "nb"
     BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"
 
-    # Flask-Limiter: memory storage is per process; use e.g. redis://127.0.0.1:6379 with several workers.
+    # Flask-Limiter. memory:// keeps the counts in each worker process, so with N gunicorn
+    # workers an attacker gets N times every limit: in production use a store all workers
+    # share, e.g. redis://127.0.0.1:6379/1 (the app logs a warning at start otherwise).
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
+    # Failed sign-ins per client address (offices behind one address share it) and per
+    # account (the e-mail address typed); a successful sign-in counts for neither.
+    LOGIN_RATE_LIMIT = "30 per minute; 200 per hour"
+    LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute; 20 per hour"
 
     # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host headers
     # are trusted. Needed behind a proxy so that rate limits see the client's address and

@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from registry.extensions import login_manager
 from registry.users.sessions import check_session
 
-__all__ = ["CONTENT_SECURITY_POLICY", "init_security"]
+__all__ = ["CONTENT_SECURITY_POLICY", "init_security", "warn_about_memory_rate_limits"]
 
 # Everything from our own origin, nothing inline, nothing third-party.
 CONTENT_SECURITY_POLICY = (
@@ -41,6 +41,20 @@ def _add_headers(response: Response) -> Response:
     return response
 
 
+def warn_about_memory_rate_limits(app: Flask) -> bool:
+    """Log (and return True) when a production app keeps rate-limit counts per worker process."""
+    config = app.config
+    if app.debug or app.testing or not config.get("RATELIMIT_ENABLED", True):
+        return False
+    if not str(config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://"):
+        return False
+    app.logger.warning(
+        "RATELIMIT_STORAGE_URI is memory://: each worker process counts sign-in attempts on its own, "
+        "so N workers allow N times LOGIN_RATE_LIMIT. Set it to a store they share, e.g. redis://127.0.0.1:6379/1."
+    )
+    return True
+
+
 def init_security(app: Flask) -> None:
     """Configure Flask-Login and add the headers to every response."""
     login_manager.init_app(app)
@@ -53,6 +67,7 @@ def init_security(app: Flask) -> None:
     login_manager.session_protection = None
     app.before_request(check_session)
     app.after_request(_add_headers)
+    warn_about_memory_rate_limits(app)
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]

@@ -37,8 +37,23 @@ def _login_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
+def _account_limit() -> str:
+    return str(current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"])
+
+
+def _account_key() -> str:
+    # The address typed, as authenticate() compares it; a blank one is its own bucket.
+    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _failed(response: Response) -> bool:
+    # Only failed attempts count: a right password never uses up anybody's allowance.
+    return response.status_code != 302
+
+
 @bp.route("/logg-inn", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
 def login() -> str | Response:
     """Check e-mail and password and start a session."""
     target = safe_next(request.args.get("next"), url_for("pages.index"))

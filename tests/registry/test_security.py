@@ -167,3 +167,67 @@ def test_trusted_proxy_makes_https_and_client_address_known() -> None:
     second = client.post("/logg-inn", data={"email": "a@b.no", "password": "x"}, headers={"X-Forwarded-For": "10.0.0.2"})
     again = client.post("/logg-inn", data={"email": "a@b.no", "password": "x"}, headers={"X-Forwarded-For": "10.0.0.1"})
     assert (first.status_code, second.status_code, again.status_code) == (200, 200, 429)
+
+
+# --- per account as well as per address; what the production set-up trusts ----------------------
+
+
+def _proxied_app(**config: object) -> Flask:
+    app = make_app(TRUSTED_PROXIES=1, RATELIMIT_ENABLED=True, **config)
+    with app.app_context():
+        create_user_row(email="anne@kommune.no")
+        create_user_row(email="bob@kommune.no")
+        db.session.commit()
+    return app
+
+
+def test_failed_sign_ins_are_limited_per_account_from_any_address() -> None:
+    app = _proxied_app(LOGIN_RATE_LIMIT="100 per minute", LOGIN_ACCOUNT_RATE_LIMIT="2 per minute")
+    client = app.test_client()
+    statuses = [
+        client.post(
+            "/logg-inn", data={"email": "Anne@kommune.no ", "password": "wrong"}, headers={"X-Forwarded-For": f"10.0.0.{i}"}
+        ).status_code
+        for i in range(1, 4)
+    ]
+    assert statuses == [200, 200, 429]
+    # Another account is not affected.
+    other = client.post("/logg-inn", data={"email": "bob@kommune.no", "password": "a long test password"})
+    assert other.status_code == 302
+
+
+def test_a_right_password_uses_up_no_allowance_at_a_shared_address() -> None:
+    app = _proxied_app(LOGIN_RATE_LIMIT="3 per minute", LOGIN_ACCOUNT_RATE_LIMIT="100 per minute")
+    office = {"X-Forwarded-For": "10.0.0.7"}
+    for _ in range(2):
+        assert app.test_client().post("/logg-inn", data={"email": "bob@kommune.no", "password": "typo"}, headers=office).status_code == 200
+    for _ in range(3):  # colleagues at the same address still sign in
+        response = app.test_client().post(
+            "/logg-inn", data={"email": "anne@kommune.no", "password": "a long test password"}, headers=office
+        )
+        assert response.status_code == 302
+    assert app.test_client().post("/logg-inn", data={"email": "bob@kommune.no", "password": "typo"}, headers=office).status_code == 200
+    assert app.test_client().post("/logg-inn", data={"email": "bob@kommune.no", "password": "typo"}, headers=office).status_code == 429
+
+
+def test_production_with_memory_rate_limits_is_warned_about(caplog: pytest.LogCaptureFixture) -> None:
+    from registry.security import warn_about_memory_rate_limits
+
+    production = {"TESTING": False, "DEBUG": False, "SECRET_KEY": "x" * 32, "RATELIMIT_ENABLED": True}
+    assert warn_about_memory_rate_limits(make_app(**production))
+    assert not warn_about_memory_rate_limits(make_app(**production, RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/1"))
+    assert "N times LOGIN_RATE_LIMIT" in caplog.text
+
+
+def test_gunicorn_trusts_no_forwarded_header_itself() -> None:
+    from gunicorn.config import Config
+
+    import registry.gunicorn_conf as conf
+
+    config = Config()
+    for name in ("forwarded_allow_ips", "secure_scheme_headers", "forwarder_headers", "proxy_protocol", "bind"):
+        config.set(name, getattr(conf, name))
+    assert config.forwarded_allow_ips == []
+    assert config.secure_scheme_headers == {}
+    assert config.forwarder_headers == []
+    assert config.bind == ["127.0.0.1:8000"]
