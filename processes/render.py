@@ -34,6 +34,7 @@ import graphviz
 import pygraphviz as pgv
 
 from processes.exceptions import ProcessError
+from processes.explain import name_of
 from processes.model import Element, Gateway, GatewayKind, Mode, Process, Step, StepKind
 
 __all__ = [
@@ -1518,8 +1519,10 @@ def _apply_style(attrs: dict[str, str], style: Style | None, *, node: bool) -> N
         attrs["tooltip"] = style.tooltip
 
 
-def _step_tooltip(step: Step, lang: str) -> str:
-    lines = [step.label or step.id, f"{_word('kind', lang)}: {kind_name(step.kind, lang)}"]
+def _step_tooltip(step: Step, lang: str, name: str | None = None) -> str:
+    # The label exactly as written; an unnamed step by its description ("The end event after …").
+    title = step.label or (name[0].upper() + name[1:] if name else step.id)
+    lines = [title, f"{_word('kind', lang)}: {kind_name(step.kind, lang)}"]
     if step.lane:
         lines.append(f"{_word('lane', lang)}: {step.lane}")
     if step.mode is not None:
@@ -1563,7 +1566,7 @@ class _DotWriter:
         style = self.step_styles.get(step.id)
         name = self.structure.name[step.id]
         lines = self.label_lines(step, style)
-        attrs: dict[str, str] = {"tooltip": _step_tooltip(step, self.lang)}
+        attrs: dict[str, str] = {"tooltip": _step_tooltip(step, self.lang, self.element_name(step.id))}
         if step.is_event:
             attrs.update(
                 shape="circle",
@@ -1681,6 +1684,9 @@ class _DotWriter:
             attrs["tooltip"] = f"{self.element_name(flow.source)} → {self.element_name(flow.target)}" + (
                 f"\n{flow.condition}" if flow.condition else ""
             )
+            if flow.is_message:
+                # BPMN draws a message flow dashed, with an open arrowhead and a small circle at the sender.
+                attrs.update(style="dashed", arrowhead="empty", arrowtail="odot", dir="both", color="#546e7a")
             _apply_style(attrs, style, node=False)
             source = s.inner_node(flow.source, first=False)
             target = s.inner_node(flow.target, first=True)
@@ -1706,8 +1712,8 @@ class _DotWriter:
             self.emit(depth, f'{tail} -> {head} [style="invis", weight="0"];')
 
     def element_name(self, element_id: str) -> str:
-        element = self.process.get(element_id)
-        return element.label if element is not None and element.label else element_id
+        # An unnamed element is "the end event after …", never its id (explain.name_of).
+        return name_of(self.process, element_id, "en" if self.lang == "en" else "nb", quote=False)
 
     def legend(self, depth: int, entries: list[tuple[str, Style]]) -> None:
         self.emit(depth, "subgraph cluster_legend {")

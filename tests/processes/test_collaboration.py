@@ -367,3 +367,16 @@ def test_the_schema_knows_pools_and_flow_kinds() -> None:
     schema = json.loads((Path(__file__).parents[2] / "processes/schema/process.schema.json").read_text())
     text = json.dumps(schema)
     assert '"pool"' in text and '"message"' in text
+
+
+# -- drawing ------------------------------------------------------------------
+
+
+def test_a_drawing_shows_messages_dashed_and_names_unnamed_elements_by_position(standard: Process) -> None:
+    from processes.render import to_dot
+
+    dot = to_dot(standard, lang="en")
+    message = next(line for line in dot.splitlines() if "Sende søknad → Søknad mottatt" in line)
+    assert 'style="dashed"' in message and 'arrowhead="empty"' in message
+    assert "The end event after “Vedtak mottatt”" in dot
+    assert not re.search(r"Event_\w+", dot)
