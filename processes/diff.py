@@ -74,7 +74,9 @@ class Difference:
         - ``order_changed``: ``{"b_order": "before" | "after"}``, where x
           stands relative to y in B (the opposite holds in A);
         - ``parallel_vs_sequential``: ``{"parallel_in": "a" | "b"}``;
-        - ``optional_vs_mandatory``: ``{"optional_in": "a" | "b"}``;
+        - ``optional_vs_mandatory``: ``{"optional_in": "a" | "b"}``, and
+          ``"share"`` (``"0.03"``) when the step on the optional side was
+          measured in an event log (its ``metrics["case_share"]``);
         - ``missing_flow`` / ``extra_flow`` of a message between two parties:
           ``{"flow": "message", "message": <its name or "">}``, and
           ``"instead": "sequence"`` when the other process has an ordinary
@@ -247,12 +249,19 @@ def diff(
     for g in groups:
         ma, mb = pa.mandatory[g.rep_a], pb.mandatory[g.rep_b]
         if ma != mb:
+            optional_in = "b" if ma else "a"
+            details = {"optional_in": optional_in}
+            share = _case_share(
+                b.step(pb.ids[g.rep_b]) if optional_in == "b" else a.step(pa.ids[g.rep_a])
+            )
+            if share is not None:
+                details["share"] = share
             add(
                 Difference(
                     DifferenceKind.OPTIONAL_VS_MANDATORY,
                     (pa.ids[g.rep_a],),
                     (pb.ids[g.rep_b],),
-                    {"optional_in": "b" if ma else "a"},
+                    details,
                 ),
                 pa.rank[g.rep_a],
             )
@@ -519,6 +528,14 @@ def _renamed_values(
         and _norm(x) not in used_b
         and _norm(y) not in used_a
     }
+
+
+def _case_share(step: Step) -> str | None:
+    """The share of cases that do ``step`` (0-1, as text), when measured and below 1 (from an event log)."""
+    value = step.metrics.get("case_share")
+    if value is None or not 0 <= value < 1:
+        return None
+    return f"{value:.6g}"
 
 
 def _ids(p: ProcessProfile, members: Sequence[int]) -> tuple[str, ...]:

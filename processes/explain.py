@@ -547,12 +547,19 @@ def summarise(
     templates = _TEMPLATES[lang]
     sentences: list[str] = []
     for step, mine in groups[: max_flow_sentences - 1] if len(groups) > max_flow_sentences else groups:
+        here = name(step)
         others = {kind: [name(e) for d in mine if d.kind == kind for e in ends(d) if e != step] for kind in _FLOW_KINDS}
-        only_a = list(dict.fromkeys(others[DifferenceKind.MISSING_FLOW]))
-        only_b = list(dict.fromkeys(others[DifferenceKind.EXTRA_FLOW]))
+        # A flow from the step back to itself (or to a namesake) names it once.
+        only_a = list(dict.fromkeys(others[DifferenceKind.MISSING_FLOW])) or ([here] if any(
+            d.kind == DifferenceKind.MISSING_FLOW for d in mine) else [])
+        only_b = list(dict.fromkeys(others[DifferenceKind.EXTRA_FLOW])) or ([here] if any(
+            d.kind == DifferenceKind.EXTRA_FLOW for d in mine) else [])
+        itself = ["seg selv" if lang == "nb" else "itself"]
+        only_a = [n for n in only_a if n != here] or (itself if only_a else [])
+        only_b = [n for n in only_b if n != here] or (itself if only_b else [])
         key = "flows_between_both" if only_a and only_b else "flows_between_a" if only_a else "flows_between_b"
         sentence = templates[key].format(
-            A=A, AA=AA, B=B, BB=BB, x=name(step), xs=_names(only_a, max_names, lang), ys=_names(only_b, max_names, lang)
+            A=A, AA=AA, B=B, BB=BB, x=here, xs=_names(only_a, max_names, lang), ys=_names(only_b, max_names, lang)
         )
         sentences.append(sentence[0].upper() + sentence[1:])
     if len(groups) > max_flow_sentences:
