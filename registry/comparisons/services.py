@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from processes import ProcessError
 from processes.compare import compare
 from processes.diffview import diff_diagram
+from processes.explain import name_of
 from registry.comparisons.models import Comparison, MappingDecision
 from registry.cooperations.models import Cooperation, Membership
 from registry.errors import NotFoundError, ValidationError
@@ -62,6 +63,7 @@ __all__ = [
     "result_of",
     "standard_version_for",
     "standards_for_variant",
+    "step_choices",
 ]
 
 logger = logging.getLogger(__name__)
@@ -394,7 +396,12 @@ class AlignmentRow:
     decision: str | None  # confirmed, rejected or None (not decided)
 
 
-def alignment_rows(row: Comparison) -> list[AlignmentRow]:
+def step_choices(process: Any, lang: str = "nb") -> list[tuple[str, str]]:
+    """Every step of a version as (id, what a person calls it) for a choice field."""
+    return [(s.id, name_of(process, s.id, "en" if lang == "en" else "nb", quote=False)) for s in process.steps]
+
+
+def alignment_rows(row: Comparison, lang: str = "nb") -> list[AlignmentRow]:
     """The stored alignment as table rows, with the decisions already recorded for each pair."""
     result = result_of(row)
     if not result:
@@ -402,8 +409,8 @@ def alignment_rows(row: Comparison) -> list[AlignmentRow]:
     a_proc, b_proc = load_process(row.version_a), load_process(row.version_b)
 
     def label(process: Any, step_id: str) -> tuple[str, str]:
-        element = process.get(step_id)
-        return (step_id, element.label if element is not None and element.label else step_id)
+        # An unnamed step is "the end event after …", not its id.
+        return (step_id, name_of(process, step_id, "en" if lang == "en" else "nb", quote=False))
 
     decided: dict[tuple[str, str], str] = {}
     for d in decisions_for(row.version_a.owner, row.version_b.owner):  # type: ignore[arg-type]

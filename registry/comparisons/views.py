@@ -32,6 +32,7 @@ from registry.comparisons.services import (
     request_comparison,
     result_of,
     standard_version_for,
+    step_choices,
 )
 from registry.cooperations.models import Cooperation
 from registry.cooperations.services import get_cooperation
@@ -150,7 +151,7 @@ def _render(
     if row is not None and result:
         svg = comparison_diagram(row, lang)
         db.session.commit()  # keeps the drawing for the next visitor
-        rows = alignment_rows(row)
+        rows = alignment_rows(row, lang)
         context.update(
             result=result[lang],
             diagram=inline_svg(svg, id_prefix="cmp", label=_("Diagram: %(b)s compared with %(a)s", a=a_name, b=variant.municipality.name))
@@ -161,8 +162,8 @@ def _render(
         if can_decide:
             form = add_form or AddCorrespondenceForm(prefix="add")
             a_proc, b_proc = load_process(a), load_process(b)
-            form.a_step.choices = [("", _("Choose a step"))] + [(s.id, s.label or s.id) for s in a_proc.steps]
-            form.b_step.choices = [("", _("Choose a step"))] + [(s.id, s.label or s.id) for s in b_proc.steps]
+            form.a_step.choices = [("", _("Choose a step"))] + step_choices(a_proc, lang)
+            form.b_step.choices = [("", _("Choose a step"))] + step_choices(b_proc, lang)
             form.a_step.label.text = _("Step in %(name)s", name=a_name)
             form.b_step.label.text = _("Step in %(name)s", name=variant.municipality.name)
             context["add_form"] = form
@@ -208,8 +209,8 @@ def _decide(sides: tuple[Any, ...], back: str) -> str | Response:
     if "add-a_step" in request.form:
         add_form = AddCorrespondenceForm(prefix="add")
         a_proc, b_proc = load_process(a), load_process(b)
-        add_form.a_step.choices = [(s.id, s.label or s.id) for s in a_proc.steps]
-        add_form.b_step.choices = [(s.id, s.label or s.id) for s in b_proc.steps]
+        add_form.a_step.choices = step_choices(a_proc, ui_language())
+        add_form.b_step.choices = step_choices(b_proc, ui_language())
         if not add_form.validate_on_submit():
             db.session.rollback()
             return _render(
