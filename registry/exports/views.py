@@ -28,6 +28,12 @@ __all__ = ["bp"]
 bp = Blueprint("exports", __name__, url_prefix="/prosessversjoner")
 
 
+@bp.app_template_global()
+def may_view_version(version: ProcessVersion) -> bool:
+    """For templates: whether the visitor may open the version (link it only then)."""
+    return bool(can_view_version(current_user, version))
+
+
 def _version(version_id: int) -> ProcessVersion:
     """The version, when the visitor may see it (every route of this blueprint asks here)."""
     try:

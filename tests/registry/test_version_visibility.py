@@ -198,3 +198,12 @@ def test_a_signed_in_visitor_gets_the_missing_comparison_computed(two_members: F
 def test_an_anonymous_visitor_sees_a_stored_comparison(two_members: Flask) -> None:
     page = client_as(two_members, "anonymous").get(CMP + "/standard/digi-trondelag").get_data(as_text=True)
     assert "Samlet likhet" in page  # computed when the version was saved
+
+
+def test_the_process_type_page_links_a_draft_standard_only_for_its_readers(draft_only: Flask) -> None:
+    with draft_only.app_context():
+        draft_id = db.session.scalar(select(ProcessVersion.id).where(ProcessVersion.standard_id.is_not(None)))
+    link = f'href="/prosessversjoner/{draft_id}/beskrivelse"'
+    anonymous = client_as(draft_only, "anonymous").get("/prosesstyper/byggesak").get_data(as_text=True)
+    assert link not in anonymous and "versjon 1" in anonymous
+    assert link in client_as(draft_only, "owner").get("/prosesstyper/byggesak").get_data(as_text=True)
