@@ -26,7 +26,9 @@ from typing import Any
 import pytest
 from lxml import etree
 
+from processes import render
 from processes.formats.bpmn import read_bpmn, write_bpmn
+from processes.generate import synthetic_process
 from processes.samples import case_types, load_sample, variants
 from tests.conftest import ROOT, SHARED_DATA
 
@@ -106,6 +108,26 @@ def miwg_findings(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -
     return _check(node, files)
 
 
+@pytest.fixture(scope="module")
+def layered_findings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Findings]:
+    """The samples, and a generated process too large for dot, drawn by the layered layout."""
+    node = _node()
+    folder = tmp_path_factory.mktemp("layered-exports")
+    files = []
+    large = synthetic_process(1000, seed=7)
+    assert len(large) > render.DOT_UP_TO
+    path = folder / "synthetic-1000.bpmn"
+    path.write_bytes(write_bpmn(large))
+    files.append(path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(render, "DOT_UP_TO", 0)  # every sample counts as large
+        for case, name in _samples():
+            path = folder / f"{case}-{name}.bpmn"
+            path.write_bytes(write_bpmn(load_sample(case, name)))
+            files.append(path)
+    return _check(node, files)
+
+
 @pytest.mark.parametrize(("case", "name"), _samples())
 def test_sample_export_imports_without_warnings(sample_findings: dict[str, Findings], case: str, name: str) -> None:
     found = sample_findings[f"{case}-{name}.bpmn"]
@@ -118,6 +140,21 @@ def test_sample_export_has_no_lint_errors(sample_findings: dict[str, Findings], 
     # The samples are native YAML: nothing in them excuses a lint error. (Warnings, e.g.
     # fake-join for a task that a loop re-enters, describe the model itself and are allowed.)
     assert sorted(_errors(sample_findings[f"{case}-{name}.bpmn"])) == []
+
+
+def test_large_export_imports_and_lints_without_any_finding(layered_findings: dict[str, Findings]) -> None:
+    found = layered_findings["synthetic-1000.bpmn"]
+    assert (found["error"], found["warnings"], found["lint"]) == (None, [], [])
+
+
+@pytest.mark.parametrize(("case", "name"), _samples())
+def test_layered_diagram_of_a_sample_lints_like_the_dot_one(
+    layered_findings: dict[str, Findings], case: str, name: str
+) -> None:
+    found = layered_findings[f"{case}-{name}.bpmn"]
+    assert (found["error"], found["warnings"]) == (None, [])
+    assert sorted(_errors(found)) == []
+    assert [item for item in found["lint"] if item["rule"] == "no-overlapping-elements"] == []
 
 
 @pytest.mark.parametrize("reference", _references())
