@@ -380,3 +380,20 @@ def test_a_drawing_shows_messages_dashed_and_names_unnamed_elements_by_position(
     assert 'style="dashed"' in message and 'arrowhead="empty"' in message
     assert "The end event after “Vedtak mottatt”" in dot
     assert not re.search(r"Event_\w+", dot)
+
+
+def test_a_written_collaboration_opens_cleanly_in_bpmn_io(standard: Process, variant: Process, tmp_path: Path) -> None:
+    from tests.processes.formats.test_bpmn_tools import _check, _errors, _node
+
+    node = _node()  # skips without Node.js and the pinned packages
+    sources = [FIXTURES / "byggesak_tre_parter.bpmn", FIXTURES / "byggesak_tre_parter_variant.bpmn"]
+    written = []
+    for name, p in (("standard.bpmn", standard), ("variant.bpmn", variant)):
+        written.append(tmp_path / name)
+        written[-1].write_bytes(write_bpmn(p))
+    found = _check(node, [*sources, *written])
+    for source, name in zip(sources, ("standard.bpmn", "variant.bpmn"), strict=True):
+        assert found[name]["error"] is None and found[name]["warnings"] == [], found[name]
+        # The only lint errors are those of the input itself (its end events have no name).
+        assert _errors(found[name]) <= _errors(found[source.name]), found[name]["lint"]
+        assert {rule for rule, _ in _errors(found[name])} <= {"label-required"}
