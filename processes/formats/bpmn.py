@@ -1568,17 +1568,22 @@ def _flow_refs(el: etree._Element, incoming: Sequence[str], outgoing: Sequence[s
     BPMN tools (bpmn-moddle, hence Camunda Modeler and bpmnlint) take a node's
     connections from these references, not from the flows' ``sourceRef``/``targetRef``.
     """
-    position = 0
+    anchor: etree._Element | None = None  # the last child that comes before them
     for child in el:
         if child.tag not in _BEFORE_FLOW_REFS:
             break
-        position += 1
+        anchor = child
     for tag, refs in (("incoming", incoming), ("outgoing", outgoing)):
         for ref in refs:
             ref_el = etree.Element(_B(tag))
             ref_el.text = ref
-            el.insert(position, ref_el)
-            position += 1
+            # Each after the one before: insert(index) would walk the children every time,
+            # quadratic for a gateway with thousands of flows.
+            if anchor is None:
+                el.insert(0, ref_el)
+            else:
+                anchor.addnext(ref_el)
+            anchor = ref_el
 
 
 def _lane_read_back(lane: str) -> str:
