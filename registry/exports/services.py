@@ -22,6 +22,7 @@ from lxml import etree
 from markupsafe import Markup
 
 from processes import Process, Step
+from processes.explain import name_of
 from processes.formats import write_process
 from processes.render import kind_name, mode_cue
 from registry.cooperations.services import slugify
@@ -220,7 +221,8 @@ def described_steps(process: Process, lang: str = "nb") -> list[DescribedStep]:
             DescribedStep(
                 number=number,
                 id=step.id,
-                label=step.label or step.id,
+                # An unnamed step is "the end event after …", not its id.
+                label=name_of(process, step.id, "en" if lang == "en" else "nb", quote=False),
                 kind=kind_name(step.kind, lang),
                 lane=step.lane or "",
                 mode=mode_cue(step.mode, lang) if step.mode else "",
