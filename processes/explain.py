@@ -260,7 +260,8 @@ def name_of(process: Process, element_id: str, lang: str = "nb", *, quote: bool 
         ``"nb"`` or ``"en"``.
     quote
         Put a label in quotes (for a sentence); without, a named element is
-        its plain label (for a table cell).
+        its plain label and an unnamed one's description starts with a
+        capital (for a table cell or a heading).
 
     Raises
     ------
@@ -280,8 +281,8 @@ def name_of(process: Process, element_id: str, lang: str = "nb", *, quote: bool 
     'slutthendelsen etter «Aktenvermerk anlegen»'
     >>> name_of(p, "Event_00e2q3k", "en")
     'the end event after “Aktenvermerk anlegen”'
-    >>> name_of(p, "Task_1", quote=False)
-    'Aktenvermerk anlegen'
+    >>> name_of(p, "Task_1", quote=False), name_of(p, "Event_00e2q3k", quote=False)
+    ('Aktenvermerk anlegen', 'Slutthendelsen etter «Aktenvermerk anlegen»')
     """
     _check_lang(lang)
     element = process.get(element_id)
@@ -289,6 +290,12 @@ def name_of(process: Process, element_id: str, lang: str = "nb", *, quote: bool 
         return _quote(element_id, lang) if quote else element_id
     if element.label.strip():
         return _quote(element.label, lang) if quote else " ".join(element.label.split())
+    described = _describe(process, element, lang)
+    return described if quote else described[0].upper() + described[1:]
+
+
+def _describe(process: Process, element: Step | Gateway, lang: str) -> str:
+    element_id = element.id
     i = 1 if lang == "en" else 0
     if isinstance(element, Gateway):
         what = _UNNAMED["gateway"][i]

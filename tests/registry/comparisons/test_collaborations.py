@@ -47,9 +47,9 @@ def test_the_stored_sentences_say_what_changed_between_the_parties(row: Comparis
 
 def test_the_correspondence_table_names_an_unnamed_step_by_its_position(row: Comparison) -> None:
     missing = [label for r in alignment_rows(row, "en") if r.kind == "missing" for _, label in r.a_steps]
-    assert missing == ["the end event after “Vedtak mottatt”"]
+    assert missing == ["The end event after “Vedtak mottatt”"]
     assert [label for r in alignment_rows(row) if r.kind == "missing" for _, label in r.a_steps] == [
-        "slutthendelsen etter «Vedtak mottatt»"
+        "Slutthendelsen etter «Vedtak mottatt»"
     ]
 
 
