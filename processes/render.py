@@ -604,7 +604,8 @@ class _LayoutBuilder:
     ) -> None:
         """Put boundary events on their activity's border, where their flows leave it."""
         radius = EVENT_SIZE[0] / 2
-        fractions = {"s": 0.5, "se": 0.8, "sw": 0.2, "n": 0.5, "ne": 0.8, "nw": 0.2}
+        # Three events on a 100-pixel task sit 40 pixels apart: 36-pixel circles do not touch.
+        fractions = {"s": 0.5, "se": 0.9, "sw": 0.1, "n": 0.5, "ne": 0.9, "nw": 0.1}
         count: dict[str, int] = {}
         leaving: dict[str, list[list[tuple[float, float]]]] = {}
         for (src, _tgt), path in paths.items():

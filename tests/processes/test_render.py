@@ -1032,3 +1032,17 @@ def test_large_processes_are_laid_out_without_graphviz(monkeypatch: pytest.Monke
 def test_unknown_layout_engine_is_refused() -> None:
     with pytest.raises(ValueError, match="engine"):
         layout(build_case(), engine="neato")
+
+
+@pytest.mark.parametrize("engine", ["dot", "layered"])
+def test_boundary_events_on_one_activity_do_not_touch(engine: str) -> None:
+    p = Process("p")
+    p.add_step(Step("t", "Vente på dokumentasjon"))
+    p.add_step(Step("after", "Purre"))
+    for k in range(3):
+        p.add_step(Step(f"b{k}", f"Frist {k}", StepKind.BOUNDARY_EVENT, attached_to="t"))
+        p.add_flow(Flow(f"b{k}", "after"))
+    result = layout(p, engine=engine)
+    events = [result.nodes[f"b{k}"] for k in range(3)]
+    for a, b in itertools.combinations(events, 2):
+        assert abs(a.center[0] - b.center[0]) > a.width, (a, b)
