@@ -49,6 +49,22 @@ __all__ = [
 #: Exit status for bad input (the file cannot be read as a process), as argparse uses for bad usage.
 EXIT_BAD_INPUT = 2
 
+# Labels, ids and names come from the input file, and a terminal obeys control
+# characters in what it prints: ESC [ 2 J clears the screen, an OSC sequence sets the
+# window title or a hyperlink, U+009B is a one-byte CSI, U+202E reverses the text that
+# follows. Every line the CLI prints goes through _terminal_safe, which shows C0 controls
+# (but tab), DEL, C1 controls and the bidirectional embeddings, overrides and isolates as
+# visible \uXXXX escapes; the same escape is valid inside a JSON string.
+_UNSAFE_CODES = [
+    *range(0x09),
+    *range(0x0A, 0x20),
+    *range(0x7F, 0xA0),
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+]
+_TERMINAL_ESCAPES = {code: f"\\u{code:04x}" for code in _UNSAFE_CODES}
+_TERMINAL_ESCAPES_KEEP_LINES = {code: e for code, e in _TERMINAL_ESCAPES.items() if code != 0x0A}
+
 _TEXT: dict[str, tuple[str, str]] = {
     "process": ("Prosess", "Process"),
     "steps": ("Steg", "Steps"),
@@ -211,10 +227,10 @@ def run_show(args: argparse.Namespace) -> int:
     lang: str = args.lang
     out = sys.stdout
     for line in summary_lines(process, lang):
-        print(line, file=out)
+        print(_terminal_safe(line), file=out)
     problems = process.validate()
     for line in problem_lines(problems, lang):
-        print(line, file=out)
+        print(_terminal_safe(line), file=out)
     return 1 if any(p.severity == Severity.ERROR for p in problems) else 0
 
 
@@ -438,9 +454,9 @@ def run_compare(args: argparse.Namespace) -> int:
     )
     comparison = compare(a, b, a_name=args.a_name or display_name(a), b_name=args.b_name or display_name(b))
     if args.json:
-        print(comparison.to_json(args.lang, indent=2))
+        print(_terminal_safe(comparison.to_json(args.lang, indent=2), keep_newlines=True))
     else:
-        print(comparison.report(args.lang), end="")
+        print(_terminal_safe(comparison.report(args.lang), keep_newlines=True), end="")
     return 0
 
 
@@ -511,7 +527,7 @@ def _without_fontconfig_noise() -> Iterator[None]:
 
 def _report_written(path: str, fmt: str, data: bytes, lang: str) -> None:
     if path != "-":
-        print(f"{_t('wrote', lang)} {path} ({fmt}, {len(data)} bytes)", file=sys.stderr)
+        print(_terminal_safe(f"{_t('wrote', lang)} {path} ({fmt}, {len(data)} bytes)"), file=sys.stderr)
 
 
 #: The subcommands, in the order ``--help`` lists them.
@@ -543,7 +559,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status: int = args.run(args)
     except ProcessError as error:
-        print(f"error: {_one_line(str(error))}", file=sys.stderr)
+        print(f"error: {_terminal_safe(_one_line(str(error)))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         # The reader of stdout went away (e.g. `| head`); nothing more to say.
@@ -564,6 +580,15 @@ def _tolerant_output() -> None:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _terminal_safe(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` with the control characters a terminal would obey shown as ``\\uXXXX`` escapes.
+
+    ``keep_newlines`` keeps line feeds, for multi-line text such as the comparison report
+    (tests/processes/test_cli_escaping.py shows what is escaped).
+    """
+    return text.translate(_TERMINAL_ESCAPES_KEEP_LINES if keep_newlines else _TERMINAL_ESCAPES)
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ from typing import Any, Literal
 
 from processes.exceptions import FormatError, InputTooLargeError, ObjectCentricLogError
 from processes.formats._xml import DEFAULT_MAX_BYTES, check_size
+from processes.formats.spreadsheet import unneutralise, write_csv
 from processes.model import Flow, Gateway, GatewayKind, Mode, Process, Step, StepKind
 
 __all__ = [
@@ -353,7 +354,7 @@ def _csv_rows(data: bytes, source: str | None) -> _Table:
     rows: list[tuple[int, list[Any]]] = []
     try:
         for record in reader:
-            rows.append((reader.line_num, list(record)))
+            rows.append((reader.line_num, [unneutralise(cell) for cell in record]))
     except csv.Error as exc:
         raise FormatError(
             f"the CSV text is malformed: {exc}",
@@ -1015,11 +1016,8 @@ def write_tabular(
         raise ValueError(f"language must be 'nb' or 'en', not {language!r}")
     headers, rows = _table(process, language, decimal_comma=(language == "nb") if format == "csv" else None)
     if format == "csv":
-        out = io.StringIO(newline="")
-        writer = csv.writer(out, delimiter=";" if language == "nb" else ",", lineterminator="\r\n")
-        writer.writerow(headers)
-        writer.writerows(rows)
-        return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
+        # Labels that start like a formula get an apostrophe; the reader takes it off.
+        return write_csv([headers, *rows], delimiter=";" if language == "nb" else ",")
     return _write_xlsx(headers, rows)
 
 

@@ -2,13 +2,14 @@
 
 A step label or municipality name that starts with ``=``, ``+``, ``-``, ``@``, a tab
 or a carriage return would be run as a formula by Excel or LibreOffice (CSV
-injection). Such text gets a leading apostrophe, and in XLSX every text cell is
-stored as text, never as a formula. Numbers stay numbers.
+injection). Such text gets a leading apostrophe (the engine's one neutralising CSV
+writer, :mod:`processes.formats.spreadsheet`, which also keeps plain numbers such as
+``-2`` as they are), and in XLSX every text cell is stored as text, never as a
+formula. Numbers stay numbers.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 
@@ -18,6 +19,7 @@ from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Font
 
 from processes.divergence import Cell, CellStatus, Row
+from processes.formats.spreadsheet import FORMULA_STARTS, neutralise, write_csv
 from registry.divergence.services import DivergenceState
 
 __all__ = [
@@ -32,9 +34,6 @@ __all__ = [
     "to_csv",
     "to_xlsx",
 ]
-
-#: Text starting with one of these is a formula (or becomes one) in common spreadsheets.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 Value = str | float | int | None
 Table = list[list[Value]]
@@ -81,15 +80,6 @@ def also_text(kinds: Sequence[str]) -> str:
         "handling_days_changed": _("other handling time"),
     }
     return _("also: %(list)s", list=", ".join(words.get(k, k) for k in kinds))
-
-
-def neutralise(value: str) -> str:
-    """Prefix text a spreadsheet would read as a formula with an apostrophe.
-
-    >>> neutralise("=HYPERLINK(\\"http://x\\")"), neutralise("Befaring"), neutralise("-1")
-    ('\\'=HYPERLINK("http://x")', 'Befaring', "'-1")
-    """
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _cell_text(cell: Cell) -> str:
@@ -154,11 +144,7 @@ def heatmap_table(state: DivergenceState, rows: Sequence[Row]) -> Table:
 
 def to_csv(table: Table) -> bytes:
     """Semicolon-separated UTF-8 with a byte order mark, as Norwegian Excel opens it directly."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    for line in table:
-        writer.writerow(["" if v is None else neutralise(v) if isinstance(v, str) else v for v in line])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return write_csv(table, delimiter=";")
 
 
 def to_xlsx(sheets: Sequence[tuple[str, Table]]) -> bytes:

@@ -220,7 +220,9 @@ def test_search_without_hits_and_empty_query(app: Flask, world: dict[str, Any]) 
     assert "Enter a word or a step name." in html
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+31", "-2", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://evil\")"])
+@pytest.mark.parametrize(
+    "text", ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "-A1", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://evil\")"]
+)
 def test_every_formula_start_is_neutralised(text: str) -> None:
     from registry.divergence.exports import neutralise, to_csv, to_xlsx
 
@@ -230,6 +232,13 @@ def test_every_formula_start_is_neutralised(text: str) -> None:
     sheet = load_workbook(io.BytesIO(to_xlsx([("T", [[text, 5]])])))["T"]
     assert sheet["A1"].value == "'" + text and sheet["A1"].data_type == "s"
     assert sheet["B1"].value == 5
+
+
+@pytest.mark.parametrize("text", ["-2", "+47", "-2,5", "-0.5"])
+def test_plain_numbers_as_text_stay_numbers(text: str) -> None:
+    from registry.divergence.exports import to_csv
+
+    assert to_csv([[text]]).decode("utf-8-sig") == text + "\r\n"
 
 
 def test_ordinary_text_and_numbers_are_kept() -> None:
