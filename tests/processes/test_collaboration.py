@@ -397,3 +397,58 @@ def test_a_written_collaboration_opens_cleanly_in_bpmn_io(standard: Process, var
         # The only lint errors are those of the input itself (its end events have no name).
         assert _errors(found[name]) <= _errors(found[source.name]), found[name]["lint"]
         assert {rule for rule, _ in _errors(found[name])} <= {"label-required"}
+
+
+# -- random collaborations ----------------------------------------------------
+
+
+def _collaborations() -> object:
+    from hypothesis import strategies as st
+
+    from tests.processes.formats.test_properties import IDS, TEXT, processes
+
+    @st.composite
+    def draw_one(draw: st.DrawFn) -> Process:
+        p = draw(processes())
+        pools = draw(st.lists(TEXT.filter(lambda s: s.strip() != ""), unique=True, min_size=1, max_size=3))
+        out = Process(p.id, p.name, lanes=p.lanes, metadata=p.metadata, documentation=p.documentation)
+        for e in p.elements:
+            pool = draw(st.none() | st.sampled_from(pools))
+            if isinstance(e, Step):
+                out.add_step(e.replace(pool=pool))
+            else:
+                out.add_gateway(e.replace(pool=pool))
+        steps = [s.id for s in p.steps]
+        for f in p.flows:
+            message = draw(st.booleans()) and f.source in steps and f.target in steps
+            out.add_flow(f.replace(kind=FlowKind.MESSAGE) if message else f)
+        for _ in range(draw(st.integers(0, 2))):
+            source, target = draw(st.sampled_from(steps)), draw(st.sampled_from(steps))
+            out.add_flow(Flow(source, target, draw(st.none() | TEXT), draw(st.none() | IDS), kind=FlowKind.MESSAGE))
+        return out
+
+    return draw_one()
+
+
+def test_random_collaborations_round_trip_through_bpmn_and_the_native_format() -> None:
+    from hypothesis import HealthCheck, given, settings
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(_collaborations())
+    def check(p: Process) -> None:
+        assert read_bpmn(write_bpmn(p, layout=False)) == p
+        assert read_native(write_native(p)) == p
+        assert read_native(write_native(p, format="json")) == p
+
+    check()
+
+
+def test_random_collaborations_with_a_diagram_round_trip_through_bpmn() -> None:
+    from hypothesis import HealthCheck, given, settings
+
+    @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(_collaborations())
+    def check(p: Process) -> None:
+        assert read_bpmn(write_bpmn(p)) == p
+
+    check()
