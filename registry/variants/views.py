@@ -23,7 +23,14 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from processes import FormatError, Problem, Process, ProcessError, TooManyStepsError
+from processes import (
+    FormatError,
+    ObjectCentricLogError,
+    Problem,
+    Process,
+    ProcessError,
+    TooManyStepsError,
+)
 from processes.compare import compare
 from processes.diffview import diff_diagram
 from registry.authz import can_edit_municipality, can_see_original_upload, require
@@ -314,6 +321,16 @@ def format_error_text(error: FormatError) -> str:
             file=error.source or _("The file"),
             count=format_number(error.count),
             limit=format_number(error.limit),
+        )
+    if isinstance(error, ObjectCentricLogError):
+        return _(
+            "%(file)s looks like an object-centric event log (OCEL), not a step table: one row per "
+            "event, with the columns %(event_id)s, %(activity)s and %(timestamp)s and the objects of "
+            "each event in %(object_types)s. Flatten it to an event log for one object type (that "
+            "object's id as the case column, beside the activity and the timestamp) and upload that, "
+            "or fill in a step table.",
+            file=error.source or _("The file"),
+            **{**error.params, "object_types": error.params["object_types"] or "–"},
         )
     text = str(error)
     hint = getattr(error, "hint", None)
