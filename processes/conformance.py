@@ -40,7 +40,11 @@ r remaining tokens::
     fitness = 1/2 (1 - m / c) + 1/2 (1 - r / p)
 
 1 when every trace replays cleanly; lower for each token that had to be
-invented or was left behind.
+invented or was left behind. Token replay decides event by event and never
+goes back: where a loop sits inside a parallel block, it may repeat the loop
+when the log had started the next round of an outer loop, and count a few
+tokens for a trace the model can do (an alignment would not; it costs far
+more). Its fitness is then a lower bound.
 
 Precision (escaping edges, Muñoz-Gama and Carmona 2010)
 -------------------------------------------------------
@@ -234,19 +238,35 @@ class _Replayer:
         return self.distances[targets]
 
     def _search(
-        self, start: Marking, goal: Callable[[dict[int, int]], bool], targets: frozenset[int]
+        self,
+        start: Marking,
+        goal: Callable[[dict[int, int]], bool],
+        targets: frozenset[int],
+        *,
+        each: bool = False,
     ) -> tuple[_Transition, ...] | None:
         """A silent firing sequence from ``start`` to a marking meeting ``goal``.
 
-        Best-first: markings whose tokens are fewer silent steps away from
-        ``targets`` first. Only silent transitions that move a token towards
-        ``targets`` are fired (others can only take tokens away). At most
-        ``max_states`` markings are expanded.
+        Best-first, then shortest: markings closer to ``targets`` first.
+        Closeness is, with ``each``, the sum over the unmarked target places
+        of the nearest token's distance (to enable a transition, only the
+        nearest token for each input place need move); otherwise the sum of
+        every token's distance (to empty the net into the sink). Only silent
+        transitions that move a token towards ``targets`` are fired (others
+        can only take tokens away). At most ``max_states`` markings are
+        expanded.
         """
         dist = self._distance(targets)
         useful = [t for t in self.net.silent if any(p in dist for p in t.outputs)]
+        per_place = [(q, self._distance(frozenset((q,)))) for q in sorted(targets)] if each else []
+        far = len(self.net.places) + 1
 
         def h(marking: Marking) -> int:
+            if each:
+                held = dict(marking)
+                return sum(
+                    min((d[p] for p in held if p in d), default=far) for q, d in per_place if not held.get(q)
+                )
             return sum(n * dist[p] for p, n in marking if p in dist)
 
         tie = 0
@@ -282,7 +302,7 @@ class _Replayer:
                 marking.get(q, 0) > 0 or any(p in self._distance(frozenset((q,))) for p, _ in key)
                 for q in t.inputs
             ):
-                path = self._search(key, lambda m: _enabled(t, m), frozenset(t.inputs))
+                path = self._search(key, lambda m: _enabled(t, m), frozenset(t.inputs), each=True)
             self.paths[cache] = path
         return self.paths[cache]
 

@@ -502,12 +502,8 @@ def _fall_through(
                 if len(sub.activities) > 1 and (
                     _find_cut(sub) or (noise > 0 and _find_cut(_filtered(sub, noise)))
                 ):
-                    done = sum(t.count(a) * n for t, n in log.items())
                     return ProcessTree(
-                        _AND,
-                        None,
-                        (_optional(a, done, total, noise), _mine(without, noise, depth + 1, limit)),
-                        total,
+                        _AND, None, (_optional(a, log, noise), _mine(without, noise, depth + 1, limit)), total
                     )
         # Strict τ-loop: a new round starts where an end activity is followed by a start activity.
         splitters: tuple[Callable[[str, str], bool], ...] = (
@@ -540,15 +536,19 @@ def _fall_through(
     return ProcessTree(_LOOP, None, (choice, ProcessTree(_TAU, traces=events - total)), total)
 
 
-def _optional(a: str, done: int, total: int, noise: float) -> ProcessTree:
-    """Activity ``a`` done ``done`` times over ``total`` traces: a step, optional or repeated as needed."""
-    cases_without = max(0, total - done)
-    leaf = _leaf(a, done)
-    if done > total:
-        return ProcessTree(_LOOP, None, (leaf, ProcessTree(_TAU, traces=done - total)), total)
-    if cases_without and cases_without > noise * total:
-        return ProcessTree(_XOR, None, (ProcessTree(_TAU, traces=cases_without), leaf), total)
-    return leaf
+def _optional(a: str, log: Log, noise: float) -> ProcessTree:
+    """Activity ``a`` as the log does it: a step, repeated (a loop) and/or optional (a choice with τ)."""
+    total = _total(log)
+    done = sum(t.count(a) * n for t, n in log.items())
+    with_a = sum(n for t, n in log.items() if a in t)
+    node = _leaf(a, done)
+    repeats = done - with_a
+    if repeats and repeats > noise * with_a:
+        node = ProcessTree(_LOOP, None, (node, ProcessTree(_TAU, traces=repeats)), with_a)
+    without = total - with_a
+    if without and without > noise * total:
+        node = ProcessTree(_XOR, None, (ProcessTree(_TAU, traces=without), node), total)
+    return node
 
 
 def discover_tree(

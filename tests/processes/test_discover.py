@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from processes.conformance import conformance
 from processes.discover import (
@@ -134,3 +136,60 @@ def test_bpic15_discovered_model_fits_better_than_the_directly_follows_graph(sha
     # Read as the model reads it (several flows out of a step all start), no case fits the graph.
     assert theirs.fitting_traces == 0 and ours.fitting_traces > 0.8 * ours.traces
     assert ours.fitness > 0.95 > theirs.fitness
+
+
+def _accepts(tree: ProcessTree, trace: tuple[str, ...]) -> bool:
+    """Whether ``tree`` can do ``trace`` (children of an inductive-miner tree have disjoint activities)."""
+    from functools import cache
+
+    @cache
+    def fits(node: ProcessTree, w: tuple[str, ...]) -> bool:
+        op, kids = node.operator, node.children
+        if op == "tau":
+            return not w
+        if op == "activity":
+            return w == (node.label,)
+        if not set(w) <= node.activities():
+            return False
+        if op == "xor":
+            return any(fits(k, w) for k in kids)
+        if op == "parallel":
+            return all(fits(k, tuple(a for a in w if a in k.activities())) for k in kids)
+        if op == "sequence":
+            return seq(kids, w)
+        # loop: body (redo body)*
+        body, redos = kids[0], kids[1:]
+        return loop(body, redos, w)
+
+    def seq(kids: tuple[ProcessTree, ...], w: tuple[str, ...]) -> bool:
+        if not kids:
+            return not w
+        return any(fits(kids[0], w[:i]) and seq(kids[1:], w[i:]) for i in range(len(w) + 1))
+
+    @cache
+    def loop(body: ProcessTree, redos: tuple[ProcessTree, ...], w: tuple[str, ...]) -> bool:
+        for i in range(len(w) + 1):
+            if fits(body, w[:i]):
+                if i == len(w):
+                    return True
+                for j in range(max(i, 1), len(w) + 1):  # a round may be empty, but the word shrinks
+                    if any(fits(r, w[i:j]) for r in redos) and loop(body, redos, w[j:]):
+                        return True
+        return False
+
+    return fits(tree, trace)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.sampled_from("abcdef"), max_size=6), min_size=1, max_size=12))
+def test_the_plain_inductive_miner_can_do_every_trace_of_the_log(traces: list[list[str]]) -> None:
+    tree = discover_tree(traces, noise_threshold=0)
+    assert tree.activities() == {a for t in traces for a in t}
+    assert all(_accepts(tree, tuple(t)) for t in traces), str(tree)
+    assert discover_process(traces, noise_threshold=0).validate() == []
+
+
+def test_token_replay_fits_the_plain_miners_model_where_no_loop_sits_in_a_parallel_block() -> None:
+    log = [["a", "b", "c", "d"], ["a", "c", "b", "d"], ["a", "d"], ["a", "b", "c", "e", "b", "c", "d"]]
+    p = discover_process(log, noise_threshold=0)
+    assert conformance(p, log).fitness == 1.0
