@@ -61,6 +61,7 @@ alignment and one diff.
 from __future__ import annotations
 
 import math
+import weakref
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -227,6 +228,7 @@ class StepClasses:
     home: Mapping[tuple[str, str], str]
     profiles: Mapping[str, ProcessProfile]
     _by_id: dict[str, StepClass] = field(default_factory=dict, repr=False)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._by_id.update({c.id: c for c in self.classes})
@@ -243,6 +245,13 @@ class StepClasses:
     def class_of(self, member: str, step_id: str) -> str | None:
         """The home class of a member's step, or None if the step is unknown."""
         return self.home.get((member, step_id))
+
+    def edges(self) -> dict[str, set[tuple[str, str]]]:
+        """Member -> the (class, class) pairs of its direct successions of steps (computed once)."""
+        if "edges" not in self._cache:
+            self._cache["edges"] = _member_edges(self)
+        edges: dict[str, set[tuple[str, str]]] = self._cache["edges"]
+        return edges
 
     def member_classes(self, member: str) -> dict[str, Occurrence]:
         """Class id -> occurrence, for every class the member has."""
@@ -2145,6 +2154,23 @@ def _peers(
     return ()
 
 
+# Profiles of recent targets (a proposal or standard is the target of many plans): id -> (ref, fingerprint, profile).
+_TARGETS: dict[int, tuple[Any, tuple[object, ...], ProcessProfile]] = {}
+
+
+def _target_profile(target: Process) -> ProcessProfile:
+    key = id(target)
+    fp = (tuple(target.elements), tuple(target.flows))
+    hit = _TARGETS.get(key)
+    if hit is not None and hit[0]() is target and hit[1] == fp:
+        return hit[2]
+    prof = profile(target)
+    if len(_TARGETS) >= 64:
+        _TARGETS.clear()
+    _TARGETS[key] = (weakref.ref(target), fp, prof)
+    return prof
+
+
 def _member_edges(sc: StepClasses) -> dict[str, set[tuple[str, str]]]:
     out: dict[str, set[tuple[str, str]]] = {}
     for m in sc.members:
@@ -2169,14 +2195,14 @@ def _plan(
     justified: Mapping[str, str],
     member_edges: Mapping[str, set[tuple[str, str]]] | None = None,
 ) -> ChangePlan:
-    differences = diff(target, variant, alignment)
+    tprof = _target_profile(target)
+    vprof = classes.profiles[member] if classes is not None and member is not None else profile(variant)
+    differences = diff(target, variant, alignment, profiles=(tprof, vprof))
     tgraph = target.step_graph()
-    tprof = profile(target)
     trank = {x: tprof.rank[i] for i, x in enumerate(tprof.ids)}
-    vprof = profile(variant)
     vrank = {x: vprof.rank[i] for i, x in enumerate(vprof.ids)}
     ops, _ = _operations(variant, target, alignment)
-    edges = member_edges if member_edges is not None else (_member_edges(classes) if classes else {})
+    edges = member_edges if member_edges is not None else (classes.edges() if classes else {})
     drafts: list[tuple[tuple[float, int, int], ChangeKind, Difference]] = []
     b_to_a = alignment.b_to_a()
     for n, d in enumerate(differences):
@@ -2532,14 +2558,17 @@ class Proposal:
         _check_lang(lang)
         n = len(self.classes.members)
         mine = sum(self.distances.values())
+        theirs = sum(self.current_distances.values()) if self.current_distances is not None else None
         if lang == "nb":
-            text = f"Med forslaget må de {n} kommunene gjøre {mine} endringer i alt"
-            if self.current_distances is not None:
-                text += f"; med dagens standard {sum(self.current_distances.values())}"
+            who = "kommunen" if n == 1 else f"de {n} kommunene"
+            text = f"Med forslaget må {who} gjøre {mine} {'endring' if mine == 1 else 'endringer'} i alt"
+            if theirs is not None:
+                text += f"; med dagens standard {theirs}"
             return text + "."
-        text = f"Under the proposal the {n} municipalities make {mine} changes in all"
-        if self.current_distances is not None:
-            text += f"; under the current standard {sum(self.current_distances.values())}"
+        who = "the municipality makes" if n == 1 else f"the {n} municipalities make"
+        text = f"Under the proposal {who} {mine} {'change' if mine == 1 else 'changes'} in all"
+        if theirs is not None:
+            text += f"; under the current standard {theirs}"
         return text + "."
 
     def to_dict(self, lang: str = "nb") -> dict[str, Any]:
@@ -2667,7 +2696,7 @@ def propose_standard(
     >>> proposal.texts()
     ['Steget «Befaring» er tatt med: 2 av 3 kommuner har det, men standarden mangler det.']
     >>> proposal.summary()
-    'Med forslaget må de 3 kommunene gjøre 1 endringer i alt; med dagens standard 2.'
+    'Med forslaget må de 3 kommunene gjøre 1 endring i alt; med dagens standard 2.'
     """
     if not variants:
         raise ValueError("propose_standard needs at least one variant")
@@ -2695,8 +2724,10 @@ def propose_standard(
         return float(sum(cons.weights[m] * d for m, d in distances.items()))
 
     candidates: list[Process] = []
+    synthesis: Process | None = None
     if max_drift is None:
-        candidates.append(build(majority))
+        synthesis = build(majority)
+        candidates.append(synthesis)
     else:
         assert current is not None
         departures = sorted(
@@ -2746,6 +2777,13 @@ def propose_standard(
                     candidates.append(own)
     if current is not None:
         candidates.insert(0, current)
+    if max_drift is None:
+        # The minimum support is the coordinator's rule: no candidate keeps a step below it.
+        kept = [
+            c for c in candidates
+            if all(majority.get(("include", s.id), False) for s in c.steps if s.id in cons.index)
+        ]
+        candidates = kept or ([synthesis] if synthesis is not None else candidates)
     scored = []
     for rank, cand in enumerate(candidates):
         dist = _distances(classes, cand)
@@ -2763,7 +2801,7 @@ def propose_standard(
             key=lambda p: (-p.support.share, p.id),
         )
     )
-    edges = _member_edges(classes)
+    edges = classes.edges()
     flows: dict[tuple[str, str], Support] = {}
     for u, v in process.step_graph().edges:
         both = [m for m in classes.members if m in classes[u].occurrences and m in classes[v].occurrences] \

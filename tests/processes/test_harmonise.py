@@ -151,7 +151,7 @@ def test_proposal_includes_a_step_most_members_have_and_says_why() -> None:
     ]
     assert sum(proposal.distances.values()) == 1
     assert proposal.current_distances is not None and sum(proposal.current_distances.values()) == 3
-    assert proposal.summary() == "Med forslaget må de 4 kommunene gjøre 1 endringer i alt; med dagens standard 3."
+    assert proposal.summary() == "Med forslaget må de 4 kommunene gjøre 1 endring i alt; med dagens standard 3."
 
 
 def test_a_step_few_members_have_is_left_out_with_its_support() -> None:
@@ -402,3 +402,12 @@ def test_proposal_recovers_a_standard_the_block_synthesis_cannot_draw() -> None:
     variants = generate_variants(hidden, 10, seed=2, edits=(1, 6), reid=True)
     proposal = propose_standard({f"m{i}": v.process for i, v in enumerate(variants)})
     assert identical(hidden, proposal.process)
+
+
+def test_the_minimum_support_holds_even_against_the_current_standard() -> None:
+    current = chain("Søknad mottatt", "Vurdere søknaden", "Gjennomføre befaring", "Fatte vedtak", "Vedtak sendt")
+    without = chain("Søknad mottatt", "Vurdere søknaden", "Fatte vedtak", "Vedtak sendt")
+    members = {"A": current.copy(), "B": current.copy(), "C": current.copy(), "D": without}
+    assert "Gjennomføre befaring" in [s.label for s in propose_standard(members, current=current).steps]
+    strict = propose_standard(members, current=current, min_support=0.9)
+    assert "Gjennomføre befaring" not in [s.label for s in strict.steps]

@@ -1,0 +1,1 @@
+"""Harmonisation: proposed common standards and members' change plans."""

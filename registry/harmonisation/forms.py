@@ -1,0 +1,44 @@
+"""The proposal's settings (a GET form, no CSRF: it changes nothing) and the make-a-draft button."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField
+from wtforms.validators import NumberRange, Optional
+
+__all__ = ["SUPPORT_CHOICES", "MakeDraftForm", "ProposalSettingsForm", "support_choices"]
+
+
+class ProposalSettingsForm(FlaskForm):
+    """How much support a step needs, and how far the proposal may move from the standard."""
+
+    class Meta:
+        csrf = False
+
+    oppslutning = SelectField(
+        _l("Minimum support for a step"),
+        default="50",
+        description=_l("A step is in the proposal when at least this share of the members have it."),
+    )
+    avstand = IntegerField(
+        _l("At most this many changes to the current standard"),
+        validators=[Optional(), NumberRange(min=0, max=10000, message=_l("Give a whole number from 0 to 10,000."))],
+        description=_l("Leave empty for no limit. The best-supported changes are made first."),
+    )
+
+
+class MakeDraftForm(FlaskForm):
+    """Turn the proposal into a new draft version of the standard (the settings travel as hidden fields)."""
+
+    oppslutning = SelectField(default="50")
+    avstand = IntegerField(validators=[Optional(), NumberRange(min=0, max=10000)])
+
+
+#: The minimum supports to choose from (per cent).
+SUPPORT_CHOICES = ("50", "60", "75", "90")
+
+
+def support_choices() -> list[tuple[str, str]]:
+    """The choices of the minimum-support field, worded (set on each form when it is made)."""
+    return [("50", str(_l("More than half of the members")))] + [(v, f"{v} %") for v in SUPPORT_CHOICES[1:]]
