@@ -198,3 +198,26 @@ def test_cooperation_page_links_standards_for_readers_and_maps_for_coordinators(
     html = client_as(app, role).get("/samarbeid/digi-trondelag").get_data(as_text=True)
     assert ('href="/samarbeid/digi-trondelag/standarder/"' in html) == (role in READERS)
     assert ('href="/samarbeid/digi-trondelag/avvik/"' in html) == (role in MANAGERS)
+
+
+def test_a_second_click_on_save_draft_is_told_the_upload_is_already_saved(
+    app: Flask, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from registry.standards import views
+    from registry.variants.models import PendingUpload
+
+    client = client_as(app, "coordinator")
+    preview = upload(client)
+    before = len(versions(app))
+    real = views._pending_or_404
+
+    def read_then_lose(*args: Any) -> Any:  # the first click's request saves it meanwhile
+        pending = real(*args)
+        db.session.execute(PendingUpload.__table__.delete().where(PendingUpload.__table__.c.id == pending.id))
+        return pending
+
+    monkeypatch.setattr(views, "_pending_or_404", read_then_lose)
+    response = client.post(preview, data={"comment": "andre klikk"}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "This upload has already been saved (or discarded)." in response.get_data(as_text=True)
+    assert len(versions(app)) == before
