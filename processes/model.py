@@ -620,8 +620,9 @@ class Process:
     def start_ids(self) -> list[str]:
         """Where a case begins: the top-level start events.
 
-        A start event that a message flow leads to (a party that starts when
-        another party's message arrives) is not where a case begins, unless
+        A start event that a flow leads to is not where a case begins: a
+        party that starts when another party's message arrives, or a start
+        event that a flow was drawn into (which BPMN does not allow). Unless
         every start event is such. With no start events: the top-level
         elements with no incoming flow.
 
