@@ -31,7 +31,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, g, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -233,9 +233,11 @@ def job_state(job_id: str) -> str | None:
     from rq.timeouts import TimerDeathPenalty
 
     queue = get_queue()
-    # Jobs whose lease ran out are retried or failed (with their failure callback) here.
-    # The timer death penalty works outside the main thread (threaded servers) too.
-    StartedJobRegistry(queue=queue, death_penalty_class=TimerDeathPenalty).cleanup()
+    if not g.get("_rq_started_registry_cleaned"):  # once per request (a map asks for many rows)
+        # Jobs whose lease ran out are retried or failed (with their failure callback) here.
+        # The timer death penalty works outside the main thread (threaded servers) too.
+        StartedJobRegistry(queue=queue, death_penalty_class=TimerDeathPenalty).cleanup()
+        g._rq_started_registry_cleaned = True
     try:
         job = Job.fetch(job_id, connection=queue.connection)
     except NoSuchJobError:
