@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from processes.diff import Difference, DifferenceKind
 from processes.explain import explain
-from processes.model import Flow, Process, Step, StepKind
+from processes.model import Flow, FlowKind, Process, Step, StepKind
 from processes.render import RenderFormat, Style, render
 
 if TYPE_CHECKING:
@@ -161,7 +161,10 @@ def diff_process(
             if u == v or (u in missing_set and v in missing_set and (u, v) in flows):
                 continue
             if u in image and v in image and (image[u], image[v]) not in flows:
-                drawn.add_flow(Flow(image[u], image[v]))
+                # A message to or from a missing step is drawn as a message.
+                edge = a.graph.get_edge_data(u, v)
+                kind = edge["flow"].kind if edge is not None else FlowKind.SEQUENCE
+                drawn.add_flow(Flow(image[u], image[v], kind=kind))
                 flows[(image[u], image[v])] = "missing"
     for d in differences:
         if (
@@ -169,8 +172,11 @@ def diff_process(
             and len(d.b) == 2
             and all(y in b for y in d.b)
             and (d.b[0], d.b[1]) not in flows
+            # B has an ordinary flow where A sends a message: that flow is drawn already.
+            and not d.details.get("instead")
         ):
-            drawn.add_flow(Flow(d.b[0], d.b[1]))
+            message = d.details.get("flow") == "message"
+            drawn.add_flow(Flow(d.b[0], d.b[1], kind=FlowKind.MESSAGE if message else FlowKind.SEQUENCE))
             flows[(d.b[0], d.b[1])] = "missing"
     return drawn, status, flows
 

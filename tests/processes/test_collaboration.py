@@ -452,3 +452,13 @@ def test_random_collaborations_with_a_diagram_round_trip_through_bpmn() -> None:
         assert read_bpmn(write_bpmn(p)) == p
 
     check()
+
+
+def test_the_difference_drawing_shows_a_missing_message_as_a_message(standard: Process, variant: Process) -> None:
+    from processes.diffview import diff_process
+
+    c = compare(standard, variant)
+    drawn, _, flows = diff_process(c.a, c.b, c.alignment, c.differences)
+    assert flows[("T_sende_vedtak", "E_vedtak_mottatt")] == "missing"
+    (ghost,) = [f for f in drawn.flows if (f.source, f.target) == ("T_sende_vedtak", "E_vedtak_mottatt")]
+    assert ghost.kind == FlowKind.MESSAGE
