@@ -32,8 +32,10 @@ Rules (see also the README, section "Spreadsheets (step tables)"):
   header becomes the process name. Zip bombs and non-Excel zips are refused.
 
 What a table carries: step id, label, kind, lane, mode, system, legal
-basis, handling days, documentation, parent, attached-to, attributes, and
-flows with conditions; gateways with kind, label, lane and parent. It does
+basis, handling days, documentation, parent, attached-to, attributes, the
+party (pool) of a collaboration, flows with conditions, and messages to
+another party ("Meldinger til": ``Søknad: 7``, the message's name and the
+receiving step); gateways with kind, label, lane and parent. It does
 not carry the process id/name/metadata, lanes without steps, flow ids or
 metrics, step metrics, or surrounding spaces in texts (cells are stripped).
 """
@@ -57,7 +59,16 @@ from typing import Any, Literal
 from processes.exceptions import FormatError, InputTooLargeError, ObjectCentricLogError
 from processes.formats._xml import DEFAULT_MAX_BYTES, check_size
 from processes.formats.spreadsheet import unneutralise, write_csv
-from processes.model import Flow, Gateway, GatewayKind, Mode, Process, Step, StepKind
+from processes.model import (
+    Flow,
+    FlowKind,
+    Gateway,
+    GatewayKind,
+    Mode,
+    Process,
+    Step,
+    StepKind,
+)
 
 __all__ = [
     "COLUMNS",
@@ -121,6 +132,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "parent": ("delprosess", "parent", "inngår i", "sub-process", "subprocess"),
     "attached_to": ("festet til", "attached to", "attached_to"),
+    "pool": ("part", "pool", "aktør", "participant", "deltaker"),
+    "messages": ("meldinger til", "messages to", "sender melding til", "message to", "meldinger", "messages"),
 }
 
 _HEADER_LOOKUP = {name: key for key, names in COLUMNS.items() for name in names}
@@ -129,6 +142,8 @@ _WRITE_ORDER = (
     "label",
     "kind",
     "next",
+    "messages",
+    "pool",
     "lane",
     "mode",
     "system",
@@ -804,6 +819,7 @@ class _TableReader:
                         lane=lane,
                         parent=refs.get("parent"),
                         line=r.number,
+                        pool=r.cells.get("pool") or None,
                     )
                 )
                 continue
@@ -822,6 +838,7 @@ class _TableReader:
                     attached_to=refs.get("attached_to"),
                     attributes=r.attributes,
                     line=r.number,
+                    pool=r.cells.get("pool") or None,
                 )
             )
         process.lanes = lanes
@@ -835,6 +852,13 @@ class _TableReader:
             # No next-steps column: the rows are the order of the steps.
             for a, b in itertools.pairwise(rows):
                 process.add_flow(Flow(a.id, b.id, line=b.number))
+        if "messages" in self.header_names:
+            # Messages to another party: "Søknad: 7" is the message "Søknad" to step 7.
+            for r in rows:
+                text = r.cells.get("messages", "")
+                if text:
+                    for target, name in self.references(r, "messages", text, resolve):
+                        process.add_flow(Flow(r.id, target, condition=name, line=r.number, kind=FlowKind.MESSAGE))
         for element in process.elements:
             parent = references[element.id].get("parent")
             if parent is not None and not isinstance(process.get(parent), Step):
@@ -936,21 +960,27 @@ def _table(
         "documentation",
         "parent",
         "attached_to",
+        "pool",
     ):
         if any(getattr(e, key, None) is not None for e in process.elements):
             used.add(key)
+    if any(f.is_message for f in process.flows):
+        used.add("messages")
     columns = [k for k in _WRITE_ORDER if k in used]
     attribute_names = list(dict.fromkeys(name for s in steps for name in s.attributes))
     outgoing: dict[str, list[Flow]] = {}
+    sends: dict[str, list[Flow]] = {}
     for flow in process.flows:
-        outgoing.setdefault(flow.source, []).append(flow)
+        (sends if flow.is_message else outgoing).setdefault(flow.source, []).append(flow)
     rows: list[list[Any]] = []
     for element in process.elements:
         values: dict[str, Any] = {"id": element.id, "label": element.label}
-        values["next"] = "\n".join(
-            f"{f.condition}: {f.target}" if f.condition else f.target for f in outgoing.get(element.id, [])
-        )
+        for key, table in (("next", outgoing), ("messages", sends)):
+            values[key] = "\n".join(
+                f"{f.condition}: {f.target}" if f.condition else f.target for f in table.get(element.id, [])
+            )
         values["lane"] = element.lane or ""
+        values["pool"] = element.pool or ""
         if isinstance(element, Gateway):
             values["kind"] = f"{element.kind.value.replace('_', ' ')} gateway"
             values["parent"] = element.parent or ""

@@ -462,3 +462,25 @@ def test_the_difference_drawing_shows_a_missing_message_as_a_message(standard: P
     assert flows[("T_sende_vedtak", "E_vedtak_mottatt")] == "missing"
     (ghost,) = [f for f in drawn.flows if (f.source, f.target) == ("T_sende_vedtak", "E_vedtak_mottatt")]
     assert ghost.kind == FlowKind.MESSAGE
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_a_step_table_carries_the_parties_and_their_messages(standard: Process, fmt: str, language: str) -> None:
+    from processes.formats.tabular import read_tabular, write_tabular
+
+    back = read_tabular(write_tabular(standard, format=fmt, language=language), source=f"p.{fmt}")  # type: ignore[arg-type]
+    assert {s.id: s.pool for s in back.steps} == {s.id: s.pool for s in standard.steps}
+    key = lambda f: (f.source, f.target, f.condition or "", f.kind.value)
+    assert sorted(map(key, back.flows)) == sorted(map(key, standard.flows))
+
+
+def test_a_hand_written_step_table_can_send_messages() -> None:
+    from processes.formats.tabular import read_tabular
+
+    table = "ID;Steg;Neste steg;Meldinger til;Part\n1;Sende søknad;;Søknad: 2;Søker\n2;Søknad mottatt;3;;Kommunen\n3;Registrere;;;Kommunen\n"
+    p = read_tabular(table.encode(), source="p.csv")
+    assert [(f.source, f.target, f.condition, f.kind) for f in p.flows if f.is_message] == [
+        ("1", "2", "Søknad", FlowKind.MESSAGE)
+    ]
+    assert p.pools == ["Søker", "Kommunen"]
