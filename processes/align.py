@@ -69,7 +69,10 @@ from processes.labels import (
     LabelSet,
     Synonyms,
     analyse,
+    compound_candidates,
     concept_matrix,
+    known_stems,
+    label_words,
     lexicon,
     normalise,
     similarity_matrix,
@@ -348,7 +351,8 @@ def prepare(
     synonyms
         Synonym groups; default :meth:`Synonyms.builtin`.
     language
-        ``"norwegian"`` or ``"english"``; detected from the labels if None.
+        ``"norwegian"``, ``"english"`` or ``"german"``; detected from the
+        labels if None.
     vocabulary
         Further known words for splitting compounds (see
         :func:`processes.labels.analyse`).
@@ -386,10 +390,16 @@ def prepare(
     lane_index = np.asarray(
         [lane_pos[s.lane] if s.lane else -1 for s in steps], dtype=np.intp
     )
-    words = frozenset(w for s in steps for w in normalise(s.label).split())
+    lang = labels.language
+    words = frozenset(w for s in steps for w in label_words(s.label, lang))
     known: frozenset[str] = frozenset()
     candidates: tuple[tuple[str, str], ...] = ()
-    if labels.language == "norwegian":
+    if lang != "norwegian":
+        # English and German: closed compounds, particles, derived words.
+        more = {x for v in vocabulary for x in normalise(v).split()}
+        known = known_stems(words | more, lang)
+        candidates = compound_candidates(words, known, lang)
+    else:
         known = (
             frozenset(stem(w) for w in words if len(w) >= 3)
             | frozenset(stem(normalise(v)) for v in vocabulary)
@@ -498,7 +508,7 @@ def _with_words_of(a: PreparedProcess, b: PreparedProcess) -> PreparedProcess:
     known = a.known | new
     if not any(left in known and right in known for left, right in a.split_candidates):
         return a
-    extra = frozenset(w for w in b.words if stem(w) in new)
+    extra = frozenset(w for w in b.words if stem(w, a.labels.language) in new)
     found = a.extended.get(extra)
     if found is None:
         if len(a.extended) >= 64:
@@ -817,8 +827,7 @@ def align(
             pa.labels.language if len(pa.words) >= len(pb.words) else pb.labels.language
         )
         pa, pb = _in_language(pa, lang), _in_language(pb, lang)
-    if pa.labels.language == "norwegian":
-        pa, pb = _with_words_of(pa, pb), _with_words_of(pb, pa)
+    pa, pb = _with_words_of(pa, pb), _with_words_of(pb, pa)
     na, nb = len(pa.ids), len(pb.ids)
     if na == 0 or nb == 0:
         return Alignment(

@@ -1,4 +1,4 @@
-"""Label normalisation and similarity for Norwegian (bokmål, nynorsk) and English.
+"""Label normalisation and similarity for Norwegian (bokmål, nynorsk), English and German.
 
 Two step labels are compared token by token. A label goes through:
 
@@ -7,12 +7,24 @@ Two step labels are compared token by token. A label goes through:
    and hyphens turned into spaces;
 2. **tokenisation** and removal of stop words (``og``, ``om``, ``å``,
    ``the``, ``of``, ...), unless the label consists of stop words only;
-3. **compound splitting** (Norwegian): ``byggesøknad`` -> ``bygge`` +
-   ``søknad`` when both parts are known words, i.e. words of the processes
-   being compared or of a small built-in lexicon; the linking letters ``s``
-   and ``e`` are allowed (``salgsbevilling``, ``skjenkebevilling``);
-4. **stemming** with the Snowball stemmer of the label language
-   (``norwegian`` or ``english``, detected from the labels of a process);
+3. **compound splitting**: ``byggesøknad`` -> ``bygge`` + ``søknad`` when
+   both parts are known words, i.e. words of the processes being compared
+   (and, for Norwegian, of a small built-in lexicon); the Norwegian linking
+   letters ``s`` and ``e`` are allowed (``salgsbevilling``,
+   ``skjenkebevilling``), in German ``s``, ``es``, ``n``, ``en`` and ``e``
+   (``Rechnungsprüfung`` -> ``Rechnung`` + ``Prüfung``). English closed
+   compounds split the same way, and a phrasal-verb particle (``up``,
+   ``over``, ``out``, ...) counts as a known right part (``setup`` -> ``set``
+   + ``up``, ``handover`` -> ``hand`` + ``over``);
+4. **lemmatisation** (English and German) with :mod:`simplemma`'s
+   dictionaries (``chose`` -> ``choose``, ``Anträge`` -> ``Antrag``,
+   ``geprüft`` -> ``prüfen``), then **stemming** with the Snowball stemmer of
+   the label language (``norwegian``, ``english`` or ``german``, detected from
+   all labels of a process: see :func:`detect_language`). The noun suffixes
+   Norwegian ``-ing`` and German ``-ung`` are removed too, so that the noun
+   meets its verb (``behandling``/``behandle``, ``Prüfung``/``prüfen``); an
+   English derived word (``package``, ``hungry``, ``payment``) is reduced to
+   its root when the root is a known word (``pack``, ``hunger``, ``pay``);
 5. **synonyms**: each word is mapped to its synonym group, if any. The
    built-in groups (``processes/data/synonyms.txt``) cover Norwegian casework
    words, bokmål/nynorsk forms and their English equivalents; a cooperation
@@ -55,6 +67,7 @@ from importlib import resources
 
 import numpy as np
 import numpy.typing as npt
+import simplemma
 import snowballstemmer
 from rapidfuzz.distance import Indel
 from rapidfuzz.process import cdist
@@ -66,12 +79,16 @@ __all__ = [
     "LabelSet",
     "Synonyms",
     "analyse",
+    "compound_candidates",
     "detect_language",
+    "known_stems",
     "label_similarity",
+    "label_words",
     "lexicon",
     "normalise",
     "similarity_matrix",
     "stem",
+    "stop_words",
     "tokenise",
 ]
 
@@ -82,7 +99,7 @@ FUZZY_CUTOFF = 0.8
 _FUZZY_MIN_LENGTH = 4
 
 #: Languages with a stemmer and stop words.
-LANGUAGES = ("norwegian", "english")
+LANGUAGES = ("norwegian", "english", "german")
 
 _NORWEGIAN_STOP = frozenset(
     [
@@ -218,14 +235,65 @@ _ENGLISH_STOP = frozenset(
         "no",
     ]
 )
-#: Words left out of the comparison (unless a label has nothing else).
+# German function words: articles, pronouns, prepositions, conjunctions,
+# auxiliaries and particles (the closed word classes; written for this
+# project, in the spirit of the Snowball German stop list). Content words are
+# never listed. Normalised (umlauts removed) when the set is built.
+_GERMAN_STOP = frozenset(
+    "".join(
+        c for c in unicodedata.normalize("NFD", w.casefold()) if not unicodedata.combining(c)
+    )
+    for w in [
+        "der", "die", "das", "den", "dem", "des", "ein", "eine", "einer",
+        "eines", "einem", "einen", "kein", "keine", "und", "oder", "aber",
+        "sondern", "denn", "doch", "sowie", "bzw", "für", "mit", "von", "zu",
+        "zum", "zur", "vom", "im", "am", "ans", "ins", "beim", "an", "auf",
+        "aus", "bei", "bis", "durch", "gegen", "ohne", "um", "über", "unter",
+        "vor", "nach", "neben", "zwischen", "seit", "wegen", "während",
+        "innerhalb", "außerhalb", "ist", "sind", "war", "waren", "wird",
+        "werden", "wurde", "wurden", "worden", "sein", "hat", "haben", "hatte",
+        "kann", "können", "muss", "müssen", "soll", "sollen", "darf", "dürfen",
+        "sich", "es", "er", "sie", "wir", "ihr", "ihre", "ihren", "sein",
+        "seine", "seinen", "man", "nicht", "auch", "noch", "nur", "schon",
+        "dann", "wenn", "als", "wie", "ob", "dass", "so", "da", "hier", "dort",
+        "alle", "allen", "jeder", "jede", "jedes", "neu", "neue", "neuen",
+    ]
+)
+#: Words left out of the comparison (unless a label has nothing else):
+#: the Norwegian and English ones; German labels use :func:`stop_words`.
 STOP_WORDS: frozenset[str] = _NORWEGIAN_STOP | _ENGLISH_STOP
 
-# Words that only occur in one of the two languages; used to pick the stemmer.
+_STOP_BY_LANGUAGE = {
+    "norwegian": STOP_WORDS,
+    # English labels keep the Norwegian list too: it is what the matcher was
+    # measured with, and Norwegian words in English labels are noise.
+    "english": STOP_WORDS,
+    "german": frozenset(_GERMAN_STOP),
+}
+
+# Words that only occur in one of the languages; used to pick the stemmer.
+# German function words that are also common words elsewhere ("die", "also",
+# "man", "hat", "will", "alle") are no hint.
 _NORWEGIAN_HINTS = (
     _NORWEGIAN_STOP - _ENGLISH_STOP - {"at", "i", "under", "over", "men", "her"}
 )
-_ENGLISH_HINTS = _ENGLISH_STOP - _NORWEGIAN_STOP - {"a"}
+_ENGLISH_HINTS = _ENGLISH_STOP - _NORWEGIAN_STOP - _GERMAN_STOP - {"a"}
+_GERMAN_HINTS = (
+    _GERMAN_STOP
+    - _NORWEGIAN_STOP
+    - _ENGLISH_STOP
+    - {"die", "also", "man", "hat", "will", "alle", "allen", "war", "am", "so"}
+)
+# Letters of one language only (after lower-casing, before accents are removed).
+_NORWEGIAN_LETTERS = frozenset("æøå")
+_GERMAN_LETTERS = frozenset("äöüß")
+# German derivational suffixes that Norwegian and English words do not end in
+# (Norwegian has -ing, not -ung; nynorsk has -heit, so -heit is no hint).
+_GERMAN_SUFFIXES = ("ung", "ungen", "keit", "keiten", "schaft", "schaften")
+
+# simplemma's language codes, and its dictionaries consulted when the hints
+# do not decide (see detect_language).
+_SIMPLEMMA_CODES = {"norwegian": "nb", "english": "en", "german": "de"}
 
 _NON_WORD = re.compile(r"[^\w]+|_+")
 _RING_ABOVE = "\u030a"
@@ -273,11 +341,70 @@ def tokenise(label: str) -> list[str]:
     return normalise(label).split()
 
 
-def detect_language(labels: Iterable[str]) -> str:
-    """Guess whether ``labels`` are Norwegian or English; ``"norwegian"`` when unsure.
+def stop_words(language: str = "norwegian") -> frozenset[str]:
+    """Return the words left out of labels of ``language`` (unless a label has nothing else).
 
-    Counts function words and the letters æ, ø, å that occur in only one of
-    the two languages.
+    Examples
+    --------
+    >>> "und" in stop_words("german"), "und" in stop_words("norwegian")
+    (True, False)
+    >>> "fur" in stop_words("german")  # normalised: umlauts removed
+    True
+    """
+    try:
+        return _STOP_BY_LANGUAGE[language]
+    except KeyError:
+        raise ValueError(
+            f"unknown language {language!r}; choose one of {', '.join(LANGUAGES)}"
+        ) from None
+
+
+def _raw_words(label: str) -> list[str]:
+    # Lower-cased words with their accents (and ß) kept, for the letter hints
+    # and the lemmatiser's dictionaries; same word boundaries as tokenise().
+    text = unicodedata.normalize("NFC", unicodedata.normalize("NFKC", label).lower())
+    return _NON_WORD.sub(" ", text).split()
+
+
+def _hint_scores(labels: Iterable[str]) -> tuple[dict[str, int], list[str]]:
+    scores = dict.fromkeys(LANGUAGES, 0)
+    raw: list[str] = []
+    for label in labels:
+        for word in _raw_words(label):
+            raw.append(word)
+            plain = normalise(word)
+            if plain in _NORWEGIAN_HINTS or not _NORWEGIAN_LETTERS.isdisjoint(word):
+                scores["norwegian"] += 1
+            elif (
+                plain in _GERMAN_HINTS
+                or not _GERMAN_LETTERS.isdisjoint(word)
+                or (len(plain) >= 6 and plain.endswith(_GERMAN_SUFFIXES))
+            ):
+                scores["german"] += 1
+            elif plain in _ENGLISH_HINTS:
+                scores["english"] += 1
+    return scores, raw
+
+
+@lru_cache(maxsize=65536)
+def _is_known(word: str, code: str) -> bool:
+    return bool(simplemma.is_known(word, lang=code))
+
+
+def detect_language(labels: Iterable[str]) -> str:
+    """Guess whether ``labels`` are Norwegian, English or German; ``"norwegian"`` when unsure.
+
+    Decide per process, from all its labels: a single short label says
+    little. Each word is a hint for one language when it is a function word
+    of that language only (``til``, ``the``, ``und``), contains a letter of
+    that language only (æ, ø, å; ä, ö, ü, ß) or ends in a German-only suffix
+    (``-ung``, ``-keit``, ``-schaft``). The language with most hints wins.
+    When no language has more hints than the others (labels such as "Check
+    invoice" or "Antrag stellen" have none), the words are looked up in the
+    dictionaries of :mod:`simplemma` (bokmål, English, German) and the
+    language that knows most of them wins; a tie keeps the order
+    Norwegian, English, German. Those dictionaries are loaded on first use
+    (about 200 MB and 3 s once per process).
 
     Examples
     --------
@@ -285,15 +412,56 @@ def detect_language(labels: Iterable[str]) -> str:
     'english'
     >>> detect_language(["Sende vedtak til søker"])
     'norwegian'
+    >>> detect_language(["Rechnung prüfen", "Antrag stellen"])
+    'german'
+    >>> detect_language(["Check invoice", "Pay invoice"])
+    'english'
     """
-    norwegian = english = 0
-    for label in labels:
-        for word in tokenise(label):
-            if word in _NORWEGIAN_HINTS or any(c in word for c in "æøå"):
-                norwegian += 1
-            elif word in _ENGLISH_HINTS:
-                english += 1
-    return "english" if english > norwegian else "norwegian"
+    scores, raw = _hint_scores(labels)
+    best = max(scores.values())
+    leaders = [lang for lang in LANGUAGES if scores[lang] == best]
+    if len(leaders) == 1:
+        return leaders[0]
+    words = {w for w in raw if not w.isdigit()}
+    if not words:
+        return leaders[0]
+    known = {
+        lang: sum(_is_known(w, _SIMPLEMMA_CODES[lang]) for w in words)
+        for lang in leaders
+    }
+    return max(leaders, key=lambda lang: known[lang])
+
+
+@lru_cache(maxsize=65536)
+def _lemma(word: str, language: str) -> str:
+    code = _SIMPLEMMA_CODES[language]
+    if not _is_known(word, code):
+        return word
+    found: str = simplemma.lemmatize(word, lang=code)
+    # A lemma of several words, or one made of other characters, is not used.
+    return found.lower() if found and _NON_WORD.search(found) is None else word
+
+
+def label_words(label: str, language: str = "norwegian") -> list[str]:
+    """Return the normalised words of ``label``; English and German words lemmatised.
+
+    The lemma comes from :mod:`simplemma`'s dictionary of the language (the
+    word as written when the dictionary does not know it); Norwegian words
+    are returned as :func:`tokenise` gives them (the Snowball stemmer and the
+    compound splitting do the work).
+
+    Examples
+    --------
+    >>> label_words("Chose the packages", "english")
+    ['choose', 'the', 'package']
+    >>> label_words("Anträge geprüft", "german")
+    ['antrag', 'prufen']
+    >>> label_words("Sendte vedtakene")
+    ['sendte', 'vedtakene']
+    """
+    if language == "norwegian" or language not in _SIMPLEMMA_CODES:
+        return tokenise(label)
+    return [w for raw in _raw_words(label) for w in normalise(_lemma(raw, language)).split()]
 
 
 _STEMMERS: dict[str, snowballstemmer.stemmer] = {}
@@ -307,7 +475,10 @@ def stem(word: str, language: str = "norwegian") -> str:
     Snowball, plus two rules for Norwegian: the noun suffix ``-ing`` is
     removed as well, so that the noun and the verb meet (``behandling`` and
     ``behandle`` -> ``behandl``), and a doubled final consonant is undone
-    (``eiendommen`` and ``eiendom`` -> ``eiendom``).
+    (``eiendommen`` and ``eiendom`` -> ``eiendom``). German likewise loses
+    the noun suffix ``-ung`` (``prufung`` and ``prufen`` -> ``pruf``; Snowball
+    removes it only from long words) and the ``-er`` of ``-ier`` (so that
+    ``registrierung`` meets ``registrieren``).
 
     Examples
     --------
@@ -317,6 +488,8 @@ def stem(word: str, language: str = "norwegian") -> str:
     True
     >>> stem("processing", "english")
     'process'
+    >>> stem("prufung", "german"), stem("prufen", "german"), stem("rechnungen", "german")
+    ('pruf', 'pruf', 'rechn')
     """
     if language not in _STEMMERS:
         if language not in LANGUAGES:
@@ -331,6 +504,11 @@ def stem(word: str, language: str = "norwegian") -> str:
         # Inflection doubles a final consonant (eiendom, eiendommen); undo it.
         if len(result) > 4 and result[-1] == result[-2] and result[-1] not in _VOWELS:
             result = result[:-1]
+    elif language == "german":
+        if result.endswith("ung") and len(result) >= 6:
+            result = result[:-3]
+        if result.endswith("ier") and len(result) >= 6:
+            result = result[:-2]
     return result
 
 
@@ -379,7 +557,7 @@ class Synonyms:
 
     @classmethod
     def builtin(cls) -> Synonyms:
-        """Return the built-in Norwegian/English casework synonyms."""
+        """Return the built-in Norwegian/English casework synonyms and common English verbs."""
         return _builtin_synonyms()
 
     @classmethod
@@ -405,13 +583,18 @@ class Synonyms:
                 w = parent[w]
             return w
 
+        first: dict[str, int] = {}
         for group in self.groups:
             for w in group:
                 parent.setdefault(w, w)
+                first.setdefault(w, len(first))
             root = find(group[0])
             for w in group[1:]:
                 other = find(w)
                 if other != root:
+                    # The older group's key survives a merge.
+                    if first[other] < first[root]:
+                        root, other = other, root
                     parent[other] = root
         return {w: "=" + find(w) for w in parent}
 
@@ -449,10 +632,11 @@ class Synonyms:
 
 @lru_cache(maxsize=1)
 def _builtin_synonyms() -> Synonyms:
-    text = (
-        resources.files("processes")
-        .joinpath("data/synonyms.txt")
-        .read_text(encoding="utf-8")
+    # The casework groups, then common English verbs (with their WordNet senses).
+    data = resources.files("processes").joinpath("data")
+    text = "\n".join(
+        data.joinpath(name).read_text(encoding="utf-8")
+        for name in ("synonyms.txt", "synonyms_en_verbs.txt")
     )
     return Synonyms.from_text(text)
 
@@ -469,29 +653,152 @@ def lexicon() -> frozenset[str]:
     return frozenset(w for w in words if w)
 
 
+# Linking elements between the parts of a compound (Fugenelemente in German:
+# Rechnung-s-prüfung, Kunde-n-konto, Person-en-kontrolle).
+_LINKS = {"norwegian": ("s", "e"), "german": ("s", "es", "n", "en", "e"), "english": ()}
+# English adverbial particles of phrasal verbs (a closed word class): a closed
+# compound made of a verb and one of them ("setup", "handover", "checkout",
+# "login") is the phrasal verb written as one word.
+_PARTICLES = frozenset(
+    ["up", "down", "in", "out", "on", "off", "over", "back", "away", "through"]
+)
+# English derivational suffixes that make a noun or adjective of another
+# word (pack-age, pay-ment, aware-ness, approv-al, hungr-y), each with the
+# shortest root it is removed from; shorter roots ("mess-age", "read-y",
+# "sign-al", "part-y") are too often another word.
+_DERIVATIONS = (("age", 4), ("ment", 3), ("ness", 4), ("al", 5), ("y", 5))
+
+
+def _known_left(left: str, known: frozenset[str], language: str) -> str | None:
+    """``left`` (without its linking element) if it is a known word, else None."""
+    if stem(left, language) in known:
+        return left
+    for link in _LINKS.get(language, ()):
+        bare = left[: -len(link)]
+        if left.endswith(link) and len(bare) >= 3 and stem(bare, language) in known:
+            # Norwegian keeps the link (the stemmer removes it); a German
+            # part without it stems like the word on its own.
+            return left if language == "norwegian" else bare
+    return None
+
+
+def _right_ok(right: str, language: str) -> bool:
+    return len(right) >= 3 or (language == "english" and right in _PARTICLES)
+
+
 def _split_compound(
-    word: str, known: frozenset[str], depth: int = 0
+    word: str, known: frozenset[str], depth: int = 0, language: str = "norwegian"
 ) -> list[str] | None:
     """Split ``word`` into known words (stems in ``known``), or None.
 
-    The left part may end in a linking ``s`` or ``e``; the shortest left part
-    that works is taken, so ``byggesøknad`` -> ``bygge`` + ``søknad``.
+    The left part may end in a linking element (Norwegian ``s`` or ``e``,
+    German ``s``, ``es``, ``n``, ``en``, ``e``); an English right part may be
+    a particle (``up``, ``over``, ...). The shortest left part that works is
+    taken, so ``byggesøknad`` -> ``bygge`` + ``søknad``.
     """
-    if depth > 2 or len(word) < 6:
+    shortest = 5 if language == "english" else 6
+    if depth > 2 or len(word) < shortest:
         return None
-    for i in range(3, len(word) - 2):
+    last = len(word) - (1 if language == "english" else 2)
+    for i in range(3, last):
         left, right = word[:i], word[i:]
-        left_ok = stem(left) in known or (
-            left[-1] in "se" and len(left) > 3 and stem(left[:-1]) in known
-        )
-        if not left_ok:
+        left_word = _known_left(left, known, language)
+        if left_word is None:
             continue
-        if stem(right) in known and len(right) >= 3:
-            return [left, right]
-        rest = _split_compound(right, known, depth + 1)
+        if _right_ok(right, language) and stem(right, language) in known:
+            return [left_word, right]
+        rest = _split_compound(right, known, depth + 1, language)
         if rest:
-            return [left, *rest]
+            return [left_word, *rest]
     return None
+
+
+def _root_candidates(word: str) -> list[str]:
+    """Possible English roots of a derived ``word``, most likely first."""
+    found: list[str] = []
+    for suffix, shortest in _DERIVATIONS:
+        if not word.endswith(suffix) or len(word) - len(suffix) < shortest:
+            continue
+        root = word[: -len(suffix)]
+        found += [root, root + "e"]
+        if suffix == "y" and root[-1] == "r" and root[-2] not in _VOWELS:
+            found.append(root[:-1] + "er")  # hungry -> hunger, angry -> anger
+    return found
+
+
+def _derived_root(word: str, known: frozenset[str], language: str) -> str | None:
+    """The known root of an English derived word (``package`` -> ``pack``), or None."""
+    if language != "english":
+        return None
+    own = stem(word, language)
+    for root in _root_candidates(word):
+        s = stem(root, language)
+        if s != own and s in known:
+            return root
+    return None
+
+
+def _is_known_word(word: str, language: str) -> bool:
+    if language == "english" and word in _PARTICLES:
+        return True
+    return len(word) >= 3 and (language == "norwegian" or word not in stop_words(language))
+
+
+def known_stems(words: Iterable[str], language: str = "norwegian") -> frozenset[str]:
+    """Return the stems of ``words`` that compound splitting may use as parts.
+
+    Words of three letters or more (and, in English, the particles ``up``,
+    ``in``, ``over``, ...); stop words are no parts outside Norwegian.
+    ``words`` are normalised words (see :func:`label_words`).
+
+    Examples
+    --------
+    >>> sorted(known_stems(["set", "up", "the", "hunger"], "english"))
+    ['hunger', 'set', 'up']
+    """
+    return frozenset(stem(w, language) for w in words if _is_known_word(w, language))
+
+
+def compound_candidates(
+    words: Iterable[str], known: frozenset[str], language: str = "norwegian"
+) -> tuple[tuple[str, str], ...]:
+    """(left stem, right stem) splits of ``words`` that ``known`` alone cannot confirm.
+
+    A process keeps these so that the words of another process can confirm
+    a split later (see :func:`processes.align.align`). An English derived
+    word contributes its possible roots as (root, root).
+
+    Examples
+    --------
+    >>> ("set", "up") in compound_candidates(["setup"], frozenset(), "english")
+    True
+    >>> ("pack", "pack") in compound_candidates(["package"], frozenset(), "english")
+    True
+    """
+    found: set[tuple[str, str]] = set()
+    shortest = 5 if language == "english" else 6
+    for w in words:
+        if language == "english":
+            for root in _root_candidates(w):
+                r = stem(root, language)
+                if r not in known:
+                    found.add((r, r))
+        if len(w) < shortest:
+            continue
+        last = len(w) - (1 if language == "english" else 2)
+        for i in range(3, last):
+            left, right = w[:i], w[i:]
+            if not _right_ok(right, language):
+                continue
+            lefts = [stem(left, language)]
+            for link in _LINKS.get(language, ()):
+                if left.endswith(link) and len(left) - len(link) >= 3:
+                    lefts.append(stem(left[: -len(link)], language))
+            r = stem(right, language)
+            for lft in lefts:
+                if not (lft in known and r in known):
+                    found.add((lft, r))
+    return tuple(sorted(found))
 
 
 @dataclass(frozen=True)
@@ -591,11 +898,12 @@ def analyse(
         Synonym groups; default :meth:`Synonyms.builtin`. Pass ``Synonyms()``
         for none.
     language
-        ``"norwegian"`` or ``"english"``; detected from ``labels`` if None.
+        ``"norwegian"``, ``"english"`` or ``"german"``; detected from
+        ``labels`` if None.
     vocabulary
         Further known words for compound splitting (e.g. the words of the
-        other process); the words of ``labels`` and a built-in lexicon are
-        always known.
+        other process); the words of ``labels`` (and, for Norwegian, a
+        built-in lexicon) are always known.
 
     Examples
     --------
@@ -605,8 +913,9 @@ def analyse(
     """
     syn = Synonyms.builtin() if synonyms is None else synonyms
     lang = language or detect_language(labels)
-    words = [_join_phrases(tokenise(label), syn) for label in labels]
-    content = [[w for w in ws if w not in STOP_WORDS] or ws for ws in words]
+    stops = stop_words(lang)
+    words = [_join_phrases(label_words(label, lang), syn) for label in labels]
+    content = [[w for w in ws if w not in stops] or ws for ws in words]
     known: frozenset[str] = frozenset()
     if lang == "norwegian":
         pool = (
@@ -615,13 +924,25 @@ def analyse(
             | {normalise(v) for v in vocabulary}
         )
         known = frozenset(stem(w) for w in pool if len(w) >= 3)
+    else:
+        # Particles are stop words but still parts of closed compounds.
+        pool = {w for ws in words for w in ws} | {
+            x for v in vocabulary for x in normalise(v).split()
+        }
+        known = known_stems(pool, lang)
     pairs: list[tuple[tuple[str, str], ...]] = []
     for ws in content:
         items: list[tuple[str, str]] = []
         for w in ws:
             parts = None
             if known and syn.concept(w, lang) is None:
-                parts = _split_compound(w, known)
+                parts = _split_compound(w, known, language=lang)
+                if parts and lang != "norwegian":
+                    # "handover" -> "hand" + "over": a stop word part adds nothing.
+                    parts = [x for x in parts if x not in stops] or parts
+                elif parts is None:
+                    root = _derived_root(w, known, lang)
+                    parts = [root] if root else None
             for part in parts or [w]:
                 item = _word_concept(part, lang, syn)
                 if item not in items:

@@ -209,3 +209,147 @@ def test_similarity_is_symmetric_and_bounded(a: str, b: str) -> None:
 @given(_labels.filter(lambda s: s.strip() != ""))
 def test_a_label_is_identical_to_itself(a: str) -> None:
     assert label_similarity(a, a) == pytest.approx(1.0)
+
+
+# -- German -----------------------------------------------------------------------
+
+
+def test_german_is_detected_from_letters_function_words_and_suffixes() -> None:
+    assert detect_language(["Rechnung prüfen", "Bescheid an den Antragsteller"]) == "german"
+    assert detect_language(["Antrag entgegennehmen", "Zahlung anweisen"]) == "german"
+
+
+def test_short_german_labels_without_hints_are_detected_by_dictionary() -> None:
+    assert detect_language(["Antrag stellen", "Bescheid erstellen"]) == "german"
+
+
+def test_norwegian_and_english_are_not_taken_for_german() -> None:
+    assert detect_language(["Sende vedtak", "Motta søknad"]) == "norwegian"
+    assert detect_language(["Behandle søknad", "Kunngjøring av vedtak"]) == "norwegian"
+    assert detect_language(["Check invoice", "Pay invoice"]) == "english"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Prüfung", "prüfen"),
+        ("Rechnungsprüfung", "Rechnung prüfen"),
+        ("Zahlung", "zahlen"),
+        ("Genehmigung erteilen", "genehmigen und erteilen"),
+        ("Anträge bearbeiten", "Antrag bearbeiten"),
+        ("Antragstellung", "Antrag stellen"),  # linking -s-
+        ("Kundenkonto anlegen", "Konto des Kunden anlegen"),  # linking -n-
+        ("Personenkontrolle", "Kontrolle der Personen"),  # linking -en-
+        ("Registrierung", "registrieren"),
+    ],
+)
+def test_german_word_forms_and_compounds_match(a: str, b: str) -> None:
+    assert label_similarity(a, b) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Prüfung", "Zahlung"),
+        ("Rechnung prüfen", "Antrag stellen"),
+        ("Rechnungsprüfung", "Rechnung bezahlen"),
+    ],
+)
+def test_different_german_labels_do_not_match(a: str, b: str) -> None:
+    assert label_similarity(a, b) < 0.6
+
+
+def test_german_stop_words_are_left_out() -> None:
+    ls = analyse(["Prüfung der Rechnung und des Antrags"], language="german")
+    assert ls.concepts == (("pruf", "rechn", "antrag"),)
+
+
+def test_german_compound_with_only_one_known_part_stays_whole() -> None:
+    ls = analyse(["Rechnungsprüfung", "Rechnung senden"], language="german")
+    assert len(ls.concepts[0]) == 1
+
+
+def test_stop_words_of_an_unknown_language_are_refused() -> None:
+    with pytest.raises(ValueError, match="unknown language"):
+        processes.labels.stop_words("klingon")
+
+
+# -- English word forms -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Setup", "Set up"),
+        ("Handover", "Hand over"),
+        ("Login", "Log in"),
+        ("Checkout basket", "Check out the basket"),
+        ("pack", "package"),
+        ("hungry", "hunger"),
+        ("Approval of the plan", "Approve the plan"),
+        ("Make payment", "Make a pay"),
+        ("choose", "select"),
+        ("cook", "prepare"),
+        ("Chose a recipe", "Select the recipe"),
+        ("Purchase goods", "Buy goods"),
+        ("Invoice sent", "Send invoice"),  # irregular past tense via the lemmatiser
+    ],
+)
+def test_english_compounds_word_forms_and_verb_synonyms_match(a: str, b: str) -> None:
+    assert label_similarity(a, b) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("cook", "eat"),
+        ("choose", "chop"),
+        ("select", "delete"),
+        ("pack", "pay"),
+        ("Image", "Im"),  # root too short to be a derivation
+        ("Signal", "Sign"),
+        ("Storage", "Story"),
+        ("Buy goods", "Sell goods"),
+    ],
+)
+def test_english_words_that_only_look_alike_do_not_match(a: str, b: str) -> None:
+    assert label_similarity(a, b) < 0.6
+
+
+def test_closed_compound_splits_only_into_known_words() -> None:
+    # "setup" alone: "set" and "up" are no words of these labels.
+    ls = analyse(["Setup", "Send invoice"], language="english")
+    assert len(ls.concepts[0]) == 1
+
+
+def test_derived_word_is_reduced_only_when_its_root_is_known() -> None:
+    alone = analyse(["Package goods"], language="english", synonyms=Synonyms())
+    with_root = analyse(
+        ["Package goods"], language="english", synonyms=Synonyms(), vocabulary=["pack"]
+    )
+    assert alone.concepts == (("packag", "good"),)
+    assert with_root.concepts == (("pack", "good"),)
+
+
+def test_label_words_lemmatises_english_and_german_only() -> None:
+    assert processes.labels.label_words("Invoices sent", "english") == ["invoice", "send"]
+    assert processes.labels.label_words("Rechnungen geprüft", "german") == [
+        "rechnung",
+        "prufen",
+    ]
+    assert processes.labels.label_words("Sendte fakturaer") == ["sendte", "fakturaer"]
+
+
+def test_english_verb_synonyms_are_documented_with_their_source() -> None:
+    from importlib import resources
+
+    text = (
+        resources.files("processes")
+        .joinpath("data/synonyms_en_verbs.txt")
+        .read_text(encoding="utf-8")
+    )
+    groups = [line for line in text.splitlines() if line and not line.startswith("#")]
+    lines = text.splitlines()
+    for group in groups:
+        above = lines[lines.index(group) - 1]
+        assert above.startswith("# ") and ".v." in above, group
