@@ -789,6 +789,20 @@ def discover_process(
     logs with times use :func:`processes.formats.eventlog.discover`, which
     adds durations.
 
+    Parameters
+    ----------
+    log
+        Traces, or a mapping from trace to its count.
+    noise_threshold, max_activities
+        See :func:`discover_tree`.
+    process_id, name
+        Id and name of the result.
+
+    Raises
+    ------
+    ValueError, InputTooLargeError
+        As :func:`discover_tree`.
+
     Examples
     --------
     >>> p = discover_process([["Motta", "Vurdere"]] * 97 + [["Motta", "Befaring", "Vurdere"]] * 3)

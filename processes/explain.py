@@ -502,6 +502,17 @@ def summarise(
     one more sentence counts the steps and flows left. A sentence names at
     most ``max_names`` steps and counts the others.
 
+    Parameters
+    ----------
+    differences
+        From :func:`processes.diff.diff`, in its order.
+    a, b, a_name, b_name, lang
+        As for :func:`explain`.
+    max_flow_sentences
+        At most this many sentences about flows.
+    max_names
+        At most this many step names in one sentence.
+
     Raises
     ------
     ValueError
