@@ -9,7 +9,10 @@ into several steps (*split*), merged with others (*merged*) or not at all
 comparisons (:func:`processes.compare.compare`) and orders its rows so that
 similar municipalities sit together: hierarchical clustering of the
 pairwise similarity of the variants (average linkage, optimal leaf
-ordering), which also gives the order of the similarity heatmap.
+ordering), which also gives the order of the similarity heatmap. The
+number of row groups is chosen from the similarities (best silhouette,
+checked against shuffled similarities: :func:`choose_clusters`) unless the
+caller asks for a number; the map's ``clustering`` says which and why.
 
 The inputs may be :class:`processes.compare.Comparison` objects or
 :class:`Outcome` summaries rebuilt from their stored JSON
@@ -47,24 +50,32 @@ from processes.labels import (
 from processes.model import Process
 
 __all__ = [
+    "CLEAR_SILHOUETTE",
     "DEFAULT_CLUSTER_THRESHOLD",
     "DEFAULT_SEARCH_THRESHOLD",
+    "MAX_AUTOMATIC_GROUPS",
+    "MIN_SILHOUETTE",
+    "NULL_SHUFFLES",
     "SORT_KEYS",
     "Cell",
     "CellStatus",
+    "Clustering",
     "Column",
     "DivergenceMap",
     "Heatmap",
     "Outcome",
     "Row",
     "StepHit",
+    "choose_clusters",
     "cluster_order",
     "divergence_map",
     "find_steps",
     "step_order",
 ]
 
-#: Rows whose variants are at least this similar (overall) share a cluster number.
+#: The fixed cut of :func:`cluster_order`: rows whose variants are at least
+#: this similar (overall) share a cluster number. The divergence map chooses
+#: the number of groups from the data instead (:func:`choose_clusters`).
 DEFAULT_CLUSTER_THRESHOLD = 0.7
 
 #: :func:`find_steps` reports steps whose label similarity to the query reaches this.
@@ -286,6 +297,8 @@ class DivergenceMap:
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
     heatmap: Heatmap
+    #: How the rows were grouped, and why into that many groups.
+    clustering: Clustering | None = None
 
     def sorted_rows(
         self, by: str = "cluster", *, descending: bool = False
@@ -367,12 +380,250 @@ def step_order(process: Process) -> list[str]:
     return sorted(file_index, key=key)
 
 
+#: A division into groups counts as real structure from this mean silhouette on
+#: (Kaufman & Rousseeuw 1990: below 0.25 "no substantial structure").
+MIN_SILHOUETTE = 0.25
+
+#: The automatic choice considers at most this many groups (bounds the work:
+#: one silhouette per candidate, each O(n²)); a coordinator may ask for more.
+MAX_AUTOMATIC_GROUPS = 30
+
+#: A division with at least this mean silhouette is taken whatever shuffled
+#: similarities reach (Kaufman & Rousseeuw: from 0.51 "a reasonable structure");
+#: with few items a shuffle often repeats the real structure.
+CLEAR_SILHOUETTE = 0.5
+
+#: How many times the automatic choice shuffles the similarities among the
+#: pairs to see what silhouette noise alone reaches (a permutation test at 5 %).
+NULL_SHUFFLES = 19
+
+
+@dataclass(frozen=True)
+class Clustering:
+    """How the rows were grouped: the order, each item's group, and why that many groups.
+
+    Attributes
+    ----------
+    order
+        Permutation of ``range(n)``: similar items adjacent.
+    clusters
+        Each item's group number, 1, 2, … in the order groups appear in ``order``.
+    count
+        Number of groups.
+    rule
+        Why this many: ``"silhouette"`` (automatic: the division with the
+        best mean silhouette), ``"one"`` (automatic: no division reaches
+        :data:`MIN_SILHOUETTE`), ``"few"`` (automatic, fewer than three
+        items: two items are one group when at least
+        :data:`DEFAULT_CLUSTER_THRESHOLD` similar), ``"requested"`` (the
+        number asked for) or ``"threshold"`` (cut at a similarity).
+    requested
+        The number of groups asked for, or None.
+    silhouette
+        Mean silhouette of the division made (None for one group or fewer
+        than three items); 1 is perfectly separated groups, 0 none.
+    best_other
+        Automatic only: the best silhouette of the divisions not chosen
+        (None when there was none), to show how clear the choice was.
+    needed
+        Automatic only: the silhouette a division had to exceed: the larger
+        of :data:`MIN_SILHOUETTE` and the best silhouette of the same
+        similarities shuffled among the pairs (what noise alone reaches),
+        but at most :data:`CLEAR_SILHOUETTE` (which is always enough). The
+        shuffles are only made when the best silhouette lies between the
+        two; otherwise this is :data:`MIN_SILHOUETTE`.
+    join_similarity
+        The overall similarity below which the groups are kept apart: the
+        average similarity at which the next two groups would merge (None
+        for one group).
+    """
+
+    order: tuple[int, ...]
+    clusters: tuple[int, ...]
+    count: int
+    rule: str
+    requested: int | None = None
+    silhouette: float | None = None
+    best_other: float | None = None
+    join_similarity: float | None = None
+    needed: float | None = None
+
+    @property
+    def automatic(self) -> bool:
+        """True when the number of groups was chosen from the data."""
+        return self.rule in ("silhouette", "one", "few")
+
+
+def _silhouette(d: npt.NDArray[np.float64], labels: npt.NDArray[np.int_]) -> float:
+    """Mean silhouette (Rousseeuw 1987) of ``labels`` on distances ``d``; singletons score 0."""
+    ids, index = np.unique(labels, return_inverse=True)
+    if len(ids) < 2:
+        return 0.0
+    sizes = np.bincount(index).astype(np.float64)
+    # Sum of distances from each item to each group: columns sorted by group, summed
+    # per run (no BLAS call, whose threads only compete on a busy server).
+    by_group = np.argsort(index, kind="stable")
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.intp)
+    totals = np.add.reduceat(d[:, by_group], starts, axis=1)
+    own = sizes[index]
+    a = totals[np.arange(len(labels)), index] / np.maximum(own - 1, 1)
+    others = totals / sizes
+    others[np.arange(len(labels)), index] = np.inf
+    b = others.min(axis=1)
+    s = np.where(own > 1, (b - a) / np.maximum(np.maximum(a, b), 1e-12), 0.0)
+    return float(s.mean())
+
+
+def _numbered(order: Sequence[int], labels: npt.NDArray[np.int_]) -> tuple[int, ...]:
+    renumber: dict[int, int] = {}
+    for i in order:
+        renumber.setdefault(int(labels[i]), len(renumber) + 1)
+    return tuple(renumber[int(labels[i])] for i in range(len(labels)))
+
+
+def choose_clusters(
+    similarity: npt.ArrayLike,
+    *,
+    groups: int | None = None,
+    threshold: float | None = None,
+) -> Clustering:
+    """Group items by similarity; choose the number of groups from the data unless told.
+
+    Average-linkage hierarchical clustering of the distances ``1 - similarity``
+    with optimal leaf ordering (Bar-Joseph et al. 2001), as in
+    :func:`cluster_order`. The tree is cut into
+
+    - ``groups`` groups when given (fewer if items are identical);
+    - at similarity ``threshold`` when given (the old fixed cut);
+    - otherwise into the number of groups k (2 ≤ k ≤
+      :data:`MAX_AUTOMATIC_GROUPS`, k < n) whose division has the best mean
+      silhouette (Rousseeuw 1987), provided that silhouette exceeds both
+      :data:`MIN_SILHOUETTE` and the best silhouette reached by the same
+      similarities shuffled among the pairs (:data:`NULL_SHUFFLES` times,
+      with a fixed seed, so the result is deterministic), or reaches
+      :data:`CLEAR_SILHOUETTE`; else into one group. Noise always allows some division, so without the shuffled
+      reference the variants of one standard, all alike, would be cut into
+      groups; independently drawn models of several scenarios are clearly
+      several groups. A tie goes to fewer groups.
+
+    Parameters
+    ----------
+    similarity
+        Symmetric n×n matrix in [0, 1] (the diagonal is ignored).
+    groups
+        Number of groups wanted (≥ 1), or None to choose.
+    threshold
+        Cut the tree at this similarity instead (ignored when ``groups`` is given).
+
+    Returns
+    -------
+    Clustering
+
+    Raises
+    ------
+    ValueError
+        The matrix is not square, or ``groups`` < 1.
+
+    Examples
+    --------
+    >>> m = [[1, .9, .1, .2], [.9, 1, .2, .1], [.1, .2, 1, .8], [.2, .1, .8, 1]]
+    >>> c = choose_clusters(m)
+    >>> c.count, c.rule, c.clusters, round(c.silhouette, 2)
+    (2, 'silhouette', (1, 1, 2, 2), 0.82)
+    >>> choose_clusters(m, groups=3).clusters
+    (1, 1, 2, 3)
+    >>> choose_clusters([[1, .9, .85], [.9, 1, .88], [.85, .88, 1]]).rule
+    'one'
+    """
+    s = np.asarray(similarity, dtype=np.float64)
+    n = s.shape[0] if s.ndim == 2 else 0
+    if s.ndim != 2 or s.shape != (n, n):
+        raise ValueError(f"the similarity matrix must be square, got shape {s.shape}")
+    if groups is not None and groups < 1:
+        raise ValueError(f"the number of groups must be at least 1, got {groups}")
+    if n < 3:
+        cut = DEFAULT_CLUSTER_THRESHOLD if threshold is None else threshold
+        if groups is not None:
+            apart = n == 2 and groups >= 2
+        else:
+            apart = n == 2 and min(s[0, 1], s[1, 0]) < cut
+        return Clustering(
+            order=tuple(range(n)),
+            clusters=(1, 2) if apart else (1,) * n,
+            count=2 if apart else min(n, 1),
+            rule="requested" if groups is not None else ("threshold" if threshold is not None else "few"),
+            requested=groups,
+        )
+    d = 1.0 - np.clip((s + s.T) / 2.0, 0.0, 1.0)
+    np.fill_diagonal(d, 0.0)
+    condensed = squareform(d, checks=False)
+    tree = optimal_leaf_ordering(linkage(condensed, method="average"), condensed)
+    order = _leaves(tree, n)
+    heights = tree[:, 2]  # ascending: merge i joins at distance heights[i]
+
+    def cut_into(k: int) -> npt.NDArray[np.int_]:
+        return np.asarray(fcluster(tree, t=k, criterion="maxclust"), dtype=np.int_)
+
+    candidates = range(2, min(n - 1, MAX_AUTOMATIC_GROUPS) + 1)
+    best_other: float | None = None
+    needed: float | None = None
+    if groups is not None:
+        labels, rule = cut_into(min(groups, n)), "requested"
+    elif threshold is not None:
+        labels = np.asarray(fcluster(tree, t=1.0 - threshold, criterion="distance"))
+        rule = "threshold"
+    else:
+        scores = {k: _silhouette(d, cut_into(k)) for k in candidates}
+        k_best = max(scores, key=lambda k: (round(scores[k], 9), -k))
+        rest = [v for k, v in scores.items() if k != k_best]
+        needed = MIN_SILHOUETTE
+        if MIN_SILHOUETTE < scores[k_best] < CLEAR_SILHOUETTE:
+            # Only then does the shuffled reference decide (it costs most of the time).
+            needed = min(
+                CLEAR_SILHOUETTE,
+                max(MIN_SILHOUETTE, _null_silhouette(condensed, n, candidates)),
+            )
+        if scores[k_best] > needed or scores[k_best] >= CLEAR_SILHOUETTE:
+            labels, rule = cut_into(k_best), "silhouette"
+            best_other = max(rest) if rest else None
+        else:
+            labels, rule = np.ones(n, dtype=np.int_), "one"
+            best_other = scores[k_best]
+    count = len(np.unique(labels))
+    return Clustering(
+        order=tuple(order),
+        clusters=_numbered(order, labels),
+        count=count,
+        rule=rule,
+        requested=groups,
+        silhouette=round(_silhouette(d, labels), 4) if count > 1 else None,
+        best_other=None if best_other is None else round(best_other, 4),
+        join_similarity=round(1.0 - float(heights[n - count]), 4) if count > 1 else None,
+        needed=None if needed is None else round(needed, 4),
+    )
+
+
+def _null_silhouette(condensed: npt.NDArray[np.float64], n: int, candidates: range) -> float:
+    """The best silhouette that the distances reach when shuffled among the pairs."""
+    rng = np.random.default_rng(20150)
+    best = 0.0
+    for _ in range(NULL_SHUFFLES):
+        shuffled = rng.permutation(condensed)
+        tree = linkage(shuffled, method="average")
+        d = squareform(shuffled, checks=False)
+        for k in candidates:
+            labels = np.asarray(fcluster(tree, t=k, criterion="maxclust"), dtype=np.int_)
+            best = max(best, _silhouette(d, labels))
+    return best
+
+
 def cluster_order(
     similarity: npt.ArrayLike, *, threshold: float = DEFAULT_CLUSTER_THRESHOLD
 ) -> tuple[list[int], list[int]]:
-    """Order items so that similar ones are adjacent, and number their clusters.
+    """Order items so that similar ones are adjacent, and number their clusters (fixed cut).
 
-    Average-linkage hierarchical clustering of the distances ``1 - similarity``
+    :func:`choose_clusters` with ``threshold``; it can also choose the
+    number of groups from the data. Average-linkage hierarchical clustering of the distances ``1 - similarity``
     with optimal leaf ordering (Bar-Joseph et al. 2001), so neighbours in the
     order are as similar as the tree allows. Deterministic: the same matrix
     gives the same order.
@@ -396,25 +647,8 @@ def cluster_order(
     >>> cluster_order(m)
     ([0, 2, 1, 3], [1, 2, 1, 2])
     """
-    s = np.asarray(similarity, dtype=np.float64)
-    n = s.shape[0]
-    if s.shape != (n, n):
-        raise ValueError(f"the similarity matrix must be square, got shape {s.shape}")
-    if n < 3:
-        clusters = [1] * n
-        if n == 2 and min(s[0, 1], s[1, 0]) < threshold:
-            clusters = [1, 2]
-        return list(range(n)), clusters
-    d = 1.0 - np.clip((s + s.T) / 2.0, 0.0, 1.0)
-    np.fill_diagonal(d, 0.0)
-    condensed = squareform(d, checks=False)
-    tree = optimal_leaf_ordering(linkage(condensed, method="average"), condensed)
-    order = _leaves(tree, n)
-    labels = fcluster(tree, t=1.0 - threshold, criterion="distance")
-    renumber: dict[int, int] = {}
-    for i in order:
-        renumber.setdefault(int(labels[i]), len(renumber) + 1)
-    return order, [renumber[int(labels[i])] for i in range(n)]
+    c = choose_clusters(similarity, threshold=threshold)
+    return list(c.order), list(c.clusters)
 
 
 def _leaves(tree: npt.NDArray[np.float64], n: int) -> list[int]:
@@ -499,7 +733,8 @@ def divergence_map(
     names: Mapping[str, str] | None = None,
     compute_pairwise: bool = True,
     workers: int | None = 1,
-    cluster_threshold: float = DEFAULT_CLUSTER_THRESHOLD,
+    cluster_groups: int | None = None,
+    cluster_threshold: float | None = None,
 ) -> DivergenceMap:
     """Build the divergence map of ``variants`` against ``standard``.
 
@@ -527,8 +762,14 @@ def divergence_map(
         two rows agree cell by cell, and is None in the heatmap.
     workers
         Worker processes for ``compare_matrix`` (None: every core).
+    cluster_groups
+        Number of row groups wanted; None (default) chooses it from the
+        similarities (see :func:`choose_clusters`; the result's
+        ``clustering`` says what was chosen and why).
     cluster_threshold
-        See :func:`cluster_order`.
+        Cut the groups at this similarity instead (the old behaviour with
+        :data:`DEFAULT_CLUSTER_THRESHOLD`); ignored when ``cluster_groups``
+        is given.
 
     Returns
     -------
@@ -596,7 +837,10 @@ def divergence_map(
     for i, j in missing_pairs:
         values[i, j] = values[j, i] = _agreement(cells_of[keys[i]], cells_of[keys[j]])
 
-    order, clusters = cluster_order(values, threshold=cluster_threshold)
+    clustering = choose_clusters(
+        values, groups=cluster_groups, threshold=cluster_threshold
+    )
+    order, clusters = list(clustering.order), clustering.clusters
     estimated = frozenset(missing_pairs)
     rows = []
     for position, i in enumerate(order):
@@ -649,7 +893,7 @@ def divergence_map(
             for i, j in missing_pairs
         ),
     )
-    return DivergenceMap(tuple(columns), tuple(rows), heatmap)
+    return DivergenceMap(tuple(columns), tuple(rows), heatmap, clustering)
 
 
 def _agreement(a: Sequence[Cell], b: Sequence[Cell]) -> float:

@@ -23,6 +23,12 @@ class MapFilterForm(FlaskForm):
         validators=[Optional(), NumberRange(min=0, max=100, message=_l("Give a number from 0 to 100."))],
     )
     fylke = SelectField(_l("County"), validators=[Optional()], default="")
+    grupper = SelectField(
+        _l("Groups"),
+        validators=[Optional()],
+        default="",
+        description=_l("Automatic: chosen from how similar the municipalities are."),
+    )
 
 
 class StepSearchForm(FlaskForm):

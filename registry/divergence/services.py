@@ -166,8 +166,13 @@ def _map_cache() -> OrderedDict[tuple[Any, ...], tuple[DivergenceMap, str]]:
     return cache
 
 
-def divergence_state(cooperation: Cooperation, process_type: ProcessType) -> DivergenceState:
-    """Read the stored comparisons of the cooperation's standard and members and build the map."""
+def divergence_state(
+    cooperation: Cooperation, process_type: ProcessType, *, groups: int | None = None
+) -> DivergenceState:
+    """Read the stored comparisons of the cooperation's standard and members and build the map.
+
+    ``groups`` is the number of row groups the coordinator asked for; None lets the engine choose.
+    """
     standard = find_standard(cooperation, process_type)
     members = member_variants(cooperation, process_type)
     std_version = standard_version_for(standard) if standard is not None else None
@@ -235,6 +240,7 @@ def divergence_state(cooperation: Cooperation, process_type: ProcessType) -> Div
         std_version.id,
         tuple(sorted((key, hit.id, names[key]) for key, (hit, _version) in hits.items())),
         tuple(sorted(pairwise.items())),
+        groups,
     )
     cache = _map_cache()
     with _MAP_LOCK:
@@ -249,7 +255,13 @@ def divergence_state(cooperation: Cooperation, process_type: ProcessType) -> Div
             for key, (hit, version) in hits.items()
         }
         cached = divergence_map(
-            load_process(std_version), {}, comparisons=outcomes, pairwise=pairwise, names=names, compute_pairwise=False
+            load_process(std_version),
+            {},
+            comparisons=outcomes,
+            pairwise=pairwise,
+            names=names,
+            compute_pairwise=False,
+            cluster_groups=groups,
         )
         # A short digest of the key, for caches of what is derived from the map (pages): they
         # need not keep another copy of every pair's similarity.

@@ -20,14 +20,14 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
-from processes.divergence import CellStatus, Row
+from processes.divergence import MIN_SILHOUETTE, CellStatus, Clustering, Row
 from registry.authz import can_view_divergence, require
 from registry.cooperations.models import Cooperation
 from registry.cooperations.views import load_cooperation
@@ -135,8 +135,62 @@ def _filter_form(state: DivergenceState) -> MapFilterForm:
     form.steg.choices = [("", _("Any step"))] + [(c.step_id, c.label or c.step_id) for c in columns]
     counties = sorted({(m.municipality.county_number, m.municipality.county_name) for m in state.members})
     form.fylke.choices = [("", _("All counties"))] + [(n, f"{name} ({n})") for n, name in counties]
+    rows = len(state.dmap.rows) if state.dmap is not None else 0
+    form.grupper.choices = [("", _("Automatic"))] + [
+        (str(k), str(k)) for k in range(1, min(max(rows, 1), MAX_GROUPS) + 1)
+    ]
     form.validate()
     return form
+
+
+#: The most groups a coordinator can ask for on the map page.
+MAX_GROUPS = 50
+
+
+def _groups_from(args: Any) -> int | None:
+    """The number of groups asked for in the query (``grupper``), or None for automatic.
+
+    Anything else than a whole number from 1 to :data:`MAX_GROUPS` counts as automatic; the
+    form then says what was wrong.
+    """
+    raw = str(args.get("grupper", "")).strip()
+    if raw.isdigit() and 1 <= int(raw) <= MAX_GROUPS:
+        return int(raw)
+    return None
+
+
+def _score(value: float | None) -> str:
+    return str(format_decimal(value or 0.0, format="0.00"))
+
+
+def grouping_text(clustering: Clustering | None) -> str:
+    """Say in the user's language how many groups the map has and why."""
+    if clustering is None:
+        return ""
+    num = clustering.count
+    if clustering.rule == "silhouette":
+        text = _(
+            "%(num)s groups, chosen automatically: this division separates the municipalities best "
+            "(silhouette %(score)s of 1).",
+            num=num,
+            score=_score(clustering.silhouette),
+        )
+        if clustering.best_other is not None:
+            text += " " + _("The best other division has %(score)s.", score=_score(clustering.best_other))
+        return text
+    if clustering.rule == "one":
+        return _(
+            "One group, chosen automatically: no division separates the municipalities clearly "
+            "(best silhouette %(score)s of 1; %(least)s is needed).",
+            score=_score(clustering.best_other),
+            least=_score(clustering.needed if clustering.needed is not None else MIN_SILHOUETTE),
+        )
+    if clustering.rule == "requested":
+        text = ngettext("%(num)s group, as chosen in the filter.", "%(num)s groups, as chosen in the filter.", num)
+        if clustering.silhouette is not None:
+            text += " " + _("Silhouette %(score)s of 1.", score=_score(clustering.silhouette))
+        return text
+    return ngettext("%(num)s group, chosen automatically.", "%(num)s groups, chosen automatically.", num)
 
 
 @bp.get("/avvik/<slug>")
@@ -144,7 +198,7 @@ def show(cooperation: str, slug: str) -> str:
     """The divergence map and the pairwise similarity heatmap of the members."""
     coop = _cooperation(cooperation)
     process_type = _process_type(slug)
-    state = divergence_state(coop, process_type)
+    state = divergence_state(coop, process_type, groups=_groups_from(request.args))
     form = _filter_form(state)
     flt = _filter_from(form, request.args)
     rows = apply_filter(state, flt)
@@ -179,6 +233,7 @@ def show(cooperation: str, slug: str) -> str:
         base_args=base_args,
         export_args={k: v for k, v in request.args.items()},
         tables=tables,
+        grouping=grouping_text(state.dmap.clustering if state.dmap is not None else None),
         sort_labels=SORT_LABELS,
         inline_mode=not queue_url(),
     )
@@ -297,7 +352,7 @@ def export(cooperation: str, slug: str, fmt: str) -> Response:
     process_type = _process_type(slug)
     if fmt not in ("csv", "xlsx"):
         abort(404, description=_("Exports are available as CSV and XLSX."))
-    state = divergence_state(coop, process_type)
+    state = divergence_state(coop, process_type, groups=_groups_from(request.args))
     if state.dmap is None:
         abort(404, description=_("There is no divergence map to export yet."))
     form = _filter_form(state)

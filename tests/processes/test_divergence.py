@@ -11,8 +11,11 @@ import pytest
 import processes.divergence
 from processes.compare import compare
 from processes.divergence import (
+    DEFAULT_CLUSTER_THRESHOLD,
+    MIN_SILHOUETTE,
     CellStatus,
     Outcome,
+    choose_clusters,
     cluster_order,
     divergence_map,
     find_steps,
@@ -353,3 +356,121 @@ def test_find_steps_nothing_and_limit() -> None:
     assert find_steps("   ", vs) == []
     assert find_steps("befaring", {}) == []
     assert len(find_steps("vurdere", vs, threshold=0.3, limit=2)) == 2
+
+
+# -- choosing the number of groups ------------------------------------------------
+
+
+def _blocks(sizes: list[int], within: tuple[float, float], between: tuple[float, float], seed: int) -> tuple[np.ndarray, list[int]]:
+    """A similarity matrix of known groups: ``within`` and ``between`` are value ranges."""
+    rng = np.random.default_rng(seed)
+    truth = [g for g, size in enumerate(sizes) for _ in range(size)]
+    n = len(truth)
+    s = np.eye(n)
+    for i in range(n):
+        for j in range(i + 1, n):
+            lo, hi = within if truth[i] == truth[j] else between
+            s[i, j] = s[j, i] = rng.uniform(lo, hi)
+    # Shuffle so that the groups are not already in order.
+    perm = rng.permutation(n)
+    return s[np.ix_(perm, perm)], [truth[p] for p in perm]
+
+
+def _same_partition(a: tuple[int, ...] | list[int], b: list[int]) -> bool:
+    pairs = {(x, y) for x, y in zip(a, b)}
+    return len(pairs) == len(set(a)) == len(set(b))
+
+
+def test_independently_drawn_models_are_grouped_by_scenario() -> None:
+    # Four scenarios; models of one scenario are only 45-65 % alike, so a cut at 0.7
+    # leaves almost every model on its own, but the groups are clear.
+    s, truth = _blocks([12, 9, 15, 6], within=(0.45, 0.65), between=(0.05, 0.25), seed=1)
+    fixed = choose_clusters(s, threshold=DEFAULT_CLUSTER_THRESHOLD)
+    auto = choose_clusters(s)
+    assert fixed.count > 30
+    assert auto.count == 4 and auto.rule == "silhouette" and auto.automatic
+    assert _same_partition(auto.clusters, truth)
+    assert auto.silhouette is not None and auto.needed is not None
+    assert auto.silhouette > auto.needed
+    assert auto.best_other is not None and auto.best_other < auto.silhouette
+    assert auto.join_similarity is not None and auto.join_similarity < 0.3
+
+
+def test_variants_of_one_standard_stay_one_group() -> None:
+    s, _ = _blocks([20], within=(0.82, 0.95), between=(0, 0), seed=2)
+    c = choose_clusters(s)
+    assert c.count == 1 and c.rule == "one" and set(c.clusters) == {1}
+    assert c.best_other is not None and c.needed is not None
+    assert c.best_other <= c.needed and c.needed >= MIN_SILHOUETTE
+    assert c.silhouette is None and c.join_similarity is None
+
+
+def test_random_similarities_have_no_structure() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.random((25, 25))
+    c = choose_clusters((x + x.T) / 2)
+    assert c.rule == "one" and c.count == 1
+
+
+def test_an_outlier_gets_a_group_of_its_own() -> None:
+    s, truth = _blocks([10, 1], within=(0.85, 0.95), between=(0.1, 0.2), seed=4)
+    c = choose_clusters(s)
+    assert c.count == 2 and _same_partition(c.clusters, truth)
+
+
+def test_two_clear_families_among_close_variants_are_two_groups() -> None:
+    s, truth = _blocks([8, 8], within=(0.93, 0.98), between=(0.74, 0.78), seed=5)
+    assert choose_clusters(s, threshold=DEFAULT_CLUSTER_THRESHOLD).count == 1
+    c = choose_clusters(s)
+    assert c.count == 2 and _same_partition(c.clusters, truth)
+
+
+def test_the_number_of_groups_can_be_asked_for() -> None:
+    s, truth = _blocks([5, 5, 5], within=(0.7, 0.9), between=(0.1, 0.3), seed=6)
+    c = choose_clusters(s, groups=3)
+    assert c.rule == "requested" and c.requested == 3 and not c.automatic
+    assert _same_partition(c.clusters, truth)
+    assert choose_clusters(s, groups=1).clusters == (1,) * 15
+    assert choose_clusters(s, groups=6).count == 6
+    assert choose_clusters(s, groups=99).count == 15  # at most one group per item
+    with pytest.raises(ValueError, match="at least 1"):
+        choose_clusters(s, groups=0)
+
+
+def test_groups_are_numbered_in_the_order_of_the_rows() -> None:
+    s, _ = _blocks([4, 4, 4], within=(0.8, 0.9), between=(0.1, 0.2), seed=7)
+    c = choose_clusters(s)
+    seen = [c.clusters[i] for i in c.order]
+    assert seen[0] == 1 and seen == sorted(seen)
+
+
+def test_fixed_cut_is_the_old_cluster_order() -> None:
+    rng = np.random.default_rng(8)
+    x = rng.random((12, 12))
+    s = (x + x.T) / 2
+    c = choose_clusters(s, threshold=0.7)
+    assert (list(c.order), list(c.clusters)) == cluster_order(s)
+    assert c.rule == "threshold"
+
+
+def test_few_items() -> None:
+    assert choose_clusters(np.eye(1)).clusters == (1,)
+    assert choose_clusters([[1, 0.9], [0.9, 1]]).clusters == (1, 1)
+    assert choose_clusters([[1, 0.2], [0.2, 1]]).clusters == (1, 2)
+    assert choose_clusters([[1, 0.9], [0.9, 1]], groups=2).clusters == (1, 2)
+    assert choose_clusters(np.zeros((0, 0))).count == 0
+    with pytest.raises(ValueError, match="square"):
+        choose_clusters([1, 2, 3])
+
+
+def test_divergence_map_reports_its_grouping_and_takes_a_number() -> None:
+    near = {f"near{i}": STANDARD.copy() for i in range(3)}
+    far = {f"far{i}": chain("Motta klage", "Sende til fylket", "Arkivere", *(["Purre"] * i)) for i in range(3)}
+    auto = divergence_map(STANDARD, {**near, **far})
+    assert auto.clustering is not None and auto.clustering.rule == "silhouette"
+    assert auto.clustering.count == len({r.cluster for r in auto.rows}) == 2
+    one = divergence_map(STANDARD, {**near, **far}, cluster_groups=1)
+    assert one.clustering is not None and one.clustering.rule == "requested"
+    assert {r.cluster for r in one.rows} == {1}
+    fixed = divergence_map(STANDARD, {**near, **far}, cluster_threshold=0.99)
+    assert fixed.clustering is not None and fixed.clustering.rule == "threshold"
