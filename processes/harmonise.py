@@ -81,13 +81,23 @@ from processes.align import (
     align,
 )
 from processes.diff import Difference, DifferenceKind, diff
-from processes.explain import LANGUAGES, explain
+from processes.explain import LANGUAGES, _kind_word, explain, name_of
 from processes.labels import Synonyms, analyse, normalise, similarity_matrix
-from processes.model import Flow, Gateway, GatewayKind, Mode, Process, Step, StepKind
+from processes.model import (
+    Flow,
+    FlowKind,
+    Gateway,
+    GatewayKind,
+    Mode,
+    Process,
+    Step,
+    StepKind,
+)
 from processes.similarity import ProcessProfile, Relation, profile
 
 __all__ = [
     "ATTRIBUTES",
+    "EFFORT_RULES",
     "Alternative",
     "Change",
     "ChangeKind",
@@ -383,17 +393,33 @@ def _cluster_extras(
     if not extras:
         return []
     steps = [processes[m].step(y) for m, y in extras]
-    labels = analyse([s.label for s in steps], synonyms=synonyms)
-    sim = similarity_matrix(labels, labels)
+    texts = [s.label for s in steps]
+    labels = analyse(texts, synonyms=synonyms)
     pos = np.asarray(
         [profiles[m].rank[profiles[m].index[y]] / max(len(profiles[m].ids) - 1, 1) for m, y in extras]
     )
-    score = np.where(sim > 0, 0.8 * sim + 0.2 * (1.0 - np.abs(pos[:, None] - pos[None, :])), 0.0)
     unnamed = np.asarray([not normalise(s.label) for s in steps])
-    if unnamed.any():
-        kinds = np.asarray([s.kind.value for s in steps])
-        same_unnamed = np.outer(unnamed, unnamed) & np.equal.outer(kinds, kinds)
-        score[same_unnamed] = 0.8 + 0.2 * (1.0 - np.abs(pos[:, None] - pos[None, :]))[same_unnamed]
+    kinds = np.asarray([s.kind.value for s in steps])
+    # Pairs above the threshold, a block of rows at a time: memory O(block × E), not O(E²).
+    pairs_i: list[npt.NDArray[np.intp]] = []
+    pairs_j: list[npt.NDArray[np.intp]] = []
+    pairs_v: list[npt.NDArray[np.float64]] = []
+    block = 512
+    for lo in range(0, len(extras), block):
+        hi = min(lo + block, len(extras))
+        part = analyse(texts[lo:hi], synonyms=synonyms, language=labels.language)
+        sim = similarity_matrix(part, labels)
+        near = 1.0 - np.abs(pos[lo:hi, None] - pos[None, :])
+        score = np.where(sim > 0, 0.8 * sim + 0.2 * near, 0.0)
+        if unnamed[lo:hi].any():
+            same_unnamed = np.outer(unnamed[lo:hi], unnamed) & np.equal.outer(kinds[lo:hi], kinds)
+            score[same_unnamed] = (0.8 + 0.2 * near)[same_unnamed]
+        ii, jj = np.nonzero(score >= threshold)
+        ii = ii + lo
+        upper = jj > ii
+        pairs_i.append(ii[upper])
+        pairs_j.append(jj[upper])
+        pairs_v.append(score[ii[upper] - lo, jj[upper]])
     members = [m for m, _ in extras]
     parent = list(range(len(extras)))
     owners: list[set[str]] = [{m} for m in members]
@@ -404,12 +430,10 @@ def _cluster_extras(
             x = parent[x]
         return x
 
-    iu, ju = np.triu_indices(len(extras), 1)
-    values = score[iu, ju]
-    keep = values >= threshold
-    order = np.lexsort((ju[keep], iu[keep], -values[keep]))
+    iu, ju, values = np.concatenate(pairs_i), np.concatenate(pairs_j), np.concatenate(pairs_v)
+    order = np.lexsort((ju, iu, -values))
     for k in order.tolist():
-        i, j = int(iu[keep][k]), int(ju[keep][k])
+        i, j = int(iu[k]), int(ju[k])
         if members[i] == members[j]:
             continue
         ri, rj = find(i), find(j)
@@ -492,7 +516,7 @@ def step_classes(
         keep = [
             c.id
             for c in classes
-            if c.current_step is not None or len(c.occurrences) >= 2 or (len(processes) == 1)
+            if c.current_step is not None or len(c.occurrences) >= 2
         ]
         if keep:
             consensus = _Consensus.of(first, weights=None, justified=frozenset(), count_justified=True)
@@ -585,11 +609,13 @@ class _Consensus:
     attr_votes: dict[str, dict[str, dict[str | None, float]]]
     mandatory_votes: dict[str, dict[bool, float]]
     position: dict[str, float]
-    rel_votes: npt.NDArray[np.float64]  # K x K x 6
+    rel_votes: npt.NDArray[np.float64]  # A x A x 6, over the active classes
     edge_votes: dict[tuple[str, str], float]
-    pair_weight: npt.NDArray[np.float64]  # K x K: weight of members having both
+    pair_weight: npt.NDArray[np.float64]  # A x A: weight of members having both
     current: dict[_DecisionKey, Any]
     index: dict[str, int]
+    active: list[str]
+    aindex: dict[str, int]
 
     @classmethod
     def of(
@@ -608,7 +634,6 @@ class _Consensus:
             raise ValueError("the weights must not all be 0")
         ids = [c.id for c in sc.classes]
         index = {cid: i for i, cid in enumerate(ids)}
-        K = len(ids)
         share: dict[str, float] = {}
         have: dict[str, tuple[str, ...]] = {}
         considered: dict[str, tuple[str, ...]] = {}
@@ -651,8 +676,15 @@ class _Consensus:
             mandatory_votes[c.id] = dict(mv)
             position[c.id] = float(np.mean(positions)) if positions else 0.5
 
-        rel_votes = np.zeros((K, K, 6))
-        pair_weight = np.zeros((K, K))
+        # Relations are tallied densely only between the "active" classes: those two or
+        # more members share, or the current standard has. A class of one member takes
+        # that member's relations when asked (see relation()), so memory stays
+        # O(A² + K) even when many steps are unique to one member.
+        active = [c.id for c in sc.classes if len(c.occurrences) >= 2 or c.current_step is not None]
+        aindex = {cid: i for i, cid in enumerate(active)}
+        A = len(active)
+        rel_votes = np.zeros((A, A, 6))
+        pair_weight = np.zeros((A, A))
         edge_votes: dict[tuple[str, str], float] = defaultdict(float)
         for m in sc.members:
             prof = sc.profiles[m]
@@ -663,13 +695,12 @@ class _Consensus:
                 found = c.occurrences.get(m)
                 if found is None:
                     continue
-                cls_idx.append(index[c.id])
-                step_idx.append(prof.index[found.steps[0]])
+                if c.id in aindex:
+                    cls_idx.append(aindex[c.id])
+                    step_idx.append(prof.index[found.steps[0]])
                 for sid in found.steps:
                     if found.shape != _MERGED or sc.home.get((m, sid)) == c.id:
                         step_class[prof.index[sid]] = index[c.id]
-            if not cls_idx:
-                continue
             ci = np.asarray(cls_idx, dtype=np.intp)
             si = np.asarray(step_idx, dtype=np.intp)
             rel = np.asarray(prof.relations)[np.ix_(si, si)].astype(np.intp)
@@ -704,7 +735,7 @@ class _Consensus:
         return cls(
             sc, ids, w, share, have, considered, label_votes, label_forms, kind_votes,
             attr_votes, mandatory_votes, position, rel_votes, dict(edge_votes), pair_weight,
-            current, index,
+            current, index, active, aindex,
         )
 
     # -- decisions ---------------------------------------------------------
@@ -727,19 +758,14 @@ class _Consensus:
             for a in ATTRIBUTES:
                 d[("attr", cid, a)] = self._choice(("attr", cid, a), self.attr_votes[cid][a])
             d[("mandatory", cid)] = self._choice(("mandatory", cid), self.mandatory_votes[cid])
-        K = len(self.ids)
-        for i in range(K):
-            for j in range(K):
-                if i == j:
-                    continue
-                votes = self.rel_votes[i, j]
-                if votes.sum() <= 0:
-                    continue
-                key = ("rel", self.ids[i], self.ids[j])
-                choice = self._choice(
-                    key, {Relation(r): float(votes[r]) for r in range(6) if votes[r] > 0}
-                )
-                d[key] = choice
+        # Only pairs that some member has together have a relation to decide.
+        totals = self.rel_votes.sum(axis=2)
+        np.fill_diagonal(totals, 0.0)
+        rows, cols = np.nonzero(totals > 0)
+        relations = list(Relation)
+        for i, j, votes in zip(rows.tolist(), cols.tolist(), self.rel_votes[rows, cols].tolist()):
+            key = ("rel", self.active[i], self.active[j])
+            d[key] = self._choice(key, {relations[r]: v for r, v in enumerate(votes) if v > 0})
         return d
 
     def margin(self, key: _DecisionKey, value: Any) -> float:
@@ -761,7 +787,7 @@ class _Consensus:
         elif kind == "mandatory":
             votes = dict(self.mandatory_votes[key[1]])
         else:
-            i, j = self.index[key[1]], self.index[key[2]]
+            i, j = self.aindex[key[1]], self.aindex[key[2]]
             votes = {Relation(r): float(self.rel_votes[i, j, r]) for r in range(6)}
         return float(votes.get(value, 0.0) - votes.get(cur, 0.0))
 
@@ -775,10 +801,29 @@ class _Consensus:
 
     def relation(self, decisions: Mapping[_DecisionKey, Any], x: str, y: str) -> Relation:
         r = decisions.get(("rel", x, y))
-        if r is None:
-            # No member has both: they are alternatives.
-            return Relation.EXCLUSIVE
-        return Relation(r)
+        if r is not None:
+            return Relation(r)
+        if x not in self.aindex or y not in self.aindex:
+            # A class of one member: that member's relation, if it has the other step too.
+            lone = x if x not in self.aindex else y
+            (member, o), = self.classes[lone].occurrences.items()
+            other = self.classes[y if lone == x else x].occurrences.get(member)
+            if other is not None:
+                prof = self.classes.profiles[member]
+                first = o.steps[0] if lone == x else other.steps[0]
+                second = other.steps[0] if lone == x else o.steps[0]
+                found = Relation(int(prof.relations[prof.index[first], prof.index[second]]))
+                if found != Relation.SAME:
+                    return found
+        # No member has both: they are alternatives.
+        return Relation.EXCLUSIVE
+
+    def both_weight(self, x: str, y: str) -> float:
+        """The weight of the members that have both classes."""
+        if x in self.aindex and y in self.aindex:
+            return float(self.pair_weight[self.aindex[x], self.aindex[y]])
+        ox, oy = self.classes[x].occurrences, self.classes[y].occurrences
+        return sum(self.weights[m] for m in ox if m in oy)
 
     def support(self, cid: str) -> Support:
         counted = self.considered[cid]
@@ -1005,7 +1050,7 @@ def _synthesise(
         return consensus.relation(decisions, x, y)
 
     def edge_share(u: str, v: str) -> float:
-        both = consensus.pair_weight[consensus.index[u], consensus.index[v]]
+        both = consensus.both_weight(u, v)
         return consensus.edge_votes.get((u, v), 0.0) / both if both else 0.0
 
     base = sc.current if sc.current is not None else pivot_hint
@@ -1271,6 +1316,25 @@ def _in_class_space(sc: StepClasses, member: str) -> Process | None:
     return out
 
 
+def _placement(cons: _Consensus, cid: str, p: Process) -> tuple[str | None, str | None, str | None]:
+    """Where the members put a step: its sub-process, the activity it is attached to, its pool (majority)."""
+    sc = cons.classes
+    parents: Counter[str | None] = Counter()
+    attached: Counter[str | None] = Counter()
+    pools: Counter[str | None] = Counter()
+    for m, o in sc[cid].occurrences.items():
+        step = sc.processes[m].step(o.steps[0])
+        parents[sc.home.get((m, step.parent)) if step.parent else None] += 1
+        attached[sc.home.get((m, step.attached_to)) if step.attached_to else None] += 1
+        pools[step.pool] += 1
+
+    def best(counter: Counter[str | None]) -> str | None:
+        value = min(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))[0]
+        return value if value is None or value in p or counter is pools else None
+
+    return best(parents), best(attached), best(pools)
+
+
 def _repaired(cons: _Consensus, decisions: Mapping[_DecisionKey, Any], base: Process) -> Process:
     """``base`` (in class ids) with the majority's step decisions made, keeping its own flow where it can.
 
@@ -1375,6 +1439,7 @@ def _repaired(cons: _Consensus, decisions: Mapping[_DecisionKey, Any], base: Pro
         days = decisions.get(("attr", cid, "handling_days"))
         mode = decisions.get(("attr", cid, "mode"))
         key = decisions.get(("label", cid), "")
+        parent, attached, pool = _placement(cons, cid, p)
         p.add_step(
             Step(
                 cid, cons.label_form(cid, key), StepKind(decisions.get(("kind", cid)) or StepKind.TASK.value),
@@ -1382,8 +1447,11 @@ def _repaired(cons: _Consensus, decisions: Mapping[_DecisionKey, Any], base: Pro
                 system=decisions.get(("attr", cid, "system")),
                 legal_basis=decisions.get(("attr", cid, "legal_basis")),
                 handling_days=float(days) if days is not None else None,
+                parent=parent, attached_to=attached, pool=pool,
             )
         )
+        if attached is not None:
+            continue  # a boundary event leaves its activity; its own flow out is not guessed
         if before is None:
             continue
         # The flow into ``after`` on the way from ``before`` through gateways only, if
@@ -1411,7 +1479,11 @@ def _repaired(cons: _Consensus, decisions: Mapping[_DecisionKey, Any], base: Pro
 
 
 def _distances(sc: StepClasses, target: Process) -> dict[str, int]:
-    return {m: len(diff(target, sc.processes[m], _class_alignment(sc, target, m))) for m in sc.members}
+    tprof = profile(target)
+    return {
+        m: len(diff(target, sc.processes[m], _class_alignment(sc, target, m), profiles=(tprof, sc.profiles[m])))
+        for m in sc.members
+    }
 
 
 # --------------------------------------------------------------------------
@@ -1434,6 +1506,7 @@ class ChangeKind(StrEnum):
     MAKE_MANDATORY = "make_mandatory"
     ADD_FLOW = "add_flow"
     REMOVE_FLOW = "remove_flow"
+    CHANGE_KIND = "change_kind"
     CHANGE_LANE = "change_lane"
     CHANGE_MODE = "change_mode"
     CHANGE_SYSTEM = "change_system"
@@ -1503,6 +1576,7 @@ _KIND_OF_DIFFERENCE: dict[DifferenceKind, ChangeKind] = {
     DifferenceKind.ORDER_CHANGED: ChangeKind.MOVE_STEP,
     DifferenceKind.MISSING_FLOW: ChangeKind.ADD_FLOW,
     DifferenceKind.EXTRA_FLOW: ChangeKind.REMOVE_FLOW,
+    DifferenceKind.KIND_CHANGED: ChangeKind.CHANGE_KIND,
     DifferenceKind.LANE_CHANGED: ChangeKind.CHANGE_LANE,
     DifferenceKind.MODE_CHANGED: ChangeKind.CHANGE_MODE,
     DifferenceKind.SYSTEM_CHANGED: ChangeKind.CHANGE_SYSTEM,
@@ -1523,6 +1597,7 @@ _RULE_OF_KIND: dict[ChangeKind, str] = {
     ChangeKind.MAKE_MANDATORY: "flow",
     ChangeKind.ADD_FLOW: "flow",
     ChangeKind.REMOVE_FLOW: "flow",
+    ChangeKind.CHANGE_KIND: "wording",
     ChangeKind.CHANGE_LANE: "role",
     ChangeKind.CHANGE_SYSTEM: "system",
     ChangeKind.CHANGE_LEGAL_BASIS: "wording",
@@ -1538,6 +1613,7 @@ _STEP_CHANGES = frozenset(
         ChangeKind.RENAME_STEP,
         ChangeKind.MERGE_STEPS,
         ChangeKind.SPLIT_STEP,
+        ChangeKind.CHANGE_KIND,
         ChangeKind.CHANGE_LANE,
         ChangeKind.CHANGE_MODE,
         ChangeKind.CHANGE_SYSTEM,
@@ -1547,6 +1623,7 @@ _STEP_CHANGES = frozenset(
 )
 _FIELD_CHANGES: dict[str, frozenset[ChangeKind]] = {
     "label": frozenset({ChangeKind.RENAME_STEP, ChangeKind.MERGE_STEPS, ChangeKind.SPLIT_STEP}),
+    "kind": frozenset({ChangeKind.CHANGE_KIND}),
     "lane": frozenset({ChangeKind.CHANGE_LANE}),
     "mode": frozenset({ChangeKind.CHANGE_MODE}),
     "system": frozenset({ChangeKind.CHANGE_SYSTEM}),
@@ -1762,13 +1839,15 @@ def _change_text(
     lang: str,
     member: str | None,
 ) -> str:
-    def tl(x: str) -> str:
-        e = target.get(x)
-        return (e.label.strip() if e is not None else "") or _unnamed(target, x, lang)
+    def T(x: str) -> str:
+        return name_of(target, x, lang)
 
-    def vl(y: str) -> str:
-        e = variant.get(y)
-        return (e.label.strip() if e is not None else "") or _unnamed(variant, y, lang)
+    def V(y: str) -> str:
+        return name_of(variant, y, lang)
+
+    def join(names: list[str]) -> str:
+        word = " og " if lang == "nb" else " and "
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + word + names[-1]
 
     nb = lang == "nb"
     details = d.details
@@ -1776,52 +1855,62 @@ def _change_text(
         x = d.a[0]
         preds = sorted(tgraph.predecessors(x), key=lambda p: -trank.get(p, 0)) if x in tgraph else []
         noun = _noun(target, x, lang)
+        step = target.step(x)
+        if step.kind == StepKind.BOUNDARY_EVENT and step.attached_to:
+            named = f"{noun} {T(x)}" if step.label.strip() else T(x)
+            return (f"Legg til {named} på {T(step.attached_to)}." if nb
+                    else f"Add {named} on {T(step.attached_to)}.")
+        if not step.label.strip():
+            return f"Legg til {T(x)}." if nb else f"Add {T(x)}."
         if preds:
-            return (f"Legg til {noun} {_q(tl(x), lang)} etter {_q(tl(preds[0]), lang)}." if nb
-                    else f"Add {noun} {_q(tl(x), lang)} after {_q(tl(preds[0]), lang)}.")
-        return (f"Legg til {noun} {_q(tl(x), lang)} først i prosessen." if nb
-                else f"Add {noun} {_q(tl(x), lang)} at the start of the process.")
+            return (f"Legg til {noun} {T(x)} etter {T(preds[0])}." if nb
+                    else f"Add {noun} {T(x)} after {T(preds[0])}.")
+        return (f"Legg til {noun} {T(x)} først i prosessen." if nb
+                else f"Add {noun} {T(x)} at the start of the process.")
     if kind == ChangeKind.REMOVE_STEP:
         y = d.b[0]
         noun = _noun(variant, y, lang)
-        return f"Fjern {noun} {_q(vl(y), lang)}." if nb else f"Remove {noun} {_q(vl(y), lang)}."
+        if not variant.step(y).label.strip():
+            return f"Fjern {V(y)}." if nb else f"Remove {V(y)}."
+        return f"Fjern {noun} {V(y)}." if nb else f"Remove {noun} {V(y)}."
     if kind == ChangeKind.RENAME_STEP:
-        return (f"Gi steget {_q(vl(d.b[0]), lang)} navnet {_q(tl(d.a[0]), lang)}." if nb
-                else f"Rename the step {_q(vl(d.b[0]), lang)} to {_q(tl(d.a[0]), lang)}.")
+        noun = _noun(target, d.a[0], lang)
+        return (f"Gi {noun} {V(d.b[0])} navnet {T(d.a[0])}." if nb
+                else f"Rename {noun} {V(d.b[0])} to {T(d.a[0])}.")
     if kind == ChangeKind.MERGE_STEPS:
-        parts = _qs([vl(y) for y in d.b], lang)
-        return (f"Slå sammen {parts} til ett steg, {_q(tl(d.a[0]), lang)}." if nb
-                else f"Merge {parts} into one step, {_q(tl(d.a[0]), lang)}.")
+        parts = join([V(y) for y in d.b])
+        return (f"Slå sammen {parts} til ett steg, {T(d.a[0])}." if nb
+                else f"Merge {parts} into one step, {T(d.a[0])}.")
     if kind == ChangeKind.SPLIT_STEP:
-        parts = _qs([tl(x) for x in d.a], lang)
-        return (f"Del steget {_q(vl(d.b[0]), lang)} i {parts}." if nb
-                else f"Split the step {_q(vl(d.b[0]), lang)} into {parts}.")
+        parts = join([T(x) for x in d.a])
+        return (f"Del steget {V(d.b[0])} i {parts}." if nb
+                else f"Split the step {V(d.b[0])} into {parts}.")
     if kind == ChangeKind.MOVE_STEP:
         x, y = d.a[0], d.a[1]
         # details["b_order"] says where x stands relative to y in the variant; the target has the opposite.
         before = details.get("b_order", "after") == "after"
         if nb:
-            return f"Flytt {_q(tl(x), lang)} slik at det kommer {'før' if before else 'etter'} {_q(tl(y), lang)}."
-        return f"Move {_q(tl(x), lang)} so that it comes {'before' if before else 'after'} {_q(tl(y), lang)}."
+            return f"Flytt {T(x)} slik at det kommer {'før' if before else 'etter'} {T(y)}."
+        return f"Move {T(x)} so that it comes {'before' if before else 'after'} {T(y)}."
     if kind in (ChangeKind.MAKE_PARALLEL, ChangeKind.MAKE_SEQUENTIAL):
-        names = _qs([tl(x) for x in d.a], lang)
+        names = join([T(x) for x in d.a])
         if kind == ChangeKind.MAKE_PARALLEL:
             return (f"La {names} skje samtidig i stedet for etter hverandre." if nb
                     else f"Let {names} happen at the same time instead of one after the other.")
         return (f"La {names} skje etter hverandre i stedet for samtidig." if nb
                 else f"Let {names} happen one after the other instead of at the same time.")
     if kind == ChangeKind.MAKE_OPTIONAL:
-        return (f"Gjør {_q(tl(d.a[0]), lang)} valgfritt, slik at det kan hoppes over når det ikke trengs." if nb
-                else f"Make {_q(tl(d.a[0]), lang)} optional, so that it can be skipped when it is not needed.")
+        return (f"Gjør {T(d.a[0])} valgfritt, slik at det kan hoppes over når det ikke trengs." if nb
+                else f"Make {T(d.a[0])} optional, so that it can be skipped when it is not needed.")
     if kind == ChangeKind.MAKE_MANDATORY:
-        return (f"Gjør {_q(tl(d.a[0]), lang)} obligatorisk, slik at det alltid gjøres." if nb
-                else f"Make {_q(tl(d.a[0]), lang)} mandatory, so that it is always done.")
+        return (f"Gjør {T(d.a[0])} obligatorisk, slik at det alltid gjøres." if nb
+                else f"Make {T(d.a[0])} mandatory, so that it is always done.")
     if kind == ChangeKind.ADD_FLOW:
-        return (f"La flyten gå rett fra {_q(tl(d.a[0]), lang)} til {_q(tl(d.a[1]), lang)}." if nb
-                else f"Let the flow go straight from {_q(tl(d.a[0]), lang)} to {_q(tl(d.a[1]), lang)}.")
+        return (f"La flyten gå rett fra {T(d.a[0])} til {T(d.a[1])}." if nb
+                else f"Let the flow go straight from {T(d.a[0])} to {T(d.a[1])}.")
     if kind == ChangeKind.REMOVE_FLOW:
-        return (f"Fjern den direkte flyten fra {_q(vl(d.b[0]), lang)} til {_q(vl(d.b[1]), lang)}." if nb
-                else f"Remove the direct flow from {_q(vl(d.b[0]), lang)} to {_q(vl(d.b[1]), lang)}.")
+        return (f"Fjern den direkte flyten fra {V(d.b[0])} til {V(d.b[1])}." if nb
+                else f"Remove the direct flow from {V(d.b[0])} to {V(d.b[1])}.")
     va, vb = details.get("a", ""), details.get("b", "")
     now = ""
     if kind == ChangeKind.CHANGE_LANE:
@@ -1831,19 +1920,19 @@ def _change_text(
         if vb:
             now = f" (i dag: {_q(vb, lang)})" if nb else f" (today: {_q(vb, lang)})"
         if not va:
-            return (f"La det være uten fast rolle hvem som gjør {_q(tl(d.a[0]), lang)}{now}." if nb
-                    else f"Leave open who does {_q(tl(d.a[0]), lang)}{now}.")
-        return (f"La {_q(va, lang)} gjøre {_q(tl(d.a[0]), lang)}{now}." if nb
-                else f"Have {_q(va, lang)} do {_q(tl(d.a[0]), lang)}{now}.")
+            return (f"La det være uten fast rolle hvem som gjør {T(d.a[0])}{now}." if nb
+                    else f"Leave open who does {T(d.a[0])}{now}.")
+        return (f"La {_q(va, lang)} gjøre {T(d.a[0])}{now}." if nb
+                else f"Have {_q(va, lang)} do {T(d.a[0])}{now}.")
     if kind == ChangeKind.CHANGE_MODE:
         words = _MODE_WORDS[lang]
         if vb:
             now = f" (i dag: {words.get(vb, vb)})" if nb else f" (today: {words.get(vb, vb)})"
         if not va:
-            return (f"Beskriv ikke lenger hvordan {_q(tl(d.a[0]), lang)} gjøres{now}." if nb
-                    else f"Stop stating how {_q(tl(d.a[0]), lang)} is done{now}.")
-        return (f"Gjør {_q(tl(d.a[0]), lang)} {words.get(va, va)}{now}." if nb
-                else f"Do {_q(tl(d.a[0]), lang)} {words.get(va, va)}{now}.")
+            return (f"Beskriv ikke lenger hvordan {T(d.a[0])} gjøres{now}." if nb
+                    else f"Stop stating how {T(d.a[0])} is done{now}.")
+        return (f"Gjør {T(d.a[0])} {words.get(va, va)}{now}." if nb
+                else f"Do {T(d.a[0])} {words.get(va, va)}{now}.")
     if kind == ChangeKind.CHANGE_SYSTEM:
         if details.get("scope") == "system":
             return (f"Bytt fagsystemet {_q(vb, lang)} ut med {_q(va, lang)}." if nb
@@ -1851,26 +1940,30 @@ def _change_text(
         if vb:
             now = f" (i dag: {_q(vb, lang)})" if nb else f" (today: {_q(vb, lang)})"
         if not va:
-            return (f"Gjør {_q(tl(d.a[0]), lang)} uten fagsystem{now}." if nb
-                    else f"Do {_q(tl(d.a[0]), lang)} without a case system{now}.")
-        return (f"Bruk {_q(va, lang)} til {_q(tl(d.a[0]), lang)}{now}." if nb
-                else f"Use {_q(va, lang)} for {_q(tl(d.a[0]), lang)}{now}.")
+            return (f"Gjør {T(d.a[0])} uten fagsystem{now}." if nb
+                    else f"Do {T(d.a[0])} without a case system{now}.")
+        return (f"Bruk {_q(va, lang)} til {T(d.a[0])}{now}." if nb
+                else f"Use {_q(va, lang)} for {T(d.a[0])}{now}.")
     if kind == ChangeKind.CHANGE_LEGAL_BASIS:
         if vb:
             now = f" (i dag: {_q(vb, lang)})" if nb else f" (today: {_q(vb, lang)})"
         if not va:
-            return (f"Fjern hjemmelen for {_q(tl(d.a[0]), lang)}{now}." if nb
-                    else f"Remove the legal basis of {_q(tl(d.a[0]), lang)}{now}.")
-        return (f"Oppgi {_q(va, lang)} som hjemmel for {_q(tl(d.a[0]), lang)}{now}." if nb
-                else f"Give {_q(va, lang)} as the legal basis of {_q(tl(d.a[0]), lang)}{now}.")
+            return (f"Fjern hjemmelen for {T(d.a[0])}{now}." if nb
+                    else f"Remove the legal basis of {T(d.a[0])}{now}.")
+        return (f"Oppgi {_q(va, lang)} som hjemmel for {T(d.a[0])}{now}." if nb
+                else f"Give {_q(va, lang)} as the legal basis of {T(d.a[0])}{now}.")
     if kind == ChangeKind.CHANGE_HANDLING_DAYS:
         if vb:
             now = f" (i dag: {_days(vb, lang)})" if nb else f" (today: {_days(vb, lang)})"
         if not va:
-            return (f"Fjern den faste behandlingstiden for {_q(tl(d.a[0]), lang)}{now}." if nb
-                    else f"Remove the set handling time of {_q(tl(d.a[0]), lang)}{now}.")
-        return (f"Sett behandlingstiden for {_q(tl(d.a[0]), lang)} til {_days(va, lang)}{now}." if nb
-                else f"Set the handling time of {_q(tl(d.a[0]), lang)} to {_days(va, lang)}{now}.")
+            return (f"Fjern den faste behandlingstiden for {T(d.a[0])}{now}." if nb
+                    else f"Remove the set handling time of {T(d.a[0])}{now}.")
+        return (f"Sett behandlingstiden for {T(d.a[0])} til {_days(va, lang)}{now}." if nb
+                else f"Set the handling time of {T(d.a[0])} to {_days(va, lang)}{now}.")
+    if kind == ChangeKind.CHANGE_KIND:
+        want, now_kind = _kind_word(details.get("a", ""), lang), _kind_word(details.get("b", ""), lang)
+        return (f"Gjør {T(d.a[0])} til {want} (i dag: {now_kind})." if nb
+                else f"Make {T(d.a[0])} {want} (today: {now_kind}).")
     # Any other difference: say what differs.
     return explain(d, target, variant, a_name=None, b_name=member, lang=lang)
 
@@ -1880,24 +1973,6 @@ def _noun(process: Process, step_id: str, lang: str) -> str:
     if isinstance(e, Step) and e.is_event:
         return "hendelsen" if lang == "nb" else "the event"
     return "steget" if lang == "nb" else "the step"
-
-
-_EVENT_WORDS = {
-    "nb": {StepKind.START_EVENT: "starthendelsen", StepKind.END_EVENT: "sluttilstanden",
-           StepKind.INTERMEDIATE_EVENT: "mellomhendelsen", StepKind.BOUNDARY_EVENT: "grensehendelsen"},
-    "en": {StepKind.START_EVENT: "the start event", StepKind.END_EVENT: "the end event",
-           StepKind.INTERMEDIATE_EVENT: "the intermediate event", StepKind.BOUNDARY_EVENT: "the boundary event"},
-}
-
-
-def _unnamed(process: Process, step_id: str, lang: str) -> str:
-    """An unnamed step named by its kind (never by its raw id)."""
-    e = process.get(step_id)
-    if isinstance(e, Step):
-        word = _EVENT_WORDS[lang].get(e.kind)
-        if word:
-            return word
-    return "et steg uten navn" if lang == "nb" else "a step without a name"
 
 
 def _operations(
@@ -2017,11 +2092,44 @@ def _operations(
             return None
         return w2t.get(x) or g_w2t.get(x)
 
+    added_set = set(added)
+    removed_steps = {x for x in removed if isinstance(variant.get(x), Step)}
+
+    def between(process: Process, a: str | None, b: str | None, inner: set[str]) -> set[str]:
+        """The ``inner`` steps on paths from a to b that pass only through ``inner`` steps and gateways."""
+        if a is None or b is None or a not in process or b not in process:
+            return set()
+        g = process.graph
+
+        def walk(start: str, forward: bool) -> set[str]:
+            seen: set[str] = set()
+            stack = [start]
+            while stack:
+                x = stack.pop()
+                for y in g.successors(x) if forward else g.predecessors(x):
+                    if y in seen or not (y in inner or isinstance(process[y], Gateway)):
+                        continue
+                    seen.add(y)
+                    stack.append(y)
+            return seen
+
+        return walk(a, True) & walk(b, False) & inner
+
+    def bridged_removed(src_t: str, dst_t: str) -> frozenset[str]:
+        """A target flow that stands in for removed variant steps concerns them too."""
+        a = t2w.get(src_t) or g_t2w.get(src_t)
+        b = t2w.get(dst_t) or g_t2w.get(dst_t)
+        return frozenset(f"v:{x}" for x in between(variant, a, b, removed_steps))
+
+    def bridged_added(src_t: str | None, dst_t: str | None) -> frozenset[str]:
+        """A variant flow that added target steps replace concerns them too."""
+        return frozenset(f"t:{x}" for x in between(target, src_t, dst_t, added_set))
+
     def to_w(x: str) -> str:
         return t2w.get(x) or g_t2w[x]
 
-    want_flows: Counter[tuple[str, str, str]] = Counter(
-        (f.source, f.target, f.condition or "") for f in target.flows
+    want_flows: Counter[tuple[str, str, str, str]] = Counter(
+        (f.source, f.target, f.condition or "", f.kind.value) for f in target.flows
         if f.source in target and f.target in target
     )
     for f in variant.flows:
@@ -2030,7 +2138,7 @@ def _operations(
         src, dst = to_t(f.source), to_t(f.target)
         if src is None or dst is None:
             continue  # goes with the element removed
-        key = (src, dst, f.condition or "")
+        key = (src, dst, f.condition or "", f.kind.value)
         if want_flows[key] > 0:
             want_flows[key] -= 1
             continue
@@ -2041,12 +2149,16 @@ def _operations(
             if isinstance(variant[x], Step)
         )
         concerns |= frozenset(f"t:{w2t[x[2:]]}" for x in concerns if x[2:] in w2t)
+        concerns |= bridged_added(src, dst)
         ops.append(Operation("remove_flow", flow=f, concerns=concerns))
-    for (src_t, dst_t, cond), n in sorted(want_flows.items()):
+    for (src_t, dst_t, cond, flow_kind), n in sorted(want_flows.items()):
         for _ in range(n):
-            concerns = t_near(src_t) | t_near(dst_t)
+            concerns = t_near(src_t) | t_near(dst_t) | bridged_removed(src_t, dst_t)
             ops.append(
-                Operation("add_flow", flow=Flow(to_w(src_t), to_w(dst_t), cond or None), concerns=concerns)
+                Operation(
+                    "add_flow", flow=Flow(to_w(src_t), to_w(dst_t), cond or None, kind=FlowKind(flow_kind)),
+                    concerns=concerns,
+                )
             )
     have_lanes = set(variant.lanes)
     for lane in target.lanes:
@@ -2077,6 +2189,9 @@ def _change_kind(d: Difference) -> ChangeKind:
 def _effort(kind: ChangeKind, d: Difference) -> tuple[Effort, str]:
     if kind == ChangeKind.CHANGE_MODE:
         rule = "digital" if d.details.get("a", "") in _DIGITAL_MODES else "manual"
+    elif kind == ChangeKind.CHANGE_KIND:
+        automated = {StepKind.SERVICE_TASK.value, StepKind.SCRIPT_TASK.value, StepKind.BUSINESS_RULE_TASK.value}
+        rule = "digital" if d.details.get("a") in automated and d.details.get("b") not in automated else "wording"
     else:
         rule = _RULE_OF_KIND[kind]
     return EFFORT_RULES[rule][0], rule
@@ -2446,20 +2561,27 @@ class ProposedStep:
         return tuple(a for a in self.labels if normalise(a.value or "") != key)
 
 
-_DEPARTURE_TEXTS = {
-    "nb": {
-        ChangeKind.REMOVE_STEP: "{Noun} {y} er tatt med: {n} av {t} kommuner har det, men standarden mangler det.",
-        ChangeKind.ADD_STEP: "{Noun} {x} er tatt ut: bare {n} av {t} kommuner har det.",
-        ChangeKind.RENAME_STEP: "Steget {x} heter {y} i forslaget, slik {n} av {t} kommuner kaller det.",
-        "default": "{sentence} {n} av {t} kommuner gjør det slik.",
-    },
-    "en": {
-        ChangeKind.REMOVE_STEP: "{Noun} {y} is included: {n} of {t} municipalities have it, but the standard lacks it.",
-        ChangeKind.ADD_STEP: "{Noun} {x} is left out: only {n} of {t} municipalities have it.",
-        ChangeKind.RENAME_STEP: "The step {x} is called {y} in the proposal, as {n} of {t} municipalities call it.",
-        "default": "{sentence} {n} of {t} municipalities do it this way.",
-    },
-}
+def _share_text(n: int, t: int, lang: str, verb: Mapping[str, str]) -> str:
+    """«29 av 38 kommuner har det», «ingen av de 3 kommunene har det», «den ene kommunen har det ikke»."""
+    if lang == "nb":
+        if t == 1:
+            return f"den ene kommunen {verb['nb'] if n else verb['nb_not']}"
+        if n == 0:
+            return f"ingen av de {t} kommunene {verb['nb']}"
+        return f"{n} av {t} kommuner {verb['nb']}"
+    if t == 1:
+        return f"the one municipality {verb['en_one'] if n else verb['en_not']}"
+    if n == 0:
+        return f"none of the {t} municipalities {verb['en_many']}"
+    return f"{n} of {t} municipalities {verb['en_many']}"
+
+
+_HAS = {"nb": "har det", "nb_not": "har det ikke", "en_one": "has it", "en_many": "have it",
+        "en_not": "does not have it"}
+_DOES = {"nb": "gjør det slik", "nb_not": "gjør det ikke slik", "en_one": "does it this way",
+         "en_many": "do it this way", "en_not": "does not do it this way"}
+_CALLS = {"nb": "kaller det", "nb_not": "kaller det ikke det", "en_one": "calls it", "en_many": "call it",
+          "en_not": "does not call it that"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -2519,35 +2641,44 @@ class Proposal:
         if self.departures is None:
             return []
         total = len(self.classes.members)
+        cur = self.classes.current
+        assert cur is not None
+        nb = lang == "nb"
         out = []
         for c in self.departures.changes:
             n = len(c.peers or ())
-            templates = _DEPARTURE_TEXTS[lang]
-            cur = self.classes.current
-            assert cur is not None
-            x = _q(cur.step(c.variant_steps[0]).label, lang) if c.variant_steps and c.variant_steps[0] in cur else ""
+            x = name_of(cur, c.variant_steps[0], lang) if c.variant_steps and c.variant_steps[0] in cur else ""
             y = ""
             if c.target_steps and c.target_steps[0] in self.process:
-                y = _q(self.process.step(c.target_steps[0]).label, lang)
+                y = name_of(self.process, c.target_steps[0], lang)
             if c.kind == ChangeKind.REMOVE_STEP:
                 # The current standard has a step the proposal drops.
                 noun = _noun(cur, c.variant_steps[0], lang)
-                out.append(templates[ChangeKind.ADD_STEP].format(
-                    Noun=noun[0].upper() + noun[1:], x=x, n=self._have(c.variant_steps[0]), t=total))
+                who = _share_text(self._have(c.variant_steps[0]), total, lang, _HAS)
+                out.append(f"{noun.capitalize()} {x} er tatt ut: {who}." if nb else f"{noun.capitalize()} {x} is left out: {who}.")
             elif c.kind == ChangeKind.ADD_STEP:
                 noun = _noun(self.process, c.target_steps[0], lang)
-                out.append(templates[ChangeKind.REMOVE_STEP].format(
-                    Noun=noun[0].upper() + noun[1:], y=y, n=n, t=total))
+                who = _share_text(n, total, lang, _HAS)
+                out.append(
+                    f"{noun.capitalize()} {y} er tatt med: {who}, men standarden mangler det." if nb
+                    else f"{noun.capitalize()} {y} is included: {who}, but the standard lacks it."
+                )
             elif c.kind == ChangeKind.RENAME_STEP:
-                out.append(templates[ChangeKind.RENAME_STEP].format(x=x, y=y, n=n, t=total))
+                noun = _noun(self.process, c.target_steps[0], lang)
+                who = _share_text(n, total, lang, _CALLS)
+                out.append(
+                    f"{noun.capitalize()} {x} heter {y} i forslaget, slik {who}." if nb
+                    else f"{noun.capitalize()} {x} is called {y} in the proposal, as {who}."
+                )
             else:
                 sentence = explain(
                     c.difference, self.process, cur,
-                    a_name="forslaget" if lang == "nb" else "the proposal",
-                    b_name="standarden" if lang == "nb" else "the standard",
+                    a_name="forslaget" if nb else "the proposal",
+                    b_name="standarden" if nb else "the standard",
                     lang=lang,
                 )
-                out.append(templates["default"].format(sentence=sentence, n=n, t=total))
+                who = _share_text(n, total, lang, _DOES)
+                out.append(f"{sentence} {who[0].upper() + who[1:]}.")
         return out
 
     def _have(self, class_id: str) -> int:
@@ -2709,38 +2840,78 @@ def propose_standard(
             raise ValueError(f"max_drift must be a whole number >= 0, got {max_drift!r}")
     if classes is None:
         classes = step_classes(variants, current=current, memory=memory, synonyms=synonyms)
-    elif current is not None and classes.current is not current:
-        raise ValueError("the step classes were made with another current standard")
+    else:
+        if classes.current is not current:
+            raise ValueError("the step classes were made with another current standard")
+        if set(classes.members) != set(variants):
+            raise ValueError("the step classes were made from other members; make them again from these variants")
+    unknown = sorted(set(weights or {}) - set(classes.members))
+    if unknown:
+        raise ValueError(f"weights name members that have no variant: {', '.join(map(repr, unknown[:5]))}")
+    justified_pairs = frozenset((str(m), str(c)) for m, c in justified)
     cons = _Consensus.of(
-        classes, weights=weights, justified=frozenset(justified), count_justified=count_justified
+        classes, weights=weights, justified=justified_pairs, count_justified=count_justified
     )
     majority = cons.majority_decisions(min_support)
 
-    def build(decisions: Mapping[_DecisionKey, Any]) -> Process:
-        included = [cid for cid in cons.ids if decisions.get(("include", cid))]
-        return _synthesise(cons, included, decisions, pivot_hint=classes.reference)
+    # The block synthesis draws one flat process: members that nest steps in
+    # sub-processes, attach boundary events, or talk across pools get their own
+    # shapes repaired towards the majority instead.
+    flat = not any(
+        s.parent or s.attached_to or s.pool for p in classes.processes.values() for s in p.steps
+    ) and not any(f.is_message for p in classes.processes.values() for f in p.flows)
+    most_starts = max(
+        (sum(1 for s in p.steps if s.kind == StepKind.START_EVENT and s.parent is None)
+         for p in [*classes.processes.values(), *([current] if current is not None else [])]),
+        default=1,
+    )
+
+    def build(decisions: Mapping[_DecisionKey, Any]) -> list[Process]:
+        """The candidates for these decisions: the synthesis, and the current standard repaired."""
+        out = []
+        if flat:
+            included = [cid for cid in cons.ids if decisions.get(("include", cid))]
+            out.append(_synthesise(cons, included, decisions, pivot_hint=classes.reference))
+        if current is not None:
+            out.append(_repaired(cons, decisions, current))
+        return out
+
+    def valid(p: Process) -> bool:
+        starts = sum(1 for s in p.steps if s.kind == StepKind.START_EVENT and s.parent is None)
+        return bool(p.steps) and starts <= most_starts and not any(
+            problem.severity == "error" for problem in p.validate()
+        )
 
     def total(distances: Mapping[str, int]) -> float:
         return float(sum(cons.weights[m] * d for m, d in distances.items()))
 
+    # Candidates, in order of preference on a tie: the current standard, then the
+    # majority's own shapes (the synthesis, the current standard repaired), then the
+    # processes of the members closest to all the others, repaired towards the majority
+    # (they keep a shape the block synthesis cannot draw, e.g. several ways into one
+    # join from different depths, when the members share it).
     candidates: list[Process] = []
-    synthesis: Process | None = None
     if max_drift is None:
-        synthesis = build(majority)
-        candidates.append(synthesis)
+        candidates.extend(build(majority))
+        for rank, member in enumerate(_medoids(classes.processes, _MEMBER_CANDIDATES)):
+            own = _in_class_space(classes, member)
+            if own is not None:
+                candidates.append(_repaired(cons, majority, own))
+                if rank == 0 and current is None:
+                    candidates.append(own)
     else:
         assert current is not None
-        departures = sorted(
-            (key for key, value in cons.current.items()
-             if key[0] != "label_form" and majority.get(key, value) != value),
-            key=lambda key: (-cons.margin(key, majority[key]), str(key)),
+        departures = [
+            key for key, value in cons.current.items()
+            if key[0] != "label_form" and majority.get(key, value) != value
+        ]
+        departures.extend(
+            key for key, value in majority.items()
+            if key not in cons.current and key[0] == "include" and value
         )
-        for key, value in majority.items():
-            if key not in cons.current and key[0] == "include" and value:
-                departures.append(key)
         departures.sort(key=lambda key: (-cons.margin(key, majority[key]), str(key)))
 
-        def partial(k: int) -> Process:
+        def partial(k: int) -> list[Process]:
             chosen = set(departures[:k])
             decisions = dict(majority)
             for key, value in cons.current.items():
@@ -2749,41 +2920,35 @@ def propose_standard(
             for cid in cons.ids:
                 if ("include", cid) not in cons.current and ("include", cid) not in chosen:
                     decisions[("include", cid)] = False
-            return build(decisions)
+            return [p for p in build(decisions) if valid(p)]
 
         def drift_of(p: Process) -> int:
             return len(diff(current, p, _identity_alignment(current, p)))
 
-        lo, hi, best = 0, len(departures), None
+        # The largest number of departures some candidate makes within the limit.
+        lo, hi, best = 0, len(departures), []
         while lo <= hi:
             mid = (lo + hi) // 2
-            p = partial(mid)
-            if drift_of(p) <= max_drift:
-                best, lo = p, mid + 1
+            within = [p for p in partial(mid) if drift_of(p) <= max_drift]
+            if within:
+                best, lo = within, mid + 1
             else:
                 hi = mid - 1
-        if best is not None:
-            candidates.append(best)
-    # Candidates, in order of preference on a tie: the current standard, the
-    # majority synthesis, the medoid member's own process (in class ids). The
-    # medoid keeps a shape the block synthesis cannot draw (e.g. several ways
-    # into one join from different depths) when the members share it.
-    if current is None:
-        for rank, member in enumerate(_medoids(classes.processes, _MEMBER_CANDIDATES)):
-            own = _in_class_space(classes, member)
-            if own is not None:
-                candidates.append(_repaired(cons, majority, own))
-                if rank == 0:
-                    candidates.append(own)
+        candidates.extend(best)
     if current is not None:
         candidates.insert(0, current)
+    candidates = [c for c in candidates if c is current or valid(c)]
     if max_drift is None:
         # The minimum support is the coordinator's rule: no candidate keeps a step below it.
         kept = [
             c for c in candidates
             if all(majority.get(("include", s.id), False) for s in c.steps if s.id in cons.index)
         ]
-        candidates = kept or ([synthesis] if synthesis is not None else candidates)
+        candidates = kept or candidates
+    if not candidates:
+        # Nothing valid to offer but the majority's synthesis: show it, problems and all.
+        included = [cid for cid in cons.ids if majority.get(("include", cid))]
+        candidates = [_synthesise(cons, included, majority, pivot_hint=classes.reference)]
     scored = []
     for rank, cand in enumerate(candidates):
         dist = _distances(classes, cand)
@@ -2826,6 +2991,7 @@ def propose_standard(
         "min_support": min_support,
         "max_drift": max_drift,
         "count_justified": count_justified,
+        "justified": sorted(justified_pairs),
         "members": list(classes.members),
     }
     return Proposal(

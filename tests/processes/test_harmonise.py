@@ -368,7 +368,7 @@ def test_unnamed_events_are_named_by_kind_not_by_id() -> None:
     variant.add_flow(Flow("a", "b"))
     texts = change_plan(variant, std).texts()
     assert texts and not any("Event_" in t or "StartEvent" in t for t in texts)
-    assert "sluttilstanden" in texts[0]
+    assert "slutthendelsen" in texts[0]
 
 
 def test_gateways_of_the_target_are_rebuilt_where_the_variant_lacks_them() -> None:
@@ -411,3 +411,68 @@ def test_the_minimum_support_holds_even_against_the_current_standard() -> None:
     assert "Gjennomføre befaring" in [s.label for s in propose_standard(members, current=current).steps]
     strict = propose_standard(members, current=current, min_support=0.9)
     assert "Gjennomføre befaring" not in [s.label for s in strict.steps]
+
+
+def test_weights_and_classes_must_match_the_members() -> None:
+    a = chain("Søknad mottatt", "Vurdere søknaden", "Vedtak sendt")
+    with pytest.raises(ValueError, match="no variant"):
+        propose_standard({"A": a}, weights={"Trondheim": 2.0})
+    classes = step_classes({"A": a, "B": a.copy()})
+    with pytest.raises(ValueError, match="other members"):
+        propose_standard({"A": a}, classes=classes)
+    proposal = propose_standard({"A": a, "B": a.copy()}, justified=[["A", "s1"]])
+    assert proposal.settings["justified"] == [("A", "s1")]
+
+
+def test_a_process_with_a_sub_process_and_pools_keeps_its_shape() -> None:
+    def sub(label: str = "Fatte vedtak") -> Process:
+        p = Process("p")
+        for sid, lbl, kind, parent in (("s", "Søknad mottatt", "start_event", None),
+                                       ("sub", "Behandle søknaden", "subprocess", None),
+                                       ("is", "", "start_event", "sub"), ("it", "Kontrollere vedlegg", "task", "sub"),
+                                       ("ie", "", "end_event", "sub"), ("d", label, "task", None),
+                                       ("e", "Vedtak sendt", "end_event", None)):
+            p.add_step(Step(sid, lbl, StepKind(kind), parent=parent))
+        for x, y in (("s", "sub"), ("is", "it"), ("it", "ie"), ("sub", "d"), ("d", "e")):
+            p.add_flow(Flow(x, y))
+        return p
+
+    proposal = propose_standard({f"m{i}": sub() for i in range(4)}, current=sub("Vedtak (gammel)"))
+    assert [s.label for s in proposal.process.steps if s.id == "d"] == ["Fatte vedtak"]
+    assert [p for p in proposal.process.validate() if p.severity == "error"] == []
+    assert proposal.texts() == ["Steget «Vedtak (gammel)» heter «Fatte vedtak» i forslaget, slik 4 av 4 kommuner kaller det."]
+
+
+def test_message_flows_survive_a_plan() -> None:
+    def collab(label: str) -> Process:
+        p = Process("c")
+        for sid, lbl, kind, pool in (("s1", "Behov oppstått", "start_event", "Søker"),
+                                     ("send", "Sende søknad", "send_task", "Søker"),
+                                     ("w", "Motta vedtak", "receive_task", "Søker"),
+                                     ("e1", "Ferdig", "end_event", "Søker"),
+                                     ("s2", "Søknad mottatt", "start_event", "Kommunen"),
+                                     ("v", label, "task", "Kommunen"),
+                                     ("d", "Sende vedtak", "send_task", "Kommunen"),
+                                     ("e2", "Avsluttet", "end_event", "Kommunen")):
+            p.add_step(Step(sid, lbl, StepKind(kind), pool=pool))
+        for x, y in (("s1", "send"), ("send", "w"), ("w", "e1"), ("s2", "v"), ("v", "d"), ("d", "e2")):
+            p.add_flow(Flow(x, y))
+        p.add_flow(Flow("send", "s2", "Søknad", kind="message"))
+        p.add_flow(Flow("d", "w", "Vedtak", kind="message"))
+        return p
+
+    std, variant = collab("Vurdere søknaden"), collab("Behandle saken")
+    variant.remove_flow(next(f for f in variant.flows if f.is_message and f.source == "d"))
+    variant.add_flow(Flow("d", "w"))
+    result = apply_plan(variant, change_plan(variant, std))
+    assert identical(std, result)
+    assert sorted((f.source, f.target) for f in result.flows if f.is_message) == [("d", "w"), ("send", "s2")]
+
+
+def test_a_justified_missing_step_leaves_the_flow_around_it_alone() -> None:
+    std = chain("Søknad mottatt", "Vurdere søknaden", "Gjennomføre befaring", "Fatte vedtak", "Vedtak sendt")
+    lacking = chain("Søknad mottatt", "Vurdere søknaden", "Fatte vedtak", "Vedtak sendt", ids=["a", "b", "c", "d"])
+    plan = change_plan(lacking, std, justified={"s2": "Lokal forskrift"})
+    result = apply_plan(lacking, plan)
+    assert [p for p in result.validate() if p.severity == "error"] == []
+    assert ("b", "c") in {(f.source, f.target) for f in result.flows}
