@@ -16,7 +16,14 @@ from typing import Any
 from flask_babel import gettext as _
 
 from processes import Process
-from processes.harmonise import ChangePlan, Proposal, StepClasses, change_plan, propose_standard, step_classes
+from processes.harmonise import (
+    ChangePlan,
+    Proposal,
+    StepClasses,
+    change_plan,
+    propose_standard,
+    step_classes,
+)
 from registry.audit.models import AuditEvent
 from registry.comparisons.services import cooperations_of, standard_version_for
 from registry.cooperations.models import Cooperation

@@ -11,14 +11,25 @@ from werkzeug.wrappers import Response
 
 from processes.formats import write_process
 from processes.harmonise import Effort, Proposal, join_names
-from registry.authz import can_edit_municipality, can_manage_standards, can_view_divergence, can_view_version, require
+from registry.authz import (
+    can_edit_municipality,
+    can_manage_standards,
+    can_view_divergence,
+    can_view_version,
+    require,
+)
 from registry.comparisons.services import latest_version
 from registry.cooperations.views import load_cooperation
 from registry.divergence.views import _process_type, comparison_link
 from registry.errors import ValidationError
 from registry.exports.services import inline_svg
 from registry.extensions import db
-from registry.harmonisation.forms import SUPPORT_CHOICES, MakeDraftForm, ProposalSettingsForm, support_choices
+from registry.harmonisation.forms import (
+    SUPPORT_CHOICES,
+    MakeDraftForm,
+    ProposalSettingsForm,
+    support_choices,
+)
 from registry.harmonisation.services import (
     HarmonisationInputs,
     ProposalSettings,
@@ -100,7 +111,7 @@ def proposal(cooperation: str, slug: str) -> tuple[str, int] | str:
         except ValidationError as exc:
             problem = exc.message
             if exc.field:
-                getattr(form, "avstand").errors = [exc.message]
+                form.avstand.errors = [exc.message]
                 status = 422
     draft_form = MakeDraftForm(
         formdata=None, oppslutning=str(round(settings.min_support * 100)), avstand=settings.max_drift
