@@ -35,6 +35,8 @@ from processes.compare import compare
 from processes.diffview import diff_diagram
 from registry.authz import can_edit_municipality, can_see_original_upload, require
 from registry.comparisons.services import (
+    # Drawings of larger processes are left out of pages (the step list is always there).
+    DIAGRAM_MAX_STEPS,
     QueuedWorkLimitError,
     cooperations_of,
     latest_version,
@@ -85,8 +87,6 @@ __all__ = ["bp", "diagram_of", "format_error_text", "preview_context", "problem_
 
 bp = Blueprint("variants", __name__, url_prefix="/kommuner/<number>/prosesser")
 
-#: Drawings of larger processes are left out of pages (the step list is always there).
-DIAGRAM_MAX_STEPS = 400
 
 
 @bp.app_errorhandler(RequestEntityTooLarge)
