@@ -717,7 +717,7 @@ class _Layered:
         self.rank: dict[str, int] = {}
         self.size: dict[str, tuple[float, float]] = {}  # width, height (along, across the flow)
         self.offset: dict[str, tuple[float, float]] = {}  # top-left, relative to the scope's origin
-        # Per scope: each column's left edge and width (relative), and channel positions.
+        # Per scope: each column's left edge (relative to the scope) and width.
         self.columns: dict[str | None, list[tuple[float, float]]] = {}
         self.bands: list[tuple[float, float]] = []  # top-level groups: (top, bottom), relative
         self.content_height: dict[str | None, float] = {}
