@@ -498,8 +498,11 @@ def recompute_stale() -> int:
     Stale means computed by another engine version or with other mapping decisions.
     Covers every variant's latest version against its standards, and variant pairs
     compared before whose both sides are still the latest versions (older versions are
-    computed again when someone opens them). Returns the number of new requests.
+    computed again when someone opens them). Comparisons of the latest versions whose job
+    died (failure ``abandoned`` or ``lost``: the worker, not the engine) are queued again
+    too, e.g. once the worker runs again. Returns the number of new requests and retries.
     """
+    retried = _retry_died_jobs()
     before = db.session.scalar(select(db.func.count()).select_from(Comparison)) or 0
     latest: dict[int, ProcessVersion] = {}
     for variant in db.session.scalars(select(Variant).order_by(Variant.id)):
@@ -512,4 +515,26 @@ def recompute_stale() -> int:
         if a_id in latest and b_id in latest:
             request_comparison(latest[a_id], latest[b_id])
     after = db.session.scalar(select(db.func.count()).select_from(Comparison)) or 0
-    return int(after - before)
+    return int(after - before) + retried
+
+
+def _retry_died_jobs() -> int:
+    rows = db.session.scalars(
+        select(Comparison).where(Comparison.status == "failed", Comparison.failure.in_(("abandoned", "lost")))
+    ).all()
+    retried = 0
+    for row in rows:
+        if row.version_a.number != _newest_number(row.version_a) or row.version_b.number != _newest_number(row.version_b):
+            continue  # an older version: left as it is
+        row.status, row.failure, row.error, row.attempts, row.requested_at = "pending", "", "", 0, utcnow()
+        db.session.flush()
+        _enqueue_comparison(row)
+        retried += 1
+    return retried
+
+
+def _newest_number(version: ProcessVersion) -> int:
+    owner = version.owner
+    # A standard's "newest" is the version its members are compared with.
+    newest = standard_version_for(owner) if isinstance(owner, Standard) else latest_version(owner)
+    return newest.number if newest is not None else version.number

@@ -175,3 +175,23 @@ def test_a_comparison_past_the_job_time_limit_is_stopped_and_shown_as_timed_out(
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_recompute_queues_again_a_comparison_whose_job_died_and_a_worker_computes_it(queued_site: Flask) -> None:
+    from rq import SimpleWorker
+
+    for _ in range(JOB_RETRIES + 1):
+        _start_and_die(queued_site)
+        client_as(queued_site, "owner").get(COMPARISON)
+    assert _row(queued_site).failure == "abandoned"
+    result = queued_site.test_cli_runner().invoke(args=["recompute"])
+    assert result.exit_code == 0, result.output
+    assert "1 comparison(s) queued for the worker" in result.output
+    row = _row(queued_site)
+    assert (row.status, row.failure, row.attempts) == ("pending", "", 0)
+    with queued_site.app_context():
+        queue = get_queue()
+        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    assert _row(queued_site).status == "done"
+    page = client_as(queued_site, "owner").get(COMPARISON).get_data(as_text=True)
+    assert "Samlet likhet" in page
