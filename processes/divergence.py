@@ -38,6 +38,7 @@ from scipy.spatial.distance import squareform
 from processes.align import MatchKind
 from processes.compare import Comparison, compare, compare_matrix
 from processes.diff import DifferenceKind
+from processes.explain import name_of
 from processes.labels import (
     LabelSet,
     analyse,
@@ -236,7 +237,12 @@ class Cell:
 
 @dataclass(frozen=True)
 class Column:
-    """One step of the standard, with how many variants have it in some form."""
+    """One step of the standard, with how many variants have it in some form.
+
+    ``names`` is what a person calls the step, by language (``"nb"``,
+    ``"en"``): its label, or for an unnamed step its kind and position
+    ("Slutthendelsen etter «Fatte vedtak»", see :func:`processes.explain.name_of`).
+    """
 
     step_id: str
     label: str
@@ -244,6 +250,11 @@ class Column:
     present: int
     total: int
     counts: Mapping[str, int]
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    def name(self, lang: str = "nb") -> str:
+        """The step's name in ``lang``; never empty (the id as the last resort)."""
+        return self.names.get(lang) or self.label or self.step_id
 
     @property
     def share(self) -> float:
@@ -872,6 +883,7 @@ def divergence_map(
                 present=n - counts[CellStatus.MISSING.value],
                 total=n,
                 counts=counts,
+                names={lang: name_of(standard, step_id, lang, quote=False) for lang in ("nb", "en")},
             )
         )
     position_of = {i: p for p, i in enumerate(order)}

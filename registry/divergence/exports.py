@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
@@ -109,7 +110,8 @@ def map_table(state: DivergenceState, rows: Sequence[Row]) -> Table:
         _("Behaviour (%)"),
         _("Extra local steps"),
     ]
-    header.extend(c.label or c.step_id for c in columns)
+    lang = "en" if str(get_locale()).startswith("en") else "nb"
+    header.extend(c.name(lang) for c in columns)
     table: Table = [header]
     for row in rows:
         line: list[Value] = [

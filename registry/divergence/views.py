@@ -132,7 +132,8 @@ def _filter_form(state: DivergenceState) -> MapFilterForm:
         (s.value, f"{status_symbol(s)} {status_text(s)}") for s in CellStatus
     ]
     columns = state.dmap.columns if state.dmap is not None else ()
-    form.steg.choices = [("", _("Any step"))] + [(c.step_id, c.label or c.step_id) for c in columns]
+    lang = "en" if str(get_locale()).startswith("en") else "nb"
+    form.steg.choices = [("", _("Any step"))] + [(c.step_id, c.name(lang)) for c in columns]
     counties = sorted({(m.municipality.county_number, m.municipality.county_name) for m in state.members})
     form.fylke.choices = [("", _("All counties"))] + [(n, f"{name} ({n})") for n, name in counties]
     rows = len(state.dmap.rows) if state.dmap is not None else 0
@@ -282,6 +283,7 @@ def _tables_html(
     html = Markup(
         render_template(
             "divergence/_tables.html",
+            lang="en" if str(get_locale()).startswith("en") else "nb",
             state=state,
             rows=rows,
             heat_order=heat_order,

@@ -484,3 +484,16 @@ def test_a_hand_written_step_table_can_send_messages() -> None:
         ("1", "2", "Søknad", FlowKind.MESSAGE)
     ]
     assert p.pools == ["Søker", "Kommunen"]
+
+
+def test_the_divergence_map_names_an_unnamed_step_of_the_standard_by_its_position(
+    standard: Process, variant: Process
+) -> None:
+    from processes.divergence import divergence_map
+
+    m = divergence_map(standard, {"5001": variant, "5006": standard})
+    column = next(c for c in m.columns if c.step_id == "Event_00e2q3k")
+    assert column.label == ""
+    assert column.name("nb") == "Slutthendelsen etter «Vedtak mottatt»"
+    assert column.name("en") == "The end event after “Vedtak mottatt”"
+    assert next(c for c in m.columns if c.step_id == "T_vedtak").name("en") == "Fatte vedtak"
