@@ -887,8 +887,11 @@ def write_bpmn(process: Process, *, layout: bool = True) -> bytes:
     """Write ``process`` as BPMN 2.0 XML, with a diagram (BPMN DI) by default.
 
     Lanes become one pool (a collaboration with one participant) with a
-    lane set; steps inside a sub-process are nested in its ``subProcess``
-    element. Attributes BPMN has no field for go to ``extensionElements``
+    lane set; a process of several parties (:attr:`Step.pool`) becomes one
+    participant and ``<process>`` per pool, each with the lanes named after
+    it (``"Kommunen / Byggesak"`` is the lane ``Byggesak`` of ``Kommunen``),
+    and its message flows ``<messageFlow>`` elements of the collaboration.
+    Steps inside a sub-process are nested in its ``subProcess`` element. Attributes BPMN has no field for go to ``extensionElements``
     in the :data:`KP_NAMESPACE` namespace, so that reading the result with
     :func:`read_bpmn` gives an equal process. Ids that are not valid XML
     names are replaced by generated ones (the original is kept in kp:).
