@@ -151,3 +151,18 @@ def test_bounded_int_accepts_whole_numbers_in_range(text: str) -> None:
 def test_bounded_int_refuses_everything_else(text: str) -> None:
     with pytest.raises(ValueError):
         bounded_int(text)
+
+
+def test_every_integer_in_every_route_is_bounded(app: Flask) -> None:
+    from werkzeug.routing import IntegerConverter
+
+    from registry.inputs import BoundedIntegerConverter
+
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        for name, converter in (rule._converters or {}).items():
+            if isinstance(converter, IntegerConverter):
+                assert isinstance(converter, BoundedIntegerConverter), (rule.rule, name)
+                assert converter.max is not None and converter.max <= MAX_ID, (rule.rule, name)
+                checked += 1
+    assert checked >= 10  # versions, users, memberships, standards …

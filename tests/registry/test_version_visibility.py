@@ -207,3 +207,19 @@ def test_the_process_type_page_links_a_draft_standard_only_for_its_readers(draft
     anonymous = client_as(draft_only, "anonymous").get("/prosesstyper/byggesak").get_data(as_text=True)
     assert link not in anonymous and "versjon 1" in anonymous
     assert link in client_as(draft_only, "owner").get("/prosesstyper/byggesak").get_data(as_text=True)
+
+
+def test_every_route_with_a_version_id_refuses_an_anonymous_draft(world: tuple[Flask, dict[str, Any]]) -> None:
+    """Any route taking a version id (today's exports and any added later) asks the version's rule."""
+    app, ids = world
+    rules = [r for r in app.url_map.iter_rules() if "version_id" in r.arguments and "GET" in (r.methods or set())]
+    assert len(rules) >= 4  # eksport/<fmt>, original, beskrivelse, beskrivelse.pdf
+    anonymous = ids["clients"]["anonymous"]
+    for rule in rules:
+        values = {arg: "svg" if arg == "fmt" else ids["draft_version_id"] for arg in rule.arguments}
+        with app.test_request_context():
+            from flask import url_for
+
+            url = url_for(rule.endpoint, **values)
+        response = anonymous.get(url)
+        assert response.status_code == 302 and "/logg-inn" in response.headers["Location"], (rule.rule, response.status_code)
