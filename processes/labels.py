@@ -366,24 +366,36 @@ def _raw_words(label: str) -> list[str]:
     return _NON_WORD.sub(" ", text).split()
 
 
+@lru_cache(maxsize=65536)
+def _label_hints(label: str) -> tuple[tuple[int, int, int], tuple[str, ...]]:
+    # Per label (labels recur across the processes of a cooperation): the hints
+    # for Norwegian, English and German, and the words.
+    no = en = de = 0
+    words = tuple(_raw_words(label))
+    for word in words:
+        plain = normalise(word)
+        if plain in _NORWEGIAN_HINTS or not _NORWEGIAN_LETTERS.isdisjoint(word):
+            no += 1
+        elif (
+            plain in _GERMAN_HINTS
+            or not _GERMAN_LETTERS.isdisjoint(word)
+            or (len(plain) >= 6 and plain.endswith(_GERMAN_SUFFIXES))
+        ):
+            de += 1
+        elif plain in _ENGLISH_HINTS:
+            en += 1
+    return (no, en, de), words
+
+
 def _hint_scores(labels: Iterable[str]) -> tuple[dict[str, int], list[str]]:
-    scores = dict.fromkeys(LANGUAGES, 0)
+    totals = [0, 0, 0]
     raw: list[str] = []
     for label in labels:
-        for word in _raw_words(label):
-            raw.append(word)
-            plain = normalise(word)
-            if plain in _NORWEGIAN_HINTS or not _NORWEGIAN_LETTERS.isdisjoint(word):
-                scores["norwegian"] += 1
-            elif (
-                plain in _GERMAN_HINTS
-                or not _GERMAN_LETTERS.isdisjoint(word)
-                or (len(plain) >= 6 and plain.endswith(_GERMAN_SUFFIXES))
-            ):
-                scores["german"] += 1
-            elif plain in _ENGLISH_HINTS:
-                scores["english"] += 1
-    return scores, raw
+        counts, words = _label_hints(label)
+        for i, c in enumerate(counts):
+            totals[i] += c
+        raw.extend(words)
+    return dict(zip(LANGUAGES, totals)), raw
 
 
 @lru_cache(maxsize=65536)
@@ -674,8 +686,10 @@ def _known_left(left: str, known: frozenset[str], language: str) -> str | None:
     if stem(left, language) in known:
         return left
     for link in _LINKS.get(language, ()):
+        if not left.endswith(link):
+            continue
         bare = left[: -len(link)]
-        if left.endswith(link) and len(bare) >= 3 and stem(bare, language) in known:
+        if len(bare) >= 3 and stem(bare, language) in known:
             # Norwegian keeps the link (the stemmer removes it); a German
             # part without it stems like the word on its own.
             return left if language == "norwegian" else bare
