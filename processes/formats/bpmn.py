@@ -149,6 +149,8 @@ _STEP_TAGS: dict[StepKind, str] = {
 _GATEWAY_TAGS: dict[GatewayKind, str] = {kind: tag for tag, kind in _GATEWAY_KINDS.items()}
 
 _SEPARATOR = " / "
+# Space between the pools of a collaboration on the diagram (pixels).
+_POOL_GAP = 40.0
 
 
 # ---------------------------------------------------------------------------
@@ -1435,6 +1437,8 @@ class _Writer:
             if where[e.id] != e.parent:
                 shown.replace_element(e.replace(parent=where[e.id]))
         lay = compute_layout(shown)
+        if pools is not None:
+            lay = self._spread_pools(lay, pools)
         diagram = etree.SubElement(root, f"{{{BPMNDI_NAMESPACE}}}BPMNDiagram", id="BPMNDiagram_1")
         plane = etree.SubElement(
             diagram,
@@ -1497,6 +1501,55 @@ class _Writer:
         back = {v: k for k, v in self.xml_ids.items()}  # XML id -> element id
         for flow_el in [*root.iter(_B("sequenceFlow")), *root.iter(_B("messageFlow"))]:
             self._edge(plane, flow_el, lay, boxes, back)
+
+    def _spread_pools(
+        self, lay: Any, pools: Sequence[tuple[str, Sequence[tuple[str, str]], Sequence[str]]]
+    ) -> Any:
+        """Move each pool's lanes, shapes and inner edges down, so that the pools do not touch.
+
+        Pools are stacked in the order their bands have in the layout; a gap
+        of :data:`_POOL_GAP` separates them. An edge between two pools (a
+        message flow) loses its routed points and is drawn straight.
+        """
+        from processes.render import Box, Layout
+
+        lane_pool: dict[str, int] = {}
+        node_pool: dict[str, int] = {}
+        for k, (_, lane_elements, members) in enumerate(pools):
+            for name, _ in lane_elements:
+                lane_pool.setdefault(name, k)
+            for m in members:
+                node_pool[m] = k
+                lane = self.p[m].lane if m in self.p else None
+                if lane is not None:
+                    lane_pool.setdefault(lane, k)
+
+        def top(k: int) -> float:
+            ys = [b.y for n, b in lay.lanes.items() if lane_pool.get(n) == k]
+            ys += [b.y for n, b in lay.nodes.items() if node_pool.get(n) == k]
+            return min(ys, default=float(k))
+
+        order = sorted(range(len(pools)), key=top)
+        offset = {k: _POOL_GAP * rank for rank, k in enumerate(order)}
+
+        def moved(box: Any, k: int | None) -> Any:
+            dy = offset.get(k, 0.0) if k is not None else 0.0
+            return Box(box.x, box.y + dy, box.width, box.height) if dy else box
+
+        edges: dict[tuple[str, str], tuple[tuple[float, float], ...]] = {}
+        for (source, target), points in lay.edges.items():
+            pool = node_pool.get(source)
+            if pool != node_pool.get(target):
+                continue  # between pools: drawn straight from the moved shapes
+            dy = offset.get(pool, 0.0) if pool is not None else 0.0
+            edges[(source, target)] = tuple((x, y + dy) for x, y in points)
+        return Layout(
+            nodes={n: moved(b, node_pool.get(n)) for n, b in lay.nodes.items()},
+            edges=edges,
+            lanes={n: moved(b, lane_pool.get(n)) for n, b in lay.lanes.items()},
+            width=lay.width,
+            height=lay.height + _POOL_GAP * max(len(pools) - 1, 0),
+        )
 
     def _pool_shapes(
         self,

@@ -397,6 +397,8 @@ def test_a_written_collaboration_opens_cleanly_in_bpmn_io(standard: Process, var
         # The only lint errors are those of the input itself (its end events have no name).
         assert _errors(found[name]) <= _errors(found[source.name]), found[name]["lint"]
         assert {rule for rule, _ in _errors(found[name])} <= {"label-required"}
+        # The pools are drawn apart, not touching.
+        assert not [item for item in found[name]["lint"] if item["rule"] == "no-overlapping-elements"]
 
 
 # -- random collaborations ----------------------------------------------------
