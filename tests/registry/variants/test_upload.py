@@ -283,3 +283,18 @@ def test_discarding_an_upload_another_click_saved_says_so(app: Flask, monkeypatc
     response = owner.post(location + "/forkast", follow_redirects=True)
     assert response.status_code == 200
     assert "Denne opplastingen er allerede lagret" in response.get_data(as_text=True)
+
+
+def test_a_gzipped_event_log_that_unpacks_to_too_much_is_refused_with_the_limit(app: Flask) -> None:
+    import gzip
+
+    from processes.formats.eventlog import MAX_UNPACKED_BYTES
+
+    case = b'<trace><string key="note" value="' + b"x" * 4000 + b'"/><event><string key="concept:name" value="Motta"/></event></trace>'
+    bomb = gzip.compress(b"<log>" + case * (MAX_UNPACKED_BYTES // len(case) + 10) + b"</log>", compresslevel=9)
+    assert len(bomb) < 1_000_000  # well under the upload limit
+    response = _upload(client_as(app, "owner"), bomb, "logg.xes.gz")
+    page = response.get_data(as_text=True)
+    assert response.status_code != 302
+    assert f"logg.xes.gz: the log unpacks to more than {MAX_UNPACKED_BYTES:,} bytes" in page
+    assert _count(app, PendingUpload) == 0
