@@ -19,7 +19,8 @@ without ``current``) and score it against the hidden one:
 The same scores for two baselines in the same run: the **medoid** variant
 (least summed distance to the other variants) and a **majority digest**
 (the step classes that at least half of the variants have, as a sequence in
-their mean order).
+their mean order). A last set of columns proposes again with a *stale current standard* (the
+hidden one with four edits of its own) and scores that proposal the same way.
 
 **Speed.** 38 variants of a 40-step synthetic standard: :func:`propose_standard`,
 one :func:`change_plan` (with the step classes), and, side by side,
@@ -179,9 +180,16 @@ def recovery(
                 dig = _digest(proposal.classes)
                 digest = _score(dig, _map_class_space(dig, proposal.classes, inverse), hidden, hidden_pairs, procs)
                 truth_distance = sum(change_distance(v, hidden) for v in procs)
+                # A stale current standard: the hidden one with four edits of its own.
+                [stale] = generate_variants(hidden, 1, seed=seed + 1000, edits=4)
+                with_current = propose_standard(members, current=stale.process)
+                current_map = _map_class_space(with_current.process, with_current.classes, inverse)
+                current = _score(with_current.process, current_map, hidden, hidden_pairs, procs)
+                stale_distance = sum(change_distance(v, stale.process) for v in procs)
                 rows.append(
                     {"standard": name, "n": n, "seed": seed, "ours": ours, "medoid": medoid,
-                     "digest": digest, "hidden_distance": truth_distance}
+                     "digest": digest, "hidden_distance": truth_distance, "current": current,
+                     "stale_distance": stale_distance}
                 )
                 print(_row(rows[-1]), flush=True)
     return rows
@@ -194,9 +202,11 @@ def _row(r: Mapping[str, object]) -> str:
     def cell(x: dict[str, float]) -> str:
         return f"{x['step_f1']:.3f} | {x['order_f1']:.3f} | {x['distance']:.0f}"
 
+    c = r["current"]
+    assert isinstance(c, dict)
     return (
         f"| {r['standard']} | {r['n']} | {r['seed']} | {cell(o)} | {r['hidden_distance']} | "
-        f"{cell(m)} | {cell(d)} |"
+        f"{cell(m)} | {cell(d)} | {cell(c)} | {r['stale_distance']} |"
     )
 
 
@@ -242,8 +252,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not args.skip_recovery:
         print("| standard | N | seed | ours step F1 | order F1 | distance | hidden std distance | "
-              "medoid step F1 | order F1 | distance | digest step F1 | order F1 | distance |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+              "medoid step F1 | order F1 | distance | digest step F1 | order F1 | distance | "
+              "ours with a stale current: step F1 | order F1 | distance | stale std distance |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         recovery(args.n, args.seeds, args.synthetic_steps, args.only)
     speed(args.repeat)
 

@@ -60,6 +60,7 @@ alignment and one diff.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import weakref
 from collections import Counter, defaultdict
@@ -524,7 +525,63 @@ def step_classes(
             classes, home = _classes_against(
                 reference, processes, profiles, mem, syn, threshold, current_ids
             )
+    classes = _split_by_majority(classes, home, processes, profiles, current_ids)
     return StepClasses(tuple(processes), processes, current, tuple(classes), reference, home, profiles)
+
+
+def _split_by_majority(
+    classes: list[StepClass],
+    home: dict[tuple[str, str], str],
+    processes: Mapping[str, Process],
+    profiles: Mapping[str, ProcessProfile],
+    current_ids: frozenset[str],
+) -> list[StepClass]:
+    """Split a class that most of its members split, into one class per part.
+
+    When the pivot has one step where most members have two (say «Vurdere
+    søknaden» against «Vurdere plan» + «Vurdere tekniske krav»), the members'
+    way is several steps: each part becomes a class of its own, in order, and
+    the members (and the current standard) with the one step have it as a
+    *merged* occurrence of all the parts. The first part keeps the class id.
+    """
+    taken = {c.id for c in classes} | set(current_ids)
+    out: list[StepClass] = []
+    for c in classes:
+        occs = c.occurrences
+        split = [o for o in occs.values() if o.shape == _SPLIT]
+        sizes = Counter(len(o.steps) for o in split)
+        if not split or 2 * len(split) <= len(occs):
+            out.append(c)
+            continue
+        k = min(sizes.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        parts: list[dict[str, Occurrence]] = [{} for _ in range(k)]
+        moved: list[tuple[tuple[str, str], int]] = []
+        for m, o in occs.items():
+            if o.shape == _SPLIT:
+                groups = [o.steps[i : i + 1] for i in range(k - 1)] + [o.steps[k - 1 :]]
+                for i, steps in enumerate(groups):
+                    if not steps:
+                        continue
+                    shape = _SPLIT if len(steps) > 1 else _SAME
+                    parts[i][m] = _occurrence(m, processes[m], profiles[m], steps, shape)
+                    moved.extend(((m, sid), i) for sid in steps)
+            elif o.shape == _SAME:
+                merged = dataclasses.replace(o, shape=_MERGED)
+                for i in range(k):
+                    parts[i][m] = merged
+            else:
+                parts[0][m] = o
+        ids = [c.id]
+        for i in range(1, k):
+            names = Counter(p.steps[0] for p in parts[i].values() if p.shape != _MERGED)
+            base = min(names.items(), key=lambda kv: (-kv[1], kv[0]))[0] if names else f"{c.id}-{i + 1}"
+            ids.append(_new_id(base if base not in taken else f"{c.id}-{i + 1}", taken))
+        for key, i in moved:
+            home[key] = ids[i]
+        for i in range(k):
+            ordered = {m: parts[i][m] for m in processes if m in parts[i]}
+            out.append(StepClass(ids[i], ordered, c.current_step if i == 0 else None))
+    return out
 
 
 # --------------------------------------------------------------------------

@@ -8,6 +8,7 @@ draft version of the cooperation's standard with its provenance.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -81,12 +82,13 @@ class HarmonisationInputs:
 
     @property
     def key(self) -> tuple[Any, ...]:
-        """What a result computed from these inputs depends on."""
+        """What a result computed from these inputs depends on: the versions' contents, not only their ids.
+
+        Ids repeat across databases (a test's, a restored copy's), contents do not lie.
+        """
         return (
-            self.cooperation.id,
-            self.process_type.id,
-            self.standard_version.id if self.standard_version is not None else None,
-            tuple(sorted((name, v.id) for name, v in self.versions.items())),
+            _digest(self.standard_version),
+            tuple(sorted((name, _digest(v)) for name, v in self.versions.items())),
             ENGINE_VERSION,
         )
 
@@ -97,6 +99,12 @@ class HarmonisationInputs:
     def current(self) -> Process | None:
         """The standard version members are compared with, parsed."""
         return load_process(self.standard_version) if self.standard_version is not None else None
+
+
+def _digest(version: ProcessVersion | None) -> str | None:
+    if version is None:
+        return None
+    return hashlib.sha256(version.content.encode("utf-8")).hexdigest()
 
 
 def _names(members: list[Member]) -> dict[int, str]:

@@ -89,13 +89,24 @@ def test_mapping_memory_is_respected() -> None:
     assert sc.class_of("Malvik", "c") != "s2"
 
 
-def test_splits_are_kept_as_splits() -> None:
+def test_a_minority_split_is_kept_as_a_split_and_a_majority_split_makes_two_classes() -> None:
     current = chain("Søknad mottatt", "Vurdere søknaden", "Fatte vedtak", "Slutt")
     split = chain("Søknad mottatt", "Vurdere søknaden: plan", "Vurdere søknaden: tekniske krav", "Fatte vedtak", "Slutt")
-    sc = step_classes({"Malvik": split}, current=current,
-                      memory={"Malvik": MappingMemory(confirmed=frozenset({("s1", "s1"), ("s1", "s2")}))})
-    occ = sc["s1"].occurrences["Malvik"]
+    confirm = MappingMemory(confirmed=frozenset({("s1", "s1"), ("s1", "s2")}))
+    few = step_classes({"Malvik": split, "Melhus": current.copy(), "Skaun": current.copy()}, current=current,
+                       memory={"Malvik": confirm})
+    occ = few["s1"].occurrences["Malvik"]
     assert occ.shape == "split" and occ.steps == ("s1", "s2")
+    most = step_classes({"Malvik": split, "Melhus": split.copy(), "Skaun": current.copy()}, current=current,
+                        memory={"Malvik": confirm, "Melhus": confirm})
+    first, second = most["s1"], most[most.class_of("Malvik", "s2") or ""]
+    assert first.occurrences["Malvik"].steps == ("s1",) and second.occurrences["Malvik"].steps == ("s2",)
+    assert first.occurrences["Skaun"].shape == "merged" and second.occurrences["Skaun"].shape == "merged"
+    proposal = propose_standard({"Malvik": split, "Melhus": split.copy(), "Skaun": current.copy()}, current=current,
+                                memory={"Malvik": confirm, "Melhus": confirm})
+    assert [s.label for s in proposal.steps][1:3] == ["Vurdere søknaden: plan", "Vurdere søknaden: tekniske krav"]
+    [change] = change_plan(current.copy(), proposal.process).changes
+    assert change.kind == ChangeKind.SPLIT_STEP
 
 
 def test_step_classes_needs_variants() -> None:
