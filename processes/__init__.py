@@ -42,6 +42,15 @@ from processes.formats import (
     write_process,
 )
 from processes.generate import generate_variants, synthetic_process
+from processes.harmonise import (
+    ChangePlan,
+    Proposal,
+    StepClasses,
+    apply_plan,
+    change_plan,
+    propose_standard,
+    step_classes,
+)
 from processes.labels import Synonyms
 from processes.model import (
     ACTIVITY_KINDS,
@@ -68,6 +77,7 @@ __all__ = [
     "EVENT_KINDS",
     "FORMATS",
     "Alignment",
+    "ChangePlan",
     "Comparison",
     "Conformance",
     "Difference",
@@ -91,15 +101,19 @@ __all__ = [
     "Process",
     "ProcessError",
     "ProcessTree",
+    "Proposal",
     "Severity",
     "Similarity",
     "Step",
+    "StepClasses",
     "StepKind",
     "Style",
     "Synonyms",
     "TooManyStepsError",
     "UnsupportedFormatError",
     "__version__",
+    "apply_plan",
+    "change_plan",
     "compare_matrix",
     "detect_format",
     "diff_diagram",
@@ -110,8 +124,10 @@ __all__ = [
     "graph_edit_distance",
     "layout",
     "prepare",
+    "propose_standard",
     "read_process",
     "similarities",
+    "step_classes",
     "synthetic_process",
     "write_process",
 ]
