@@ -84,7 +84,7 @@ class DefaultConfig:
     # e.g. redis://127.0.0.1:6379/0 sends them to RQ workers (`flask --app registry worker`).
     TASK_QUEUE_URL = ""
     # The time limit of one job (seconds): a comparison of two 2,000-step processes takes
-    # about 5 s. A worker killed mid-job is noticed when the job's lease (this + 60 s) ends;
+    # about 2 s. A worker killed mid-job is noticed when the job's lease (this + 60 s) ends;
     # RQ then tries the job twice more before the page says it failed.
     TASK_JOB_TIMEOUT = 300
     # How many comparisons and version diffs one signed-in user may have waiting at once.
