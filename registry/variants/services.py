@@ -481,7 +481,8 @@ def edit_steps(
 # --- differences between two versions of large processes ----------------------------------------
 
 #: Two versions with at most this many steps each are compared while the page is drawn
-#: (about 0.2 s); larger ones by a job (about 5 s for 2,000 steps), shown when it is done.
+#: (about 0.2 s); larger ones by a job (about 4 s for 2,000 steps, sentences in both languages
+#: included), shown when it is done.
 INLINE_DIFF_MAX_STEPS = 400
 
 
