@@ -70,7 +70,7 @@ from processes.model import (
 from processes.render import Style, layout
 from processes.similarity import Similarity, graph_edit_distance, similarities
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "ACTIVITY_KINDS",
