@@ -26,6 +26,7 @@ from processes.align import (
     MatchKind,
 )
 from processes.compare import Comparison as EngineComparison
+from processes.explain import summarise
 from processes.formats import detect_format, read_process, write_process
 
 __all__ = [
@@ -190,11 +191,21 @@ def comparison_parameters(memory: MappingMemory, *, threshold: float = DEFAULT_T
 def comparison_result(comparison: EngineComparison) -> dict[str, Any]:
     """What a comparison row stores: the engine's JSON shape in bokmål and English, and the names used."""
     return {
-        "nb": comparison.to_dict("nb"),
-        "en": comparison.to_dict("en"),
+        "nb": _with_summary(comparison, "nb"),
+        "en": _with_summary(comparison, "en"),
         "a_name": comparison.a_name,
         "b_name": comparison.b_name,
     }
+
+
+def _with_summary(comparison: EngineComparison, lang: str) -> dict[str, Any]:
+    """The engine's JSON shape, plus ``summary``: the differences with many flow differences grouped by step."""
+    data = comparison.to_dict(lang)
+    data["summary"] = summarise(
+        comparison.differences, comparison.a, comparison.b,
+        a_name=comparison.a_name, b_name=comparison.b_name, lang=lang,
+    )
+    return data
 
 
 def alignment_from_result(result: Mapping[str, Any]) -> Alignment:
