@@ -11,7 +11,9 @@ without diagram, and a generated variant of it as the next version):
 - **upload**, **preview**, **confirm** and **version diff page**: requests through the
   Flask test client on a fresh SQLite file, inline mode (no queue: the slowest case,
   everything in the request); the version diff page of versions over 400 steps is
-  computed once and then read from the store, so its first and later views are timed.
+  computed once and then read from the store, so its first and later views are timed;
+- **first anonymous views** of the process page, a version page and the comparison page
+  (drawings are made, or not, on a first view).
 
 A process above the registry's cap (``UPLOAD_MAX_STEPS``, 2,000) is refused: the time to
 refuse is printed too.
@@ -140,6 +142,16 @@ def web(sizes: Sequence[int], repeat: int, cap: int) -> None:
                 again = _median_s(lambda client=owner, target=diff_url: client.get(target), repeat)
                 print(f"{n:>6} {parse:>8.2f} {statistics.median(uploads):>9.2f} {statistics.median(previews):>10.2f} "
                       f"{statistics.median(confirms):>10.2f} {first_view:>11.2f} {again:>13.2f}")
+                # What an anonymous visitor's first views cost (nothing cached in this process yet
+                # for these pages' drawings).
+                anonymous = client_as(app, "anonymous")
+                firsts = []
+                for page_url in (url, f"{url}/versjoner/1", f"{url}/sammenlign/standard/digi-trondelag"):
+                    start = time.perf_counter()
+                    assert anonymous.get(page_url).status_code == 200
+                    firsts.append(time.perf_counter() - start)
+                print(f"{'':>6} first anonymous views: process page {firsts[0]:.2f} s, version page "
+                      f"{firsts[1]:.2f} s, comparison page {firsts[2]:.2f} s")
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
