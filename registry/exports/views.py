@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from processes import ProcessError
 from registry.authz import can_see_original_upload, can_view_version, require
+from registry.comparisons.services import DIAGRAM_MAX_STEPS
 from registry.errors import NotFoundError
 from registry.exports.services import (
     EXPORT_FORMATS,
@@ -84,7 +85,7 @@ def description(version_id: int) -> str:
     lang = ui_language()
     process = load_process(version)
     diagram = None
-    if process.steps:
+    if 0 < len(process.steps) <= DIAGRAM_MAX_STEPS:  # Graphviz needs 15-20 s for 2,000 steps
         try:
             svg = export_version(version, "svg", lang=lang).data
         except ProcessError as exc:
@@ -106,5 +107,10 @@ def description(version_id: int) -> str:
 def description_pdf_download(version_id: int) -> Response:
     """The process description as a PDF document."""
     version = _version(version_id)
-    data = description_pdf(version, lang=ui_language(), font_path=current_app.config.get("PDF_FONT_PATH"))
+    data = description_pdf(
+        version,
+        lang=ui_language(),
+        font_path=current_app.config.get("PDF_FONT_PATH"),
+        diagram=version.step_count <= DIAGRAM_MAX_STEPS,
+    )
     return _attachment(data, "application/pdf", version_filename(version, "pdf").replace(".pdf", "-beskrivelse.pdf"))

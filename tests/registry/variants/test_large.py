@@ -166,3 +166,22 @@ def test_the_comparison_page_of_a_large_process_draws_nothing(large: Flask, monk
     monkeypatch.setattr(services, "diff_diagram", refuse)
     page = client_as(large, "owner").get(URL + "/sammenlign/standard/digi-trondelag").get_data(as_text=True)
     assert "Samlet likhet" in page and "<svg" not in page
+
+
+@pytest.mark.parametrize("page", ["beskrivelse", "beskrivelse.pdf"])
+def test_the_printable_description_of_a_large_process_draws_nothing(
+    large: Flask, monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    from registry.exports import services as export_services
+    from registry.exports import views as export_views
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("drawing 450 steps does not belong in a request")
+
+    monkeypatch.setattr(export_views, "export_version", refuse)
+    monkeypatch.setattr(export_services, "export_version", refuse)
+    with large.app_context():
+        version_id = db.session.scalar(select(ProcessVersion.id).where(ProcessVersion.number == 3))
+    response = client_as(large, "anonymous").get(f"/prosessversjoner/{version_id}/{page}")
+    assert response.status_code == 200
+    assert "Stegene" in response.get_data(as_text=True) if page == "beskrivelse" else response.data.startswith(b"%PDF")
