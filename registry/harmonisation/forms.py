@@ -41,4 +41,4 @@ SUPPORT_CHOICES = ("50", "60", "75", "90")
 
 def support_choices() -> list[tuple[str, str]]:
     """The choices of the minimum-support field, worded (set on each form when it is made)."""
-    return [("50", str(_l("More than half of the members")))] + [(v, f"{v} %") for v in SUPPORT_CHOICES[1:]]
+    return [("50", str(_l("At least half of the members")))] + [(v, f"{v} %") for v in SUPPORT_CHOICES[1:]]
