@@ -87,8 +87,11 @@ class DefaultConfig:
     # about 2 s. A worker killed mid-job is noticed when the job's lease (this + 60 s) ends;
     # RQ then tries the job twice more before the page says it failed.
     TASK_JOB_TIMEOUT = 300
-    # How many comparisons and version diffs one signed-in user may have waiting at once.
+    # How many comparisons, version diffs and drawings one signed-in user may have waiting at once.
     TASK_MAX_PENDING_PER_USER = 10
+    # Drawings (SVG, PNG, PDF) of versions with more steps than this are made by a job and
+    # kept: Graphviz needs 15-20 s for 2,000 steps. Smaller ones are drawn in the request.
+    DRAWING_INLINE_MAX_STEPS = 400
 
     # A TrueType font with æøå for the printable description PDF; None: DejaVu Sans when the
     # system has it, else the PDF's built-in Helvetica (Latin-1 only).

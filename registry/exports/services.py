@@ -29,13 +29,18 @@ from registry.cooperations.services import slugify
 from registry.graphs import load_process
 
 __all__ = [
+    "DRAWING_FORMATS",
     "EXPORT_FORMATS",
     "DescribedStep",
     "Export",
+    "compute_drawing",
     "described_steps",
     "description_pdf",
+    "drawing_job_failed",
     "export_version",
+    "find_drawing",
     "inline_svg",
+    "request_drawing",
     "version_filename",
     "version_title",
 ]
@@ -421,3 +426,120 @@ _PDF_WORDS = {
         "documentation": "Description",
     },
 }
+
+
+# --- drawings of large versions, made by a job -------------------------------------------------
+
+#: The formats that are drawings (Graphviz); the others are written at once.
+DRAWING_FORMATS = frozenset({"svg", "png", "pdf"})
+
+
+def find_drawing(version: Any, fmt: str, lang: str) -> Any:
+    """The stored drawing of the version in ``fmt`` and ``lang`` by this engine, if any; never writes."""
+    from sqlalchemy import select
+
+    from registry.exports.models import Drawing
+    from registry.extensions import db
+    from registry.graphs import ENGINE_VERSION
+
+    return db.session.scalar(
+        select(Drawing).where(
+            Drawing.version_id == version.id,
+            Drawing.fmt == fmt,
+            Drawing.lang == lang,
+            Drawing.engine_version == ENGINE_VERSION,
+        )
+    )
+
+
+def request_drawing(version: Any, fmt: str, lang: str, *, user: Any, max_pending: int | None = None) -> Any:
+    """The drawing, queued when missing (drawn at once in inline mode); refused past ``max_pending`` for ``user``."""
+    from flask_babel import gettext as _
+    from sqlalchemy import func, select
+
+    from registry.comparisons.services import QueuedWorkLimitError
+    from registry.exports.models import Drawing
+    from registry.extensions import db
+    from registry.graphs import ENGINE_VERSION
+    from registry.tasks import queue_url, watch_job
+    from registry.users.models import utcnow
+
+    row = find_drawing(version, fmt, lang)
+    if row is not None:
+        if row.status == "pending" and queue_url():
+            watch_job(row, lambda: _enqueue_drawing(row))
+        return row
+    if user is not None and max_pending is not None:
+        waiting = db.session.scalar(
+            select(func.count()).select_from(Drawing).where(
+                Drawing.requested_by_id == user.id, Drawing.status == "pending"
+            )
+        ) or 0
+        if waiting >= max_pending:
+            raise QueuedWorkLimitError(
+                _(
+                    "You have %(count)s drawings waiting to be made. Ask again in a minute, when some "
+                    "of them are done.",
+                    count=waiting,
+                )
+            )
+    row = Drawing(
+        version=version,
+        fmt=fmt,
+        lang=lang,
+        engine_version=ENGINE_VERSION,
+        status="pending",
+        data=b"",
+        requested_by_id=user.id if user is not None else None,
+        requested_at=utcnow(),
+    )
+    db.session.add(row)
+    db.session.flush()
+    _enqueue_drawing(row)
+    return row
+
+
+def _enqueue_drawing(row: Any) -> str | None:
+    from registry.extensions import db
+    from registry.tasks import enqueue
+
+    job_id = enqueue(compute_drawing, row.id, on_failure=drawing_job_failed)
+    if job_id is not None:
+        row.job_id = job_id
+        db.session.flush()
+    return job_id
+
+
+def compute_drawing(drawing_id: int) -> None:
+    """Draw a stored request's version and keep the file."""
+    from registry.exports.models import Drawing
+    from registry.extensions import db
+    from registry.tasks import is_job_timeout, mark_failed
+    from registry.users.models import utcnow
+
+    row = db.session.get(Drawing, drawing_id)
+    if row is None or row.status == "done":
+        return
+    try:
+        data = export_version(row.version, row.fmt, lang=row.lang).data
+    except Exception as error:  # noqa: BLE001 - a job boundary: say on the page what went wrong
+        if is_job_timeout(error):
+            mark_failed(row, "timeout")
+        else:
+            mark_failed(row, "engine", f"{type(error).__name__}: {error}")
+        return
+    row.data = data
+    row.status = "done"
+    row.computed_at = utcnow()
+    db.session.flush()
+
+
+def drawing_job_failed(drawing_id: int, reason: str) -> None:
+    """A drawing's job failed for good (``reason``: abandoned or timeout): say so when it is asked for."""
+    from registry.exports.models import Drawing
+    from registry.extensions import db
+    from registry.tasks import mark_failed
+
+    row = db.session.get(Drawing, drawing_id)
+    if row is not None and row.status == "pending":
+        mark_failed(row, reason)

@@ -8,17 +8,21 @@ from flask_login import current_user
 
 from processes import ProcessError
 from registry.authz import can_see_original_upload, can_view_version, require
-from registry.comparisons.services import DIAGRAM_MAX_STEPS
+from registry.comparisons.services import DIAGRAM_MAX_STEPS, QueuedWorkLimitError
 from registry.errors import NotFoundError
 from registry.exports.services import (
+    DRAWING_FORMATS,
     EXPORT_FORMATS,
     described_steps,
     description_pdf,
     export_version,
+    find_drawing,
     inline_svg,
+    request_drawing,
     version_filename,
     version_title,
 )
+from registry.extensions import db
 from registry.graphs import load_process
 from registry.i18n import ui_language
 from registry.variants.models import ProcessVersion
@@ -59,12 +63,45 @@ def download(version_id: int, fmt: str) -> Response:
     version = _version(version_id)
     if fmt not in EXPORT_FORMATS:
         abort(404, description=_("The registry cannot export to %(format)s.", format=fmt))
+    limit = int(current_app.config.get("DRAWING_INLINE_MAX_STEPS") or DIAGRAM_MAX_STEPS)
+    if fmt in DRAWING_FORMATS and version.step_count > limit:
+        return _large_drawing(version, fmt)
     try:
         export = export_version(version, fmt, lang=ui_language())
     except ProcessError as exc:
         current_app.logger.error("export of version %s as %s failed: %s", version_id, fmt, exc)
         abort(500)
     return _attachment(export.data, export.mimetype, export.filename)
+
+
+def _large_drawing(version: ProcessVersion, fmt: str) -> Response:
+    """A large version's drawing: sent when a job has made it; asked for (signed in) and waited for otherwise."""
+    lang = ui_language()
+    row = find_drawing(version, fmt, lang)
+    if (row is None or row.status == "pending") and current_user.is_authenticated:
+        try:
+            row = request_drawing(
+                version, fmt, lang, user=current_user,
+                max_pending=int(current_app.config["TASK_MAX_PENDING_PER_USER"]),
+            )
+        except QueuedWorkLimitError as exc:
+            db.session.rollback()
+            abort(429, description=exc.message)
+        db.session.commit()
+    if row is not None and row.status == "done":
+        mimetype, _extension = EXPORT_FORMATS[fmt]
+        return _attachment(row.data, mimetype, version_filename(version, _extension))
+    page = render_template(
+        "exports/drawing.html",
+        version=version,
+        title=version_title(version, lang),
+        fmt=fmt,
+        row=row,
+        steps=version.step_count,
+        nav_section="cooperations" if version.standard_id is not None else "municipalities",
+    )
+    # 202: accepted, still being made (or waiting for someone signed in to ask for it).
+    return Response(page, status=200 if row is not None and row.status == "failed" else 202)
 
 
 @bp.get("/<int:version_id>/original")
