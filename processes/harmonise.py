@@ -1969,60 +1969,58 @@ def _change_text(
         return (f"Fjern den direkte flyten fra {V(d.b[0])} til {V(d.b[1])}." if nb
                 else f"Remove the direct flow from {V(d.b[0])} to {V(d.b[1])}.")
     va, vb = details.get("a", ""), details.get("b", "")
-    now = ""
-    if kind == ChangeKind.CHANGE_LANE:
-        if details.get("scope") == "lane":
-            return (f"Gi rollen {_q(vb, lang)} navnet {_q(va, lang)}." if nb
-                    else f"Rename the role {_q(vb, lang)} to {_q(va, lang)}.")
-        if vb:
-            now = f" (i dag: {_q(vb, lang)})" if nb else f" (today: {_q(vb, lang)})"
-        if not va:
-            return (f"La det være uten fast rolle hvem som gjør {T(d.a[0])}{now}." if nb
-                    else f"Leave open who does {T(d.a[0])}{now}.")
-        return (f"La {_q(va, lang)} gjøre {T(d.a[0])}{now}." if nb
-                else f"Have {_q(va, lang)} do {T(d.a[0])}{now}.")
-    if kind == ChangeKind.CHANGE_MODE:
-        words = _MODE_WORDS[lang]
-        if vb:
-            now = f" (i dag: {words.get(vb, vb)})" if nb else f" (today: {words.get(vb, vb)})"
-        if not va:
-            return (f"Beskriv ikke lenger hvordan {T(d.a[0])} gjøres{now}." if nb
-                    else f"Stop stating how {T(d.a[0])} is done{now}.")
-        return (f"Gjør {T(d.a[0])} {words.get(va, va)}{now}." if nb
-                else f"Do {T(d.a[0])} {words.get(va, va)}{now}.")
-    if kind == ChangeKind.CHANGE_SYSTEM:
-        if details.get("scope") == "system":
-            return (f"Bytt fagsystemet {_q(vb, lang)} ut med {_q(va, lang)}." if nb
-                    else f"Replace the system {_q(vb, lang)} with {_q(va, lang)}.")
-        if vb:
-            now = f" (i dag: {_q(vb, lang)})" if nb else f" (today: {_q(vb, lang)})"
-        if not va:
-            return (f"Gjør {T(d.a[0])} uten fagsystem{now}." if nb
-                    else f"Do {T(d.a[0])} without a case system{now}.")
-        return (f"Bruk {_q(va, lang)} til {T(d.a[0])}{now}." if nb
-                else f"Use {_q(va, lang)} for {T(d.a[0])}{now}.")
-    if kind == ChangeKind.CHANGE_LEGAL_BASIS:
-        if vb:
-            now = f" (i dag: {_q(vb, lang)})" if nb else f" (today: {_q(vb, lang)})"
-        if not va:
-            return (f"Fjern hjemmelen for {T(d.a[0])}{now}." if nb
-                    else f"Remove the legal basis of {T(d.a[0])}{now}.")
-        return (f"Oppgi {_q(va, lang)} som hjemmel for {T(d.a[0])}{now}." if nb
-                else f"Give {_q(va, lang)} as the legal basis of {T(d.a[0])}{now}.")
-    if kind == ChangeKind.CHANGE_HANDLING_DAYS:
-        if vb:
-            now = f" (i dag: {_days(vb, lang)})" if nb else f" (today: {_days(vb, lang)})"
-        if not va:
-            return (f"Fjern den faste behandlingstiden for {T(d.a[0])}{now}." if nb
-                    else f"Remove the set handling time of {T(d.a[0])}{now}.")
-        return (f"Sett behandlingstiden for {T(d.a[0])} til {_days(va, lang)}{now}." if nb
-                else f"Set the handling time of {T(d.a[0])} to {_days(va, lang)}{now}.")
+    if kind == ChangeKind.CHANGE_LANE and details.get("scope") == "lane":
+        return (f"Gi rollen {_q(vb, lang)} navnet {_q(va, lang)}." if nb
+                else f"Rename the role {_q(vb, lang)} to {_q(va, lang)}.")
+    if kind == ChangeKind.CHANGE_SYSTEM and details.get("scope") == "system":
+        return (f"Bytt fagsystemet {_q(vb, lang)} ut med {_q(va, lang)}." if nb
+                else f"Replace the system {_q(vb, lang)} with {_q(va, lang)}.")
+    if kind in _ATTRIBUTE_TEXTS:
+        # One template to set the value and one to clear it; "(i dag: …)" says the current value.
+        set_text, clear_text = _ATTRIBUTE_TEXTS[kind][lang]
+        word = _MODE_WORDS[lang] if kind == ChangeKind.CHANGE_MODE else None
+
+        def value(v: str) -> str:
+            if word is not None:
+                return word.get(v, v)
+            if kind == ChangeKind.CHANGE_HANDLING_DAYS:
+                return _days(v, lang)
+            return _q(v, lang)
+
+        now = (f" (i dag: {value(vb)})" if nb else f" (today: {value(vb)})") if vb else ""
+        template = set_text if va else clear_text
+        return template.format(step=T(d.a[0]), value=value(va) if va else "", now=now)
     if kind == ChangeKind.CHANGE_KIND:
         want, now_kind = _kind_word(details.get("a", ""), lang), _kind_word(details.get("b", ""), lang)
         return (f"Gjør {T(d.a[0])} til {want} (i dag: {now_kind})." if nb
                 else f"Make {T(d.a[0])} {want} (today: {now_kind}).")
     # Any other difference: say what differs.
     return explain(d, target, variant, a_name=None, b_name=member, lang=lang)
+
+
+#: Sentences for a changed attribute: kind -> language -> (set it to {value}, clear it).
+_ATTRIBUTE_TEXTS: dict[ChangeKind, dict[str, tuple[str, str]]] = {
+    ChangeKind.CHANGE_LANE: {
+        "nb": ("La {value} gjøre {step}{now}.", "La det være uten fast rolle hvem som gjør {step}{now}."),
+        "en": ("Have {value} do {step}{now}.", "Leave open who does {step}{now}."),
+    },
+    ChangeKind.CHANGE_MODE: {
+        "nb": ("Gjør {step} {value}{now}.", "Beskriv ikke lenger hvordan {step} gjøres{now}."),
+        "en": ("Do {step} {value}{now}.", "Stop stating how {step} is done{now}."),
+    },
+    ChangeKind.CHANGE_SYSTEM: {
+        "nb": ("Bruk {value} til {step}{now}.", "Gjør {step} uten fagsystem{now}."),
+        "en": ("Use {value} for {step}{now}.", "Do {step} without a case system{now}."),
+    },
+    ChangeKind.CHANGE_LEGAL_BASIS: {
+        "nb": ("Oppgi {value} som hjemmel for {step}{now}.", "Fjern hjemmelen for {step}{now}."),
+        "en": ("Give {value} as the legal basis of {step}{now}.", "Remove the legal basis of {step}{now}."),
+    },
+    ChangeKind.CHANGE_HANDLING_DAYS: {
+        "nb": ("Sett behandlingstiden for {step} til {value}{now}.", "Fjern den faste behandlingstiden for {step}{now}."),
+        "en": ("Set the handling time of {step} to {value}{now}.", "Remove the set handling time of {step}{now}."),
+    },
+}
 
 
 def _noun(process: Process, step_id: str, lang: str) -> str:

@@ -487,3 +487,36 @@ def test_a_justified_missing_step_leaves_the_flow_around_it_alone() -> None:
     result = apply_plan(lacking, plan)
     assert [p for p in result.validate() if p.severity == "error"] == []
     assert ("b", "c") in {(f.source, f.target) for f in result.flows}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "nb", "en"),
+    [
+        ("lane", "Arkiv", "La «Arkiv» gjøre «Vurdere søknaden» (i dag: «Saksbehandler»).",
+         "Have “Arkiv” do “Vurdere søknaden” (today: “Saksbehandler”)."),
+        ("lane", None, "La det være uten fast rolle hvem som gjør «Vurdere søknaden» (i dag: «Saksbehandler»).",
+         "Leave open who does “Vurdere søknaden” (today: “Saksbehandler”)."),
+        ("system", "Public 360", "Bruk «Public 360» til «Vurdere søknaden» (i dag: «Elements»).",
+         "Use “Public 360” for “Vurdere søknaden” (today: “Elements”)."),
+        ("legal_basis", None, "Fjern hjemmelen for «Vurdere søknaden» (i dag: «pbl. § 20-1»).",
+         "Remove the legal basis of “Vurdere søknaden” (today: “pbl. § 20-1”)."),
+        ("handling_days", 5.0, "Sett behandlingstiden for «Vurdere søknaden» til 5 dager (i dag: 10 dager).",
+         "Set the handling time of “Vurdere søknaden” to 5 days (today: 10 days)."),
+        ("mode", "self_service", "Gjør «Vurdere søknaden» som selvbetjening (i dag: på papir).",
+         "Do “Vurdere søknaden” as self-service (today: on paper)."),
+    ],
+)
+def test_attribute_changes_are_said_as_what_to_do(field: str, value: object, nb: str, en: str) -> None:
+    base = {"lane": "Saksbehandler", "system": "Elements", "legal_basis": "pbl. § 20-1", "handling_days": 10.0,
+            "mode": "paper"}
+
+    def process(**changes: object) -> Process:
+        p = chain("Søknad mottatt", "Vurdere søknaden", "Vedtak sendt")
+        p.replace_element(p.step("s1").replace(**{**base, **changes}))
+        # Another step states every attribute, so the attribute is compared even when cleared.
+        p.replace_element(p.step("s0").replace(**base))
+        p.lanes = ["Saksbehandler", "Arkiv"]
+        return p
+
+    [change] = change_plan(process(), process(**{field: value})).changes
+    assert (change.text(), change.text("en")) == (nb, en)
