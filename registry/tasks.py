@@ -45,6 +45,9 @@ __all__ = [
     "QUEUE_NAME",
     "TrackedRow",
     "enqueue",
+    "enqueue_row",
+    "fail_pending",
+    "fail_with",
     "function_path",
     "get_queue",
     "is_job_timeout",
@@ -292,6 +295,32 @@ def watch_job(row: TrackedRow, requeue: Callable[[], str | None]) -> None:
         row.attempts += 1
         row.requested_at = utcnow()
         db.session.flush()
+
+
+def enqueue_row(row: Any, func: Callable[..., Any], on_failure: Callable[..., Any]) -> str | None:
+    """Queue ``func(row.id)`` for a tracked row and keep the job's id on it (None inline)."""
+    job_id = enqueue(func, row.id, on_failure=on_failure)
+    if job_id is not None:
+        row.job_id = job_id
+        db.session.flush()
+    return job_id
+
+
+def fail_pending(model: Any, row_id: int, reason: str) -> Any | None:
+    """Fail a still-pending row whose job failed for good; return it (None if it was not pending)."""
+    row = db.session.get(model, row_id)
+    if row is None or row.status != "pending":
+        return None
+    mark_failed(row, reason)
+    return row
+
+
+def fail_with(row: TrackedRow, error: BaseException) -> None:
+    """Record an exception at a job boundary: "timeout" for the job's time limit, else the error itself."""
+    if is_job_timeout(error):
+        mark_failed(row, "timeout")
+    else:
+        mark_failed(row, "engine", f"{type(error).__name__}: {error}")
 
 
 def mark_failed(row: TrackedRow, failure: str, message: str = "") -> None:

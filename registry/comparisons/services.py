@@ -36,7 +36,14 @@ from registry.graphs import (
 )
 from registry.municipalities.models import Municipality
 from registry.municipalities.services import current_successors
-from registry.tasks import enqueue, is_job_timeout, mark_failed, queue_url, watch_job
+from registry.tasks import (
+    enqueue_row,
+    fail_pending,
+    is_job_timeout,
+    mark_failed,
+    queue_url,
+    watch_job,
+)
 from registry.users.models import User, utcnow
 from registry.variants.models import ProcessVersion, Standard, Variant
 
@@ -82,14 +89,19 @@ class QueuedWorkLimitError(ValidationError):
     """The user already has as many comparisons (or version diffs) waiting as allowed."""
 
 
-def check_queued_work(model: Any, user: User, max_pending: int) -> None:
-    """Refuse more queued work (``model``: Comparison or VersionDiff rows) for a user who has enough waiting."""
+def check_queued_work(model: Any, user: User, max_pending: int, *, message: str | None = None) -> None:
+    """Refuse more queued work (``model``: Comparison, VersionDiff or Drawing rows) for a user who has enough waiting.
+
+    ``message`` says it for that kind of work, with ``%(count)s`` for the number waiting.
+    """
     waiting = db.session.scalar(
         select(func.count()).select_from(model).where(model.requested_by_id == user.id, model.status == "pending")
     ) or 0
     if waiting >= max_pending:
         raise QueuedWorkLimitError(
-            _(
+            message % {"count": waiting}
+            if message is not None
+            else _(
                 "You have %(count)s comparisons waiting to be computed. Open this page again in a "
                 "minute, when some of them are done.",
                 count=waiting,
@@ -251,19 +263,13 @@ def request_comparison(
 
 
 def _enqueue_comparison(row: Comparison) -> str | None:
-    job_id = enqueue(compute_comparison, row.id, on_failure=comparison_job_failed)
-    if job_id is not None:
-        row.job_id = job_id
-        db.session.flush()
-    return job_id
+    return enqueue_row(row, compute_comparison, comparison_job_failed)
 
 
 def comparison_job_failed(comparison_id: int, reason: str) -> None:
     """A comparison's job failed for good (``reason``: abandoned or timeout): say so on its page."""
-    row = db.session.get(Comparison, comparison_id)
-    if row is not None and row.status == "pending":
+    if fail_pending(Comparison, comparison_id, reason) is not None:
         logger.warning("comparison %s: its job failed (%s)", comparison_id, reason)
-        mark_failed(row, reason)
 
 
 def compute_comparison(comparison_id: int) -> None:

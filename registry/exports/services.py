@@ -455,9 +455,8 @@ def find_drawing(version: Any, fmt: str, lang: str) -> Any:
 def request_drawing(version: Any, fmt: str, lang: str, *, user: Any, max_pending: int | None = None) -> Any:
     """The drawing, queued when missing (drawn at once in inline mode); refused past ``max_pending`` for ``user``."""
     from flask_babel import gettext as _
-    from sqlalchemy import func, select
 
-    from registry.comparisons.services import QueuedWorkLimitError
+    from registry.comparisons.services import check_queued_work
     from registry.exports.models import Drawing
     from registry.extensions import db
     from registry.graphs import ENGINE_VERSION
@@ -470,19 +469,13 @@ def request_drawing(version: Any, fmt: str, lang: str, *, user: Any, max_pending
             watch_job(row, lambda: _enqueue_drawing(row))
         return row
     if user is not None and max_pending is not None:
-        waiting = db.session.scalar(
-            select(func.count()).select_from(Drawing).where(
-                Drawing.requested_by_id == user.id, Drawing.status == "pending"
-            )
-        ) or 0
-        if waiting >= max_pending:
-            raise QueuedWorkLimitError(
-                _(
-                    "You have %(count)s drawings waiting to be made. Ask again in a minute, when some "
-                    "of them are done.",
-                    count=waiting,
-                )
-            )
+        check_queued_work(
+            Drawing, user, max_pending,
+            message=_(
+                "You have %(count)s drawings waiting to be made. Ask again in a minute, when some "
+                "of them are done.",
+            ),
+        )
     row = Drawing(
         version=version,
         fmt=fmt,
@@ -500,21 +493,16 @@ def request_drawing(version: Any, fmt: str, lang: str, *, user: Any, max_pending
 
 
 def _enqueue_drawing(row: Any) -> str | None:
-    from registry.extensions import db
-    from registry.tasks import enqueue
+    from registry.tasks import enqueue_row
 
-    job_id = enqueue(compute_drawing, row.id, on_failure=drawing_job_failed)
-    if job_id is not None:
-        row.job_id = job_id
-        db.session.flush()
-    return job_id
+    return enqueue_row(row, compute_drawing, drawing_job_failed)
 
 
 def compute_drawing(drawing_id: int) -> None:
     """Draw a stored request's version and keep the file."""
     from registry.exports.models import Drawing
     from registry.extensions import db
-    from registry.tasks import is_job_timeout, mark_failed
+    from registry.tasks import fail_with
     from registry.users.models import utcnow
 
     row = db.session.get(Drawing, drawing_id)
@@ -523,10 +511,7 @@ def compute_drawing(drawing_id: int) -> None:
     try:
         data = export_version(row.version, row.fmt, lang=row.lang).data
     except Exception as error:  # noqa: BLE001 - a job boundary: say on the page what went wrong
-        if is_job_timeout(error):
-            mark_failed(row, "timeout")
-        else:
-            mark_failed(row, "engine", f"{type(error).__name__}: {error}")
+        fail_with(row, error)
         return
     row.data = data
     row.status = "done"
@@ -537,9 +522,6 @@ def compute_drawing(drawing_id: int) -> None:
 def drawing_job_failed(drawing_id: int, reason: str) -> None:
     """A drawing's job failed for good (``reason``: abandoned or timeout): say so when it is asked for."""
     from registry.exports.models import Drawing
-    from registry.extensions import db
-    from registry.tasks import mark_failed
+    from registry.tasks import fail_pending
 
-    row = db.session.get(Drawing, drawing_id)
-    if row is not None and row.status == "pending":
-        mark_failed(row, reason)
+    fail_pending(Drawing, drawing_id, reason)

@@ -537,13 +537,9 @@ def request_version_diff(
 
 
 def _enqueue_version_diff(row: VersionDiff) -> str | None:
-    from registry.tasks import enqueue
+    from registry.tasks import enqueue_row
 
-    job_id = enqueue(compute_version_diff, row.id, on_failure=version_diff_job_failed)
-    if job_id is not None:
-        row.job_id = job_id
-        db.session.flush()
-    return job_id
+    return enqueue_row(row, compute_version_diff, version_diff_job_failed)
 
 
 def compute_version_diff(diff_id: int) -> None:
@@ -553,7 +549,7 @@ def compute_version_diff(diff_id: int) -> None:
     from flask_babel import force_locale
 
     from processes.compare import compare
-    from registry.tasks import is_job_timeout, mark_failed
+    from registry.tasks import fail_with
 
     row = db.session.get(VersionDiff, diff_id)
     if row is None or row.status == "done":
@@ -569,10 +565,7 @@ def compute_version_diff(diff_id: int) -> None:
                 }
             result[lang] = replace(engine, **names).texts(lang)
     except Exception as error:  # noqa: BLE001 - a job boundary: say on the page what went wrong
-        if is_job_timeout(error):
-            mark_failed(row, "timeout")
-        else:
-            mark_failed(row, "engine", f"{type(error).__name__}: {error}")
+        fail_with(row, error)
         return
     row.result = json.dumps(result, ensure_ascii=False)
     row.status = "done"
@@ -582,11 +575,9 @@ def compute_version_diff(diff_id: int) -> None:
 
 def version_diff_job_failed(diff_id: int, reason: str) -> None:
     """A version diff's job failed for good (``reason``: abandoned or timeout): say so on its page."""
-    from registry.tasks import mark_failed
+    from registry.tasks import fail_pending
 
-    row = db.session.get(VersionDiff, diff_id)
-    if row is not None and row.status == "pending":
-        mark_failed(row, reason)
+    fail_pending(VersionDiff, diff_id, reason)
 
 
 def version_diff_result(row: VersionDiff) -> dict[str, Any]:
