@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, Date, ForeignKey, String, Table, Text
+from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.extensions import Base
@@ -40,6 +40,8 @@ class Municipality(Base):
     # Maintained by the municipality's process owners.
     description: Mapped[str] = mapped_column(Text, default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
+    #: Inhabitants, as the process owners gave it (weights a proposal); None: not given.
+    population: Mapped[int | None] = mapped_column(Integer)
 
     successors: Mapped[list[Municipality]] = relationship(
         secondary=municipality_successions,

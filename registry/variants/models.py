@@ -58,6 +58,9 @@ class Variant(Base):
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"), index=True)
     process_type_id: Mapped[int] = mapped_column(ForeignKey("process_types.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Cases of this type the municipality handles in a year, as its process owner gave it
+    #: (weights a proposal; the gains estimate multiplies by it). None: not given.
+    cases_per_year: Mapped[int | None] = mapped_column(Integer)
 
     municipality: Mapped[Municipality] = relationship(lazy="joined")
     process_type: Mapped[ProcessType] = relationship(lazy="joined")
