@@ -8,13 +8,16 @@ draft version of the cooperation's standard with its provenance.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import statistics
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from processes import Process
 from processes.harmonise import (
@@ -32,40 +35,81 @@ from registry.divergence.services import Member, find_standard, member_variants
 from registry.errors import ValidationError
 from registry.extensions import db
 from registry.graphs import ENGINE_VERSION, canonical_content, load_process
+from registry.harmonisation.followup import (
+    PlanEntry,
+    deviations_for,
+    follow_ups_for,
+    justified_map,
+    plan_entries,
+)
 from registry.process_types.models import ProcessType
 from registry.users.models import User
 from registry.variants.models import ProcessVersion, Standard, Variant
 from registry.variants.services import get_or_create_standard, save_version
 
 __all__ = [
+    "WEIGHTINGS",
     "HarmonisationInputs",
     "MemberPlan",
     "ProposalSettings",
+    "Weights",
     "harmonisation_inputs",
+    "justified_pairs",
     "make_draft",
+    "member_weights",
     "plans_for_variant",
     "proposal_for",
+    "published_on",
+    "version_on",
 ]
 
 #: Minimum supports a coordinator can choose, as shares.
 MIN_SUPPORT_CHOICES = (0.5, 0.6, 0.75, 0.9)
 
 
+#: How members can be weighted in a proposal.
+WEIGHTINGS = ("equal", "cases", "population")
+
+
 @dataclass(frozen=True)
 class ProposalSettings:
-    """What the coordinator chose: the share of members a step needs, and how far from the standard it may move."""
+    """What the coordinator chose: the share of members a step needs, how far from the standard it may move,
+    how members are weighted, and whether justified deviations count as disagreement."""
 
     min_support: float = 0.5
     max_drift: int | None = None
+    weighting: str = "equal"
+    count_justified: bool = False
 
     def describe(self, lang: str = "nb") -> str:
         """The settings in words, for the version history."""
         share = f"{self.min_support * 100:.0f} %"
         if lang == "en":
             drift = "no limit" if self.max_drift is None else f"at most {self.max_drift} changes"
-            return f"minimum support {share}, members weighted equally, distance from the standard: {drift}"
+            weighting = {
+                "equal": "members weighted equally",
+                "cases": "members weighted by cases per year",
+                "population": "members weighted by population",
+            }[self.weighting]
+            justified = "justified deviations counted" if self.count_justified else "justified deviations not counted"
+            return f"minimum support {share}, {weighting}, distance from the standard: {drift}, {justified}"
         drift = "ingen grense" if self.max_drift is None else f"høyst {self.max_drift} endringer"
-        return f"minste oppslutning {share}, alle medlemmer teller likt, avstand fra standarden: {drift}"
+        weighting = {
+            "equal": "alle medlemmer teller likt",
+            "cases": "medlemmene vektet etter saker per år",
+            "population": "medlemmene vektet etter innbyggertall",
+        }[self.weighting]
+        justified = "begrunnede avvik telt med" if self.count_justified else "begrunnede avvik ikke telt med"
+        return f"minste oppslutning {share}, {weighting}, avstand fra standarden: {drift}, {justified}"
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Each member's weight, and which members lacked the figure (they get the median of the others)."""
+
+    weights: dict[str, float]
+    missing: tuple[str, ...]
+    assumed: float | None
 
 
 @dataclass
@@ -79,6 +123,13 @@ class HarmonisationInputs:
     members: list[Member]
     #: Member name -> its latest version (members with a process only).
     versions: dict[str, ProcessVersion] = field(default_factory=dict)
+    #: The day the inputs are as on (None: today, the latest versions).
+    on: dt.date | None = None
+
+    def member_named(self, name: str) -> Member | None:
+        """The member a name of :attr:`versions` stands for."""
+        names = _names(self.members)
+        return next((m for m in self.members if names[m.municipality.id] == name), None)
 
     @property
     def key(self) -> tuple[Any, ...]:
@@ -120,19 +171,126 @@ def _names(members: list[Member]) -> dict[int, str]:
     }
 
 
-def harmonisation_inputs(cooperation: Cooperation, process_type: ProcessType) -> HarmonisationInputs:
-    """Gather the current members' latest versions and the standard version they are compared with."""
-    members = member_variants(cooperation, process_type)
+def harmonisation_inputs(
+    cooperation: Cooperation, process_type: ProcessType, *, on: dt.date | None = None
+) -> HarmonisationInputs:
+    """Gather the members' latest versions and the standard version they are compared with.
+
+    With ``on``: as they were at the end of that day (the members then, each one's
+    latest version saved by then, the standard version published by then).
+    """
+    members = member_variants(cooperation, process_type, on=on)
     standard = find_standard(cooperation, process_type)
+    if on is not None:
+        members = [Member(m.municipality, m.variant, version_on(m.variant, on)) for m in members]
+        standard_version = published_on(standard, on) if standard is not None else None
+    else:
+        standard_version = standard_version_for(standard) if standard is not None else None
     names = _names(members)
     return HarmonisationInputs(
         cooperation,
         process_type,
         standard,
-        standard_version_for(standard) if standard is not None else None,
+        standard_version,
         members,
         {names[m.municipality.id]: m.version for m in members if m.version is not None},
+        on,
     )
+
+
+def _end_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+
+
+def version_on(variant: Variant | None, day: dt.date) -> ProcessVersion | None:
+    """The variant's latest version saved by the end of ``day`` (None: it had none yet)."""
+    if variant is None:
+        return None
+    return db.session.scalar(
+        select(ProcessVersion)
+        .where(ProcessVersion.variant_id == variant.id, ProcessVersion.created_at < _end_of(day))
+        .order_by(ProcessVersion.number.desc())
+        .limit(1)
+    )
+
+
+def published_on(standard: Standard, day: dt.date) -> ProcessVersion | None:
+    """The standard version that was published at the end of ``day`` (the latest published by then)."""
+    return db.session.scalar(
+        select(ProcessVersion)
+        .where(
+            ProcessVersion.standard_id == standard.id,
+            ProcessVersion.published_at.is_not(None),
+            ProcessVersion.published_at < _end_of(day),
+        )
+        .order_by(ProcessVersion.published_at.desc(), ProcessVersion.number.desc())
+        .limit(1)
+    )
+
+
+def member_weights(inputs: HarmonisationInputs, weighting: str) -> Weights | None:
+    """The members' weights for ``weighting`` (None: all equal).
+
+    A member without the figure gets the median of the members that have it, and the
+    page says so; when no member has it, the proposal cannot be weighted that way.
+    """
+    if weighting == "equal":
+        return None
+    if weighting not in WEIGHTINGS:
+        raise ValidationError(_("Unknown weighting %(weighting)s.", weighting=weighting), field="vekt")
+    given: dict[str, float] = {}
+    for name in inputs.versions:
+        member = inputs.member_named(name)
+        if member is None:
+            continue
+        value = (
+            member.variant.cases_per_year
+            if weighting == "cases" and member.variant is not None
+            else member.municipality.population if weighting == "population" else None
+        )
+        if value is not None and value > 0:
+            given[name] = float(value)
+    if not given:
+        what = _("cases per year") if weighting == "cases" else _("population")
+        raise ValidationError(
+            _(
+                "No member has given its %(what)s yet, so the members cannot be weighted by it. "
+                "Process owners give it on their process page (cases) or municipality page (population).",
+                what=what,
+            ),
+            field="vekt",
+        )
+    missing = tuple(sorted(set(inputs.versions) - set(given)))
+    assumed = float(statistics.median(given.values())) if missing else None
+    weights = {name: given.get(name, assumed or 0.0) for name in inputs.versions}
+    return Weights(weights, missing, assumed)
+
+
+def justified_pairs(inputs: HarmonisationInputs, classes: StepClasses) -> set[tuple[str, str]]:
+    """(member, class id) for every justified deviation of a member, for the engine's ``justified=``."""
+    rows = deviations_for(inputs.cooperation, process_type_id=inputs.process_type.id)
+    if not rows:
+        return set()
+    names = _names(inputs.members)
+    by_variant: dict[int, list[Any]] = {}
+    for row in rows:
+        by_variant.setdefault(row.variant_id, []).append(row)
+    out: set[tuple[str, str]] = set()
+    reference = classes.current or classes.reference
+    for m in inputs.members:
+        if m.variant is None or m.variant.id not in by_variant:
+            continue
+        name = names[m.municipality.id]
+        if name not in classes.processes:
+            continue
+        ids = justified_map(by_variant[m.variant.id], reference, classes.processes[name], on=inputs.on)
+        for x in ids:
+            cid = classes.class_of(name, x)
+            if cid is not None:
+                out.add((name, cid))
+            elif x in classes:
+                out.add((name, x))
+    return out
 
 
 # Results by their inputs, per worker; bounded. A proposal for 38 members takes about a second.
@@ -164,15 +322,24 @@ def proposal_for(inputs: HarmonisationInputs, settings: ProposalSettings) -> Pro
             field="max_drift",
         )
 
+    weights = member_weights(inputs, settings.weighting)
+    classes = _classes_for(inputs)
+    justified = frozenset(justified_pairs(inputs, classes))
+
     def build() -> Proposal:
         return propose_standard(
-            inputs.processes(),
-            current=inputs.current(),
+            classes.processes,
+            current=classes.current,
             min_support=settings.min_support,
             max_drift=settings.max_drift,
+            weights=weights.weights if weights is not None else None,
+            justified=justified,
+            count_justified=settings.count_justified,
+            classes=classes,
         )
 
-    proposal: Proposal = _cached(("proposal", *inputs.key, settings), build)
+    key = ("proposal", *inputs.key, settings, tuple(sorted(weights.weights.items())) if weights else None, justified)
+    proposal: Proposal = _cached(key, build)
     return proposal
 
 
@@ -242,19 +409,36 @@ def make_draft(inputs: HarmonisationInputs, settings: ProposalSettings, *, user:
 
 @dataclass(frozen=True)
 class MemberPlan:
-    """One member's change plan towards one cooperation's standard."""
+    """One member's change plan towards one cooperation's standard, with its follow-up."""
 
     cooperation: Cooperation
     standard_version: ProcessVersion
     member: str
     plan: ChangePlan
+    variant: Variant
+    version: ProcessVersion
+
+    def entries(self) -> tuple[list[PlanEntry], list[PlanEntry]]:
+        """The changes and the justified deviations, each with its follow-up and justification."""
+        return plan_entries(
+            self.plan,
+            follow_ups_for(self.variant, self.cooperation),
+            deviations_for(self.cooperation, variant=self.variant),
+        )
 
 
-def plans_for_variant(variant: Variant, version: ProcessVersion) -> list[MemberPlan]:
-    """The change plan of the variant's ``version`` towards each of its cooperations' standards."""
+def plans_for_variant(
+    variant: Variant, version: ProcessVersion, *, on: dt.date | None = None, cooperation: Cooperation | None = None
+) -> list[MemberPlan]:
+    """The change plan of the variant's ``version`` towards each of its cooperations' standards.
+
+    Justified deviations are listed apart. With ``on``: against the standard version
+    published on that day. With ``cooperation``: towards that cooperation's only.
+    """
     out = []
-    for cooperation in cooperations_of(variant.municipality):
-        inputs = harmonisation_inputs(cooperation, variant.process_type)
+    cooperations = [cooperation] if cooperation is not None else cooperations_of(variant.municipality)
+    for coop in cooperations:
+        inputs = harmonisation_inputs(coop, variant.process_type, on=on)
         if inputs.standard_version is None:
             continue
         names = _names(inputs.members)
@@ -269,6 +453,8 @@ def plans_for_variant(variant: Variant, version: ProcessVersion) -> list[MemberP
         classes = _classes_for(inputs)
         target = classes.current
         assert target is not None
-        plan = change_plan(classes.processes[member], target, classes=classes, member=member)
-        out.append(MemberPlan(cooperation, inputs.standard_version, member, plan))
+        process = classes.processes[member]
+        justified = justified_map(deviations_for(coop, variant=variant), target, process, on=on)
+        plan = change_plan(process, target, classes=classes, member=member, justified=justified)
+        out.append(MemberPlan(coop, inputs.standard_version, member, plan, variant, version))
     return out

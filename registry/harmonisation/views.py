@@ -10,7 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from processes.formats import write_process
-from processes.harmonise import Effort, Proposal, join_names
+from processes.harmonise import Proposal, join_names
 from registry.authz import (
     can_edit_municipality,
     can_manage_standards,
@@ -39,6 +39,7 @@ from registry.harmonisation.services import (
     plans_for_variant,
     proposal_for,
 )
+from registry.harmonisation.words import effort_label
 from registry.i18n import ui_language
 from registry.municipalities.views import load_municipality
 from registry.process_types.views import load_process_type
@@ -48,15 +49,6 @@ from registry.variants.views import DIAGRAM_MAX_STEPS
 __all__ = ["bp"]
 
 bp = Blueprint("harmonisation", __name__)
-
-
-def effort_label(effort: Effort) -> str:
-    """The effort class in the user's language."""
-    return {
-        Effort.SMALL: _("small effort"),
-        Effort.MEDIUM: _("medium effort"),
-        Effort.LARGE: _("large effort"),
-    }[effort]
 
 
 def _settings_from(form: ProposalSettingsForm) -> ProposalSettings:
