@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField
+from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional
 
-__all__ = ["SUPPORT_CHOICES", "MakeDraftForm", "ProposalSettingsForm", "support_choices"]
+__all__ = ["SUPPORT_CHOICES", "MakeDraftForm", "ProposalSettingsForm", "support_choices", "weighting_choices"]
 
 
 class ProposalSettingsForm(FlaskForm):
@@ -26,6 +26,15 @@ class ProposalSettingsForm(FlaskForm):
         validators=[Optional(), NumberRange(min=0, max=10000, message=_l("Give a whole number from 0 to 10,000."))],
         description=_l("Leave empty for no limit. The best-supported changes are made first."),
     )
+    vekt = SelectField(
+        _l("Weight of each member"),
+        default="equal",
+        description=_l("A member that has not given the figure counts as the median of those that have."),
+    )
+    avvik = BooleanField(
+        _l("Count justified deviations as disagreement"),
+        description=_l("Off: a member's justified deviation from the standard does not count against the standard."),
+    )
 
 
 class MakeDraftForm(FlaskForm):
@@ -33,6 +42,8 @@ class MakeDraftForm(FlaskForm):
 
     oppslutning = SelectField(default="50")
     avstand = IntegerField(validators=[Optional(), NumberRange(min=0, max=10000)])
+    vekt = SelectField(default="equal")
+    avvik = BooleanField()
 
 
 #: The minimum supports to choose from (per cent).
@@ -42,3 +53,12 @@ SUPPORT_CHOICES = ("50", "60", "75", "90")
 def support_choices() -> list[tuple[str, str]]:
     """The choices of the minimum-support field, worded (set on each form when it is made)."""
     return [("50", str(_l("At least half of the members")))] + [(v, f"{v} %") for v in SUPPORT_CHOICES[1:]]
+
+
+def weighting_choices() -> list[tuple[str, str]]:
+    """The choices of the weighting field, worded."""
+    return [
+        ("equal", str(_l("Every member counts the same"))),
+        ("cases", str(_l("By cases per year"))),
+        ("population", str(_l("By population"))),
+    ]

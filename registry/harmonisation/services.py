@@ -393,7 +393,12 @@ def make_draft(inputs: HarmonisationInputs, settings: ProposalSettings, *, user:
                 "provenance": {
                     "new": {
                         "from": "proposal",
-                        "settings": {"min_support": settings.min_support, "max_drift": settings.max_drift},
+                        "settings": {
+                            "min_support": settings.min_support,
+                            "max_drift": settings.max_drift,
+                            "weighting": settings.weighting,
+                            "count_justified": settings.count_justified,
+                        },
                         "standard_version": inputs.standard_version.id if inputs.standard_version else None,
                         "member_versions": {name: v.id for name, v in sorted(inputs.versions.items())},
                         "engine": ENGINE_VERSION,

@@ -29,6 +29,7 @@ from registry.harmonisation.forms import (
     MakeDraftForm,
     ProposalSettingsForm,
     support_choices,
+    weighting_choices,
 )
 from registry.harmonisation.services import (
     HarmonisationInputs,
@@ -36,6 +37,7 @@ from registry.harmonisation.services import (
     _cached,
     harmonisation_inputs,
     make_draft,
+    member_weights,
     plans_for_variant,
     proposal_for,
 )
@@ -51,12 +53,17 @@ __all__ = ["bp"]
 bp = Blueprint("harmonisation", __name__)
 
 
-def _settings_from(form: ProposalSettingsForm) -> ProposalSettings:
+def _settings_from(form: ProposalSettingsForm | MakeDraftForm) -> ProposalSettings:
     try:
         share = int(form.oppslutning.data or "50") / 100
     except ValueError:
         share = 0.5
-    return ProposalSettings(min_support=share, max_drift=form.avstand.data)
+    return ProposalSettings(
+        min_support=share,
+        max_drift=form.avstand.data,
+        weighting=form.vekt.data or "equal",
+        count_justified=bool(form.avvik.data),
+    )
 
 
 def _diagram(inputs: HarmonisationInputs, settings: ProposalSettings, proposal: Proposal, lang: str) -> Any:
@@ -86,6 +93,7 @@ def proposal(cooperation: str, slug: str) -> tuple[str, int] | str:
     process_type = _process_type(slug)
     form = ProposalSettingsForm(request.args)
     form.oppslutning.choices = support_choices()
+    form.vekt.choices = weighting_choices()
     status = 200
     settings = ProposalSettings()
     if request.args:
@@ -102,13 +110,24 @@ def proposal(cooperation: str, slug: str) -> tuple[str, int] | str:
             result = proposal_for(inputs, settings)
         except ValidationError as exc:
             problem = exc.message
-            if exc.field:
+            if exc.field == "vekt":
+                form.vekt.errors = [exc.message]
+                status = 422
+            elif exc.field:
                 form.avstand.errors = [exc.message]
                 status = 422
+    weights = None
+    if status == 200 and result is not None:
+        weights = member_weights(inputs, settings.weighting)
     draft_form = MakeDraftForm(
-        formdata=None, oppslutning=str(round(settings.min_support * 100)), avstand=settings.max_drift
+        formdata=None,
+        oppslutning=str(round(settings.min_support * 100)),
+        avstand=settings.max_drift,
+        vekt=settings.weighting,
+        avvik=settings.count_justified,
     )
     draft_form.oppslutning.choices = [(v, v) for v in SUPPORT_CHOICES]
+    draft_form.vekt.choices = weighting_choices()
     return render_template(
         "harmonisation/proposal.html",
         cooperation=coop,
@@ -123,6 +142,7 @@ def proposal(cooperation: str, slug: str) -> tuple[str, int] | str:
         join_names=join_names,
         can_manage=bool(can_manage_standards(current_user, coop)),
         draft_form=draft_form,
+        weights=weights,
     ), status
 
 
@@ -134,9 +154,10 @@ def make_draft_view(cooperation: str, slug: str) -> Response:
     process_type = _process_type(slug)
     form = MakeDraftForm()
     form.oppslutning.choices = [(v, v) for v in SUPPORT_CHOICES]
+    form.vekt.choices = weighting_choices()
     if not form.validate():
         abort(400, description=_("The proposal's settings were not understood; open the proposal again."))
-    settings = ProposalSettings(min_support=int(form.oppslutning.data or "50") / 100, max_drift=form.avstand.data)
+    settings = _settings_from(form)
     inputs = harmonisation_inputs(coop, process_type)
     try:
         version = make_draft(inputs, settings, user=current_user)
