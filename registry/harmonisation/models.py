@@ -16,6 +16,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -24,10 +25,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.cooperations.models import Cooperation
 from registry.extensions import Base
+from registry.process_types.models import ProcessType
 from registry.users.models import User, utcnow
 from registry.variants.models import ProcessVersion, Variant
 
-__all__ = ["FOLLOW_UP_STATUSES", "REASON_CATEGORIES", "ChangeFollowUp", "JustifiedDeviation"]
+__all__ = ["FOLLOW_UP_STATUSES", "REASON_CATEGORIES", "ChangeFollowUp", "JustifiedDeviation", "StoredProposal"]
 
 #: The follow-up of one change, in the order a change moves through them.
 #: («avvik begrunnet» is not one of them: it is a :class:`JustifiedDeviation`.)
@@ -113,3 +115,49 @@ class JustifiedDeviation(Base):
     def __str__(self) -> str:
         step = self.standard_step_label or self.variant_step_label
         return f"{self.variant}: {step}"
+
+
+class StoredProposal(Base):
+    """A proposed common standard as the page shows it, computed by a job and kept.
+
+    A proposal for 38 members takes a second or two, longer than a page view should,
+    so the page reads this row and asks for it when it is missing. ``inputs_key``
+    digests everything the proposal depends on (the members' and the standard's
+    contents, the settings, the members' weights, the justified deviations in force,
+    the engine version): when any of them changes, the key does, and the old row is
+    simply no longer asked for. ``view`` is JSON, in both languages: the proposed
+    process as canonical content (what «make it a draft» saves), its texts, its steps
+    with their support, and its drawings.
+    """
+
+    __tablename__ = "stored_proposals"
+    __table_args__ = (
+        UniqueConstraint("cooperation_id", "process_type_id", "inputs_key", "engine_version"),
+        CheckConstraint("status IN ('pending', 'done', 'failed')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cooperation_id: Mapped[int] = mapped_column(ForeignKey("cooperations.id", ondelete="CASCADE"), index=True)
+    process_type_id: Mapped[int] = mapped_column(ForeignKey("process_types.id", ondelete="CASCADE"), index=True)
+    #: sha256 (hex) of the inputs, the settings, the weights and the deviations in force.
+    inputs_key: Mapped[str] = mapped_column(String(64))
+    engine_version: Mapped[str] = mapped_column(String(30))
+    #: JSON: the settings it is computed with (the job reads them; the draft's provenance names them).
+    settings: Mapped[str] = mapped_column(Text, default="{}")
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    #: JSON: what the page shows, in nb and en ("" while pending).
+    view: Mapped[str] = mapped_column(Text, default="")
+    # Why it failed: "engine" (``error`` says what) or a registry.tasks.FAILURE_REASONS entry.
+    error: Mapped[str] = mapped_column(Text, default="")
+    failure: Mapped[str] = mapped_column(String(20), default="")
+    job_id: Mapped[str] = mapped_column(String(64), default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    computed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    cooperation: Mapped[Cooperation] = relationship()
+    process_type: Mapped[ProcessType] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.cooperation}: {self.process_type} ({self.status})"
