@@ -250,6 +250,7 @@ def set_status(
     else:
         row.change_key = entry.key.encode()
     row.change_text = entry.change.text("nb")[:5000]
+    row.change_text_en = entry.change.text("en")[:5000]
     row.status = status
     row.planned_for = planned_for if status == "planned" else None
     row.note = note[:2000]
@@ -292,6 +293,7 @@ def save_deviation(
     row.reason = reason.strip()[:4000]
     row.valid_until = valid_until
     row.change_text = entry.change.text("nb")[:5000]
+    row.change_text_en = entry.change.text("en")[:5000]
     db.session.flush()
     return row
 
@@ -345,6 +347,7 @@ def record_new_version(version_id: int) -> int:
                 db.session.add(row)
                 rows.append(row)
             row.change_text = change.text("nb")[:5000]
+            row.change_text_en = change.text("en")[:5000]
             row.status = "done"
             row.planned_for = None
             row.automatic = True

@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField
-from wtforms.validators import NumberRange, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
-__all__ = ["SUPPORT_CHOICES", "MakeDraftForm", "ProposalSettingsForm", "support_choices", "weighting_choices"]
+__all__ = [
+    "SUPPORT_CHOICES",
+    "DeviationForm",
+    "FollowUpForm",
+    "MakeDraftForm", "ProposalSettingsForm", "support_choices", "weighting_choices"]
 
 
 class ProposalSettingsForm(FlaskForm):
@@ -62,3 +81,43 @@ def weighting_choices() -> list[tuple[str, str]]:
         ("cases", str(_l("By cases per year"))),
         ("population", str(_l("By population"))),
     ]
+
+
+class FollowUpForm(FlaskForm):
+    """Where the municipality stands with one change of its plan."""
+
+    key = HiddenField(validators=[InputRequired()])
+    status = SelectField(_l("Status"), default="not_started")
+    planned_for = DateField(
+        _l("Planned for"),
+        validators=[Optional()],
+        description=_l("Needed when the status is planned."),
+    )
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """A planned change needs the date it is planned for."""
+        ok = bool(super().validate(extra_validators))
+        if ok and self.status.data == "planned" and self.planned_for.data is None:
+            self.planned_for.errors = [str(_l("Give the date the change is planned for (for example 2027-03-01)."))]
+            return False
+        return ok
+
+
+class DeviationForm(FlaskForm):
+    """Mark a difference from the standard as a justified deviation («begrunnet avvik»)."""
+
+    key = HiddenField(validators=[InputRequired()])
+    category = SelectField(_l("Reason"), default="law")
+    reason = TextAreaField(
+        _l("Why the municipality keeps this difference"),
+        validators=[
+            DataRequired(message=_l("Say why: the coordinator and the other members read it.")),
+            Length(max=4000),
+        ],
+    )
+    valid_until = DateField(
+        _l("Justified until"),
+        validators=[Optional()],
+        description=_l("Leave empty if it has no end date."),
+    )

@@ -54,8 +54,9 @@ class ChangeFollowUp(Base):
     variant_id: Mapped[int] = mapped_column(ForeignKey("variants.id", ondelete="CASCADE"), index=True)
     cooperation_id: Mapped[int] = mapped_column(ForeignKey("cooperations.id", ondelete="CASCADE"), index=True)
     change_key: Mapped[str] = mapped_column(String(700))
-    #: The change in words (bokmål) when the status was last set: the history reads without the plan.
+    #: The change in words (bokmål, English) when the status was last set: the history reads without the plan.
     change_text: Mapped[str] = mapped_column(Text, default="")
+    change_text_en: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="not_started")
     planned_for: Mapped[dt.date | None] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
@@ -69,6 +70,10 @@ class ChangeFollowUp(Base):
     cooperation: Mapped[Cooperation] = relationship()
     set_by: Mapped[User | None] = relationship()
     done_in_version: Mapped[ProcessVersion | None] = relationship()
+
+    def text(self, lang: str = "nb") -> str:
+        """The change in words, in ``lang``."""
+        return (self.change_text_en if lang == "en" else "") or self.change_text
 
     def __str__(self) -> str:
         return f"{self.variant}: {self.change_text[:200]}"
@@ -98,8 +103,9 @@ class JustifiedDeviation(Base):
     category: Mapped[str] = mapped_column(String(30))
     reason: Mapped[str] = mapped_column(Text)
     valid_until: Mapped[dt.date | None] = mapped_column(Date)
-    #: The change in words (bokmål) when it was justified.
+    #: The change in words (bokmål, English) when it was justified.
     change_text: Mapped[str] = mapped_column(Text, default="")
+    change_text_en: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
@@ -107,6 +113,10 @@ class JustifiedDeviation(Base):
     variant: Mapped[Variant] = relationship()
     cooperation: Mapped[Cooperation] = relationship()
     created_by: Mapped[User | None] = relationship()
+
+    def text(self, lang: str = "nb") -> str:
+        """The difference in words, in ``lang``."""
+        return (self.change_text_en if lang == "en" else "") or self.change_text
 
     def is_valid_on(self, day: dt.date) -> bool:
         """True while the justification holds (no end date, or not passed yet)."""

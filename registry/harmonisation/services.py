@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import statistics
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from processes import Process
+from processes.formats import write_process
 from processes.harmonise import (
     ChangePlan,
     Proposal,
@@ -29,7 +33,12 @@ from processes.harmonise import (
     step_classes,
 )
 from registry.audit.models import AuditEvent
-from registry.comparisons.services import cooperations_of, standard_version_for
+from registry.comparisons.services import (
+    DIAGRAM_MAX_STEPS,
+    check_queued_work,
+    cooperations_of,
+    standard_version_for,
+)
 from registry.cooperations.models import Cooperation
 from registry.divergence.services import Member, find_standard, member_variants
 from registry.errors import ValidationError
@@ -42,8 +51,10 @@ from registry.harmonisation.followup import (
     justified_map,
     plan_entries,
 )
+from registry.harmonisation.models import StoredProposal
 from registry.process_types.models import ProcessType
-from registry.users.models import User
+from registry.tasks import enqueue_row, fail_pending, fail_with, queue_url, watch_job
+from registry.users.models import User, utcnow
 from registry.variants.models import ProcessVersion, Standard, Variant
 from registry.variants.services import get_or_create_standard, save_version
 
@@ -53,13 +64,19 @@ __all__ = [
     "MemberPlan",
     "ProposalSettings",
     "Weights",
+    "compute_proposal",
+    "find_stored_proposal",
     "harmonisation_inputs",
     "justified_pairs",
     "make_draft",
     "member_weights",
     "plans_for_variant",
     "proposal_for",
+    "proposal_job_failed",
+    "proposal_key",
+    "proposal_view",
     "published_on",
+    "request_proposal",
     "version_on",
 ]
 
@@ -312,8 +329,8 @@ def _cached(key: tuple[Any, ...], build: Any) -> Any:
     return value
 
 
-def proposal_for(inputs: HarmonisationInputs, settings: ProposalSettings) -> Proposal:
-    """The proposed common standard for these inputs and settings (ValidationError when it cannot be made)."""
+def _checked_weights(inputs: HarmonisationInputs, settings: ProposalSettings) -> Weights | None:
+    """The members' weights, once the settings are known to make a proposal possible (else ValidationError)."""
     if not inputs.versions:
         raise ValidationError(_("No member has registered this process yet, so there is nothing to propose from."))
     if settings.max_drift is not None and inputs.standard_version is None:
@@ -321,8 +338,12 @@ def proposal_for(inputs: HarmonisationInputs, settings: ProposalSettings) -> Pro
             _("A limit on the distance from the standard needs a standard; this cooperation has none yet."),
             field="max_drift",
         )
+    return member_weights(inputs, settings.weighting)
 
-    weights = member_weights(inputs, settings.weighting)
+
+def proposal_for(inputs: HarmonisationInputs, settings: ProposalSettings) -> Proposal:
+    """The proposed common standard for these inputs and settings (ValidationError when it cannot be made)."""
+    weights = _checked_weights(inputs, settings)
     classes = _classes_for(inputs)
     justified = frozenset(justified_pairs(inputs, classes))
 
@@ -352,12 +373,22 @@ def _classes_for(inputs: HarmonisationInputs) -> StepClasses:
 
 
 def make_draft(inputs: HarmonisationInputs, settings: ProposalSettings, *, user: User | None) -> ProcessVersion:
-    """Save the proposal as the next draft version of the cooperation's standard, with where it came from."""
-    proposal = proposal_for(inputs, settings)
+    """Save the proposal as the next draft version of the cooperation's standard, with where it came from.
+
+    The stored proposal for these inputs and settings is saved as it is, when there is
+    one: the draft is exactly what the coordinator saw on the page.
+    """
+    weights = _checked_weights(inputs, settings)
+    key = proposal_key(inputs, settings, weights)
+    stored = find_stored_proposal(inputs, key)
+    if stored is not None and stored.status == "done":
+        view = json.loads(stored.view)
+        content, step_count = view["content"], int(view["step_count"])
+    else:
+        stored = None
+        process = _named_process(inputs, proposal_for(inputs, settings))
+        content, step_count = canonical_content(process), len(process.steps)
     standard = inputs.standard or get_or_create_standard(inputs.cooperation, inputs.process_type)
-    process = proposal.process.copy()
-    process.name = process.name or inputs.process_type.name_nb
-    content = canonical_content(process)
     members = ", ".join(f"{name} v{v.number}" for name, v in sorted(inputs.versions.items()))
     base = (
         _("standard version %(number)s", number=inputs.standard_version.number)
@@ -373,7 +404,7 @@ def make_draft(inputs: HarmonisationInputs, settings: ProposalSettings, *, user:
     version = save_version(
         standard,
         content=content,
-        step_count=len(process.steps),
+        step_count=step_count,
         source_format="native",
         source_filename=f"{inputs.process_type.slug}-forslag.yaml",
         source_data=content.encode("utf-8"),
@@ -402,6 +433,12 @@ def make_draft(inputs: HarmonisationInputs, settings: ProposalSettings, *, user:
                         "standard_version": inputs.standard_version.id if inputs.standard_version else None,
                         "member_versions": {name: v.id for name, v in sorted(inputs.versions.items())},
                         "engine": ENGINE_VERSION,
+                        "inputs_key": key,
+                        # The stored proposal the page showed (None: computed for the draft).
+                        "stored_proposal": stored.id if stored is not None else None,
+                        "computed_at": stored.computed_at.isoformat()
+                        if stored is not None and stored.computed_at is not None
+                        else None,
                     }
                 }
             },
@@ -410,6 +447,202 @@ def make_draft(inputs: HarmonisationInputs, settings: ProposalSettings, *, user:
     )
     db.session.flush()
     return version
+
+# --- stored proposals --------------------------------------------------------------------------
+
+
+def _settings_data(settings: ProposalSettings) -> dict[str, Any]:
+    return {
+        "min_support": settings.min_support,
+        "max_drift": settings.max_drift,
+        "weighting": settings.weighting,
+        "count_justified": settings.count_justified,
+    }
+
+
+def proposal_key(inputs: HarmonisationInputs, settings: ProposalSettings, weights: Weights | None) -> str:
+    """The digest of everything a proposal depends on: contents, settings, weights, deviations in force, engine.
+
+    The justified deviations enter as the rows name their steps (and whether they
+    hold today), which with the contents decides what the engine is told is justified.
+    """
+    day = inputs.on or dt.date.today()
+    names = _names(inputs.members)
+    member_of = {m.variant.id: names[m.municipality.id] for m in inputs.members if m.variant is not None}
+    deviations = sorted(
+        [member_of[row.variant_id], row.standard_step_id, row.standard_step_label, row.variant_step_label]
+        for row in deviations_for(inputs.cooperation, process_type_id=inputs.process_type.id)
+        if row.variant_id in member_of and member_of[row.variant_id] in inputs.versions and row.is_valid_on(day)
+    )
+    standard, members, engine = inputs.key
+    data = {
+        "standard": standard,
+        "members": [list(pair) for pair in members],
+        "engine": engine,
+        "settings": _settings_data(settings),
+        "weights": sorted(weights.weights.items()) if weights is not None else None,
+        "justified": deviations,
+        "name": inputs.process_type.name_nb,
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def find_stored_proposal(inputs: HarmonisationInputs, key: str) -> StoredProposal | None:
+    """The stored proposal for the inputs' cooperation and process type with this key, if any; never writes."""
+    return db.session.scalar(
+        select(StoredProposal).where(
+            StoredProposal.cooperation_id == inputs.cooperation.id,
+            StoredProposal.process_type_id == inputs.process_type.id,
+            StoredProposal.inputs_key == key,
+            StoredProposal.engine_version == ENGINE_VERSION,
+        )
+    )
+
+
+def request_proposal(
+    inputs: HarmonisationInputs,
+    settings: ProposalSettings,
+    *,
+    user: User | None = None,
+    max_pending: int | None = None,
+) -> StoredProposal:
+    """The stored proposal, queued when missing (computed at once in inline mode); ValidationError when none can be made.
+
+    Refused past ``max_pending`` queued rows for ``user``.
+    """
+    weights = _checked_weights(inputs, settings)
+    key = proposal_key(inputs, settings, weights)
+    row = find_stored_proposal(inputs, key)
+    if row is not None:
+        if row.status == "pending" and queue_url():
+            found = row
+            watch_job(found, lambda: _enqueue_proposal(found))
+        return row
+    if user is not None and max_pending is not None:
+        check_queued_work(
+            StoredProposal, user, max_pending,
+            message=_(
+                "You have %(count)s proposals waiting to be computed. Open this page again in a minute, "
+                "when some of them are done.",
+            ),
+        )
+    row = StoredProposal(
+        cooperation_id=inputs.cooperation.id,
+        process_type_id=inputs.process_type.id,
+        inputs_key=key,
+        engine_version=ENGINE_VERSION,
+        settings=json.dumps(_settings_data(settings)),
+        status="pending",
+        view="",
+        requested_by_id=user.id if user is not None else None,
+        requested_at=utcnow(),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        # Another request asked for the same proposal a moment ago: use its row.
+        other = find_stored_proposal(inputs, key)
+        if other is None:
+            raise
+        return other
+    _enqueue_proposal(row)
+    return row
+
+
+def _enqueue_proposal(row: StoredProposal) -> str | None:
+    return enqueue_row(row, compute_proposal, proposal_job_failed)
+
+
+def compute_proposal(row_id: int) -> None:
+    """Compute a stored request's proposal from the current inputs and keep what the page shows."""
+    row = db.session.get(StoredProposal, row_id)
+    if row is None or row.status == "done":
+        return
+    try:
+        inputs = harmonisation_inputs(row.cooperation, row.process_type)
+        settings = ProposalSettings(**json.loads(row.settings))
+        if proposal_key(inputs, settings, _checked_weights(inputs, settings)) != row.inputs_key:
+            # The inputs changed after it was asked for; the page asks for the new key instead.
+            db.session.delete(row)
+            db.session.flush()
+            return
+        view = proposal_view(inputs, proposal_for(inputs, settings))
+    except Exception as error:  # noqa: BLE001 - a job boundary: say on the page what went wrong
+        fail_with(row, error)
+        return
+    row.view = json.dumps(view, ensure_ascii=False)
+    row.status = "done"
+    row.computed_at = utcnow()
+    db.session.flush()
+
+
+def proposal_job_failed(row_id: int, reason: str) -> None:
+    """A proposal's job failed for good (``reason``: abandoned or timeout): the page says so."""
+    fail_pending(StoredProposal, row_id, reason)
+
+
+def _named_process(inputs: HarmonisationInputs, proposal: Proposal) -> Process:
+    process = proposal.process.copy()
+    process.name = process.name or inputs.process_type.name_nb
+    return process
+
+
+def _proposal_svg(proposal: Proposal, lang: str) -> str | None:
+    """The proposal drawn, each step with its support in its label ("12 av 12"); None when too large to draw."""
+    process = proposal.process
+    if not 0 < len(process.steps) <= DIAGRAM_MAX_STEPS:
+        return None
+    support = {s.id: s.support.text(lang) for s in proposal.steps}
+    drawn = process.copy()
+    for step in process.steps:
+        if step.id in support:
+            drawn.replace_element(step.replace(label=f"{step.label} ({support[step.id]})"))
+    with force_locale(lang):
+        title = _("Proposed common standard")
+    return write_process(drawn, "svg", lang=lang, title=title).decode("utf-8")
+
+
+def proposal_view(inputs: HarmonisationInputs, proposal: Proposal) -> dict[str, Any]:
+    """What the proposal page shows, as plain data in both languages (kept as JSON on a stored proposal)."""
+    process = _named_process(inputs, proposal)
+    return {
+        "content": canonical_content(process),
+        "step_count": len(process.steps),
+        "drift": proposal.drift,
+        "standard_version": inputs.standard_version.number if inputs.standard_version is not None else None,
+        "texts": {
+            lang: {
+                "summary": proposal.summary(lang),
+                "departures": proposal.texts(lang),
+                "svg": _proposal_svg(proposal, lang),
+            }
+            for lang in ("nb", "en")
+        },
+        "steps": [
+            {
+                "id": s.id,
+                "label": s.label,
+                "count": s.support.count,
+                "total": s.support.total,
+                "support": {lang: s.support.text(lang) for lang in ("nb", "en")},
+                "in_current": s.in_current,
+                "dissent": [{"value": a.value, "members": list(a.members)} for a in s.dissent()],
+            }
+            for s in proposal.steps
+        ],
+        "left_out": [
+            {
+                "id": s.id,
+                "label": s.label,
+                "count": s.support.count,
+                "total": s.support.total,
+                "support": {lang: s.support.text(lang) for lang in ("nb", "en")},
+                "members": list(s.support.members),
+            }
+            for s in proposal.left_out
+        ],
+    }
 
 
 @dataclass(frozen=True)

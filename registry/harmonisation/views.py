@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from processes.formats import write_process
-from processes.harmonise import Proposal, join_names
+from processes.harmonise import join_names
 from registry.authz import (
     can_edit_municipality,
     can_manage_standards,
@@ -24,29 +35,50 @@ from registry.divergence.views import _process_type, comparison_link
 from registry.errors import ValidationError
 from registry.exports.services import inline_svg
 from registry.extensions import db
+from registry.harmonisation.followup import (
+    ChangeKey,
+    PlanEntry,
+    follow_ups_for,
+    remove_deviation,
+    save_deviation,
+    set_status,
+)
 from registry.harmonisation.forms import (
     SUPPORT_CHOICES,
+    DeviationForm,
+    FollowUpForm,
     MakeDraftForm,
     ProposalSettingsForm,
     support_choices,
     weighting_choices,
 )
+from registry.harmonisation.models import (
+    ChangeFollowUp,
+    JustifiedDeviation,
+    StoredProposal,
+)
 from registry.harmonisation.services import (
-    HarmonisationInputs,
+    MemberPlan,
     ProposalSettings,
     _cached,
     harmonisation_inputs,
     make_draft,
     member_weights,
     plans_for_variant,
-    proposal_for,
+    request_proposal,
+    version_on,
 )
-from registry.harmonisation.words import effort_label
+from registry.harmonisation.words import (
+    effort_label,
+    follow_up_choices,
+    follow_up_label,
+    reason_choices,
+    reason_label,
+)
 from registry.i18n import ui_language
 from registry.municipalities.views import load_municipality
 from registry.process_types.views import load_process_type
 from registry.variants.services import find_variant
-from registry.variants.views import DIAGRAM_MAX_STEPS
 
 __all__ = ["bp"]
 
@@ -66,23 +98,16 @@ def _settings_from(form: ProposalSettingsForm | MakeDraftForm) -> ProposalSettin
     )
 
 
-def _diagram(inputs: HarmonisationInputs, settings: ProposalSettings, proposal: Proposal, lang: str) -> Any:
-    """The proposal drawn, each step with its support in its label ("12 av 12"), as inline SVG."""
-    process = proposal.process
-    if not 0 < len(process.steps) <= DIAGRAM_MAX_STEPS:
+def _stored_diagram(row: StoredProposal, lang: str) -> Any:
+    """The stored proposal's drawing in ``lang``, made safe to inline (kept per worker: rows never change)."""
+    svg = json.loads(row.view)["texts"][lang]["svg"]
+    if not svg:
         return None
-    support = {s.id: s.support.text(lang) for s in proposal.steps}
 
-    def draw() -> bytes:
-        drawn = process.copy()
-        for step in process.steps:
-            if step.id in support:
-                drawn.replace_element(step.replace(label=f"{step.label} ({support[step.id]})"))
-        title = _("Proposed common standard")
-        return write_process(drawn, "svg", lang=lang, title=title)
+    def build() -> Any:
+        return inline_svg(svg, id_prefix="forslag", label=_("Diagram of the proposed common standard"))
 
-    data: bytes = _cached(("proposal-svg", *inputs.key, settings, lang), draw)
-    return inline_svg(data, id_prefix="forslag", label=_("Diagram of the proposed common standard"))
+    return _cached(("proposal-svg", row.inputs_key, row.engine_version, lang), build)
 
 
 @bp.get("/samarbeid/<cooperation>/forslag/<slug>")
@@ -103,12 +128,20 @@ def proposal(cooperation: str, slug: str) -> tuple[str, int] | str:
             status = 422
     inputs = harmonisation_inputs(coop, process_type)
     lang = ui_language()
-    result: Proposal | None = None
+    row: StoredProposal | None = None
     problem = None
     if status == 200:
         try:
-            result = proposal_for(inputs, settings)
+            row = request_proposal(
+                inputs,
+                settings,
+                user=current_user,
+                max_pending=int(current_app.config["TASK_MAX_PENDING_PER_USER"]),
+            )
+            # A new request (computed at once without a queue) or a job looked after: keep it.
+            db.session.commit()
         except ValidationError as exc:
+            db.session.rollback()
             problem = exc.message
             if exc.field == "vekt":
                 form.vekt.errors = [exc.message]
@@ -117,7 +150,8 @@ def proposal(cooperation: str, slug: str) -> tuple[str, int] | str:
                 form.avstand.errors = [exc.message]
                 status = 422
     weights = None
-    if status == 200 and result is not None:
+    view = json.loads(row.view) if row is not None and row.status == "done" else None
+    if status == 200 and row is not None:
         weights = member_weights(inputs, settings.weighting)
     draft_form = MakeDraftForm(
         formdata=None,
@@ -135,10 +169,12 @@ def proposal(cooperation: str, slug: str) -> tuple[str, int] | str:
         inputs=inputs,
         form=form,
         settings=settings,
-        proposal=result,
+        stored=row,
+        view=view,
+        texts=view["texts"][lang] if view is not None else None,
         problem=problem,
         lang=lang,
-        diagram=_diagram(inputs, settings, result, lang) if result is not None else None,
+        diagram=_stored_diagram(row, lang) if view is not None and row is not None else None,
         join_names=join_names,
         can_manage=bool(can_manage_standards(current_user, coop)),
         draft_form=draft_form,
@@ -170,9 +206,7 @@ def make_draft_view(cooperation: str, slug: str) -> Response:
     return redirect(url_for("standards.version", cooperation=coop.slug, slug=process_type.slug, number=version.number))
 
 
-@bp.get("/kommuner/<number>/prosesser/<slug>/endringsplan")
-def plan(number: str, slug: str) -> str:
-    """Endringsplan: what the municipality must change to follow each of its cooperations' standards."""
+def _variant_of(number: str, slug: str) -> tuple[Any, Any, Any, Any]:
     municipality = load_municipality(number)
     process_type = load_process_type(slug)
     variant = find_variant(municipality, process_type)
@@ -181,14 +215,44 @@ def plan(number: str, slug: str) -> str:
     version = latest_version(variant)
     if version is None:
         abort(404)
+    return municipality, process_type, variant, version
+
+
+def _as_of(value: str | None) -> dt.date | None:
+    """The «per dato» of a plan: a past date, or None for today (400 with the reason otherwise)."""
+    if not value:
+        return None
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        abort(400, description=_("The date %(value)s is not a date; write it as 2026-03-01.", value=value[:40]))
+    if day > dt.date.today():
+        abort(400, description=_("The date %(value)s is in the future; choose today or a day before.", value=value))
+    if day < dt.date(2000, 1, 1):
+        abort(400, description=_("The registry has nothing from before 2000; choose a later date."))
+    return day
+
+
+@bp.get("/kommuner/<number>/prosesser/<slug>/endringsplan")
+def plan(number: str, slug: str) -> str:
+    """Endringsplan: what the municipality must change to follow each of its cooperations' standards."""
+    municipality, process_type, variant, version = _variant_of(number, slug)
+    on = _as_of(request.args.get("dato"))
+    if on is not None:
+        version = version_on(variant, on)
+        if version is None:
+            abort(404, description=_("%(municipality)s had not described this process by %(date)s.", municipality=municipality.name, date=format_date(on)))
     plans = []
     hidden = 0
-    for member_plan in plans_for_variant(variant, version):
+    for member_plan in plans_for_variant(variant, version, on=on):
         # The plan shows the standard's content: only to those who may see that version.
         if can_view_version(current_user, member_plan.standard_version):
             plans.append(member_plan)
         else:
             hidden += 1
+    can_edit = bool(can_edit_municipality(current_user, municipality)) and on is None
+    entries = {mp.cooperation.id: mp.entries() for mp in plans}
+    done = {mp.cooperation.id: _done_elsewhere(mp, entries[mp.cooperation.id][0]) for mp in plans}
     return render_template(
         "harmonisation/plan.html",
         municipality=municipality,
@@ -196,9 +260,150 @@ def plan(number: str, slug: str) -> str:
         variant=variant,
         version=version,
         plans=plans,
+        entries=entries,
+        done=done,
         hidden=hidden,
+        on=on,
+        today=dt.date.today(),
         lang=ui_language(),
         effort_label=effort_label,
+        follow_up_label=follow_up_label,
+        reason_label=reason_label,
         comparison_link=comparison_link,
-        can_edit=can_edit_municipality(current_user, municipality),
+        can_edit=can_edit,
+        follow_up_form=_follow_up_form,
+        deviation_form=_deviation_form,
     )
+
+
+def _done_elsewhere(mp: MemberPlan, entries: list[PlanEntry]) -> list[ChangeFollowUp]:
+    """Follow-ups marked done whose change is no longer in the plan: what the member has done."""
+    shown = {e.follow_up.id for e in entries if e.follow_up is not None}
+    return [r for r in follow_ups_for(mp.variant, mp.cooperation) if r.status == "done" and r.id not in shown]
+
+
+def _prefix() -> str:
+    """The prefix of the posted form's fields (each change's form on the plan page has its own)."""
+    value = request.form.get("form_prefix", "")
+    return value if value.isascii() and value.isalnum() and len(value) <= 20 else ""
+
+
+def _follow_up_form(entry: PlanEntry, prefix: str) -> FollowUpForm:
+    row = entry.follow_up
+    form = FollowUpForm(
+        formdata=None,
+        prefix=prefix,
+        key=entry.key.encode(),
+        status=row.status if row is not None else "not_started",
+        planned_for=row.planned_for if row is not None else None,
+        note=row.note if row is not None else "",
+    )
+    form.status.choices = follow_up_choices()
+    return form
+
+
+def _deviation_form(entry: PlanEntry, prefix: str) -> DeviationForm:
+    row = entry.deviation
+    form = DeviationForm(
+        formdata=None,
+        prefix=prefix,
+        key=entry.key.encode(),
+        category=row.category if row is not None else "law",
+        reason=row.reason if row is not None else "",
+        valid_until=row.valid_until if row is not None else None,
+    )
+    form.category.choices = reason_choices()
+    return form
+
+
+def _entry_for(number: str, slug: str, cooperation: str, key: str) -> tuple[Any, Any, MemberPlan, PlanEntry | None]:
+    """The member's plan towards the cooperation and the change the form was about (None: gone since)."""
+    municipality, process_type, variant, version = _variant_of(number, slug)
+    require(can_edit_municipality(current_user, municipality))
+    coop = load_cooperation(cooperation)
+    plans = plans_for_variant(variant, version, cooperation=coop)
+    if not plans:
+        abort(404, description=_("%(cooperation)s has no standard for this process to plan against.", cooperation=coop.name))
+    mp = plans[0]
+    changes, justified = mp.entries()
+    wanted = ChangeKey.decode(key)
+    entry = next((e for e in (*changes, *justified) if e.key.encode() == key), None)
+    if entry is None and wanted is not None:
+        entry = next((e for e in (*changes, *justified) if e.key.same_change(wanted)), None)
+    return municipality, process_type, mp, entry
+
+
+def _back(municipality: Any, process_type: Any, anchor: str = "") -> Response:
+    url = url_for("harmonisation.plan", number=municipality.number, slug=process_type.slug)
+    return redirect(url + (f"#{anchor}" if anchor else ""))
+
+
+@bp.post("/kommuner/<number>/prosesser/<slug>/endringsplan/<cooperation>/status")
+def set_follow_up(number: str, slug: str, cooperation: str) -> Response | tuple[str, int]:
+    """Record the follow-up status of one change."""
+    form = FollowUpForm(prefix=_prefix())
+    form.status.choices = follow_up_choices()
+    municipality, process_type, mp, entry = _entry_for(number, slug, cooperation, form.key.data or "")
+    if entry is None:
+        flash(_("That change is no longer in the plan (the process or the standard has changed since). Nothing was saved."), "error")
+        return _back(municipality, process_type)
+    if not form.validate():
+        for field in (form.status, form.planned_for, form.note, form.key):
+            for message in field.errors:
+                flash(f"{field.label.text}: {message}" if field.label else str(message), "error")
+        return _back(municipality, process_type, f"change-{mp.cooperation.slug}")
+    set_status(
+        mp.variant,
+        mp.cooperation,
+        entry,
+        status=form.status.data or "not_started",
+        planned_for=form.planned_for.data,
+        note=form.note.data or "",
+        user=current_user,
+    )
+    db.session.commit()
+    flash(_("Saved: «%(change)s» is %(status)s.", change=entry.change.text(ui_language()), status=follow_up_label(form.status.data or "not_started")), "success")
+    return _back(municipality, process_type, f"plan-{mp.cooperation.slug}")
+
+
+@bp.post("/kommuner/<number>/prosesser/<slug>/endringsplan/<cooperation>/avvik")
+def justify(number: str, slug: str, cooperation: str) -> Response:
+    """Mark one difference from the standard as a justified deviation (or change its reason)."""
+    form = DeviationForm(prefix=_prefix())
+    form.category.choices = reason_choices()
+    municipality, process_type, mp, entry = _entry_for(number, slug, cooperation, form.key.data or "")
+    if entry is None:
+        flash(_("That change is no longer in the plan (the process or the standard has changed since). Nothing was saved."), "error")
+        return _back(municipality, process_type)
+    if not form.validate():
+        for field in (form.category, form.reason, form.valid_until, form.key):
+            for message in field.errors:
+                flash(f"{field.label.text}: {message}" if field.label else str(message), "error")
+        return _back(municipality, process_type, f"plan-{mp.cooperation.slug}")
+    save_deviation(
+        mp.variant,
+        mp.cooperation,
+        entry,
+        category=form.category.data or "law",
+        reason=form.reason.data or "",
+        valid_until=form.valid_until.data,
+        user=current_user,
+    )
+    db.session.commit()
+    flash(_("Saved as a justified deviation: «%(change)s».", change=entry.change.text(ui_language())), "success")
+    return _back(municipality, process_type, f"justified-{mp.cooperation.slug}")
+
+
+@bp.post("/kommuner/<number>/prosesser/<slug>/endringsplan/<cooperation>/avvik/<int:deviation_id>/trekk")
+def withdraw(number: str, slug: str, cooperation: str, deviation_id: int) -> Response:
+    """Withdraw a justification: the difference is a change to make again."""
+    municipality, process_type, variant, _version = _variant_of(number, slug)
+    require(can_edit_municipality(current_user, municipality))
+    coop = load_cooperation(cooperation)
+    row = db.session.get(JustifiedDeviation, deviation_id)
+    if row is None or row.variant_id != variant.id or row.cooperation_id != coop.id:
+        abort(404)
+    remove_deviation(row)
+    db.session.commit()
+    flash(_("The justification is withdrawn; the difference is a change in the plan again."), "success")
+    return _back(municipality, process_type, f"plan-{coop.slug}")

@@ -226,6 +226,13 @@ def save_version(
     db.session.flush()
     _audit(author, version)
     refresh_comparisons_for(version)
+    if not is_standard and version.number > 1:
+        # Changes of the member's plan that this version has made are marked done (by a job: it
+        # aligns the cooperation's processes).
+        from registry.harmonisation.followup import record_new_version
+        from registry.tasks import enqueue
+
+        enqueue(record_new_version, version.id)
     return version
 
 

@@ -1,0 +1,224 @@
+"""Change plans to download (CSV, XLSX, PDF), and the coordinator's view of every member's plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, abort, current_app, render_template
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from processes.harmonise import Effort
+from registry.authz import can_view_divergence, can_view_version, require
+from registry.comparisons.services import latest_version
+from registry.cooperations.models import Cooperation
+from registry.cooperations.views import load_cooperation
+from registry.divergence.services import Member
+from registry.divergence.views import _process_type
+from registry.harmonisation.exports import (
+    PlanSummary,
+    attachment_headers,
+    plans_csv,
+    plans_pdf,
+    plans_xlsx,
+    summarise,
+)
+from registry.harmonisation.services import (
+    MemberPlan,
+    harmonisation_inputs,
+    plans_for_variant,
+)
+from registry.harmonisation.words import effort_label
+from registry.i18n import ui_language
+from registry.municipalities.views import load_municipality
+from registry.process_types.models import ProcessType
+from registry.process_types.views import load_process_type
+from registry.variants.models import ProcessVersion
+from registry.variants.services import find_variant
+from registry.variants.views import status_label
+
+__all__ = ["bp"]
+
+bp = Blueprint("plan_exports", __name__)
+
+FORMATS = "any(csv, xlsx, pdf)"
+_MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def _version_words(version: ProcessVersion) -> str:
+    return str(_("standard version %(number)s (%(status)s)", number=version.number, status=status_label(version.status)))
+
+
+def _heading(mp: MemberPlan) -> str:
+    towards = _("Towards the standard of %(cooperation)s", cooperation=mp.cooperation.name)
+    return f"{towards}, {_version_words(mp.standard_version)}"
+
+
+def _today() -> str:
+    return dt.date.today().isoformat()
+
+
+def _download(data: bytes, fmt: str, name: str) -> Response:
+    return Response(data, mimetype=_MIMETYPES[fmt], headers=attachment_headers(name, fmt))
+
+
+@bp.get(f"/kommuner/<number>/prosesser/<slug>/endringsplan.<{FORMATS}:fmt>")
+def plan_export(number: str, slug: str, fmt: str) -> Response:
+    """One municipality's change plan, towards each of its cooperations' standards, as CSV, XLSX or PDF."""
+    municipality = load_municipality(number)
+    process_type = load_process_type(slug)
+    variant = find_variant(municipality, process_type)
+    if variant is None:
+        abort(404, description=_("%(municipality)s has not described this process yet.", municipality=municipality.name))
+    version = latest_version(variant)
+    if version is None:
+        abort(404, description=_("%(municipality)s has not described this process yet.", municipality=municipality.name))
+    plans: list[MemberPlan] = []
+    hidden: list[MemberPlan] = []
+    for member_plan in plans_for_variant(variant, version):
+        # As on the plan page: the plan shows the standard's content, only to those who may see that version.
+        (plans if can_view_version(current_user, member_plan.standard_version) else hidden).append(member_plan)
+    if not plans:
+        if hidden:
+            require(can_view_version(current_user, hidden[0].standard_version))
+        abort(
+            404,
+            description=_(
+                "None of %(municipality)s's cooperations has a standard for this process yet, "
+                "so there is no change plan to download.",
+                municipality=municipality.name,
+            ),
+        )
+    lang = ui_language()
+    name = f"endringsplan-{municipality.number}-{municipality.name}-{process_type.slug}-{_today()}"
+    if fmt == "csv":
+        return _download(plans_csv(plans, lang), fmt, name)
+    if fmt == "xlsx":
+        return _download(plans_xlsx(plans, lang), fmt, name)
+    title = _(
+        "Change plan: %(type)s in %(municipality)s", type=process_type.name(lang), municipality=municipality.name
+    )
+    facts = [
+        _("Cooperations: %(names)s.", names=", ".join(mp.cooperation.name for mp in plans)),
+        _(
+            "From version %(number)s of the municipality's process. Made %(date)s.",
+            number=version.number,
+            date=dt.date.today().strftime("%d.%m.%Y"),
+        ),
+    ]
+    data = plans_pdf(
+        title,
+        facts,
+        [(_heading(mp), [mp]) for mp in plans],
+        lang,
+        font_path=current_app.config.get("PDF_FONT_PATH"),
+    )
+    return _download(data, fmt, name)
+
+
+@dataclass
+class MemberLine:
+    """One member on the coordinator's page: its plan (None without a process) and the counts."""
+
+    member: Member
+    plan: MemberPlan | None
+    summary: PlanSummary
+
+
+def _overview(cooperation: Cooperation, process_type: ProcessType) -> tuple[ProcessVersion | None, list[MemberLine]]:
+    """Every current member's plan towards the cooperation's standard (each after the first is quick: cached classes)."""
+    inputs = harmonisation_inputs(cooperation, process_type)
+    standard_version = inputs.standard_version
+    lines: list[MemberLine] = []
+    if standard_version is None:
+        return None, lines
+    for m in inputs.members:
+        found: list[MemberPlan] = []
+        if m.variant is not None and m.version is not None:
+            found = plans_for_variant(m.variant, m.version, cooperation=cooperation)
+        mp = found[0] if found else None
+        owner = m.variant.municipality if m.variant is not None else m.municipality
+        summary = summarise(mp.member if mp else m.municipality.name, owner.number, process_type.slug, mp)
+        lines.append(MemberLine(m, mp, summary))
+    return standard_version, lines
+
+
+def _coordinator_view(cooperation: str, slug: str) -> tuple[Cooperation, ProcessType]:
+    coop = load_cooperation(cooperation)
+    require(can_view_divergence(current_user, coop))
+    return coop, _process_type(slug)
+
+
+@bp.get("/samarbeid/<cooperation>/endringsplaner/<slug>")
+def plans(cooperation: str, slug: str) -> str:
+    """Every member's change plan in the cooperation: how many changes, how far each has come."""
+    coop, process_type = _coordinator_view(cooperation, slug)
+    standard_version, lines = _overview(coop, process_type)
+    summaries = [line.summary for line in lines]
+    totals = {
+        key: sum(s.statuses.get(key, 0) for s in summaries)
+        for key in ("not_started", "planned", "in_progress", "done", "justified")
+    }
+    efforts = {e: sum(s.efforts.get(e, 0) for s in summaries) for e in Effort}
+    return render_template(
+        "harmonisation/plans.html",
+        cooperation=coop,
+        process_type=process_type,
+        standard_version=standard_version,
+        lines=lines,
+        totals=totals,
+        total=sum(s.total for s in summaries),
+        efforts=efforts,
+        effort_label=effort_label,
+        version_words=_version_words,
+        lang=ui_language(),
+    )
+
+
+@bp.get(f"/samarbeid/<cooperation>/endringsplaner/<slug>.<{FORMATS}:fmt>")
+def plans_export(cooperation: str, slug: str, fmt: str) -> Response:
+    """Every member's change plan, one row per change with the member, as CSV, XLSX or PDF."""
+    coop, process_type = _coordinator_view(cooperation, slug)
+    standard_version, lines = _overview(coop, process_type)
+    if standard_version is None:
+        abort(
+            404,
+            description=_(
+                "%(cooperation)s has no standard for this process yet, so the members have no change plans.",
+                cooperation=coop.name,
+            ),
+        )
+    lang = ui_language()
+    plans = [line.plan for line in lines if line.plan is not None]
+    summaries = [line.summary for line in lines]
+    name = f"endringsplaner-{coop.slug}-{process_type.slug}-{_today()}"
+    if fmt == "csv":
+        return _download(plans_csv(plans, lang, members=True), fmt, name)
+    if fmt == "xlsx":
+        return _download(plans_xlsx(plans, lang, members=True, summaries=summaries), fmt, name)
+    title = _("Change plans: %(type)s in %(cooperation)s", type=process_type.name(lang), cooperation=coop.name)
+    facts = [
+        _("Towards %(version)s.", version=_version_words(standard_version)),
+        _(
+            "%(members)s members, %(plans)s of them with a process. Made %(date)s.",
+            members=len(lines),
+            plans=len(plans),
+            date=dt.date.today().strftime("%d.%m.%Y"),
+        ),
+    ]
+    heading = _("Towards the standard of %(cooperation)s", cooperation=coop.name)
+    data = plans_pdf(
+        title,
+        facts,
+        [(heading, plans)],
+        lang,
+        members=True,
+        summaries=summaries,
+        font_path=current_app.config.get("PDF_FONT_PATH"),
+    )
+    return _download(data, fmt, name)
