@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, or_, select
@@ -46,11 +47,14 @@ __all__ = [
     "Member",
     "SearchGroup",
     "apply_filter",
+    "aware",
+    "day_end",
     "divergence_state",
     "find_standard",
     "member_variants",
     "request_missing",
     "search_steps",
+    "standard_version_on",
 ]
 
 
@@ -84,6 +88,8 @@ class DivergenceState:
     #: Digest of the stored rows the map was built from (None without a map); pages key caches on it.
     cache_key: str | None = None
     municipality_of: dict[str, Municipality] = field(default_factory=dict)
+    #: The day the map shows («per dato»); None: today, from the latest versions.
+    as_of: dt.date | None = None
 
     @property
     def without_variant(self) -> list[Member]:
@@ -103,8 +109,67 @@ def find_standard(cooperation: Cooperation, process_type: ProcessType) -> Standa
     )
 
 
-def member_variants(cooperation: Cooperation, process_type: ProcessType, *, on: dt.date | None = None) -> list[Member]:
-    """Current members by number, each with its variant (also one registered under a predecessor) and latest version."""
+def aware(value: dt.datetime) -> dt.datetime:
+    """A stored time as an aware UTC datetime (SQLite gives them back naive; they were stored in UTC)."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def day_end(day: dt.date) -> dt.datetime:
+    """The first moment after ``day`` in the registry's time zone (Norway), in UTC.
+
+    Whatever was made before it existed «per dato» ``day``.
+    """
+    zone = ZoneInfo(str(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Europe/Oslo"))
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=zone).astimezone(dt.UTC)
+
+
+def published_moment(version: ProcessVersion) -> dt.datetime | None:
+    """When a published standard version was published (its creation, if it was saved as published)."""
+    if version.status != "published":
+        return None
+    return aware(version.published_at or version.created_at)
+
+
+def standard_version_on(standard: Standard, day: dt.date) -> ProcessVersion | None:
+    """The standard version in force on ``day``: the last one published before the day ended, if any."""
+    end = day_end(day)
+    versions = db.session.scalars(
+        select(ProcessVersion).where(ProcessVersion.standard_id == standard.id, ProcessVersion.status == "published")
+    ).all()
+    found = [(moment, v.number, v) for v in versions if (moment := published_moment(v)) is not None and moment < end]
+    return max(found, key=lambda t: (t[0], t[1]))[2] if found else None
+
+
+def _latest_before(variant_ids: list[int], before: dt.datetime) -> dict[int, ProcessVersion]:
+    """Each variant's highest-numbered version made before ``before``."""
+    rows = db.session.execute(
+        select(ProcessVersion.id, ProcessVersion.variant_id, ProcessVersion.number, ProcessVersion.created_at).where(
+            ProcessVersion.variant_id.in_(variant_ids)
+        )
+    ).all()
+    chosen: dict[int, tuple[int, int]] = {}
+    for version_id, variant_id, number, created_at in rows:
+        if aware(created_at) < before and (variant_id not in chosen or number > chosen[variant_id][0]):
+            chosen[variant_id] = (number, version_id)
+    if not chosen:
+        return {}
+    ids = [version_id for _number, version_id in chosen.values()]
+    return {v.variant_id: v for v in db.session.scalars(select(ProcessVersion).where(ProcessVersion.id.in_(ids)))
+            if v.variant_id is not None}
+
+
+def member_variants(
+    cooperation: Cooperation,
+    process_type: ProcessType,
+    *,
+    on: dt.date | None = None,
+    made_before: dt.datetime | None = None,
+) -> list[Member]:
+    """Current members by number, each with its variant (also one registered under a predecessor) and latest version.
+
+    ``on``: the members of that day instead of today's; ``made_before``: each variant's latest
+    version made before that moment (a variant without one then counts as not registered).
+    """
     members = cooperation.members_on(on or dt.date.today())
     owner_of: dict[int, Municipality] = {}
     for m in members:
@@ -118,6 +183,10 @@ def member_variants(cooperation: Cooperation, process_type: ProcessType, *, on: 
     variants = db.session.scalars(
         select(Variant).where(Variant.process_type_id == process_type.id, Variant.municipality_id.in_(list(owner_of)))
     ).all()
+    if made_before is not None:
+        then = _latest_before([v.id for v in variants], made_before)
+        # A variant without a version by then was not registered yet.
+        return _chosen_members(members, owner_of, [v for v in variants if v.id in then], then)
     latest_numbers = (
         select(ProcessVersion.variant_id, func.max(ProcessVersion.number).label("number"))
         .where(ProcessVersion.variant_id.in_([v.id for v in variants]))
@@ -134,6 +203,16 @@ def member_variants(cooperation: Cooperation, process_type: ProcessType, *, on: 
             )
         )
     }
+    return _chosen_members(members, owner_of, variants, latest)
+
+
+def _chosen_members(
+    members: list[Municipality],
+    owner_of: dict[int, Municipality],
+    variants: Sequence[Variant],
+    latest: dict[int, ProcessVersion],
+) -> list[Member]:
+    """Each member with its own variant (else one registered under a predecessor) and that variant's version."""
     chosen: dict[int, Variant] = {}
     for v in sorted(variants, key=lambda v: v.id):
         member = owner_of[v.municipality_id]
@@ -167,16 +246,22 @@ def _map_cache() -> OrderedDict[tuple[Any, ...], tuple[DivergenceMap, str]]:
 
 
 def divergence_state(
-    cooperation: Cooperation, process_type: ProcessType, *, groups: int | None = None
+    cooperation: Cooperation, process_type: ProcessType, *, groups: int | None = None, on: dt.date | None = None
 ) -> DivergenceState:
     """Read the stored comparisons of the cooperation's standard and members and build the map.
 
     ``groups`` is the number of row groups the coordinator asked for; None lets the engine choose.
+    ``on`` («per dato»): the map as it was that day: that day's members, each with its latest
+    version made by the end of the day, against the standard version published by then.
     """
     standard = find_standard(cooperation, process_type)
-    members = member_variants(cooperation, process_type)
-    std_version = standard_version_for(standard) if standard is not None else None
-    state = DivergenceState(cooperation, process_type, standard, std_version, members)
+    if on is None:
+        members = member_variants(cooperation, process_type)
+        std_version = standard_version_for(standard) if standard is not None else None
+    else:
+        members = member_variants(cooperation, process_type, on=on, made_before=day_end(on))
+        std_version = standard_version_on(standard, on) if standard is not None else None
+    state = DivergenceState(cooperation, process_type, standard, std_version, members, as_of=on)
     with_version = [m for m in members if m.version is not None]
     if std_version is None or not with_version:
         return state

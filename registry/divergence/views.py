@@ -40,7 +40,7 @@ from registry.divergence.exports import (
     to_csv,
     to_xlsx,
 )
-from registry.divergence.forms import MapFilterForm, StepSearchForm
+from registry.divergence.forms import MapFilterForm, StepSearchForm, parse_as_of
 from registry.divergence.services import (
     DivergenceState,
     MapFilter,
@@ -194,12 +194,28 @@ def grouping_text(clustering: Clustering | None) -> str:
     return ngettext("%(num)s group, chosen automatically.", "%(num)s groups, chosen automatically.", num)
 
 
+def _bad_date(cooperation: Cooperation, process_type: ProcessType, message: str) -> tuple[str, int]:
+    """The page for a «per dato» that cannot be used: what was wrong, the date field again, and a way back."""
+    form = MapFilterForm(request.args if request.method == "GET" else request.form)
+    form.dato.errors = [message]
+    html = render_template("divergence/bad_date.html", cooperation=cooperation, process_type=process_type,
+                           form=form, message=message)
+    return html, 422
+
+
+def _as_of_args(day: dt.date | None) -> dict[str, str]:
+    return {"dato": day.isoformat()} if day is not None else {}
+
+
 @bp.get("/avvik/<slug>")
-def show(cooperation: str, slug: str) -> str:
-    """The divergence map and the pairwise similarity heatmap of the members."""
+def show(cooperation: str, slug: str) -> str | tuple[str, int]:
+    """The divergence map and the pairwise similarity heatmap of the members (optionally «per dato»)."""
     coop = _cooperation(cooperation)
     process_type = _process_type(slug)
-    state = divergence_state(coop, process_type, groups=_groups_from(request.args))
+    day, date_error = parse_as_of(request.args.get("dato"))
+    if date_error is not None:
+        return _bad_date(coop, process_type, date_error)
+    state = divergence_state(coop, process_type, groups=_groups_from(request.args), on=day)
     form = _filter_form(state)
     flt = _filter_from(form, request.args)
     rows = apply_filter(state, flt)
@@ -237,6 +253,7 @@ def show(cooperation: str, slug: str) -> str:
         grouping=grouping_text(state.dmap.clustering if state.dmap is not None else None),
         sort_labels=SORT_LABELS,
         inline_mode=not queue_url(),
+        as_of_args=_as_of_args(day),
     )
 
 
@@ -294,7 +311,7 @@ def _tables_html(
                 for key, m in state.municipality_of.items()
             },
             column_anchors=[
-                "?" + urlencode({"steg": c.step_id}) + "#steg-" + quote(c.step_id, safe="")
+                "?" + urlencode({"steg": c.step_id, **_as_of_args(state.as_of)}) + "#steg-" + quote(c.step_id, safe="")
                 for c in state.dmap.columns
             ],
             status_info={s: (status_symbol(s), status_text(s)) for s in CellStatus},
@@ -333,33 +350,39 @@ def _heat_cells(state: DivergenceState, order: list[int]) -> list[list[tuple[str
 
 
 @bp.post("/avvik/<slug>/beregn")
-def compute(cooperation: str, slug: str) -> Response:
+def compute(cooperation: str, slug: str) -> Response | tuple[str, int]:
     """Request the comparisons the map still lacks (computed now without a queue, else by a worker)."""
     coop = _cooperation(cooperation)
     process_type = _process_type(slug)
-    state = divergence_state(coop, process_type)
+    day, date_error = parse_as_of(request.form.get("dato"))
+    if date_error is not None:
+        return _bad_date(coop, process_type, date_error)
+    state = divergence_state(coop, process_type, on=day)
     count = request_missing(state, limit=current_app.config.get("DIVERGENCE_REQUEST_LIMIT", 2000))
     db.session.commit()
     if count:
         flash(_("%(count)s comparisons were requested.", count=count), "success")
     else:
         flash(_("Nothing was missing."), "success")
-    return redirect(url_for("divergence.show", cooperation=coop.slug, slug=process_type.slug))
+    return redirect(url_for("divergence.show", cooperation=coop.slug, slug=process_type.slug, **_as_of_args(day)))
 
 
 @bp.get("/avvik/<slug>/eksport.<fmt>")
-def export(cooperation: str, slug: str, fmt: str) -> Response:
-    """Download the map and the heatmap (as filtered on the page) as CSV or XLSX."""
+def export(cooperation: str, slug: str, fmt: str) -> Response | tuple[str, int]:
+    """Download the map and the heatmap (as filtered on the page, also «per dato») as CSV or XLSX."""
     coop = _cooperation(cooperation)
     process_type = _process_type(slug)
     if fmt not in ("csv", "xlsx"):
         abort(404, description=_("Exports are available as CSV and XLSX."))
-    state = divergence_state(coop, process_type, groups=_groups_from(request.args))
+    day, date_error = parse_as_of(request.args.get("dato"))
+    if date_error is not None:
+        return _bad_date(coop, process_type, date_error)
+    state = divergence_state(coop, process_type, groups=_groups_from(request.args), on=day)
     if state.dmap is None:
         abort(404, description=_("There is no divergence map to export yet."))
     form = _filter_form(state)
     rows = apply_filter(state, _filter_from(form, request.args))
-    stamp = dt.date.today().isoformat()
+    stamp = (day or dt.date.today()).isoformat()
     base = f"avvikskart-{coop.slug}-{process_type.slug}-{stamp}"
     if fmt == "xlsx":
         data = to_xlsx([(_("Divergence map"), map_table(state, rows)), (_("Similarity"), heatmap_table(state, rows))])
