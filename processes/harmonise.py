@@ -2363,6 +2363,7 @@ def _plan(
     classes: StepClasses | None,
     class_of: Any,
     justified: Mapping[str, str],
+    justified_variant: Mapping[str, str] | None = None,
     member_edges: Mapping[str, set[tuple[str, str]]] | None = None,
 ) -> ChangePlan:
     tprof = _target_profile(target)
@@ -2373,6 +2374,7 @@ def _plan(
     vrank = {x: vprof.rank[i] for i, x in enumerate(vprof.ids)}
     ops, _ = _operations(variant, target, alignment)
     edges = member_edges if member_edges is not None else (classes.edges() if classes else {})
+    justified_variant = justified_variant or {}
     drafts: list[tuple[tuple[float, int, int], ChangeKind, Difference]] = []
     b_to_a = alignment.b_to_a()
     for n, d in enumerate(differences):
@@ -2429,8 +2431,8 @@ def _plan(
                 reason = justified[x]
         for y in d.b:
             cid = class_of(y) if classes is not None else None
-            if y in justified:
-                reason = justified[y]
+            if y in justified_variant:
+                reason = justified_variant[y]
             elif cid is not None and cid in justified:
                 reason = justified[cid]
         texts = {
@@ -2451,6 +2453,7 @@ def change_plan(
     classes: StepClasses | None = None,
     member: str | None = None,
     justified: Mapping[str, str] | None = None,
+    justified_variant: Mapping[str, str] | None = None,
     memory: MappingMemory | None = None,
     synonyms: Synonyms | None = None,
 ) -> ChangePlan:
@@ -2471,10 +2474,12 @@ def change_plan(
     member
         The member whose variant it is (needed with ``classes``).
     justified
-        Step id (of the target, of the variant, or a class id) -> reason:
-        deviations the member has justified (*begrunnet avvik*). Changes
-        concerning them are listed in :attr:`ChangePlan.justified`, not in
-        :attr:`ChangePlan.changes`.
+        Step id of the target (or a class id) -> reason: deviations the
+        member has justified (*begrunnet avvik*). Changes concerning them are
+        listed in :attr:`ChangePlan.justified`, not in :attr:`ChangePlan.changes`.
+    justified_variant
+        The same for steps of the variant, by the variant's step ids (kept
+        apart from ``justified``: a variant's ``s2`` is not the target's ``s2``).
     memory, synonyms
         For the aligner, without ``classes``.
 
@@ -2539,7 +2544,7 @@ def change_plan(
             return None
 
     return _plan(variant, target, alignment, member=member, classes=classes, class_of=class_of,
-                 justified=justified)
+                 justified=justified, justified_variant=dict(justified_variant or {}))
 
 
 def apply_plan(variant: Process, plan: ChangePlan, *, include_justified: bool = False) -> Process:

@@ -15,7 +15,7 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 from registry.extensions import babel
 
-__all__ = ["LANGUAGES", "choose_language", "init_i18n", "ui_language"]
+__all__ = ["LANGUAGES", "choose_language", "init_i18n", "norwegian_key", "ui_language"]
 
 #: UI language code → Babel locale used for dates and numbers.
 LANGUAGES = {"nb": "nb_NO", "en": "en_GB"}
@@ -70,3 +70,11 @@ def init_i18n(app: Flask) -> None:
     app.add_template_filter(_datetime, "datetime")
     app.add_template_filter(_number, "number")
     app.jinja_env.globals["ui_language"] = ui_language
+
+
+_NORWEGIAN_ORDER = str.maketrans({"æ": "{", "ø": "|", "å": "}", "ä": "{", "ö": "|", "ü": "y"})
+
+
+def norwegian_key(name: str) -> tuple[str, str]:
+    """Sort key for names in Norwegian order: a–z, then æ, ø, å (Ørland before Åfjord)."""
+    return (name.casefold().translate(_NORWEGIAN_ORDER), name)

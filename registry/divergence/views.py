@@ -52,6 +52,8 @@ from registry.divergence.services import (
     search_steps,
 )
 from registry.extensions import db
+from registry.harmonisation.followup import justified_cells
+from registry.harmonisation.words import reason_label
 from registry.process_types.models import ProcessType
 from registry.tasks import queue_url
 
@@ -279,6 +281,15 @@ def _tables_html(
     """
     if state.dmap is None or state.cache_key is None:
         return Markup("")
+    # Justified deviations are shown apart in their cells (and are part of the cache key).
+    variant_of = {m.municipality.id: m.variant.id for m in state.members if m.variant is not None}
+    justified, justified_extra = justified_cells(
+        cooperation,
+        process_type.id,
+        [(c.step_id, c.label) for c in state.dmap.columns],
+        {key: variant_of[m.id] for key, m in state.municipality_of.items() if m.id in variant_of},
+        on=getattr(state, "as_of", None),
+    )
     # The rows shown (a filter may depend on more than the stored results: a municipality's
     # county), the slugs in the links (an admin may change them), the query and the language.
     key = (
@@ -287,6 +298,8 @@ def _tables_html(
         (cooperation.slug, process_type.slug),
         tuple(sorted(request.args.items(multi=True))),
         str(get_locale()),
+        tuple(sorted(justified.items())),
+        tuple(sorted(justified_extra.items())),
     )
     cache: OrderedDict[tuple[Any, ...], Markup] = current_app.extensions.setdefault(
         "divergence_tables", OrderedDict()
@@ -317,6 +330,9 @@ def _tables_html(
             status_info={s: (status_symbol(s), status_text(s)) for s in CellStatus},
             also_texts={cell.also: also_text(cell.also) for row in rows for cell in row.cells if cell.also},
             heat_cells=_heat_cells(state, heat_order),
+            justified=justified,
+            justified_extra=justified_extra,
+            reason_label=reason_label,
             **context,
         )
     )

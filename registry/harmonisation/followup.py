@@ -170,14 +170,16 @@ def _deviation_matches(row: JustifiedDeviation, key: ChangeKey) -> bool:
 
 def justified_map(
     rows: Sequence[JustifiedDeviation], target: Process, variant: Process, *, on: dt.date | None = None
-) -> dict[str, str]:
-    """Step id (of the target or of the variant) -> reason, for the engine's ``justified=``.
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(target step id -> reason, variant step id -> reason), for the engine's ``justified=`` and
+    ``justified_variant=``.
 
     A row names the standard's step by id and label (either finds it) or, for a step
     only the member has, the member's step by label. Rows past their end date are left out.
     """
     day = on or dt.date.today()
-    out: dict[str, str] = {}
+    in_target: dict[str, str] = {}
+    in_variant: dict[str, str] = {}
     by_label_t: dict[str, list[str]] = {}
     for s in target.steps:
         by_label_t.setdefault(_norm(s.label or ""), []).append(s.id)
@@ -191,11 +193,12 @@ def justified_map(
             ids = [row.standard_step_id] if row.standard_step_id and row.standard_step_id in target else []
             if not ids and row.standard_step_label:
                 ids = by_label_t.get(_norm(row.standard_step_label), [])
+            for x in ids:
+                in_target.setdefault(x, row.reason)
         else:
-            ids = by_label_v.get(_norm(row.variant_step_label), [])
-        for x in ids:
-            out.setdefault(x, row.reason)
-    return out
+            for y in by_label_v.get(_norm(row.variant_step_label), []):
+                in_variant.setdefault(y, row.reason)
+    return in_target, in_variant
 
 
 @dataclass(frozen=True)
@@ -357,3 +360,39 @@ def record_new_version(version_id: int) -> int:
             marked += 1
     db.session.flush()
     return marked
+
+
+def justified_cells(
+    cooperation: Cooperation,
+    process_type_id: int,
+    columns: Sequence[tuple[str, str]],
+    members: dict[str, int],
+    *,
+    on: dt.date | None = None,
+) -> tuple[dict[tuple[str, str], str], dict[str, int]]:
+    """Which divergence-map cells a member has justified, for the map to show them apart.
+
+    ``columns`` are the standard's (step id, label) pairs; ``members`` maps a row key to its
+    variant id. Returns (row key, step id) -> reason category, and row key -> how many of
+    its own extra steps it has justified.
+    """
+    day = on or dt.date.today()
+    rows = [r for r in deviations_for(cooperation, process_type_id=process_type_id) if r.is_valid_on(day)]
+    if not rows:
+        return {}, {}
+    key_of = {variant_id: key for key, variant_id in members.items()}
+    by_label = {_norm(label): sid for sid, label in columns}
+    ids = {sid for sid, _label in columns}
+    cells: dict[tuple[str, str], str] = {}
+    extras: dict[str, int] = {}
+    for row in rows:
+        key = key_of.get(row.variant_id)
+        if key is None:
+            continue
+        if row.standard_step_id or row.standard_step_label:
+            sid = row.standard_step_id if row.standard_step_id in ids else by_label.get(_norm(row.standard_step_label))
+            if sid is not None:
+                cells.setdefault((key, sid), row.category)
+        else:
+            extras[key] = extras.get(key, 0) + 1
+    return cells, extras

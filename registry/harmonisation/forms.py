@@ -24,6 +24,7 @@ from wtforms.validators import (
 
 __all__ = [
     "SUPPORT_CHOICES",
+    "DeviationFilterForm",
     "DeviationForm",
     "FollowUpForm",
     "MakeDraftForm", "ProposalSettingsForm", "support_choices", "weighting_choices"]
@@ -121,3 +122,15 @@ class DeviationForm(FlaskForm):
         validators=[Optional()],
         description=_l("Leave empty if it has no end date."),
     )
+
+
+class DeviationFilterForm(FlaskForm):
+    """The coordinator's query over the cooperation's justified deviations (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    prosesstype = SelectField(_l("Process type"), default="")
+    kategori = SelectField(_l("Reason"), default="")
+    kommune = SelectField(_l("Municipality"), default="")
+    gjeldende = BooleanField(_l("Only those that hold today"))

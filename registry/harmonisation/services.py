@@ -300,13 +300,15 @@ def justified_pairs(inputs: HarmonisationInputs, classes: StepClasses) -> set[tu
         name = names[m.municipality.id]
         if name not in classes.processes:
             continue
-        ids = justified_map(by_variant[m.variant.id], reference, classes.processes[name], on=inputs.on)
-        for x in ids:
-            cid = classes.class_of(name, x)
+        in_standard, in_variant = justified_map(
+            by_variant[m.variant.id], reference, classes.processes[name], on=inputs.on
+        )
+        # A standard step's id is its class id; a member's own step belongs to its home class.
+        out.update((name, x) for x in in_standard if x in classes)
+        for y in in_variant:
+            cid = classes.class_of(name, y)
             if cid is not None:
                 out.add((name, cid))
-            elif x in classes:
-                out.add((name, x))
     return out
 
 
@@ -692,7 +694,9 @@ def plans_for_variant(
         target = classes.current
         assert target is not None
         process = classes.processes[member]
-        justified = justified_map(deviations_for(coop, variant=variant), target, process, on=on)
-        plan = change_plan(process, target, classes=classes, member=member, justified=justified)
+        in_standard, in_variant = justified_map(deviations_for(coop, variant=variant), target, process, on=on)
+        plan = change_plan(
+            process, target, classes=classes, member=member, justified=in_standard, justified_variant=in_variant
+        )
         out.append(MemberPlan(coop, inputs.standard_version, member, plan, variant, version))
     return out

@@ -38,6 +38,7 @@ from registry.extensions import db
 from registry.harmonisation.followup import (
     ChangeKey,
     PlanEntry,
+    deviations_for,
     follow_ups_for,
     remove_deviation,
     save_deviation,
@@ -45,6 +46,7 @@ from registry.harmonisation.followup import (
 )
 from registry.harmonisation.forms import (
     SUPPORT_CHOICES,
+    DeviationFilterForm,
     DeviationForm,
     FollowUpForm,
     MakeDraftForm,
@@ -75,7 +77,7 @@ from registry.harmonisation.words import (
     reason_choices,
     reason_label,
 )
-from registry.i18n import ui_language
+from registry.i18n import norwegian_key, ui_language
 from registry.municipalities.views import load_municipality
 from registry.process_types.views import load_process_type
 from registry.variants.services import find_variant
@@ -407,3 +409,40 @@ def withdraw(number: str, slug: str, cooperation: str, deviation_id: int) -> Res
     db.session.commit()
     flash(_("The justification is withdrawn; the difference is a change in the plan again."), "success")
     return _back(municipality, process_type, f"plan-{coop.slug}")
+
+
+@bp.get("/samarbeid/<cooperation>/begrunnede-avvik")
+def deviations(cooperation: str) -> tuple[str, int]:
+    """Every justified deviation in the cooperation, to query by process type, reason and municipality."""
+    coop = load_cooperation(cooperation)
+    require(can_view_divergence(current_user, coop))
+    rows = deviations_for(coop)
+    types = sorted({r.variant.process_type for r in rows}, key=lambda t: t.name(ui_language()))
+    municipalities = sorted({r.variant.municipality for r in rows}, key=lambda m: norwegian_key(m.name))
+    form = DeviationFilterForm(request.args)
+    form.prosesstype.choices = [("", _("All process types"))] + [(t.slug, t.name(ui_language())) for t in types]
+    form.kategori.choices = [("", _("All reasons")), *reason_choices()]
+    form.kommune.choices = [("", _("All municipalities"))] + [(m.number, m.name) for m in municipalities]
+    status = 200
+    if request.args and not form.validate():
+        status = 422
+    else:
+        if form.prosesstype.data:
+            rows = [r for r in rows if r.variant.process_type.slug == form.prosesstype.data]
+        if form.kategori.data:
+            rows = [r for r in rows if r.category == form.kategori.data]
+        if form.kommune.data:
+            rows = [r for r in rows if r.variant.municipality.number == form.kommune.data]
+        if form.gjeldende.data:
+            today = dt.date.today()
+            rows = [r for r in rows if r.is_valid_on(today)]
+    rows.sort(key=lambda r: (r.variant.process_type.name(ui_language()), norwegian_key(r.variant.municipality.name)))
+    return render_template(
+        "harmonisation/deviations.html",
+        cooperation=coop,
+        rows=rows,
+        form=form,
+        lang=ui_language(),
+        reason_label=reason_label,
+        today=dt.date.today(),
+    ), status

@@ -346,6 +346,19 @@ def test_a_justified_deviation_is_listed_apart_and_left_as_it_is() -> None:
     assert identical(std, apply_plan(lacking, plan, include_justified=True))
 
 
+def test_a_justified_standard_step_does_not_justify_the_members_step_with_the_same_id() -> None:
+    # Both processes number their steps s0, s1, …: the standard's s1 is not the member's s1.
+    std = chain("Søknad mottatt", "Gjennomføre befaring", "Vurdere søknaden", "Fatte vedtak")
+    lacking = chain("Søknad mottatt", "Vurdere saken", "Fatte vedtak")
+    plan = change_plan(lacking, std, justified={"s1": "Lokal forskrift"})
+    assert [c.kind for c in plan.justified] == [ChangeKind.ADD_STEP]
+    assert [c.kind for c in plan.changes] == [ChangeKind.RENAME_STEP]
+    own = change_plan(lacking, std, justified_variant={"s1": "Fagsystemet krever det"})
+    assert [c.kind for c in own.justified] == [ChangeKind.RENAME_STEP]
+    assert own.justified[0].justified == "Fagsystemet krever det"
+    assert [c.kind for c in own.changes] == [ChangeKind.ADD_STEP]
+
+
 def test_parallel_and_mode_changes_have_the_larger_efforts() -> None:
     std = synthetic_process(25, seed=9)
     [v] = generate_variants(std, 1, seed=4, edits=1, operations=["parallel"])
