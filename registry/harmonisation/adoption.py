@@ -347,8 +347,8 @@ def adoption_state(
     for month, day, std, members in then:
         start = day_end(month - dt.timedelta(days=1))
         end = day_end(day)
-        with_process = [m for m in members if m.version is not None]
-        values = [stored[(std.id, m.version.id)] for m in with_process] if std is not None else []
+        with_process = [m.version for m in members if m.version is not None]
+        values = [stored[(std.id, v.id)] for v in with_process] if std is not None else []
         known = [overall for status, overall in values if status == DONE and overall is not None]
         state.months.append(
             MonthFigures(

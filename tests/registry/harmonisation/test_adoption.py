@@ -29,7 +29,13 @@ from tests.registry.conftest import (
     create_municipality_row,
     create_user_row,
 )
-from tests.registry.divergence.world import EMAILS, ROLES, STANDARD, chain_bytes, client_as
+from tests.registry.divergence.world import (
+    EMAILS,
+    ROLES,
+    STANDARD,
+    chain_bytes,
+    client_as,
+)
 from tests.registry.process_factories import create_process_type_row
 
 URL = "/samarbeid/digi-trondelag/utvikling/byggesak"
@@ -193,8 +199,8 @@ def table_rows(html: str, caption: str) -> list[list[str]]:
     start = html.index(f"<caption id=\"{caption}-table-caption\">")
     body = html[start : html.index("</table>", start)]
     rows = []
-    for row in re.findall(r"<tr>(.*?)</tr>", body, flags=re.S):
-        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)
+    for row in re.findall(r"<tr>(.*?)</tr>", body, flags=re.DOTALL):
+        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.DOTALL)
         rows.append([unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in cells])
     return rows[1:]  # without the heading row
 
