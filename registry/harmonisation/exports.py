@@ -285,8 +285,9 @@ def summarise(member: str, number: str, slug: str, mp: MemberPlan | None) -> Pla
 def _summary_table(summaries: Sequence[PlanSummary]) -> Table:
     table: Table = [
         [
-            _("Municipality number"), _("Municipality"), _("Changes"), _("not started"), _("planned"),
-            _("in progress"), _("done"), _("justified deviations"), *(effort_label(e) for e in Effort),
+            _("Municipality number"), _("Municipality"), _("Changes"),
+            *(follow_up_label(s) for s in ("not_started", "planned", "in_progress", "done")),
+            _("Justified deviations"), *(effort_label(e) for e in Effort),
         ]
     ]  # fmt: skip
     for s in summaries:
@@ -335,7 +336,8 @@ def table_pdf(
     """A printable A4 landscape document: a title, lines of facts, then headings, paragraphs and tables.
 
     Text is 9 pt or larger and wraps inside its cell; a table's header row is repeated
-    at the top of every page it runs onto; each page says its number.
+    at the top of every page it runs onto; each page says its number. A cell's text is
+    cut (with «…») where it would not fit half a page: CSV and XLSX keep all of it.
     """
     from fpdf import FPDF, FontFace
     from fpdf.enums import XPos, YPos
@@ -386,8 +388,10 @@ def table_pdf(
         if block.table and len(block.table) > 1:
             pdf.ln(1)
             pdf.set_font(family, "", 9)
+            widths = block.widths or tuple(1.0 for _c in block.table[0])
+            limits = [_cell_limit(w / sum(widths) * pdf.epw) for w in widths]
             with pdf.table(
-                col_widths=block.widths or None,
+                col_widths=widths,
                 width=pdf.epw,
                 text_align="LEFT",
                 v_align="TOP",
@@ -398,9 +402,19 @@ def table_pdf(
             ) as pdf_table:
                 for values in block.table:
                     row = pdf_table.row()
-                    for value in values:
-                        row.cell(clean(_cell(value)))
+                    for value, limit in zip(values, limits, strict=False):
+                        row.cell(clean(_shorten(_cell(value), limit)))
     return bytes(pdf.output())
+
+
+def _cell_limit(width_mm: float) -> int:
+    """The characters a cell of this width holds in about half a page of 9 pt lines."""
+    return max(40, int(width_mm / 1.9 * 22))
+
+
+def _shorten(text: str, limit: int) -> str:
+    # A cell taller than a page cannot be printed; the spreadsheet exports keep the whole text.
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _cell(value: Value) -> str:
@@ -414,11 +428,11 @@ def _pdf_table(rows: Sequence[PlanRow], members: bool, justified: bool) -> tuple
     if justified:
         header: list[Value] = [_("No."), _("Change"), _("Effort"), _("Reason category"), _("Reason"),
                                _("Valid until"), _("Set by")]  # fmt: skip
-        widths: list[float] = [8, 80, 22, 30, 70, 20, 40]
+        widths: list[float] = [10, 80, 22, 30, 70, 20, 40]
     else:
         header = [_("No."), _("Change"), _("Kind of change"), _("Effort"), _("Already done by"), _("Status"),
                   _("Set by")]  # fmt: skip
-        widths = [8, 85, 28, 22, 45, 42, 40]
+        widths = [10, 85, 28, 22, 45, 42, 40]
     if members:
         header.insert(0, _("Municipality"))
         widths.insert(0, 28)
@@ -456,7 +470,7 @@ def plans_pdf(
     blocks: list[PdfBlock] = []
     if summaries:
         blocks.append(
-            PdfBlock(heading=_("Overview"), table=_summary_table(summaries), widths=(14, 30, 12, 12, 12, 12, 12, 14, 12, 12, 12))
+            PdfBlock(heading=_("Overview"), table=_summary_table(summaries), widths=(18, 30, 14, 12, 12, 12, 12, 14, 12, 12, 12))
         )
     for heading, plans in sections:
         changes, justified = _all_rows(plans, lang)

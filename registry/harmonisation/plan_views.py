@@ -29,7 +29,7 @@ from registry.harmonisation.services import (
     harmonisation_inputs,
     plans_for_variant,
 )
-from registry.harmonisation.words import effort_label
+from registry.harmonisation.words import effort_label, follow_up_label
 from registry.i18n import ui_language
 from registry.municipalities.views import load_municipality
 from registry.process_types.models import ProcessType
@@ -175,6 +175,7 @@ def plans(cooperation: str, slug: str) -> str:
         total=sum(s.total for s in summaries),
         efforts=efforts,
         effort_label=effort_label,
+        follow_up_label=follow_up_label,
         version_words=_version_words,
         lang=ui_language(),
     )
