@@ -33,6 +33,7 @@ from tests.registry.divergence.world import (
     client_as,
     save,
 )
+from tests.registry.test_tasks import redis_url  # noqa: F401 - the fixture
 
 PROPOSAL = "/samarbeid/digi-trondelag/forslag/byggesak"
 DRAFT = PROPOSAL + "/utkast"
@@ -77,6 +78,9 @@ def test_the_stored_proposal_is_shown_without_computing_it_again(
         assert len(rows) == 1 and rows[0].status == "done"
         view = json.loads(rows[0].view)
         assert set(view["texts"]) == {"nb", "en"} and "<svg" in view["texts"]["nb"]["svg"]
+        # Each drawing is titled in its own language, whoever asked first.
+        assert "Forslag til felles standard" in view["texts"]["nb"]["svg"]
+        assert "Proposed common standard" in view["texts"]["en"]["svg"]
 
 
 def test_other_settings_are_another_stored_proposal(app: Flask, world: dict[str, Any]) -> None:
@@ -213,3 +217,22 @@ def test_with_a_queue_a_failed_job_is_shown(queued: tuple[Flask, FakeQueue]) -> 
     assert "The proposal could not be computed." in html
     assert "The background job stopped before it finished" in html
     assert "being computed" not in html
+
+
+def test_a_worker_on_redis_computes_the_proposal(redis_url: str) -> None:  # noqa: F811
+    from rq import SimpleWorker
+
+    app = make_app(TASK_QUEUE_URL=redis_url)
+    with app.app_context():
+        build_map_world()
+        db.session.commit()
+    client = client_as(app, "coordinator")
+    assert "The proposal is being computed…" in client.get(PROPOSAL).get_data(as_text=True)
+    queue = tasks.get_queue(redis_url)
+    with app.app_context():
+        assert SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    html = client.get(PROPOSAL).get_data(as_text=True)
+    assert "being computed" not in html and "3 of 4" in html and "<svg" in html
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
