@@ -8,12 +8,13 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    IntegerField,
     SearchField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from registry.forms import DATE_FORMATS, EmailAddress, NumberListField
 
@@ -47,6 +48,11 @@ class MunicipalityProfileForm(FlaskForm):
         _l("Contact e-mail"),
         validators=[Optional(), EmailAddress(), Length(max=254)],
         description=_l("A shared address is better than a personal one, e.g. prosess@kommune.no."),
+    )
+    population = IntegerField(
+        _l("Population"),
+        validators=[Optional(), NumberRange(min=1, max=2_000_000, message=_l("Give a whole number of inhabitants."))],
+        description=_l("Inhabitants, e.g. from Statistics Norway. A cooperation can weight its proposals by it."),
     )
 
 

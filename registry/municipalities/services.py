@@ -231,10 +231,13 @@ def lineage(municipality: Municipality) -> list[Municipality]:
     return sorted(found.values(), key=lambda m: m.number)
 
 
-def update_municipality_profile(municipality: Municipality, *, description: str, contact_email: str) -> None:
+def update_municipality_profile(
+    municipality: Municipality, *, description: str, contact_email: str, population: int | None = None
+) -> None:
     """Change the parts a process owner maintains."""
     municipality.description = description.strip()
     municipality.contact_email = contact_email.strip()
+    municipality.population = population
     db.session.flush()
 
 

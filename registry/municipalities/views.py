@@ -85,7 +85,10 @@ def edit(number: str) -> str | Response:
     form = MunicipalityProfileForm(obj=municipality)
     if form.validate_on_submit():
         update_municipality_profile(
-            municipality, description=form.description.data or "", contact_email=form.contact_email.data or ""
+            municipality,
+            description=form.description.data or "",
+            contact_email=form.contact_email.data or "",
+            population=form.population.data,
         )
         db.session.commit()
         flash(_("The changes to %(municipality)s are saved.", municipality=str(municipality)), "success")

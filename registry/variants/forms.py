@@ -21,6 +21,7 @@ from processes.formats import FORMATS
 from registry.inputs import MAX_ID
 
 __all__ = [
+    "CasesPerYearForm",
     "CompareVersionsForm",
     "ConfirmUploadForm",
     "DiscardUploadForm",
@@ -104,6 +105,16 @@ class RestoreForm(FlaskForm):
     """Save an old version again as the newest one."""
 
     comment = StringField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+
+
+class CasesPerYearForm(FlaskForm):
+    """How many cases of this type the municipality handles in a year."""
+
+    cases_per_year = IntegerField(
+        _l("Cases per year"),
+        validators=[Optional(), NumberRange(min=0, max=10_000_000, message=_l("Give a whole number of cases."))],
+        description=_l("About how many cases of this kind a year. Proposals can weight members by it; leave empty if not known."),
+    )
 
 
 class CompareVersionsForm(FlaskForm):

@@ -54,6 +54,7 @@ from registry.municipalities.views import load_municipality
 from registry.process_types.models import ProcessType
 from registry.process_types.views import load_process_type
 from registry.variants.forms import (
+    CasesPerYearForm,
     CompareVersionsForm,
     ConfirmUploadForm,
     DiscardUploadForm,
@@ -212,8 +213,26 @@ def show(number: str, slug: str) -> str | Response:
         standards=standards,
         others=others,
         can_edit=can_edit_municipality(current_user, variant.municipality),
+        cases_form=CasesPerYearForm(formdata=None, cases_per_year=variant.cases_per_year),
         **_version_page_context(version),
     )
+
+
+@bp.post("/<slug>/saker-per-ar")
+def set_cases_per_year(number: str, slug: str) -> Response:
+    """Record how many cases of this type the municipality handles in a year."""
+    municipality, process_type = _load(number, slug)
+    variant = _variant_or_404(municipality, process_type)
+    require(can_edit_municipality(current_user, variant.municipality))
+    form = CasesPerYearForm()
+    if not form.validate():
+        for message in form.cases_per_year.errors:
+            flash(f"{form.cases_per_year.label.text}: {message}", "error")
+    else:
+        variant.cases_per_year = form.cases_per_year.data
+        db.session.commit()
+        flash(_("Cases per year are saved."), "success")
+    return redirect(url_for(".show", number=municipality.number, slug=process_type.slug) + "#saker")
 
 
 def _other_members(variant: Variant) -> list[tuple[Variant, ProcessVersion]]:

@@ -321,3 +321,50 @@ def test_a_proposal_does_not_count_justified_deviations_unless_asked(app: Flask,
     counted = coordinator.get(proposal + "&avvik=y").get_data(as_text=True)
     assert "Justified deviations do not count" not in counted
     assert "Befaring" in left_out(counted)
+
+
+def test_owners_give_cases_per_year_and_population_and_proposals_weight_by_them(
+    app: Flask, world: dict[str, Any]
+) -> None:
+    url = "/kommuner/5028/prosesser/byggesak/saker-per-ar"
+    assert client_as(app, "coordinator").post(url, data={"cases_per_year": "120"}).status_code == 403
+    owner = client_as(app, "owner")
+    assert "Give a whole number of cases." in owner.post(
+        url, data={"cases_per_year": "-3"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert owner.post(url, data={"cases_per_year": "120"}).status_code == 302
+    assert "120" in owner.get("/kommuner/5028/prosesser/byggesak").get_data(as_text=True)
+    edit = owner.post("/kommuner/5028/rediger", data={"description": "", "contact_email": "", "population": "17000"})
+    assert edit.status_code == 302
+    with app.app_context():
+        variant, _coop = _melhus(app)
+        assert variant.cases_per_year == 120 and variant.municipality.population == 17000
+    coordinator = client_as(app, "coordinator")
+    by_cases = coordinator.get("/samarbeid/digi-trondelag/forslag/byggesak?vekt=cases").get_data(as_text=True)
+    assert "weighted by the cases per year" in by_cases
+    assert "=Skaun, Malvik and Stjørdal have not given the figure and count as the median of the others (120)" in by_cases
+    # Melhus alone has a figure: every other member counts as much as Melhus, so the result is the equal one's.
+    equal = coordinator.get("/samarbeid/digi-trondelag/forslag/byggesak").get_data(as_text=True)
+    assert by_cases.split("Steps left out")[-1] == equal.split("Steps left out")[-1]
+
+
+def test_weighting_by_a_figure_nobody_gave_says_so(app: Flask, world: dict[str, Any]) -> None:
+    response = client_as(app, "coordinator").get("/samarbeid/digi-trondelag/forslag/byggesak?vekt=population")
+    assert response.status_code == 422
+    assert "No member has given its population yet" in response.get_data(as_text=True)
+
+
+def test_weights_change_the_proposal(app: Flask, world: dict[str, Any]) -> None:
+    # Melhus is large and lacks «Befaring»; weighted by cases it outweighs the three that have it.
+    with app.app_context():
+        for number, cases in (("5028", 5000), ("5031", 10), ("5035", 10), ("5029", 10)):
+            m = db.session.scalar(select(Municipality).where(Municipality.number == number))
+            v = db.session.scalar(select(Variant).where(Variant.municipality_id == m.id))
+            v.cases_per_year = cases
+        db.session.commit()
+    coordinator = client_as(app, "coordinator")
+    equal = coordinator.get("/samarbeid/digi-trondelag/forslag/byggesak").get_data(as_text=True)
+    weighted = coordinator.get("/samarbeid/digi-trondelag/forslag/byggesak?vekt=cases").get_data(as_text=True)
+    left_out_equal = equal.split("Steps left out", 1)[1] if "Steps left out" in equal else ""
+    assert "Befaring" not in left_out_equal
+    assert "Steps left out" in weighted and "Befaring" in weighted.split("Steps left out")[-1]
