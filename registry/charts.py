@@ -42,8 +42,11 @@ GRID_COLOUR = "#cbd5e1"
 TEXT_COLOUR = "#1f2937"
 #: At most this many labels under the x axis (the table has all of them).
 MAX_X_LABELS = 4
-#: Longest direct label at the end of a line before it is shortened with «…».
-MAX_LABEL_CHARS = 12
+#: Longest series name in a direct label before it is shortened with «…» (the label has two lines:
+#: the name, then the value; the right margin holds about 12 characters).
+MAX_LABEL_CHARS = 11
+#: Room right of the plot for the direct labels, in viewBox units.
+LABEL_MARGIN = 96
 
 
 @dataclass(frozen=True)
@@ -152,17 +155,28 @@ def _x_positions(count: int, frame: _Frame, *, bars: bool) -> list[float]:
     return [frame.left + width * i / (count - 1) for i in range(count)]
 
 
-def _label_indices(count: int) -> list[int]:
-    """Which x positions get a label: the first, the last and evenly spread ones between, at most MAX_X_LABELS."""
-    if count <= MAX_X_LABELS:
+def _label_indices(count: int, most: int = MAX_X_LABELS) -> list[int]:
+    """Which x positions get a label: the first, the last and evenly spread ones between, at most ``most``."""
+    if count <= most:
         return list(range(count))
-    step = (count - 1) / (MAX_X_LABELS - 1)
-    return sorted({round(i * step) for i in range(MAX_X_LABELS)})
+    if most <= 1:
+        return [count - 1]
+    step = (count - 1) / (most - 1)
+    return sorted({round(i * step) for i in range(most)})
+
+
+def _text_width(text: str) -> float:
+    """About how wide ``text`` is drawn, in viewBox units (an average letter is 0.6 of the font size)."""
+    return len(text) * FONT_SIZE * 0.6
 
 
 def _x_axis(canvas: _Canvas, frame: _Frame, labels: Sequence[str], xs: list[float]) -> None:
     group = canvas.add("g", aria_hidden="true", class_="chart__x")
-    for i in _label_indices(len(labels)):
+    # As many labels as fit side by side without touching (the table has all of them).
+    widest = max((_text_width(label) for label in labels), default=0.0) + 10
+    # The first label starts at its point and the last ends at its own, so the ones between need 1.5 widths.
+    fit = int((frame.right - frame.left) // (1.5 * widest)) + 1
+    for i in _label_indices(len(labels), max(1, min(fit, MAX_X_LABELS))):
         x = xs[i]
         anchor = "middle"
         if len(labels) > 1 and i == 0 and x - frame.left < 30:
@@ -228,7 +242,7 @@ def line_chart(
     """
     fmt = value_format or _plain
     height = 200
-    frame = _Frame(left=44, right=WIDTH - 92, top=12, bottom=height - 30, y_max=0)
+    frame = _Frame(left=44, right=WIDTH - LABEL_MARGIN, top=12, bottom=height - 30, y_max=0)
     values = [v for s in series for v in s.values if v is not None]
     top = 100.0 if percent else (y_max if y_max is not None else nice_maximum(max(values, default=0)))
     frame = _Frame(frame.left, frame.right, frame.top, frame.bottom, top)
@@ -242,7 +256,7 @@ def line_chart(
         canvas.add("text", None, empty_text, x=_fmt((frame.left + frame.right) / 2), y=_fmt((frame.top + frame.bottom) / 2),
                    text_anchor="middle", fill=TEXT_COLOUR, class_="chart__empty")
         return canvas.markup()
-    ends: list[tuple[int, float, str]] = []
+    ends: list[tuple[int, float, str, str]] = []
     for index, s in enumerate(series):
         colour, shape, dash = STYLES[index % len(STYLES)]
         group = canvas.add("g", None, class_="chart__series", data_series=s.name)
@@ -270,13 +284,22 @@ def line_chart(
             if value is not None:
                 _marker(canvas, group, shape, xs[i], frame.y(value), colour)
         if last is not None:
-            ends.append((index, last[1], f"{_short(s.name)} {fmt(last[0])}" if s.name else fmt(last[0])))
-    positions = _spread([y for _i, y, _t in ends], gap=FONT_SIZE + 2, low=frame.top + FONT_SIZE / 2, high=frame.bottom)
+            ends.append((index, last[1], _short(s.name), fmt(last[0])))
+    # Two lines per label (name, value) when there are names: the gap is two lines high.
+    named = any(name for _i, _y, name, _v in ends)
+    line = FONT_SIZE + 2
+    positions = _spread([y for _i, y, _n, _v in ends], gap=line * (2 if named else 1),
+                        low=frame.top + FONT_SIZE / 2, high=frame.bottom - (line if named else 0))
     labels = canvas.add("g", None, class_="chart__labels")
-    for (index, _y, text), y in zip(ends, positions, strict=True):
+    x = _fmt(frame.right + 8)
+    for (index, _y, name, value), y in zip(ends, positions, strict=True):
         colour = STYLES[index % len(STYLES)][0]
-        canvas.add("text", labels, text, x=_fmt(frame.right + 8), y=_fmt(y + FONT_SIZE / 3), fill=colour,
-                   class_="chart__label")
+        text = canvas.add("text", labels, None, x=x, y=_fmt(y + FONT_SIZE / 3), fill=colour, class_="chart__label")
+        if name:
+            canvas.add("tspan", text, name, x=x)
+            canvas.add("tspan", text, value, x=x, dy=_fmt(line), font_weight="bold")
+        else:
+            text.text = value
     return canvas.markup()
 
 

@@ -30,7 +30,8 @@ def markers(root: ET.Element) -> list[tuple[float, float]]:
 
 
 def texts(root: ET.Element) -> list[str]:
-    return [t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    """Each text element's words (a direct label's two lines joined by a space)."""
+    return [" ".join(part.strip() for part in t.itertext() if part.strip()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
 
 
 def chart(values: list[float | None], labels: list[str] | None = None, **kwargs: object) -> ET.Element:
@@ -108,7 +109,7 @@ def test_several_series_differ_by_marker_and_dash_not_only_colour() -> None:
 def test_close_end_labels_are_moved_apart() -> None:
     root = parse(line_chart([Series("A", [50.0]), Series("B", [50.5])], ["x"], title="t", description="d", id_prefix="c"))
     ys = [float(t.get("y", "0")) for t in root.iter("{http://www.w3.org/2000/svg}text") if t.get("class") == "chart__label"]
-    assert len(ys) == 2 and abs(ys[0] - ys[1]) >= FONT_SIZE
+    assert len(ys) == 2 and abs(ys[0] - ys[1]) >= 2 * FONT_SIZE  # two lines each: name and value
 
 
 def test_many_x_positions_get_at_most_four_labels() -> None:
@@ -127,6 +128,11 @@ def test_a_count_axis_ends_on_a_round_number() -> None:
 @pytest.mark.parametrize(("value", "top"), [(0, 1), (1, 1), (3, 5), (7, 10), (12, 20), (48, 50), (101, 200)])
 def test_nice_maximum(value: float, top: float) -> None:
     assert nice_maximum(value) == top
+
+
+def test_long_names_are_shortened_in_the_label() -> None:
+    root = parse(line_chart([Series("Indre Østfold kommune", [50.0])], ["x"], title="t", description="d", id_prefix="l"))
+    assert "Indre Østf… 50" in texts(root)
 
 
 def test_text_is_escaped() -> None:
