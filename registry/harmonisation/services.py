@@ -19,7 +19,7 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from processes import Process
@@ -576,6 +576,17 @@ def compute_proposal(row_id: int) -> None:
     row.view = json.dumps(view, ensure_ascii=False)
     row.status = "done"
     row.computed_at = utcnow()
+    # Older results for the same settings have keys no page asks for any more (their inputs
+    # changed): keep one row per cooperation, process type and settings.
+    db.session.execute(
+        delete(StoredProposal).where(
+            StoredProposal.cooperation_id == row.cooperation_id,
+            StoredProposal.process_type_id == row.process_type_id,
+            StoredProposal.settings == row.settings,
+            StoredProposal.id != row.id,
+            StoredProposal.status != "pending",
+        )
+    )
     db.session.flush()
 
 

@@ -108,6 +108,24 @@ def test_the_key_changes_when_a_member_saves_a_new_version(app: Flask, world: di
     assert "4 of 4" in html.split("Befaring", 1)[1][:400]
 
 
+def test_a_new_version_replaces_the_stored_proposal(app: Flask, world: dict[str, Any]) -> None:
+    client = client_as(app, "coordinator")
+    assert "3 of 4" in client.get(PROPOSAL).get_data(as_text=True).split("Befaring", 1)[1][:400]
+    with app.app_context():
+        old = db.session.scalar(select(StoredProposal))
+        assert old is not None
+        old_id = old.id
+        melhus = db.session.scalar(select(Variant).join(Municipality).where(Municipality.number == "5028"))
+        assert melhus is not None
+        save(melhus, chain_bytes(("Motta søknad", "Registrere søknaden", "Befaring", "Vurdere søknaden",
+                                  "Fatte vedtak", "Arkivere")))
+        db.session.commit()
+    assert "4 of 4" in client.get(PROPOSAL).get_data(as_text=True).split("Befaring", 1)[1][:400]
+    with app.app_context():  # the result for the old inputs is gone: one row per settings
+        rows = list(db.session.scalars(select(StoredProposal)))
+        assert [row.inputs_key for row in rows] == [_key()] and rows[0].id != old_id
+
+
 def test_the_key_changes_with_settings_and_justified_deviations(app: Flask, world: dict[str, Any]) -> None:
     with app.app_context():
         plain = _key()
