@@ -29,7 +29,7 @@ from registry.harmonisation.services import (
     harmonisation_inputs,
     plans_for_variant,
 )
-from registry.harmonisation.words import effort_label, follow_up_label
+from registry.harmonisation.words import follow_up_label
 from registry.i18n import ui_language
 from registry.municipalities.views import load_municipality
 from registry.process_types.models import ProcessType
@@ -57,6 +57,11 @@ def _version_words(version: ProcessVersion) -> str:
 def _heading(mp: MemberPlan) -> str:
     towards = _("Towards the standard of %(cooperation)s", cooperation=mp.cooperation.name)
     return f"{towards}, {_version_words(mp.standard_version)}"
+
+
+def effort_word(effort: Effort) -> str:
+    """The effort class in one word, under the heading «Effort»."""
+    return {Effort.SMALL: _("small"), Effort.MEDIUM: _("medium"), Effort.LARGE: _("large")}[effort]
 
 
 def _today() -> str:
@@ -174,7 +179,7 @@ def plans(cooperation: str, slug: str) -> str:
         totals=totals,
         total=sum(s.total for s in summaries),
         efforts=efforts,
-        effort_label=effort_label,
+        effort_word=effort_word,
         follow_up_label=follow_up_label,
         version_words=_version_words,
         lang=ui_language(),
