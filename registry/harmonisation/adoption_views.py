@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import format_date, format_percent, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from registry.authz import can_view_divergence, require
@@ -121,7 +122,12 @@ def _cooperation_charts(state: AdoptionState) -> dict[str, Any]:
     )
     share_rows = [
         [
-            label,
+            # Each month links to the map as it was on the day counted.
+            Markup('<a href="{}">{}</a>').format(
+                url_for("divergence.show", cooperation=state.cooperation.slug, slug=state.process_type.slug,
+                        dato=m.day.isoformat()),
+                escape(label),
+            ),
             _("version %(number)s", number=m.standard_version.number) if m.standard_version is not None else "–",
             m.with_process,
             m.known,

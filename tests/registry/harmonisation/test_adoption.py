@@ -215,6 +215,8 @@ def test_the_page_shows_the_month_figures_in_tables(app: Flask, history: None) -
         ["version 2", "3", "1", "1", "100 %"],
         ["version 2", "3", "1", "1", "100 %"],
     ]
+    # Each month links to the map as it was on the day counted.
+    assert re.search(r'<th scope="row"><a href="/samarbeid/digi-trondelag/avvik/byggesak\?dato=\d{4}-\d{2}-\d{2}">', html)
     changes = table_rows(html, "changes")
     assert [row[1:] for row in changes] == [["0", "0"], ["2", "0"], ["1", "2"], ["2", "1"], ["2", "0"]]
     # The chart draws the same four shares (no point for the month without a standard).
