@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from processes import samples
+from processes import Flow, Process, Step, samples
 from processes.formats import write_process
 from processes.generate import generate_variants
 from registry.cooperations.models import Cooperation
@@ -114,7 +114,58 @@ def seed_demo() -> list[DemoAccount]:
             DemoAccount(email, password, "process owner for " + ", ".join(str(m) for m in owned))
         )
     seed_processes(digi, author=db.session.scalar(select(User).where(User.email == "koordinator@demo.kommune.no")))
+    seed_follow_up(digi)
     return accounts
+
+
+def seed_follow_up(cooperation: Cooperation) -> None:
+    """Illustrative follow-up of two members' byggesak change plans (marked as illustrative in the notes)."""
+    from registry.comparisons.services import latest_version
+    from registry.harmonisation.followup import save_deviation, set_status
+    from registry.harmonisation.services import plans_for_variant
+
+    process_type = db.session.scalar(select(ProcessType).where(ProcessType.slug == FULL_CASE))
+    if process_type is None:
+        return
+    today = dt.date.today()
+    for number, owner_email in (("5001", "trondheim@demo.kommune.no"), ("5006", "steinkjer@demo.kommune.no")):
+        variant = db.session.scalar(
+            select(Variant).where(
+                Variant.process_type_id == process_type.id,
+                Variant.municipality_id == get_municipality(number).id,
+            )
+        )
+        version = latest_version(variant) if variant is not None else None
+        if variant is None or version is None:
+            continue
+        owner = db.session.scalar(select(User).where(User.email == owner_email))
+        plans = plans_for_variant(variant, version, cooperation=cooperation)
+        if not plans:
+            continue
+        changes, _justified = plans[0].entries()
+        if number == "5001":
+            steps = [
+                ("planned", today + dt.timedelta(days=90), "Illustrativt eksempel: tas i forbindelse med nytt fagsystem."),
+                ("in_progress", None, "Illustrativt eksempel: arbeidsgruppe i gang."),
+            ]
+            for entry, (status, day, note) in zip(changes, steps):
+                set_status(variant, cooperation, entry, status=status, planned_for=day, note=note, user=owner)
+        elif changes:
+            system = next((e for e in changes if "system" in str(e.change.kind)), None)
+            entry, category, reason = (
+                (system, "system", "Illustrativt eksempel: kommunen bytter fagsystem når kontrakten går ut i 2028.")
+                if system is not None
+                else (changes[0], "organisation", "Illustrativt eksempel: løses i en felles enhet med nabokommunen.")
+            )
+            save_deviation(
+                variant,
+                cooperation,
+                entry,
+                category=category,
+                reason=reason,
+                valid_until=dt.date(2028, 12, 31) if category == "system" else None,
+                user=owner,
+            )
 
 
 def _save(owner: Variant | Standard, data: bytes, filename: str, *, author: User | None, comment: str, **kw: Any) -> ProcessVersion:
@@ -130,6 +181,38 @@ def _save(owner: Variant | Standard, data: bytes, filename: str, *, author: User
         comment=comment,
         **kw,
     )
+
+
+#: The practice most synthetic byggesak members share and the standard lacks: a check of the
+#: declared responsibilities after the neighbour notice, and land registration left to the
+#: surveying office's own process.
+SHARED_STEP = ("ansvarsrett", "Kontrollere erklæringer om ansvarsrett", "nabovarsel")
+DROPPED_STEP = "matrikkel"
+
+
+def _shared_practice(process: Process) -> list[str]:
+    """Give a synthetic variant the shared local practice; returns what was done, in words."""
+    done = []
+    new_id, label, after = SHARED_STEP
+    if after in process and new_id not in process:
+        outgoing = [f for f in process.flows if f.source == after]
+        for f in outgoing:
+            process.remove_flow(f)
+            process.add_flow(f.replace(source=new_id))
+        process.add_step(Step(new_id, label, lane=process.step(after).lane))
+        process.add_flow(Flow(after, new_id))
+        done.append(f"la til «{label}»")
+    if DROPPED_STEP in process:
+        gone = process.step(DROPPED_STEP).label
+        before = [f for f in process.flows if f.target == DROPPED_STEP]
+        following = [f for f in process.flows if f.source == DROPPED_STEP]
+        process.remove_element(DROPPED_STEP)
+        for f in before:
+            for g in following:
+                if not any(x.source == f.source and x.target == g.target for x in process.flows):
+                    process.add_flow(Flow(f.source, g.target, condition=f.condition))
+        done.append(f"tok bort «{gone}»")
+    return done
 
 
 def seed_processes(cooperation: Cooperation, *, author: User | None = None) -> None:
@@ -180,9 +263,13 @@ def seed_processes(cooperation: Cooperation, *, author: User | None = None) -> N
         if case.slug == FULL_CASE:
             others = [n for n in sorted(members) if n not in sample_numbers]
             generated = generate_variants(samples.standard(case.slug), len(others), seed=SYNTHETIC_SEED, edits=(1, 6))
-            for number, variant in zip(others, generated):
+            for n, (number, variant) in enumerate(zip(others, generated)):
                 process = variant.process
                 edits = "; ".join(e.description for e in variant.edits)
+                if n % 7:
+                    # Most members share a local practice the standard does not have, so that the
+                    # proposed common standard departs from the current one in a way worth reading.
+                    edits += "; " + "; ".join(_shared_practice(process))
                 process.metadata.update(
                     {"synthetic": "true", "seed": str(SYNTHETIC_SEED), "municipality": number,
                      "municipality_name": members[number].name}

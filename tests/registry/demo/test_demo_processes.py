@@ -101,3 +101,27 @@ def test_demo_pages_answer(seeded: Flask) -> None:
     login(client, "koordinator@demo.kommune.no")
     for slug in ("byggesak", "startlan", "skjenkebevilling", "innsyn"):
         assert client.get(f"/samarbeid/digi-trondelag/avvik/{slug}").status_code == 200
+
+
+def test_demo_proposal_departs_from_the_standard_in_a_way_worth_reading(seeded: Flask) -> None:
+    from registry.harmonisation.services import ProposalSettings, harmonisation_inputs, proposal_for
+
+    with seeded.app_context():
+        digi = db.session.scalar(select(Cooperation).where(Cooperation.slug == "digi-trondelag"))
+        process_type = db.session.scalar(select(ProcessType).where(ProcessType.slug == "byggesak"))
+        assert digi is not None and process_type is not None
+        proposal = proposal_for(harmonisation_inputs(digi, process_type), ProposalSettings())
+        texts = proposal.texts("nb")
+        assert any("«Kontrollere erklæringer om ansvarsrett» er tatt med" in t for t in texts), texts
+        assert any("«Føre tiltaket i matrikkelen» er tatt ut" in t for t in texts), texts
+
+
+def test_demo_plans_are_followed_up_and_labelled_illustrative(seeded: Flask) -> None:
+    from registry.harmonisation.models import ChangeFollowUp, JustifiedDeviation
+
+    with seeded.app_context():
+        follow_ups = db.session.scalars(select(ChangeFollowUp)).all()
+        deviations = db.session.scalars(select(JustifiedDeviation)).all()
+        assert {f.status for f in follow_ups} == {"planned", "in_progress"}
+        assert len(deviations) == 1
+        assert all("Illustrativt eksempel" in x for x in [f.note for f in follow_ups] + [deviations[0].reason])
