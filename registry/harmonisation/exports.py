@@ -495,7 +495,8 @@ def plans_pdf(
 def attachment_headers(name: str, extension: str) -> dict[str, Any]:
     """Content-Disposition with an ASCII name for old clients and the real one (æøå) as ``filename*``."""
     plain = (slugify(name) or "export") + "." + extension
-    real = name + "." + extension
+    # Letters (æøå, Sámi letters) and digits stay; spaces, quotes and other marks become "-".
+    real = "-".join("".join(c if c.isalnum() else " " for c in name).split()) + "." + extension
     return {
         "Content-Disposition": f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(real, safe='')}",
         "Cache-Control": "no-store",

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from processes.harmonise import Effort
 from registry.authz import can_view_divergence, can_view_version, require
-from registry.comparisons.services import latest_version
 from registry.cooperations.models import Cooperation
 from registry.cooperations.views import load_cooperation
 from registry.divergence.services import Member
@@ -28,14 +28,13 @@ from registry.harmonisation.services import (
     MemberPlan,
     harmonisation_inputs,
     plans_for_variant,
+    version_on,
 )
+from registry.harmonisation.views import _as_of, _variant_of
 from registry.harmonisation.words import follow_up_label
 from registry.i18n import ui_language
-from registry.municipalities.views import load_municipality
 from registry.process_types.models import ProcessType
-from registry.process_types.views import load_process_type
 from registry.variants.models import ProcessVersion
-from registry.variants.services import find_variant
 from registry.variants.views import status_label
 
 __all__ = ["bp"]
@@ -74,18 +73,29 @@ def _download(data: bytes, fmt: str, name: str) -> Response:
 
 @bp.get(f"/kommuner/<number>/prosesser/<slug>/endringsplan.<{FORMATS}:fmt>")
 def plan_export(number: str, slug: str, fmt: str) -> Response:
-    """One municipality's change plan, towards each of its cooperations' standards, as CSV, XLSX or PDF."""
-    municipality = load_municipality(number)
-    process_type = load_process_type(slug)
-    variant = find_variant(municipality, process_type)
-    if variant is None:
-        abort(404, description=_("%(municipality)s has not described this process yet.", municipality=municipality.name))
-    version = latest_version(variant)
-    if version is None:
-        abort(404, description=_("%(municipality)s has not described this process yet.", municipality=municipality.name))
+    """One municipality's change plan, towards each of its cooperations' standards, as CSV, XLSX or PDF.
+
+    Takes the plan page's ``dato`` (the plan as on a past day) and ``samarbeid`` (one cooperation's plan only).
+    """
+    municipality, process_type, variant, version = _variant_of(number, slug)
+    on = _as_of(request.args.get("dato"))
+    if on is not None:
+        version = version_on(variant, on)
+        if version is None:
+            abort(
+                404,
+                description=_(
+                    "%(municipality)s had not described this process by %(date)s.",
+                    municipality=municipality.name,
+                    date=format_date(on),
+                ),
+            )
+    only = request.args.get("samarbeid")
     plans: list[MemberPlan] = []
     hidden: list[MemberPlan] = []
-    for member_plan in plans_for_variant(variant, version):
+    for member_plan in plans_for_variant(variant, version, on=on):
+        if only and member_plan.cooperation.slug != only:
+            continue
         # As on the plan page: the plan shows the standard's content, only to those who may see that version.
         (plans if can_view_version(current_user, member_plan.standard_version) else hidden).append(member_plan)
     if not plans:
@@ -100,7 +110,8 @@ def plan_export(number: str, slug: str, fmt: str) -> Response:
             ),
         )
     lang = ui_language()
-    name = f"endringsplan-{municipality.number}-{municipality.name}-{process_type.slug}-{_today()}"
+    day = (on or dt.date.today()).isoformat()
+    name = f"endringsplan-{municipality.number}-{municipality.name}-{process_type.slug}-{day}"
     if fmt == "csv":
         return _download(plans_csv(plans, lang), fmt, name)
     if fmt == "xlsx":
@@ -116,6 +127,13 @@ def plan_export(number: str, slug: str, fmt: str) -> Response:
             date=dt.date.today().strftime("%d.%m.%Y"),
         ),
     ]
+    if on is not None:
+        facts.append(
+            _(
+                "The plan as it was on %(date)s: from the version saved by then, against the standard published by then.",
+                date=format_date(on),
+            )
+        )
     data = plans_pdf(
         title,
         facts,

@@ -143,6 +143,26 @@ def test_no_plan_to_download_says_why(app: Flask, world: dict[str, Any]) -> None
     assert client_as(app, "anonymous").get(f"{PLAN}.docx").status_code == 404
 
 
+def test_one_cooperations_plan_and_the_plan_on_a_day(app: Flask, world: dict[str, Any]) -> None:
+    client = client_as(app, "anonymous")
+    rows = _csv_rows(client.get(f"{STJORDAL}.csv?samarbeid=digi-trondelag").data)
+    assert rows and {r["Cooperation"] for r in rows} == {"DigiTrøndelag"}
+    # Værnesregionen has no standard: no plan towards it.
+    assert client.get(f"{STJORDAL}.csv?samarbeid=vaernesregionen").status_code == 404
+    with app.app_context():
+        standard = db.session.scalar(select(ProcessVersion).where(ProcessVersion.standard_id.is_not(None)))
+        assert standard is not None
+        standard.published_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+        db.session.commit()
+    today = dt.date.today().isoformat()
+    response = client.get(f"{PLAN}.csv?dato={today}")
+    assert response.status_code == 200 and any(r["Change"] == BEFARING for r in _csv_rows(response.data))
+    response = client.get(f"{PLAN}.pdf?dato=2001-01-01")
+    assert response.status_code == 404 and "Melhus had not described this process by" in response.get_data(as_text=True)
+    response = client.get(f"{PLAN}.xlsx?dato=i-går")
+    assert response.status_code == 400 and "is not a date" in response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("path", ["", ".csv", ".xlsx", ".pdf"])
 @pytest.mark.parametrize("role", ROLES)
 def test_who_sees_all_members_plans(app: Flask, world: dict[str, Any], role: str, path: str) -> None:
@@ -227,6 +247,16 @@ def test_the_filename_keeps_the_municipalitys_letters(app: Flask, world: dict[st
     stamp = dt.date.today().isoformat()
     assert f'filename="endringsplan-5035-stjordal-byggesak-{stamp}.pdf"' in disposition
     assert f"filename*=UTF-8''endringsplan-5035-Stj%C3%B8rdal-byggesak-{stamp}.pdf" in disposition
+
+
+def test_a_filename_has_no_spaces_or_quotes() -> None:
+    from registry.harmonisation.exports import attachment_headers
+
+    disposition = attachment_headers('endringsplan-5001-Trondheim - Tråante "x";-byggesak', "csv")["Content-Disposition"]
+    assert disposition == (
+        'attachment; filename="endringsplan-5001-trondheim-traante-x-byggesak.csv"; '
+        "filename*=UTF-8''endringsplan-5001-Trondheim-Tr%C3%A5ante-x-byggesak.csv"
+    )
 
 
 def test_the_pdf_is_a_readable_plan_in_norwegian(app: Flask, world: dict[str, Any]) -> None:
