@@ -166,8 +166,8 @@ def _stored(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], tuple[str
     rows = db.session.execute(
         select(Comparison.version_a_id, Comparison.version_b_id, Comparison.status, Comparison.overall)
         .where(
-            Comparison.version_a_id.in_({a for a, _b in wanted}),
-            Comparison.version_b_id.in_({b for _a, b in wanted}),
+            Comparison.version_a_id.in_(sorted({a for a, _b in wanted})),
+            Comparison.version_b_id.in_(sorted({b for _a, b in wanted})),
             Comparison.engine_version == ENGINE_VERSION,
         )
         .order_by(Comparison.id)

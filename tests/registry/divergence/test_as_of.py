@@ -152,3 +152,32 @@ def test_the_export_on_a_day_is_that_days_map(app: Flask, history: dict[str, Any
     text = response.get_data(as_text=True)
     assert "Melhus" in text and "Tydal" not in text
     assert client.get(f"{MAP}/eksport.csv?dato=2000-13-01").status_code == 422
+
+
+@pytest.mark.postgres
+def test_the_map_on_a_day_on_postgresql(postgres_schema_url: str) -> None:
+    from flask_migrate import upgrade
+
+    from registry import create_app
+    from tests.registry.conftest import TEST_CONFIG
+    from tests.registry.divergence.world import build_map_world
+
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": postgres_schema_url})
+    try:
+        with app.app_context():
+            upgrade()
+            build_map_world()
+            noon = dt.datetime(PAST.year, PAST.month, PAST.day, 12, tzinfo=dt.UTC)
+            db.session.execute(update(ProcessVersion).values(created_at=noon))
+            melhus = db.session.scalar(select(Variant).join(Municipality).where(Municipality.number == "5028"))
+            save(melhus, chain_bytes(STANDARD))
+            db.session.commit()
+        client = client_as(app, "coordinator")
+        then = client.get(f"{MAP}?dato={PAST.isoformat()}").get_data(as_text=True)
+        now = client.get(MAP).get_data(as_text=True)
+        assert "This is how the map looked on" in then
+        assert overall_of(now, "Melhus") == 100 > overall_of(then, "Melhus")
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from html import unescape
 from typing import Any
 
@@ -298,3 +299,47 @@ def test_the_divergence_map_links_to_the_page(app: Flask, world: dict[str, Any])
 def test_a_cooperation_without_a_standard_says_so(app: Flask, world: dict[str, Any]) -> None:
     html = client_as(app, "other_coordinator").get("/samarbeid/vaernesregionen/utvikling/byggesak").get_data(as_text=True)
     assert "has no standard for this process type yet" in html
+
+
+# --- PostgreSQL (migrated schema) -------------------------------------------------------------
+
+
+@pytest.fixture
+def pg_history(postgres_schema_url: str) -> Iterator[Flask]:
+    from flask_migrate import upgrade
+
+    from registry import create_app
+    from tests.registry.conftest import TEST_CONFIG
+
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": postgres_schema_url})
+    with app.app_context():
+        upgrade()
+        build_history()
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_the_months_on_postgresql(pg_history: Flask) -> None:
+    html = client_as(pg_history, "coordinator").get(URL).get_data(as_text=True)
+    assert [row[1:] for row in table_rows(html, "share")][1:3] == [
+        ["version 1", "2", "2", "1", "50 %"],
+        ["version 1", "3", "3", "2", "67 %"],
+    ]
+    assert [row[1:] for row in table_rows(html, "changes")] == [["0", "0"], ["2", "0"], ["1", "2"], ["2", "1"], ["2", "0"]]
+
+
+@pytest.mark.postgres
+def test_the_map_on_a_day_on_postgresql(pg_history: Flask) -> None:
+    # (The stored results of this history are made up, so the map is asked for a day before any standard.)
+    day = month(3, 4).date()
+    response = client_as(pg_history, "coordinator").get(f"/samarbeid/digi-trondelag/avvik/byggesak?dato={day.isoformat()}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "This is how the map looked on" in html and "No version of the standard had been published by" in html
+    day = month(3, 5).date()
+    html = client_as(pg_history, "coordinator").get(f"/samarbeid/digi-trondelag/avvik/byggesak?dato={day.isoformat()}").get_data(as_text=True)
+    assert "No version of the standard had been published" not in html
