@@ -15,6 +15,7 @@ import re
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -164,10 +165,9 @@ def _buffered(app: Any) -> Any:
     return buffered
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The real app with demo data on http://127.0.0.1:<free port> (once per session)."""
-    instance = tmp_path_factory.mktemp("browser-instance")
+@contextmanager
+def serve_demo(instance: Path) -> Iterator[LiveServer]:
+    """The real app with demo data on http://127.0.0.1:<free port>, its database in ``instance``."""
     app = create_app(
         {
             "TESTING": True,
@@ -197,6 +197,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The real app with demo data (once per session; tests that change much use their own, see serve_demo)."""
+    with serve_demo(tmp_path_factory.mktemp("browser-instance")) as server:
+        yield server
 
 
 def new_context(browser: Any, live_server: LiveServer, **options: Any) -> Any:
