@@ -166,7 +166,7 @@ def plan_rows(mp: MemberPlan, lang: str) -> tuple[list[PlanRow], list[PlanRow]]:
                 cooperation=mp.cooperation.name,
                 member=mp.member,
                 number=None,
-                change=done.change_text,
+                change=done.text(lang),
                 kind="",
                 effort="",
                 peers="",
