@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+PORT   ?= 5000
 
 .PHONY: run test venv venv-test translations messages clean
 
@@ -32,8 +33,8 @@ messages: $(VENV)/.installed
 
 run: venv translations
 	FLASK_DEBUG=1 $(BIN)/flask --app registry db upgrade
-	FLASK_DEBUG=1 $(BIN)/flask --app registry seed-demo --if-empty
-	FLASK_DEBUG=1 $(BIN)/flask --app registry run --host 127.0.0.1 --port 5000
+	FLASK_DEBUG=1 $(BIN)/flask --app registry seed-demo --if-empty --port $(PORT)
+	FLASK_DEBUG=1 $(BIN)/flask --app registry run --host 127.0.0.1 --port $(PORT)
 
 # The BPMN tools the export tests run (bpmn-moddle, bpmnlint; versions in tests/js/package-lock.json),
 # installed again only when the lock file is newer than the install. Without npm the tests skip.

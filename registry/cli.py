@@ -105,7 +105,15 @@ def set_password_command(email: str, password: str) -> None:
 @click.command("seed-demo")
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users or cooperations.")
-def seed_demo_command(if_empty: bool) -> None:
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=5000,
+    show_default=True,
+    envvar="FLASK_RUN_PORT",
+    help="The port `flask run` serves on, for the sign-in address printed (also read from FLASK_RUN_PORT).",
+)
+def seed_demo_command(if_empty: bool, port: int) -> None:
     """Load demo data (development only): DigiTrøndelag, a coordinator, process owners."""
     from registry.demo import has_data, seed_demo
 
@@ -116,7 +124,7 @@ def seed_demo_command(if_empty: bool) -> None:
         )
     if has_data():
         if if_empty:
-            click.echo("The database already has data; demo data not loaded.")
+            click.echo(f"The database already has data; demo data not loaded. Sign in at http://127.0.0.1:{port}/logg-inn")
             return
         raise click.ClickException("The database already has users or cooperations; use an empty database.")
     set_actor_label("cli: seed-demo")
@@ -126,7 +134,7 @@ def seed_demo_command(if_empty: bool) -> None:
         _fail(exc.message)
     db.session.commit()
     width = max(len(a.email) for a in accounts)
-    click.echo("Demo data loaded. Sign in at http://127.0.0.1:5000/logg-inn with:")
+    click.echo(f"Demo data loaded. Sign in at http://127.0.0.1:{port}/logg-inn with:")
     for account in accounts:
         click.echo(f"  {account.email:<{width}}  {account.password}  ({account.role})")
     click.echo("These passwords are shown only now. Lost one? flask --app registry set-password EMAIL")
