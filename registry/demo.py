@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from processes import Flow, Process, Step, samples
 from processes.formats import write_process
@@ -215,6 +215,34 @@ def _shared_practice(process: Process) -> list[str]:
     return done
 
 
+#: Months back the demo's history starts: the standard was published then, and the members
+#: registered their processes one by one since, so «utvikling over tid» has something to show.
+HISTORY_MONTHS = 8
+
+
+def _spread_over_months(standard_version: ProcessVersion, process_type: ProcessType) -> None:
+    """Date the demo's versions over the last months (the content stays; only when it was saved moves)."""
+    now = utcnow()
+    start = now - dt.timedelta(days=30 * HISTORY_MONTHS)
+    # A core UPDATE: saved versions are immutable to the ORM, and rightly so; demo history is the exception.
+    db.session.execute(
+        update(ProcessVersion)
+        .where(ProcessVersion.id == standard_version.id)
+        .values(created_at=start, approved_at=start, published_at=start)
+    )
+    variants = db.session.scalars(
+        select(Variant).where(Variant.process_type_id == process_type.id).order_by(Variant.id)
+    ).all()
+    for n, variant in enumerate(variants):
+        months_ago = (n * 5) % HISTORY_MONTHS
+        db.session.execute(
+            update(ProcessVersion)
+            .where(ProcessVersion.variant_id == variant.id)
+            .values(created_at=now - dt.timedelta(days=30 * months_ago + 1))
+        )
+    db.session.expire_all()
+
+
 def seed_processes(cooperation: Cooperation, *, author: User | None = None) -> None:
     """Process types, published standards and members' variants from the engine's samples.
 
@@ -282,6 +310,7 @@ def seed_processes(cooperation: Cooperation, *, author: User | None = None) -> N
                     comment=SYNTHETIC_COMMENT.format(seed=SYNTHETIC_SEED, edits=edits),
                 )
         db.session.flush()
+        _spread_over_months(version, process_type)
         state = divergence_state(cooperation, process_type)
         request_missing(state)
         db.session.flush()

@@ -66,6 +66,10 @@ MAIN_PAGES: list[tuple[str, str | None, Callable[[Any], None]]] = [
     ("divergence-map", "coordinator", _scrolled_to("/samarbeid/digi-trondelag/avvik/byggesak", "Avvikskart")),
     ("heatmap", "coordinator", _scrolled_to("/samarbeid/digi-trondelag/avvik/byggesak", "Likhet mellom kommunene")),
     ("process-description", None, _process_description),
+    ("proposal", "coordinator", _goto("/samarbeid/digi-trondelag/forslag/byggesak")),
+    ("change-plan", "process owner for 5001", _scrolled_to("/kommuner/5001/prosesser/byggesak/endringsplan", "Mot standarden til DigiTrøndelag")),
+    ("justified-deviations", "coordinator", _goto("/samarbeid/digi-trondelag/begrunnede-avvik")),
+    ("adoption", "coordinator", _goto("/samarbeid/digi-trondelag/utvikling/byggesak")),
 ]
 
 
