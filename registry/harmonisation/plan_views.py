@@ -27,6 +27,7 @@ from registry.harmonisation.exports import (
 from registry.harmonisation.services import (
     MemberPlan,
     harmonisation_inputs,
+    plans_for_members,
     plans_for_variant,
     version_on,
 )
@@ -160,11 +161,9 @@ def _overview(cooperation: Cooperation, process_type: ProcessType) -> tuple[Proc
     lines: list[MemberLine] = []
     if standard_version is None:
         return None, lines
+    plans = plans_for_members(inputs)
     for m in inputs.members:
-        found: list[MemberPlan] = []
-        if m.variant is not None and m.version is not None:
-            found = plans_for_variant(m.variant, m.version, cooperation=cooperation)
-        mp = found[0] if found else None
+        mp = plans.get(m.variant.id) if m.variant is not None else None
         owner = m.variant.municipality if m.variant is not None else m.municipality
         summary = summarise(mp.member if mp else m.municipality.name, owner.number, process_type.slug, mp)
         lines.append(MemberLine(m, mp, summary))

@@ -70,6 +70,7 @@ __all__ = [
     "justified_pairs",
     "make_draft",
     "member_weights",
+    "plans_for_members",
     "plans_for_variant",
     "proposal_for",
     "proposal_job_failed",
@@ -710,4 +711,32 @@ def plans_for_variant(
             process, target, classes=classes, member=member, justified=in_standard, justified_variant=in_variant
         )
         out.append(MemberPlan(coop, inputs.standard_version, member, plan, variant, version))
+    return out
+
+
+def plans_for_members(inputs: HarmonisationInputs) -> dict[int, MemberPlan]:
+    """Every member's plan towards the cooperation's standard, by variant id, from one set of inputs.
+
+    The same as :func:`plans_for_variant` for each member, without gathering the inputs
+    and the step classes once per member.
+    """
+    if inputs.standard_version is None:
+        return {}
+    classes = _classes_for(inputs)
+    target = classes.current
+    assert target is not None
+    rows = deviations_for(inputs.cooperation, process_type_id=inputs.process_type.id)
+    names = _names(inputs.members)
+    out: dict[int, MemberPlan] = {}
+    for m in inputs.members:
+        name = names[m.municipality.id]
+        if m.variant is None or m.version is None or name not in classes.processes:
+            continue
+        process = classes.processes[name]
+        own = [r for r in rows if r.variant_id == m.variant.id]
+        in_standard, in_variant = justified_map(own, target, process, on=inputs.on)
+        plan = change_plan(
+            process, target, classes=classes, member=name, justified=in_standard, justified_variant=in_variant
+        )
+        out[m.variant.id] = MemberPlan(inputs.cooperation, inputs.standard_version, name, plan, m.variant, m.version)
     return out

@@ -368,3 +368,22 @@ def test_weights_change_the_proposal(app: Flask, world: dict[str, Any]) -> None:
     left_out_equal = equal.split("Steps left out", 1)[1] if "Steps left out" in equal else ""
     assert "Befaring" not in left_out_equal
     assert "Steps left out" in weighted and "Befaring" in weighted.split("Steps left out")[-1]
+
+
+def test_every_members_plan_at_once_is_each_members_plan(app: Flask, world: dict[str, Any]) -> None:
+    from registry.harmonisation.services import harmonisation_inputs, plans_for_members
+
+    _justify_befaring(app)
+    with app.app_context():
+        variant, coop = _melhus(app)
+        inputs = harmonisation_inputs(coop, variant.process_type)
+        together = plans_for_members(inputs)
+        assert len(together) == 4
+        for m in inputs.members:
+            if m.version is None:
+                continue
+            (alone,) = plans_for_variant(m.variant, m.version, cooperation=coop)
+            mine = together[m.variant.id]
+            assert mine.plan.texts("en") == alone.plan.texts("en")
+            assert [c.text("en") for c in mine.plan.justified] == [c.text("en") for c in alone.plan.justified]
+        assert len(together[variant.id].plan.justified) == 1
