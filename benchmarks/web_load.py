@@ -60,6 +60,8 @@ MAIN_PAGES = (
     ("cooperation page", lambda e: e == "cooperations.show", lambda p: p.rstrip("/").endswith("digi-trondelag")),
     ("divergence map", lambda e: e == "divergence.show", lambda p: "?" not in p),
     ("comparison page", lambda e: e == "comparisons.with_standard", lambda p: True),
+    ("proposal page", lambda e: e == "harmonisation.proposal", lambda p: "?" not in p),
+    ("change plan", lambda e: e == "harmonisation.plan", lambda p: "?" not in p),
 )
 
 

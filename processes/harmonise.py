@@ -95,6 +95,7 @@ from processes.model import (
     StepKind,
 )
 from processes.similarity import ProcessProfile, Relation, profile
+from processes.text import norwegian_key
 
 __all__ = [
     "ATTRIBUTES",
@@ -111,9 +112,12 @@ __all__ = [
     "StepClass",
     "StepClasses",
     "Support",
+    "CLASSES_DATA_FORMAT",
     "apply_plan",
     "change_distance",
     "change_plan",
+    "classes_from_data",
+    "classes_to_data",
     "join_names",
     "propose_standard",
     "step_classes",
@@ -527,6 +531,97 @@ def step_classes(
             )
     classes = _split_by_majority(classes, home, processes, profiles, current_ids)
     return StepClasses(tuple(processes), processes, current, tuple(classes), reference, home, profiles)
+
+
+#: The version of :func:`classes_to_data`'s shape; :func:`classes_from_data` refuses others.
+CLASSES_DATA_FORMAT = 1
+
+
+def classes_to_data(classes: StepClasses) -> dict[str, Any]:
+    """Step classes as plain data (JSON-able), to keep them instead of aligning again.
+
+    The members' processes and the current standard are not in it (the caller has
+    them); :func:`classes_from_data` needs the same ones back. Size: O(total steps).
+
+    Examples
+    --------
+    >>> from processes.model import Flow, Process, Step
+    >>> def chain(*labels):
+    ...     p = Process()
+    ...     for i, label in enumerate(labels):
+    ...         p.add_step(Step(f"s{i}", label))
+    ...         if i:
+    ...             p.add_flow(Flow(f"s{i - 1}", f"s{i}"))
+    ...     return p
+    >>> members = {"Malvik": chain("Motta søknad", "Befaring", "Fatte vedtak"),
+    ...            "Skaun": chain("Motta søknad", "Fatte vedtak")}
+    >>> sc = step_classes(members)
+    >>> again = classes_from_data(classes_to_data(sc), members, None)
+    >>> [(c.label(), c.members) for c in again.classes] == [(c.label(), c.members) for c in sc.classes]
+    True
+    """
+    from processes.formats import write_process
+
+    return {
+        "format": CLASSES_DATA_FORMAT,
+        "members": list(classes.members),
+        "current_steps": sorted(s.id for s in classes.current.steps) if classes.current is not None else None,
+        "classes": [
+            {
+                "id": c.id,
+                "current_step": c.current_step,
+                "occurrences": [
+                    [o.member, list(o.steps), list(o.labels), o.shape, o.rank, o.position, o.kind,
+                     dict(o.attributes), o.mandatory]
+                    for o in c.occurrences.values()
+                ],
+            }
+            for c in classes.classes
+        ],
+        "reference": write_process(classes.reference, "yaml").decode("utf-8"),
+        "home": [[member, step, cid] for (member, step), cid in classes.home.items()],
+    }
+
+
+def classes_from_data(
+    data: Mapping[str, Any], processes: Mapping[str, Process], current: Process | None
+) -> StepClasses:
+    """The step classes kept by :func:`classes_to_data`, with the members' processes and the standard.
+
+    Raises ValueError when the data is of another format or was made from other
+    members, another standard, or other versions of the members' processes (a step it
+    names is not there): make the classes again with :func:`step_classes` then.
+    """
+    from processes.formats import read_process
+
+    if not isinstance(data, Mapping) or data.get("format") != CLASSES_DATA_FORMAT:
+        raise ValueError("the kept step classes are of another format; make them again")
+    members = tuple(str(m) for m in data["members"])
+    if set(members) != set(processes) or len(members) != len(processes):
+        raise ValueError("the kept step classes were made from other members; make them again")
+    wanted = sorted(s.id for s in current.steps) if current is not None else None
+    if data.get("current_steps") != wanted:
+        raise ValueError("the kept step classes were made with another current standard; make them again")
+    try:
+        built = []
+        for c in data["classes"]:
+            occurrences: dict[str, Occurrence] = {}
+            for member, steps, labels, shape, rank, position, kind, attributes, mandatory in c["occurrences"]:
+                process = processes[member]
+                if any(sid not in process for sid in steps):
+                    raise ValueError(f"the kept step classes name steps {member!r} no longer has")
+                occurrences[member] = Occurrence(
+                    str(member), tuple(steps), tuple(labels), str(shape), int(rank), float(position), str(kind),
+                    dict(attributes), bool(mandatory),
+                )
+            built.append(StepClass(str(c["id"]), occurrences, c["current_step"]))
+        home = {(str(m), str(y)): str(cid) for m, y, cid in data["home"]}
+        reference = read_process(str(data["reference"]).encode("utf-8"), format="native", max_bytes=None)
+    except (KeyError, TypeError) as error:
+        raise ValueError(f"the kept step classes are not in the expected shape: {error}") from error
+    profiles = {m: profile(processes[m]) for m in members}
+    ordered = {m: processes[m] for m in members}
+    return StepClasses(members, ordered, current, tuple(built), reference, home, profiles)
 
 
 def _split_by_majority(
@@ -1823,11 +1918,6 @@ class ChangePlan:
         }
 
 
-def _norwegian_key(name: str) -> tuple[str, str]:
-    table = str.maketrans({"æ": "{", "ø": "|", "å": "}", "ä": "{", "ö": "|", "ü": "y"})
-    return (name.lower().translate(table), name)
-
-
 def join_names(names: Sequence[str], lang: str = "nb", *, most: int = 3) -> str:
     """Name members the way people do: «Malvik, Melhus og 11 andre».
 
@@ -1844,7 +1934,7 @@ def join_names(names: Sequence[str], lang: str = "nb", *, most: int = 3) -> str:
     'Malvik, Melhus and Skaun'
     """
     _check_lang(lang)
-    ordered = sorted(names, key=_norwegian_key)
+    ordered = sorted(names, key=norwegian_key)
     word = " og " if lang == "nb" else " and "
     if len(ordered) <= 1:
         return "".join(ordered)
@@ -2423,7 +2513,7 @@ def _plan(
         peers: tuple[str, ...] | None = None
         if classes is not None:
             peers = tuple(
-                sorted(_peers(kind, d, target, tprof, classes, class_of, member, edges), key=_norwegian_key)
+                sorted(_peers(kind, d, target, tprof, classes, class_of, member, edges), key=norwegian_key)
             )
         reason = None
         for x in d.a:

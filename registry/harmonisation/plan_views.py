@@ -16,6 +16,7 @@ from registry.cooperations.models import Cooperation
 from registry.cooperations.views import load_cooperation
 from registry.divergence.services import Member
 from registry.divergence.views import _process_type
+from registry.extensions import db
 from registry.harmonisation.exports import (
     PlanSummary,
     attachment_headers,
@@ -94,7 +95,9 @@ def plan_export(number: str, slug: str, fmt: str) -> Response:
     only = request.args.get("samarbeid")
     plans: list[MemberPlan] = []
     hidden: list[MemberPlan] = []
-    for member_plan in plans_for_variant(variant, version, on=on):
+    found = plans_for_variant(variant, version, on=on)
+    db.session.commit()  # saves the step classes, if this request had to make them
+    for member_plan in found:
         if only and member_plan.cooperation.slug != only:
             continue
         # As on the plan page: the plan shows the standard's content, only to those who may see that version.
@@ -162,6 +165,7 @@ def _overview(cooperation: Cooperation, process_type: ProcessType) -> tuple[Proc
     if standard_version is None:
         return None, lines
     plans = plans_for_members(inputs)
+    db.session.commit()  # saves the step classes, if this request had to make them
     for m in inputs.members:
         mp = plans.get(m.variant.id) if m.variant is not None else None
         owner = m.variant.municipality if m.variant is not None else m.municipality

@@ -29,6 +29,8 @@ from processes.harmonise import (
     Proposal,
     StepClasses,
     change_plan,
+    classes_from_data,
+    classes_to_data,
     propose_standard,
     step_classes,
 )
@@ -51,7 +53,7 @@ from registry.harmonisation.followup import (
     justified_map,
     plan_entries,
 )
-from registry.harmonisation.models import StoredProposal
+from registry.harmonisation.models import StoredProposal, StoredStepClasses
 from registry.process_types.models import ProcessType
 from registry.tasks import enqueue_row, fail_pending, fail_with, queue_url, watch_job
 from registry.users.models import User, utcnow
@@ -367,12 +369,64 @@ def proposal_for(inputs: HarmonisationInputs, settings: ProposalSettings) -> Pro
     return proposal
 
 
+def _classes_key(inputs: HarmonisationInputs) -> str:
+    return hashlib.sha256(repr(inputs.key).encode("utf-8")).hexdigest()
+
+
 def _classes_for(inputs: HarmonisationInputs) -> StepClasses:
+    """The cooperation's step classes: kept in this process, else kept in the database, else made (and kept).
+
+    Only today's inputs go to the database (a «per dato» view is made and kept in memory
+    only); the caller's commit saves the row. A kept row that does not fit the processes
+    (it cannot happen unless the data was changed by hand) is made again.
+    """
+
     def build() -> StepClasses:
-        return step_classes(inputs.processes(), current=inputs.current())
+        processes, current = inputs.processes(), inputs.current()
+        if inputs.on is not None:
+            return step_classes(processes, current=current)
+        key = _classes_key(inputs)
+        row = db.session.scalar(
+            select(StoredStepClasses).where(
+                StoredStepClasses.cooperation_id == inputs.cooperation.id,
+                StoredStepClasses.process_type_id == inputs.process_type.id,
+                StoredStepClasses.inputs_key == key,
+            )
+        )
+        if row is not None:
+            try:
+                return classes_from_data(json.loads(row.data), processes, current)
+            except ValueError:
+                db.session.delete(row)
+        made = step_classes(processes, current=current)
+        _keep_classes(inputs, key, made)
+        return made
 
     classes: StepClasses = _cached(("classes", *inputs.key), build)
     return classes
+
+
+def _keep_classes(inputs: HarmonisationInputs, key: str, classes: StepClasses) -> None:
+    """Store the classes for other processes, replacing the cooperation's older ones for this process type."""
+    try:
+        with db.session.begin_nested():
+            db.session.execute(
+                delete(StoredStepClasses).where(
+                    StoredStepClasses.cooperation_id == inputs.cooperation.id,
+                    StoredStepClasses.process_type_id == inputs.process_type.id,
+                )
+            )
+            db.session.add(
+                StoredStepClasses(
+                    cooperation_id=inputs.cooperation.id,
+                    process_type_id=inputs.process_type.id,
+                    inputs_key=key,
+                    data=json.dumps(classes_to_data(classes), ensure_ascii=False, separators=(",", ":")),
+                )
+            )
+    except IntegrityError:
+        # Another request kept the same classes at the same moment: theirs will do.
+        pass
 
 
 def make_draft(inputs: HarmonisationInputs, settings: ProposalSettings, *, user: User | None) -> ProcessVersion:

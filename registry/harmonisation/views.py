@@ -252,6 +252,8 @@ def plan(number: str, slug: str) -> str:
             plans.append(member_plan)
         else:
             hidden += 1
+    # Saves the step classes the plans were made from, if this page had to make them (for other workers).
+    db.session.commit()
     can_edit = bool(can_edit_municipality(current_user, municipality)) and on is None
     entries = {mp.cooperation.id: mp.entries() for mp in plans}
     done = {mp.cooperation.id: _done_elsewhere(mp, entries[mp.cooperation.id][0]) for mp in plans}
@@ -417,7 +419,7 @@ def deviations(cooperation: str) -> tuple[str, int]:
     coop = load_cooperation(cooperation)
     require(can_view_divergence(current_user, coop))
     rows = deviations_for(coop)
-    types = sorted({r.variant.process_type for r in rows}, key=lambda t: t.name(ui_language()))
+    types = sorted({r.variant.process_type for r in rows}, key=lambda t: norwegian_key(t.name(ui_language())))
     municipalities = sorted({r.variant.municipality for r in rows}, key=lambda m: norwegian_key(m.name))
     form = DeviationFilterForm(request.args)
     form.prosesstype.choices = [("", _("All process types"))] + [(t.slug, t.name(ui_language())) for t in types]
@@ -436,7 +438,7 @@ def deviations(cooperation: str) -> tuple[str, int]:
         if form.gjeldende.data:
             today = dt.date.today()
             rows = [r for r in rows if r.is_valid_on(today)]
-    rows.sort(key=lambda r: (r.variant.process_type.name(ui_language()), norwegian_key(r.variant.municipality.name)))
+    rows.sort(key=lambda r: (norwegian_key(r.variant.process_type.name(ui_language())), norwegian_key(r.variant.municipality.name)))
     return render_template(
         "harmonisation/deviations.html",
         cooperation=coop,

@@ -533,3 +533,46 @@ def test_attribute_changes_are_said_as_what_to_do(field: str, value: object, nb:
 
     [change] = change_plan(process(), process(**{field: value})).changes
     assert (change.text(), change.text("en")) == (nb, en)
+
+
+def test_kept_step_classes_give_the_same_plans_and_proposal() -> None:
+    import json
+
+    from processes import samples
+    from processes.harmonise import classes_from_data, classes_to_data
+
+    current = samples.standard("byggesak")
+    members = {samples.MUNICIPALITIES[c]: p for c, p in samples.variants("byggesak").items()}
+    made = step_classes(members, current=current)
+    kept = classes_from_data(json.loads(json.dumps(classes_to_data(made))), members, current)
+    for name, process in members.items():
+        assert change_plan(process, current, classes=kept, member=name).texts("en") == change_plan(
+            process, current, classes=made, member=name
+        ).texts("en")
+    assert propose_standard(members, current=current, classes=kept).texts() == propose_standard(
+        members, current=current, classes=made
+    ).texts()
+
+
+def test_kept_step_classes_of_other_inputs_are_refused() -> None:
+    from processes import samples
+    from processes.harmonise import classes_from_data, classes_to_data
+
+    current = samples.standard("byggesak")
+    members = {samples.MUNICIPALITIES[c]: p for c, p in samples.variants("byggesak").items()}
+    data = classes_to_data(step_classes(members, current=current))
+    fewer = dict(list(members.items())[1:])
+    with pytest.raises(ValueError, match="other members"):
+        classes_from_data(data, fewer, current)
+    with pytest.raises(ValueError, match="another current standard"):
+        classes_from_data(data, members, None)
+    changed = dict(members)
+    first = next(iter(changed))
+    renumbered = Process(changed[first].id, changed[first].name)
+    for step in changed[first].steps:
+        renumbered.add_step(step.replace(id="x-" + step.id))
+    changed[first] = renumbered
+    with pytest.raises(ValueError, match="no longer has"):
+        classes_from_data(data, changed, current)
+    with pytest.raises(ValueError, match="another format"):
+        classes_from_data({**data, "format": 99}, members, current)

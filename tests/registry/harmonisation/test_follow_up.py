@@ -387,3 +387,43 @@ def test_every_members_plan_at_once_is_each_members_plan(app: Flask, world: dict
             assert mine.plan.texts("en") == alone.plan.texts("en")
             assert [c.text("en") for c in mine.plan.justified] == [c.text("en") for c in alone.plan.justified]
         assert len(together[variant.id].plan.justified) == 1
+
+
+def test_step_classes_are_kept_for_the_next_server_process(
+    app: Flask, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from registry.harmonisation import services
+    from registry.harmonisation.models import StoredStepClasses
+
+    services._CACHE.clear()
+    first = client_as(app, "anonymous").get(PLAN).get_data(as_text=True)
+    with app.app_context():
+        rows = db.session.scalars(select(StoredStepClasses)).all()
+        assert len(rows) == 1
+        old_key = rows[0].inputs_key
+    # Another server process: nothing in memory, and aligning is not allowed.
+    services._CACHE.clear()
+    made = []
+    monkeypatch.setattr(services, "step_classes", lambda *a, **k: made.append(1) or pytest.fail("aligned again"))
+    assert client_as(app, "anonymous").get(PLAN).get_data(as_text=True) == first
+    assert made == []
+    monkeypatch.undo()
+    # A new version of a member: new classes, and the old row is replaced.
+    with app.app_context():
+        variant, _coop = _melhus(app)
+        save(variant, chain_bytes(MELHUS_V2))
+        db.session.commit()
+    client_as(app, "anonymous").get(PLAN)
+    with app.app_context():
+        rows = db.session.scalars(select(StoredStepClasses)).all()
+        assert len(rows) == 1 and rows[0].inputs_key != old_key
+
+
+def test_the_plan_as_on_a_past_date_keeps_no_classes(app: Flask, world: dict[str, Any]) -> None:
+    from registry.harmonisation import services
+    from registry.harmonisation.models import StoredStepClasses
+
+    services._CACHE.clear()
+    client_as(app, "anonymous").get(PLAN + "?dato=" + dt.date.today().isoformat())
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(StoredStepClasses)) == 0
