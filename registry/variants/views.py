@@ -48,7 +48,7 @@ from registry.exports.services import described_steps, export_version, inline_sv
 from registry.extensions import db
 from registry.forms import attach_error
 from registry.graphs import ParsedUpload, load_process
-from registry.i18n import ui_language
+from registry.i18n import norwegian_key, ui_language
 from registry.municipalities.models import Municipality
 from registry.municipalities.views import load_municipality
 from registry.process_types.models import ProcessType
@@ -265,7 +265,7 @@ def _other_members(variant: Variant) -> list[tuple[Variant, ProcessVersion]]:
     ).all()
     by_variant = {v.variant_id: v for v in versions}
     pairs = [(o, by_variant[o.id]) for o in others if o.id in by_variant]
-    return sorted(pairs, key=lambda pair: pair[0].municipality.name)
+    return sorted(pairs, key=lambda pair: norwegian_key(pair[0].municipality.name))
 
 
 # --- upload, preview, confirm -------------------------------------------------------------------
@@ -488,6 +488,7 @@ def version(number: str, slug: str, version_number: int) -> str:
         others=[],
         restore_form=RestoreForm(),
         can_edit=can_edit_municipality(current_user, variant.municipality),
+        cases_form=CasesPerYearForm(formdata=None, cases_per_year=variant.cases_per_year),
         **_version_page_context(selected),
     )
 

@@ -427,3 +427,8 @@ def test_the_plan_as_on_a_past_date_keeps_no_classes(app: Flask, world: dict[str
     client_as(app, "anonymous").get(PLAN + "?dato=" + dt.date.today().isoformat())
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(StoredStepClasses)) == 0
+
+
+def test_the_newest_version_by_its_number_shows_the_cases_form_too(app: Flask, world: dict[str, Any]) -> None:
+    page = client_as(app, "owner").get("/kommuner/5028/prosesser/byggesak/versjoner/1")
+    assert page.status_code == 200 and "Give the number of cases per year" in page.get_data(as_text=True)
