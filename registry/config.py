@@ -21,7 +21,7 @@ class InsecureConfigError(RuntimeError):
 
 
 class DefaultConfig:
-    """Defaults that make ``make run`` work on a laptop; see the README, section "Configuration"."""
+    """Defaults that make ``make run`` work on a laptop; see docs/administrators.md, section "Configuration"."""
 
     SECRET_KEY = DEFAULT_SECRET_KEY
     # None means "sqlite:///<instance folder>/registry.sqlite", resolved in create_app.

@@ -8,7 +8,7 @@ This is how a process owner writes a process down in Excel::
     3;Fatte vedtak;;Byggesak;;;pbl. § 21-7;21
     4;Sende mangelbrev;2;Byggesak;;;;
 
-Rules (see also the README, section "Spreadsheets (step tables)"):
+Rules (see also docs/formats.md, section "Spreadsheets (step tables)"):
 
 - **Headers** are recognised in bokmål or English, ignoring case, spaces and
   a trailing unit in parentheses: see :data:`COLUMNS`. Only a step-name

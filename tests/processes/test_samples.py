@@ -267,11 +267,12 @@ def test_the_generator_gives_valid_variants_of_every_standard(slug: str) -> None
         assert [p for p in variant.process.validate() if p.severity is Severity.ERROR] == []
 
 
-def test_the_readme_examples_run_and_print_what_they_say(capsys: pytest.CaptureFixture[str]) -> None:
-    readme = Path(__file__).resolve().parents[2] / "README.md"
+def test_the_engine_guide_examples_run_and_print_what_they_say(capsys: pytest.CaptureFixture[str]) -> None:
+    readme = Path(__file__).resolve().parents[2] / "docs" / "engine.md"
     text = readme.read_text(encoding="utf-8")
     start = text.index("## Sample processes and synthetic variants")
-    section = text[start : text.index("\n## ", start + 1)]
+    end = text.find("\n## ", start + 1)
+    section = text[start : end if end > 0 else len(text)]
     blocks = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
     assert len(blocks) == 2
     exec(compile(blocks[0], str(readme), "exec"), {})  # noqa: S102 - our own documentation
