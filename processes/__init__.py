@@ -41,6 +41,13 @@ from processes.formats import (
     read_process,
     write_process,
 )
+from processes.gains import (
+    CooperationAssumptions,
+    GainError,
+    GainEstimate,
+    ProcessInput,
+    StepInput,
+)
 from processes.generate import generate_variants, synthetic_process
 from processes.harmonise import (
     ChangePlan,
@@ -52,6 +59,7 @@ from processes.harmonise import (
     step_classes,
 )
 from processes.labels import Synonyms
+from processes.maturity import Maturity, MaturityTable, maturity_table
 from processes.model import (
     ACTIVITY_KINDS,
     EVENT_KINDS,
@@ -80,6 +88,7 @@ __all__ = [
     "ChangePlan",
     "Comparison",
     "Conformance",
+    "CooperationAssumptions",
     "Difference",
     "DifferenceKind",
     "Element",
@@ -87,12 +96,16 @@ __all__ = [
     "FlowKind",
     "FormatError",
     "FormatInfo",
+    "GainError",
+    "GainEstimate",
     "Gateway",
     "GatewayKind",
     "InputTooLargeError",
     "MappingMemory",
     "Match",
     "MatchKind",
+    "Maturity",
+    "MaturityTable",
     "Mode",
     "ModelError",
     "ObjectCentricLogError",
@@ -100,12 +113,14 @@ __all__ = [
     "Problem",
     "Process",
     "ProcessError",
+    "ProcessInput",
     "ProcessTree",
     "Proposal",
     "Severity",
     "Similarity",
     "Step",
     "StepClasses",
+    "StepInput",
     "StepKind",
     "Style",
     "Synonyms",
@@ -123,6 +138,7 @@ __all__ = [
     "generate_variants",
     "graph_edit_distance",
     "layout",
+    "maturity_table",
     "prepare",
     "propose_standard",
     "read_process",

@@ -1372,7 +1372,7 @@ def _step_cost(
         elif note_postage:
             b.notes.append(Assumption("left_out", "postage_nok", sid, side.label(sid), missing=True))
     lead = side.lead(sid, b.notes)
-    if lead is not None:
+    if lead is not None and lead[0] != _ZERO:  # a step that takes no days adds no sentence
         d, d_term = lead
         b.lead_days(sign, [p_term, d_term], [p, d], sid)
     return b.hours[1] - h0, b.postage[1] - c0, found is not None
@@ -1649,6 +1649,29 @@ class RankedMember:
     missing: int
 
 
+#: How a ranking names a kind of change: kind -> (bokmål, English).
+_KIND_WORDS: dict[ChangeKind, tuple[str, str]] = {
+    ChangeKind.ADD_STEP: ("nytt steg", "step added"),
+    ChangeKind.REMOVE_STEP: ("steget fjernes", "step removed"),
+    ChangeKind.RENAME_STEP: ("nytt navn", "renamed"),
+    ChangeKind.MERGE_STEPS: ("steg slås sammen", "steps merged"),
+    ChangeKind.SPLIT_STEP: ("steget deles", "step split"),
+    ChangeKind.MOVE_STEP: ("ny rekkefølge", "moved"),
+    ChangeKind.MAKE_PARALLEL: ("gjøres samtidig", "made parallel"),
+    ChangeKind.MAKE_SEQUENTIAL: ("gjøres etter hverandre", "made sequential"),
+    ChangeKind.MAKE_OPTIONAL: ("blir valgfritt", "made optional"),
+    ChangeKind.MAKE_MANDATORY: ("blir obligatorisk", "made mandatory"),
+    ChangeKind.ADD_FLOW: ("ny flyt", "flow added"),
+    ChangeKind.REMOVE_FLOW: ("flyt fjernes", "flow removed"),
+    ChangeKind.CHANGE_KIND: ("ny stegtype", "kind changed"),
+    ChangeKind.CHANGE_LANE: ("ny rolle", "role changed"),
+    ChangeKind.CHANGE_MODE: ("ny arbeidsmåte", "mode changed"),
+    ChangeKind.CHANGE_SYSTEM: ("nytt fagsystem", "system changed"),
+    ChangeKind.CHANGE_LEGAL_BASIS: ("ny hjemmel", "legal basis changed"),
+    ChangeKind.CHANGE_HANDLING_DAYS: ("ny behandlingstid", "handling time changed"),
+}
+
+
 @dataclass(frozen=True)
 class RankedChange:
     """One change (by :attr:`GainLine.key`) summed over the members that make it."""
@@ -1661,16 +1684,17 @@ class RankedChange:
     nok: Spread
 
     def text(self, lang: str = "nb") -> str:
-        """«Endret arbeidsmåte for «Motta søknad»: 3 kommuner, 60 timer/år, 39 000 kr/år.»"""
+        """«Motta søknad», ny arbeidsmåte: 2 kommuner, 33 timer/år, 27 300 kr/år."""
         _check_lang(lang)
         nb = lang == "nb"
         n = len(self.members)
         hours, nok = _fmt(self.hours.expected, lang), _fmt(self.nok.expected, lang, 0)
+        what = _KIND_WORDS.get(self.kind, ("endring", "change"))[0 if nb else 1]
         if nb:
             who = "1 kommune" if n == 1 else f"{n} kommuner"
-            return f"«{self.label}» ({self.kind.value}): {who}, {hours} timer/år, {nok} kr/år."
+            return f"«{self.label}», {what}: {who}, {hours} timer/år, {nok} kr/år."
         who = "1 member" if n == 1 else f"{n} members"
-        return f"“{self.label}” ({self.kind.value}): {who}, {hours} hours/year, NOK {nok}/year."
+        return f"“{self.label}”, {what}: {who}, {hours} hours/year, NOK {nok}/year."
 
 
 @dataclass(frozen=True)

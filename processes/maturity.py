@@ -56,6 +56,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from processes.harmonise import join_names
 from processes.model import Mode, Process, Step, StepKind
 
 __all__ = [
@@ -300,26 +301,27 @@ class MaturityTable:
         return [(m, [self.cell(m, t) for t in self.types], self.rows[m]) for m in self.members]
 
     def text(self, lang: str = "nb") -> str:
-        """The table in one sentence: the range of digital shares, and how many steps have no mode."""
+        """The table in one sentence: the range of digital shares (ties named together), and unknown modes."""
         _check_lang(lang)
         nb = lang == "nb"
         t = self.total
         if t.total == 0:
             return "Tabellen har ingen steg." if nb else "The table has no steps."
-        scored = [(m, r) for m, r in self.rows.items() if r.total]
-        best = max(scored, key=lambda kv: (kv[1].digital / kv[1].total, kv[0]))
-        worst = min(scored, key=lambda kv: (kv[1].digital / kv[1].total, kv[0]))
+        shares = {m: Fraction(r.digital, r.total) for m, r in self.rows.items() if r.total}
+        hi, lo = max(shares.values()), min(shares.values())
+        best = join_names([m for m, v in shares.items() if v == hi], lang)
+        worst = join_names([m for m, v in shares.items() if v == lo], lang)
+        hi_pct = _pct(hi.numerator, hi.denominator, lang)
+        lo_pct = _pct(lo.numerator, lo.denominator, lang)
         u = t.counts[UNKNOWN]
         if nb:
             text = (f"Samlet gjøres {_pct(t.digital, t.total, lang)} av stegene digitalt; "
-                    f"høyest {best[0]} ({_pct(best[1].digital, best[1].total, lang)}), "
-                    f"lavest {worst[0]} ({_pct(worst[1].digital, worst[1].total, lang)}).")
+                    f"høyest {best} ({hi_pct}), lavest {worst} ({lo_pct}).")
             if u:
                 text += f" For {u} av {t.total} steg er arbeidsmåten ikke oppgitt."
             return text
         text = (f"In all, {_pct(t.digital, t.total, lang)} of the steps are done digitally; "
-                f"highest {best[0]} ({_pct(best[1].digital, best[1].total, lang)}), "
-                f"lowest {worst[0]} ({_pct(worst[1].digital, worst[1].total, lang)}).")
+                f"highest {best} ({hi_pct}), lowest {worst} ({lo_pct}).")
         if u:
             text += f" For {u} of {t.total} steps the mode is not stated."
         return text

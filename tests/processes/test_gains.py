@@ -491,7 +491,8 @@ def test_cooperation_sums_and_ranks_members_and_changes() -> None:
     assert coop.nok == Spread(44880.0, 56780.0, 80580.0)
     first = coop.changes[0]
     assert (first.key, first.members, first.nok.expected) == ("change_mode:motta", ("Malvik", "Melhus"), 27300.0)
-    assert first.text() == "«Motta søknad» (change_mode): 2 kommuner, 33 timer/år, 27 300 kr/år."
+    assert first.text() == "«Motta søknad», ny arbeidsmåte: 2 kommuner, 33 timer/år, 27 300 kr/år."
+    assert first.text("en") == "“Motta søknad”, mode changed: 2 members, 33 hours/year, NOK 27,300/year."
     assert json.loads(json.dumps(coop.to_dict()))["members"][0]["member"] == "Malvik"
     assert cooperation_gains(coop.estimates).nok == coop.nok
 

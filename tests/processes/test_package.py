@@ -51,6 +51,7 @@ PUBLIC_API = [
     "ChangePlan",
     "Comparison",
     "Conformance",
+    "CooperationAssumptions",
     "Difference",
     "DifferenceKind",
     "EVENT_KINDS",
@@ -60,12 +61,16 @@ PUBLIC_API = [
     "FlowKind",
     "FormatError",
     "FormatInfo",
+    "GainError",
+    "GainEstimate",
     "Gateway",
     "GatewayKind",
     "InputTooLargeError",
     "MappingMemory",
     "Match",
     "MatchKind",
+    "Maturity",
+    "MaturityTable",
     "Mode",
     "ModelError",
     "ObjectCentricLogError",
@@ -73,12 +78,14 @@ PUBLIC_API = [
     "Problem",
     "Process",
     "ProcessError",
+    "ProcessInput",
     "ProcessTree",
     "Proposal",
     "Severity",
     "Similarity",
     "Step",
     "StepClasses",
+    "StepInput",
     "StepKind",
     "Style",
     "Synonyms",
@@ -96,6 +103,7 @@ PUBLIC_API = [
     "generate_variants",
     "graph_edit_distance",
     "layout",
+    "maturity_table",
     "prepare",
     "propose_standard",
     "read_process",
@@ -113,5 +121,5 @@ def test_public_api_is_pinned() -> None:
 def test_submodules_are_not_shadowed_by_functions() -> None:
     import types
 
-    for name in ("align", "compare", "diff", "explain", "render", "similarity", "formats"):
+    for name in ("align", "compare", "diff", "explain", "render", "similarity", "formats", "maturity"):
         assert isinstance(getattr(processes, name), types.ModuleType), name
