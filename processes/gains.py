@@ -132,6 +132,8 @@ from processes.labels import normalise
 from processes.model import Mode, Process, Step
 
 __all__ = [
+    "BASES",
+    "STATUSES",
     "Assumption",
     "Baseline",
     "Calculation",

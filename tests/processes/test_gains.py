@@ -548,3 +548,74 @@ def test_realised_with_no_change_is_nothing() -> None:
     result = realised(base, LaterState(datetime.date(2026, 2, 1), MALVIK, MALVIK_INPUTS), ASSUMPTIONS)
     assert {r.status for r in result.lines} == {"not_yet"}
     assert result.hours == 0.0 and result.nok == 0.0
+
+
+# -- merges and splits ----------------------------------------------------------------------
+
+
+def _merge_processes() -> tuple[Process, Process]:
+    def named(*specs: tuple[str, str]) -> Process:
+        return chain(*[(sid, label, None, None) for sid, label in specs])
+
+    target = named(("a", "Motta søknad"), ("x", "Registrere og journalføre søknad"), ("d", "Fatte vedtak"))
+    variant = named(("a", "Motta søknad"), ("y1", "Registrere søknad"), ("y2", "Journalføre søknad"),
+                    ("d", "Fatte vedtak"))
+    return target, variant
+
+
+def test_a_merge_saves_the_parts_minus_the_merged_step() -> None:
+    target, variant = _merge_processes()
+    plan = change_plan(variant, target)
+    assert [c.kind for c in plan.changes] == [ChangeKind.MERGE_STEPS]
+    inputs = ProcessInput("A", (StepInput("y1", work_minutes=10), StepInput("y2", work_minutes=8)), cases_per_year=100)
+    with_reference = CooperationAssumptions(HourlyCost(600, "test"), reference=(StepInput("x", work_minutes=12),))
+    (line,) = estimate(plan, inputs, with_reference).lines
+    # (100 × 10 + 100 × 8 − 100 × 12) / 60 = 10 h.
+    assert line.hours == Spread.exactly(10.0)
+    assert line.nok == Spread.exactly(6000.0)
+    assert [c.sign for c in line.calculations if c.quantity == "hours"] == [1, 1, -1]
+    # Without a figure for the merged step the work is taken as unchanged, and said.
+    (unknown,) = estimate(plan, inputs, CooperationAssumptions(HourlyCost(600, "test"))).lines
+    assert unknown.hours == Spread.exactly(0.0)
+    assert [(a.code, a.step) for a in unknown.missing] == [("unchanged", "x")]
+
+
+def test_a_split_costs_the_parts_minus_the_step_split() -> None:
+    target, variant = _merge_processes()
+    plan = change_plan(target, variant)
+    assert [c.kind for c in plan.changes] == [ChangeKind.SPLIT_STEP]
+    reference = (StepInput("y1", work_minutes=10), StepInput("y2", work_minutes=8))
+    (line,) = estimate(plan, ProcessInput("A", (StepInput("x", work_minutes=12),), cases_per_year=100),
+                       CooperationAssumptions(reference=reference)).lines
+    assert line.hours == Spread.exactly(-10.0)
+
+
+# -- the demo cooperation, with step classes ------------------------------------------------------
+
+
+def test_the_demo_cooperation_with_step_classes() -> None:
+    from processes import samples
+    from processes.harmonise import step_classes
+
+    standard = samples.standard("byggesak")
+    members = {samples.MUNICIPALITIES[code]: p for code, p in samples.variants("byggesak").items()}
+    classes = step_classes(members, current=standard)
+    plans = {m: change_plan(p, standard, classes=classes, member=m) for m, p in members.items()}
+    inputs = {
+        m: ProcessInput(m, tuple(StepInput(s.id, work_minutes=15) for s in p.steps if s.is_activity), 200)
+        for m, p in list(members.items())[:6]
+    }
+    coop = estimate_cooperation(plans, inputs, ASSUMPTIONS, classes=classes)
+    assert set(coop.estimates) == set(members)
+    for e in coop.estimates.values():
+        for line in e.lines:
+            assert line.hours.low <= line.hours.expected <= line.hours.high
+    # A step removed by several members is one change in the ranking, keyed by its step class.
+    removed = [c for c in coop.changes if c.kind == ChangeKind.REMOVE_STEP]
+    assert removed and all(c.key.split(":", 1)[1] in classes for c in removed)
+    # Members without inputs borrow the others' medians, and say so.
+    without = [m for m in members if m not in inputs and plans[m].changes]
+    assert without
+    for m in without:
+        assert coop.estimates[m].cases_per_year.basis == "median"
+        assert coop.estimates[m].cases_per_year.value == Spread.exactly(200.0)
