@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from processes.harmonise import join_names
@@ -79,6 +80,7 @@ from registry.harmonisation.words import (
 )
 from registry.i18n import norwegian_key, ui_language
 from registry.municipalities.views import load_municipality
+from registry.process_types.models import ProcessType
 from registry.process_types.views import load_process_type
 from registry.variants.services import find_variant
 
@@ -419,7 +421,8 @@ def deviations(cooperation: str) -> tuple[str, int]:
     coop = load_cooperation(cooperation)
     require(can_view_divergence(current_user, coop))
     rows = deviations_for(coop)
-    types = sorted({r.variant.process_type for r in rows}, key=lambda t: norwegian_key(t.name(ui_language())))
+    # Every process type, not only those with deviations: links name any type (the map's legend does).
+    types = sorted(db.session.scalars(select(ProcessType)).all(), key=lambda t: norwegian_key(t.name(ui_language())))
     municipalities = sorted({r.variant.municipality for r in rows}, key=lambda m: norwegian_key(m.name))
     form = DeviationFilterForm(request.args)
     form.prosesstype.choices = [("", _("All process types"))] + [(t.slug, t.name(ui_language())) for t in types]

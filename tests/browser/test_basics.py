@@ -20,7 +20,10 @@ def focus_style(page: Any) -> dict[str, str]:
             const s = getComputedStyle(el);
             return {tag: el.tagName, text: (el.textContent || '').trim().slice(0, 60),
                     outlineStyle: s.outlineStyle, outlineWidth: s.outlineWidth,
-                    boxShadow: s.boxShadow, focusVisible: String(el.matches(':focus-visible'))};
+                    boxShadow: s.boxShadow,
+                    // A date field's focus is on its parts (inside it): :focus-visible is not set on
+                    // the field, so its focus ring is given with :focus-within (registry.css).
+                    focusVisible: String(el.matches(':focus-visible') || (el.type === 'date' && el.matches(':focus-within')))};
         }"""
     )
 

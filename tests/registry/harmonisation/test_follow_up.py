@@ -432,3 +432,8 @@ def test_the_plan_as_on_a_past_date_keeps_no_classes(app: Flask, world: dict[str
 def test_the_newest_version_by_its_number_shows_the_cases_form_too(app: Flask, world: dict[str, Any]) -> None:
     page = client_as(app, "owner").get("/kommuner/5028/prosesser/byggesak/versjoner/1")
     assert page.status_code == 200 and "Give the number of cases per year" in page.get_data(as_text=True)
+
+
+def test_the_deviations_page_takes_any_process_type_from_a_link(app: Flask, world: dict[str, Any]) -> None:
+    page = client_as(app, "coordinator").get("/samarbeid/digi-trondelag/begrunnede-avvik?prosesstype=byggesak")
+    assert page.status_code == 200 and "0 justified deviations." in page.get_data(as_text=True)
