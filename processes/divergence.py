@@ -49,6 +49,7 @@ from processes.labels import (
     tokenise,
 )
 from processes.model import Process
+from processes.text import norwegian_key
 
 __all__ = [
     "CLEAR_SILHOUETTE",
@@ -328,7 +329,7 @@ class DivergenceMap:
         if by == "cluster":
             key: Any = lambda r: r.position
         elif by == "name":
-            key = lambda r: (r.name.casefold(), r.key)
+            key = lambda r: (norwegian_key(r.name), r.key)
         elif by == "extra":
             key = lambda r: r.extra_count
         elif by in ("overall", "labels", "structure", "behaviour"):

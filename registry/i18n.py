@@ -13,6 +13,7 @@ from decimal import Decimal
 from flask import Flask, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
+from processes.text import norwegian_key as _engine_norwegian_key
 from registry.extensions import babel
 
 __all__ = ["LANGUAGES", "choose_language", "init_i18n", "norwegian_key", "ui_language"]
@@ -72,9 +73,11 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.globals["ui_language"] = ui_language
 
 
-_NORWEGIAN_ORDER = str.maketrans({"æ": "{", "ø": "|", "å": "}", "ä": "{", "ö": "|", "ü": "y"})
-
-
 def norwegian_key(name: str) -> tuple[str, str]:
-    """Sort key for names in Norwegian order: a–z, then æ, ø, å (Ørland before Åfjord)."""
-    return (name.casefold().translate(_NORWEGIAN_ORDER), name)
+    """Sort key for names in Norwegian order: a–z, then æ, ø, å (Ørland before Åfjord).
+
+    The engine's :func:`processes.text.norwegian_key`, so pages and engine sort alike. Lists
+    are sorted in Python after loading: SQL ``ORDER BY`` puts Å before Ø on SQLite and on
+    PostgreSQL without a Norwegian collation.
+    """
+    return _engine_norwegian_key(name)

@@ -26,6 +26,7 @@ from registry.cooperations.views import load_cooperation
 from registry.errors import NotFoundError, RegistryError, ValidationError
 from registry.extensions import db
 from registry.forms import attach_error
+from registry.i18n import norwegian_key
 from registry.municipalities.forms import MunicipalityForm
 from registry.municipalities.models import Municipality
 from registry.municipalities.services import (
@@ -269,7 +270,7 @@ def edit_cooperation(slug: str) -> str | Response:
 
 
 def _cooperation_page(cooperation: Cooperation, *, form: CooperationForm, member_form: MembershipForm) -> str:
-    memberships = sorted(cooperation.memberships, key=lambda m: (m.municipality.number, m.joined_on))
+    memberships = sorted(cooperation.memberships, key=lambda m: (norwegian_key(m.municipality.name), m.joined_on))
     return render_template(
         "admin/cooperation_form.html",
         form=form,

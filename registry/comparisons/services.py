@@ -34,6 +34,7 @@ from registry.graphs import (
     decision_memory,
     load_process,
 )
+from registry.i18n import norwegian_key
 from registry.municipalities.models import Municipality
 from registry.municipalities.services import current_successors
 from registry.tasks import (
@@ -137,7 +138,7 @@ def cooperations_of(municipality: Municipality, *, on: dt.date | None = None) ->
     ids = {m.id for m in current_successors(municipality)} | {municipality.id}
     rows = db.session.scalars(select(Membership).where(Membership.municipality_id.in_(ids)))
     found = {ms.cooperation.id: ms.cooperation for ms in rows if ms.is_active_on(day)}
-    return sorted(found.values(), key=lambda c: c.name)
+    return sorted(found.values(), key=lambda c: norwegian_key(c.name))
 
 
 def standards_for_variant(variant: Variant) -> list[Standard]:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from registry.cooperations.models import Cooperation, Membership
 from registry.errors import NotFoundError, ValidationError
 from registry.extensions import db
+from registry.i18n import norwegian_key
 from registry.municipalities.models import Municipality
 from registry.syntax import is_slug
 
@@ -36,13 +37,13 @@ def slugify(name: str) -> str:
 
 def list_cooperations() -> list[Cooperation]:
     """Every cooperation by name."""
-    return list(db.session.scalars(select(Cooperation).order_by(Cooperation.name)))
+    return sorted(db.session.scalars(select(Cooperation)), key=lambda c: norwegian_key(c.name))
 
 
 def memberships_of(municipality: Municipality) -> list[Membership]:
     """The municipality's memberships: current ones first, then by cooperation name."""
     rows = db.session.scalars(select(Membership).where(Membership.municipality_id == municipality.id))
-    return sorted(rows, key=lambda m: (m.left_on is not None, m.cooperation.name, m.joined_on))
+    return sorted(rows, key=lambda m: (m.left_on is not None, norwegian_key(m.cooperation.name), m.joined_on))
 
 
 def get_cooperation(slug: str) -> Cooperation:

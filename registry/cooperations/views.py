@@ -25,6 +25,7 @@ from registry.cooperations.services import (
 from registry.errors import NotFoundError, ValidationError
 from registry.extensions import db
 from registry.forms import attach_error
+from registry.i18n import norwegian_key
 from registry.users.services import owners_by_municipality
 
 __all__ = ["bp", "load_cooperation"]
@@ -54,7 +55,8 @@ def show(slug: str) -> str:
     current = [m for m in cooperation.memberships if m.is_active_on(today)]
     upcoming = [m for m in cooperation.memberships if m.joined_on > today]
     former = [m for m in cooperation.memberships if m.left_on is not None and m.left_on < today]
-    current.sort(key=lambda m: m.municipality.number)
+    for members in (current, upcoming, former):
+        members.sort(key=lambda m: (norwegian_key(m.municipality.name), m.municipality.number))
     contacts = can_view_cooperation_contacts(current_user, cooperation)
     return render_template(
         "cooperations/show.html",

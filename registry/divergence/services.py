@@ -37,6 +37,7 @@ from registry.comparisons.services import request_comparison, standard_version_f
 from registry.cooperations.models import Cooperation
 from registry.extensions import db
 from registry.graphs import ENGINE_VERSION, load_process
+from registry.i18n import norwegian_key
 from registry.municipalities.models import Municipality
 from registry.process_types.models import ProcessType
 from registry.variants.models import ProcessVersion, Standard, Variant
@@ -455,8 +456,8 @@ def search_steps(
     threshold: float = 0.5,
 ) -> list[tuple[ProcessType, list[SearchGroup], list[Member]]]:
     """Which members have a step like ``query``, per process type, best municipality first; and which have none."""
-    types = list(process_types) if process_types is not None else list(
-        db.session.scalars(select(ProcessType).order_by(ProcessType.name_nb))
+    types = list(process_types) if process_types is not None else sorted(
+        db.session.scalars(select(ProcessType)), key=lambda t: norwegian_key(t.name_nb)
     )
     results: list[tuple[ProcessType, list[SearchGroup], list[Member]]] = []
     for process_type in types:
@@ -473,7 +474,7 @@ def search_steps(
         for h in hits:
             grouped.setdefault(h.key, []).append(h)
         groups = [SearchGroup(by_key[k], tuple(v)) for k, v in grouped.items()]
-        groups.sort(key=lambda g: (-g.best, g.member.municipality.name))
+        groups.sort(key=lambda g: (-g.best, norwegian_key(g.member.municipality.name)))
         if groups:
             without = [m for m in members if m.municipality.number not in grouped]
             results.append((process_type, groups, without))

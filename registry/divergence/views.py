@@ -54,6 +54,7 @@ from registry.divergence.services import (
 from registry.extensions import db
 from registry.harmonisation.followup import justified_cells
 from registry.harmonisation.words import reason_label
+from registry.i18n import norwegian_key
 from registry.process_types.models import ProcessType
 from registry.tasks import queue_url
 
@@ -104,7 +105,7 @@ def variant_link(number: str, slug: str) -> str | None:
 def index(cooperation: str) -> str:
     """List the process types with the cooperation's standards and links to their maps."""
     coop = _cooperation(cooperation)
-    types = db.session.scalars(select(ProcessType).order_by(ProcessType.name_nb)).all()
+    types = sorted(db.session.scalars(select(ProcessType)), key=lambda t: norwegian_key(t.name_nb))
     overview = []
     for process_type in types:
         members = member_variants(coop, process_type)
@@ -422,7 +423,7 @@ def export(cooperation: str, slug: str, fmt: str) -> Response | tuple[str, int]:
 def search(cooperation: str) -> str:
     """Which members have a step like the one searched for, grouped by municipality."""
     coop = _cooperation(cooperation)
-    types = db.session.scalars(select(ProcessType).order_by(ProcessType.name_nb)).all()
+    types = sorted(db.session.scalars(select(ProcessType)), key=lambda t: norwegian_key(t.name_nb))
     form = StepSearchForm(request.args if "q" in request.args else None)
     form.type.choices = [("", _("All process types"))] + [(t.slug, t.name_nb) for t in types]
     results = None

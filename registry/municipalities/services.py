@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from registry.errors import NotFoundError, ValidationError
 from registry.extensions import db
+from registry.i18n import norwegian_key
 from registry.municipalities.models import Municipality
 
 __all__ = [
@@ -195,7 +196,8 @@ def search_municipalities(
         stmt = stmt.where(Municipality.valid_to.is_(None))
     if county:
         stmt = stmt.where(Municipality.county_number == county)
-    return list(db.session.scalars(stmt))
+    # In Python: ORDER BY puts Å before Ø on SQLite (and on PostgreSQL without a Norwegian collation).
+    return sorted(db.session.scalars(stmt), key=lambda m: (norwegian_key(m.name), m.number))
 
 
 def current_successors(municipality: Municipality) -> list[Municipality]:

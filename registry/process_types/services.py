@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from registry.errors import NotFoundError, ValidationError
 from registry.extensions import db
+from registry.i18n import norwegian_key
 from registry.process_types.models import ProcessType
 from registry.syntax import is_slug
 from registry.users.models import User
@@ -25,7 +26,7 @@ __all__ = [
 def list_process_types() -> list[ProcessType]:
     """Every process type by Norwegian name."""
     rows = db.session.scalars(select(ProcessType))
-    return sorted(rows, key=lambda t: t.name_nb.casefold())
+    return sorted(rows, key=lambda t: norwegian_key(t.name_nb))
 
 
 def get_process_type(slug: str) -> ProcessType:
@@ -43,15 +44,15 @@ def variant_counts() -> dict[int, int]:
 
 
 def variants_of(process_type: ProcessType) -> list[Variant]:
-    """The municipalities' variants of the type, by municipality number."""
+    """The municipalities' variants of the type, by municipality name in Norwegian order."""
     rows = db.session.scalars(select(Variant).where(Variant.process_type_id == process_type.id))
-    return sorted(rows, key=lambda v: v.municipality.number)
+    return sorted(rows, key=lambda v: (norwegian_key(v.municipality.name), v.municipality.number))
 
 
 def standards_of(process_type: ProcessType) -> list[Standard]:
     """The cooperations' standards for the type, by cooperation name."""
     rows = db.session.scalars(select(Standard).where(Standard.process_type_id == process_type.id))
-    return sorted(rows, key=lambda s: s.cooperation.name)
+    return sorted(rows, key=lambda s: norwegian_key(s.cooperation.name))
 
 
 def _check(slug: str, name_nb: str, *, exclude_id: int | None) -> None:

@@ -19,6 +19,7 @@ from registry.comparisons.services import refresh_comparisons_for, standard_vers
 from registry.cooperations.models import Cooperation
 from registry.errors import NotFoundError, ValidationError
 from registry.extensions import db
+from registry.i18n import norwegian_key
 from registry.process_types.models import ProcessType
 from registry.users.models import User, utcnow
 from registry.variants.models import ProcessVersion, Standard
@@ -43,7 +44,7 @@ def list_standards(cooperation: Cooperation) -> list[StandardSummary]:
         for s in db.session.scalars(select(Standard).where(Standard.cooperation_id == cooperation.id))
     }
     out = []
-    for process_type in db.session.scalars(select(ProcessType).order_by(ProcessType.name_nb)):
+    for process_type in sorted(db.session.scalars(select(ProcessType)), key=lambda t: norwegian_key(t.name_nb)):
         standard = standards.get(process_type.id)
         versions = standard.versions if standard is not None else []
         out.append(

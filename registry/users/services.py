@@ -8,13 +8,14 @@ from collections.abc import Sequence
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from registry.cooperations.models import Cooperation
 from registry.errors import NotFoundError, ValidationError
 from registry.extensions import db
+from registry.i18n import norwegian_key
 from registry.municipalities.models import Municipality
 from registry.syntax import is_email_address
 from registry.users.models import User, new_login_token, owner_assignments
@@ -156,7 +157,7 @@ def list_users() -> list[User]:
     query = select(User).options(
         selectinload(User.coordinated_cooperations), selectinload(User.owned_municipalities)
     )
-    return list(db.session.scalars(query.order_by(func.lower(User.name))))
+    return sorted(db.session.scalars(query), key=lambda u: (norwegian_key(u.name), u.id))
 
 
 def owners_by_municipality(municipality_ids: Sequence[int]) -> dict[int, list[User]]:
@@ -170,4 +171,6 @@ def owners_by_municipality(municipality_ids: Sequence[int]) -> dict[int, list[Us
     result: dict[int, list[User]] = {}
     for municipality_id, user in rows:
         result.setdefault(municipality_id, []).append(user)
+    for users in result.values():
+        users.sort(key=lambda u: (norwegian_key(u.name), u.id))
     return result
