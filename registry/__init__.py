@@ -117,11 +117,12 @@ def register_blueprints(app: Flask) -> None:
     from registry.admin.views import bp as admin_bp
     from registry.audit.views import bp as audit_bp
     from registry.cooperations.views import bp as cooperations_bp
+    from registry.dashboard.views import bp as dashboard_bp
     from registry.municipalities.views import bp as municipalities_bp
     from registry.pages.views import bp as pages_bp
     from registry.users.views import bp as users_bp
 
-    for bp in (pages_bp, municipalities_bp, cooperations_bp, users_bp, admin_bp, audit_bp):
+    for bp in (pages_bp, dashboard_bp, municipalities_bp, cooperations_bp, users_bp, admin_bp, audit_bp):
         app.register_blueprint(bp)
     register_process_blueprints(app)
     register_coordinator_blueprints(app)

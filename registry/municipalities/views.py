@@ -16,6 +16,7 @@ from registry.authz import (
     require,
 )
 from registry.cooperations.services import memberships_of
+from registry.dashboard.services import variants_of_municipality
 from registry.errors import NotFoundError
 from registry.extensions import db
 from registry.municipalities.forms import (
@@ -68,6 +69,7 @@ def show(number: str) -> str:
         municipality=municipality,
         successors=current_successors(municipality) if not municipality.is_current else [],
         memberships=memberships,
+        processes=variants_of_municipality(municipality),
         today=dt.date.today(),
         can_edit=can_edit_municipality(current_user, municipality),
         can_manage=can_manage(current_user),

@@ -56,7 +56,8 @@ def _failed(response: Response) -> bool:
 @limiter.limit(_account_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
 def login() -> str | Response:
     """Check e-mail and password and start a session."""
-    target = safe_next(request.args.get("next"), url_for("pages.index"))
+    # Signed in, a user starts from «Mine prosesser» unless they came from another page.
+    target = safe_next(request.args.get("next"), url_for("dashboard.my_processes"))
     if current_user.is_authenticated:
         return redirect(target)
     form = LoginForm()

@@ -98,4 +98,4 @@ def test_sign_in_never_redirects_off_site(app: Flask) -> None:
     response = app.test_client().post(
         "/logg-inn?next=https://evil.example/", data={"email": "anne@kommune.no", "password": "a long test password"}
     )
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/mine-prosesser"  # the start page, not the address given

@@ -1,0 +1,1 @@
+"""«Mine prosesser»: a signed-in user's start page."""
