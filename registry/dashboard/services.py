@@ -6,8 +6,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
+from processes.exceptions import ProcessError
 from registry.authz import can_view_version
 from registry.comparisons.models import Comparison
 from registry.comparisons.services import (
@@ -17,6 +19,7 @@ from registry.comparisons.services import (
     standard_version_for,
 )
 from registry.cooperations.models import Cooperation
+from registry.errors import RegistryError
 from registry.extensions import db
 from registry.i18n import norwegian_key
 from registry.municipalities.models import Municipality
@@ -158,7 +161,13 @@ def _open_changes(variant: Variant, version: ProcessVersion, user: Any) -> dict[
     from registry.harmonisation.services import plans_for_variant
 
     out: dict[int, int] = {}
-    for member_plan in plans_for_variant(variant, version):
+    try:
+        plans = plans_for_variant(variant, version)
+    except (ProcessError, RegistryError, ValueError):
+        # The start page must open whatever one plan does; the plan page itself says what is wrong.
+        current_app.logger.exception("No change plan for variant %s version %s", variant.id, version.id)
+        return out
+    for member_plan in plans:
         if not can_view_version(user, member_plan.standard_version):
             continue
         changes, _justified = member_plan.entries()

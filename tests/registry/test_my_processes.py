@@ -257,3 +257,19 @@ def test_a_municipality_page_lists_the_processes_of_the_municipalities_merged_in
     main = _main(app.test_client().get("/kommuner/5001").get_data(as_text=True))
     assert 'href="/kommuner/5030/prosesser/byggesak"' in main
     assert "registrert under Klæbu" in main
+
+
+def test_the_start_page_opens_when_a_change_plan_cannot_be_made(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    import registry.harmonisation.services
+    from processes.exceptions import ProcessError
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ProcessError("the classes could not be built")
+
+    build_site(app)
+    monkeypatch.setattr(registry.harmonisation.services, "plans_for_variant", broken)
+    main = _main(_page(client_as(app, "owner")))
+    row = re.search(r"<tr>\s*<th scope=\"row\"><a href=\"/kommuner/5001/prosesser/byggesak\">.*?</tr>", main, re.DOTALL)
+    assert row is not None
+    assert " %</a>" in row.group(0)  # the similarity is still there
+    assert row.group(0).rstrip().endswith('<td class="number">–</td>\n  </tr>')
