@@ -82,6 +82,7 @@ def register_models(app: Flask) -> None:
     from registry.comparisons import models as _comparisons  # noqa: F401
     from registry.cooperations import models as _cooperations  # noqa: F401
     from registry.exports import models as _exports  # noqa: F401
+    from registry.gains import models as _gains  # noqa: F401
     from registry.harmonisation import models as _harmonisation  # noqa: F401
     from registry.municipalities import models as _municipalities  # noqa: F401
     from registry.process_types import models as _process_types  # noqa: F401

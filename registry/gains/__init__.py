@@ -1,0 +1,1 @@
+"""Gains (gevinstrealisering) and digital maturity in the registry: stored inputs, estimates shown, exports."""
