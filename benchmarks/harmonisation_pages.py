@@ -50,7 +50,7 @@ from registry.cooperations.services import add_membership, create_cooperation
 from registry.demo import seed_processes
 from registry.extensions import db
 from registry.harmonisation import services as harmonisation
-from registry.harmonisation.models import StoredProposal
+from registry.harmonisation.models import StoredProposal, StoredStepClasses
 from registry.municipalities.models import Municipality
 from registry.municipalities.services import (
     create_municipality,
@@ -120,6 +120,19 @@ def empty_worker_caches(app: Any) -> None:
     """As on another worker: no step classes, proposals or inlined drawings in memory."""
     with harmonisation._LOCK:
         harmonisation._CACHE.clear()
+
+
+def no_kept_classes(slug: str) -> Callable[[Any], None]:
+    """As on the first view after a new version before any job ran: no step classes kept anywhere."""
+
+    def before(app: Any) -> None:
+        with app.app_context():
+            coop_id = db.session.scalar(select(Cooperation.id).where(Cooperation.slug == slug))
+            db.session.execute(delete(StoredStepClasses).where(StoredStepClasses.cooperation_id == coop_id))
+            db.session.commit()
+        empty_worker_caches(app)
+
+    return before
 
 
 def no_stored_proposals(slug: str) -> Callable[[Any], None]:
@@ -209,11 +222,13 @@ def main() -> None:
             ("proposal 38 × 40, stored, viewed again", proposal, nothing),
             ("proposal 38 × 40, computed (no stored result)", proposal, no_stored_proposals("benk")),
             ("plan 38 × 40, warm", plan, nothing),
-            ("plan 38 × 40, cold (worker caches empty)", plan, empty_worker_caches),
+            ("plan 38 × 40, cold (worker caches empty, classes kept)", plan, empty_worker_caches),
+            ("plan 38 × 40, classes made (nothing kept)", plan, no_kept_classes("benk")),
             ("demo byggesak proposal 38 × 20, stored, caches empty", demo_proposal, empty_worker_caches),
             ("demo byggesak proposal, computed", demo_proposal, no_stored_proposals("digi-trondelag")),
             (f"demo byggesak plan ({demo_member}), warm", demo_plan, nothing),
             (f"demo byggesak plan ({demo_member}), cold", demo_plan, empty_worker_caches),
+            (f"demo byggesak plan ({demo_member}), classes made", demo_plan, no_kept_classes("digi-trondelag")),
         ]
         print(f"Seeding: 38 × 40 cooperation {seconds:.1f} s; demo processes {demo_seconds:.1f} s")
         results = measure(app, client, rows, args.runs)

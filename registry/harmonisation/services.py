@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import statistics
 import threading
 from collections import OrderedDict
@@ -60,6 +61,8 @@ from registry.users.models import User, utcnow
 from registry.variants.models import ProcessVersion, Standard, Variant
 from registry.variants.services import get_or_create_standard, save_version
 
+logger = logging.getLogger(__name__)
+
 __all__ = [
     "WEIGHTINGS",
     "HarmonisationInputs",
@@ -70,6 +73,7 @@ __all__ = [
     "find_stored_proposal",
     "harmonisation_inputs",
     "justified_pairs",
+    "keep_step_classes",
     "make_draft",
     "member_weights",
     "plans_for_members",
@@ -794,3 +798,25 @@ def plans_for_members(inputs: HarmonisationInputs) -> dict[int, MemberPlan]:
         )
         out[m.variant.id] = MemberPlan(inputs.cooperation, inputs.standard_version, name, plan, m.variant, m.version)
     return out
+
+
+def keep_step_classes(standard_version_id: int) -> bool:
+    """Make and keep the step classes for the standard a version belongs to (a job after publishing).
+
+    So that the first change plan after a new standard does not wait for 76 alignments.
+    Only a warm-up: a failure is logged, never raised (the publication stands either way).
+    Returns True when the classes are kept.
+    """
+    version = db.session.get(ProcessVersion, standard_version_id)
+    if version is None or version.standard is None:
+        return False
+    standard = version.standard
+    try:
+        inputs = harmonisation_inputs(standard.cooperation, standard.process_type)
+        if inputs.standard_version is None or not inputs.versions:
+            return False
+        _classes_for(inputs)
+    except Exception:
+        logger.exception("could not make the step classes for %s", standard)
+        return False
+    return True

@@ -143,4 +143,9 @@ def publish_version(
     db.session.flush()
     _audit(user, version, "approved", "published")
     refresh_comparisons_for(version)
+    # Members' change plans now go against this version: make its step classes ahead of the first plan.
+    from registry.harmonisation.services import keep_step_classes
+    from registry.tasks import enqueue
+
+    enqueue(keep_step_classes, version.id)
     return version

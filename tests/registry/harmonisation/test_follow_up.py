@@ -437,3 +437,28 @@ def test_the_newest_version_by_its_number_shows_the_cases_form_too(app: Flask, w
 def test_the_deviations_page_takes_any_process_type_from_a_link(app: Flask, world: dict[str, Any]) -> None:
     page = client_as(app, "coordinator").get("/samarbeid/digi-trondelag/begrunnede-avvik?prosesstype=byggesak")
     assert page.status_code == 200 and "0 justified deviations." in page.get_data(as_text=True)
+
+
+def test_publishing_a_standard_makes_its_step_classes_ahead_of_the_first_plan(
+    app: Flask, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from registry.harmonisation import services
+    from registry.harmonisation.models import StoredStepClasses
+    from registry.standards.services import approve_version, publish_version
+
+    services._CACHE.clear()
+    with app.app_context():
+        _variant, coop = _melhus(app)
+        from registry.variants.services import get_or_create_standard
+
+        standard = get_or_create_standard(coop, _variant.process_type)
+        version = save(standard, chain_bytes(MELHUS_V2 + ("Sende faktura",)), status="draft")
+        approve_version(version, user=None)
+        publish_version(version, user=None)
+        db.session.commit()
+        row = db.session.scalar(select(StoredStepClasses))
+        assert row is not None
+    services._CACHE.clear()
+    monkeypatch.setattr(services, "step_classes", lambda *a, **k: pytest.fail("aligned again"))
+    html = client_as(app, "anonymous").get(PLAN).get_data(as_text=True)
+    assert "Standard version 2 (published)" in html and "Add the step “Sende faktura”" in html
