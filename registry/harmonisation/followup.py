@@ -91,7 +91,12 @@ class ChangeKey:
             kind, ids, labels, variant = json.loads(text)
         except (ValueError, TypeError):
             return None
-        return cls(str(kind), tuple(ids), tuple(labels), tuple(variant))
+        parts = (ids, labels, variant)
+        if not isinstance(kind, str) or not all(
+            isinstance(p, list) and all(isinstance(x, str) for x in p) for p in parts
+        ):
+            return None  # not a key this registry wrote (a form posted by hand)
+        return cls(kind, tuple(ids), tuple(labels), tuple(variant))
 
     def same_change(self, other: ChangeKey) -> bool:
         """True when ``other`` is this change seen in another version.

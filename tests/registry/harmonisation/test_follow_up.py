@@ -462,3 +462,16 @@ def test_publishing_a_standard_makes_its_step_classes_ahead_of_the_first_plan(
     monkeypatch.setattr(services, "step_classes", lambda *a, **k: pytest.fail("aligned again"))
     html = client_as(app, "anonymous").get(PLAN).get_data(as_text=True)
     assert "Standard version 2 (published)" in html and "Add the step “Sende faktura”" in html
+
+
+@pytest.mark.parametrize(
+    "key", ['["add_step",[[1]],[],[]]', '{"a": 1}', "[1, 2, 3, 4]", "x" * 5000, '["add_step",["s1"],[7],[]]', ""]
+)
+def test_a_forged_key_saves_nothing_and_says_so(app: Flask, world: dict[str, Any], key: str) -> None:
+    response = client_as(app, "owner").post(
+        STATUS, data={"form_prefix": "a", "a-key": key, "a-status": "done"}, follow_redirects=True
+    )
+    assert response.status_code == 200
+    assert "no longer in the plan" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ChangeFollowUp)) == 0
