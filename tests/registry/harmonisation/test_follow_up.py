@@ -475,3 +475,26 @@ def test_a_forged_key_saves_nothing_and_says_so(app: Flask, world: dict[str, Any
     assert "no longer in the plan" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ChangeFollowUp)) == 0
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_members_owners_may_justify_or_withdraw(app: Flask, world: dict[str, Any], role: str) -> None:
+    key = _befaring_key(app)
+    may = role in {"owner", "admin"}
+    response = client_as(app, role).post(
+        JUSTIFY, data={"form_prefix": "d", "d-key": key, "d-category": "law", "d-reason": "Forskrift."}
+    )
+    assert response.status_code == (302 if may else 401 if role == "anonymous" else 403) or (
+        role == "anonymous" and response.status_code == 302
+    )
+    with app.app_context():
+        saved = db.session.scalar(select(func.count()).select_from(JustifiedDeviation))
+    assert saved == (1 if may else 0)
+    if not may:
+        _justify_befaring(app)
+    with app.app_context():
+        deviation_id = db.session.scalar(select(JustifiedDeviation.id))
+    withdrawn = client_as(app, role).post(f"{JUSTIFY}/{deviation_id}/trekk")
+    with app.app_context():
+        left = db.session.scalar(select(func.count()).select_from(JustifiedDeviation))
+    assert left == (0 if may else 1), withdrawn.status_code
