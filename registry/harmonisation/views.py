@@ -22,6 +22,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from processes.formats import write_process
 from processes.harmonise import join_names
 from registry.authz import (
     can_edit_municipality,
@@ -34,8 +35,9 @@ from registry.comparisons.services import latest_version
 from registry.cooperations.views import load_cooperation
 from registry.divergence.views import _process_type, comparison_link
 from registry.errors import ValidationError
-from registry.exports.services import inline_svg
+from registry.exports.services import EXPORT_FORMATS, inline_svg
 from registry.extensions import db
+from registry.graphs import process_from_content
 from registry.harmonisation.followup import (
     ChangeKey,
     PlanEntry,
@@ -64,10 +66,12 @@ from registry.harmonisation.services import (
     MemberPlan,
     ProposalSettings,
     _cached,
+    find_stored_proposal,
     harmonisation_inputs,
     make_draft,
     member_weights,
     plans_for_variant,
+    proposal_key,
     request_proposal,
     version_on,
 )
@@ -184,6 +188,45 @@ def proposal(cooperation: str, slug: str) -> tuple[str, int] | str:
         draft_form=draft_form,
         weights=weights,
     ), status
+
+
+@bp.get("/samarbeid/<cooperation>/forslag/<slug>.<fmt>")
+def proposal_download(cooperation: str, slug: str, fmt: str) -> Response | tuple[str, int]:
+    """The proposal shown on the page, as BPMN (with diagram layout), SVG, PNG, PDF, YAML or JSON."""
+    coop = load_cooperation(cooperation)
+    require(can_view_divergence(current_user, coop))
+    process_type = _process_type(slug)
+    if fmt not in EXPORT_FORMATS:
+        abort(404, description=_("The registry cannot export to %(format)s.", format=fmt))
+    form = ProposalSettingsForm(request.args)
+    form.oppslutning.choices = support_choices()
+    form.vekt.choices = weighting_choices()
+    if request.args and not form.validate():
+        abort(400, description=_("The proposal's settings were not understood; open the proposal again."))
+    settings = _settings_from(form) if request.args else ProposalSettings()
+    inputs = harmonisation_inputs(coop, process_type)
+    try:
+        weights = member_weights(inputs, settings.weighting)
+    except ValidationError as exc:
+        abort(400, description=exc.message)
+    row = find_stored_proposal(inputs, proposal_key(inputs, settings, weights))
+    if row is None or row.status != "done":
+        # Only what the page has shown is sent: open the page, which computes it (or queues it).
+        return redirect(url_for("harmonisation.proposal", cooperation=coop.slug, slug=process_type.slug, **request.args))
+    view = json.loads(row.view)
+    lang = ui_language()
+    process = process_from_content(view["content"])
+    title = _("Proposed common standard") + f": {process_type.name(lang)} – {coop.name}"
+    if fmt in ("svg", "png", "pdf"):
+        data = write_process(process, fmt, lang=lang, title=title)
+    else:
+        data = write_process(process, fmt)
+    mimetype, extension = EXPORT_FORMATS[fmt]
+    response = Response(data, mimetype=mimetype)
+    name = f"{process_type.slug}-{coop.slug}-forslag-{dt.date.today().isoformat()}.{extension}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @bp.post("/samarbeid/<cooperation>/forslag/<slug>/utkast")
