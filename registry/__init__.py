@@ -132,12 +132,13 @@ def register_blueprints(app: Flask) -> None:
 def register_coordinator_blueprints(app: Flask) -> None:
     """Cooperations' standards, divergence maps, heatmaps, step search and proposed standards."""
     from registry.divergence.views import bp as divergence_bp
+    from registry.gains.views import bp as gains_bp
     from registry.harmonisation.adoption_views import bp as adoption_bp
     from registry.harmonisation.plan_views import bp as plan_exports_bp
     from registry.harmonisation.views import bp as harmonisation_bp
     from registry.standards.views import bp as standards_bp
 
-    for bp in (standards_bp, divergence_bp, harmonisation_bp, adoption_bp, plan_exports_bp):
+    for bp in (standards_bp, divergence_bp, harmonisation_bp, adoption_bp, plan_exports_bp, gains_bp):
         app.register_blueprint(bp)
 
 

@@ -1,0 +1,321 @@
+"""Gains in the registry: stored inputs in, the engine's estimates out.
+
+:func:`cooperation_assumptions` and :func:`process_input` turn stored rows into the
+engine's inputs (:mod:`processes.gains`); :func:`member_gains` estimates one member's
+change plan towards one cooperation's standard, with the other members' values as the
+fallback medians; :func:`cooperation_estimate` does it for every member and ranks them.
+:func:`cooperation_maturity` counts the members' latest versions by mode.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from processes import Process
+from processes.gains import (
+    CooperationAssumptions,
+    CooperationGains,
+    GainEstimate,
+    HourlyCost,
+    ModeSaving,
+    ProcessInput,
+    Spread,
+    StepInput,
+    cooperation_gains,
+    estimate,
+    peer_values,
+)
+from processes.harmonise import StepClasses
+from processes.maturity import MaturityTable, maturity_table
+from registry.comparisons.services import latest_version
+from registry.cooperations.models import Cooperation
+from registry.divergence.services import member_variants
+from registry.extensions import db
+from registry.gains.models import (
+    GainAssumptionSet,
+    GainModeSaving,
+    GainProcessInput,
+    GainStepInput,
+)
+from registry.graphs import load_process
+from registry.harmonisation.services import (
+    HarmonisationInputs,
+    MemberPlan,
+    _classes_for,
+    harmonisation_inputs,
+    plans_for_members,
+)
+from registry.process_types.models import ProcessType
+from registry.users.models import User
+from registry.variants.models import ProcessVersion, Variant
+
+__all__ = [
+    "MODE_PAIRS",
+    "CooperationEstimate",
+    "MemberGains",
+    "StepFigures",
+    "cooperation_assumptions",
+    "cooperation_estimate",
+    "cooperation_maturity",
+    "member_gains",
+    "process_input",
+    "save_assumptions",
+    "save_process_inputs",
+    "step_rows",
+]
+
+#: The changes of mode a coordinator gives default savings for: (before, after); "" = from any mode.
+MODE_PAIRS: tuple[tuple[str, str], ...] = (
+    ("paper", "digital"),
+    ("manual", "digital"),
+    ("manual", "automated"),
+    ("digital", "automated"),
+    ("", "self_service"),
+)
+
+
+@dataclass(frozen=True)
+class StepFigures:
+    """What the owner typed in for one step (None: not given)."""
+
+    work_minutes: float | None = None
+    postage_nok: float | None = None
+    case_share: float | None = None
+
+
+# --- the cooperation's assumptions ------------------------------------------------------------
+
+
+def assumption_set(cooperation: Cooperation) -> GainAssumptionSet | None:
+    """The cooperation's stored hourly cost and sources, or None."""
+    return db.session.scalar(select(GainAssumptionSet).where(GainAssumptionSet.cooperation_id == cooperation.id))
+
+
+def mode_savings(cooperation: Cooperation) -> dict[tuple[str, str], GainModeSaving]:
+    """(before, after) -> the stored default saving."""
+    rows = db.session.scalars(select(GainModeSaving).where(GainModeSaving.cooperation_id == cooperation.id))
+    return {(r.source_mode, r.target_mode): r for r in rows}
+
+
+def cooperation_assumptions(cooperation: Cooperation) -> CooperationAssumptions:
+    """The engine's assumptions from the stored rows (no hourly cost: the estimate says so)."""
+    row = assumption_set(cooperation)
+    hourly = None
+    if row is not None and row.hourly_cost_nok is not None:
+        hourly = HourlyCost(row.hourly_cost_nok, row.hourly_cost_source)
+    note = row.savings_source if row is not None else ""
+    savings = tuple(
+        ModeSaving(source or None, target, Spread(r.low, r.expected, r.high), note=note)  # type: ignore[arg-type]
+        for (source, target), r in sorted(mode_savings(cooperation).items())
+    )
+    return CooperationAssumptions(hourly, savings)
+
+
+def save_assumptions(
+    cooperation: Cooperation,
+    *,
+    hourly_cost: float | None,
+    hourly_source: str,
+    savings_source: str,
+    savings: Mapping[tuple[str, str], tuple[float, float, float] | None],
+    user: User | None,
+) -> None:
+    """Store the hourly cost and the default savings (shares 0–1); None for a pair removes it."""
+    row = assumption_set(cooperation)
+    if row is None:
+        row = GainAssumptionSet(cooperation=cooperation)
+        db.session.add(row)
+    row.hourly_cost_nok = hourly_cost
+    row.hourly_cost_source = hourly_source
+    row.savings_source = savings_source
+    row.updated_by = user
+    stored = mode_savings(cooperation)
+    for pair, values in savings.items():
+        existing = stored.get(pair)
+        if values is None:
+            if existing is not None:
+                db.session.delete(existing)
+            continue
+        if existing is None:
+            existing = GainModeSaving(cooperation=cooperation, source_mode=pair[0], target_mode=pair[1])
+            db.session.add(existing)
+        existing.low, existing.expected, existing.high = values
+
+
+# --- a member's inputs ------------------------------------------------------------------------
+
+
+def process_row(variant: Variant) -> GainProcessInput | None:
+    """Where the variant's cases per year come from, or None."""
+    return db.session.scalar(select(GainProcessInput).where(GainProcessInput.variant_id == variant.id))
+
+
+def step_rows(variant: Variant) -> dict[str, GainStepInput]:
+    """Step id -> the stored figures."""
+    rows = db.session.scalars(select(GainStepInput).where(GainStepInput.variant_id == variant.id))
+    return {r.step_id: r for r in rows}
+
+
+def process_input(variant: Variant, member: str, process: Process) -> ProcessInput:
+    """The engine's inputs for one member: cases per year and the figures of the steps its process has."""
+    ids = {s.id for s in process.steps}
+    steps = tuple(
+        StepInput(r.step_id, work_minutes=r.work_minutes, postage_nok=r.postage_nok, case_share=r.case_share)
+        for sid, r in sorted(step_rows(variant).items())
+        if sid in ids and (r.work_minutes is not None or r.postage_nok is not None or r.case_share is not None)
+    )
+    source = process_row(variant)
+    return ProcessInput(member, steps, variant.cases_per_year, source.cases_source if source is not None else "")
+
+
+def save_process_inputs(
+    variant: Variant,
+    *,
+    cases_per_year: int | None,
+    cases_source: str,
+    steps: Mapping[str, StepFigures],
+    user: User | None,
+) -> None:
+    """Store cases per year (on the variant), their source and the figures per step (all None: removed)."""
+    variant.cases_per_year = cases_per_year
+    source = process_row(variant)
+    if source is None:
+        source = GainProcessInput(variant=variant)
+        db.session.add(source)
+    source.cases_source = cases_source
+    source.updated_by = user
+    stored = step_rows(variant)
+    for step_id, figures in steps.items():
+        row = stored.get(step_id)
+        empty = figures.work_minutes is None and figures.postage_nok is None and figures.case_share is None
+        if empty:
+            if row is not None:
+                db.session.delete(row)
+            continue
+        if row is None:
+            row = GainStepInput(variant=variant, step_id=step_id)
+            db.session.add(row)
+        row.work_minutes, row.postage_nok, row.case_share = figures.work_minutes, figures.postage_nok, figures.case_share
+        row.updated_by_id = user.id if user is not None else None
+
+
+# --- estimates --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberGains:
+    """One member's estimate towards one cooperation's standard."""
+
+    plan: MemberPlan
+    estimate: GainEstimate
+    assumptions: CooperationAssumptions
+
+    @property
+    def cooperation(self) -> Cooperation:
+        return self.plan.cooperation
+
+    @property
+    def baseline_version(self) -> ProcessVersion:
+        """The nullpunkt: the member's version the estimate starts from."""
+        return self.plan.version
+
+    @property
+    def baseline_date(self) -> dt.date:
+        return self.plan.version.created_at.date()
+
+
+def _all_inputs(inputs: HarmonisationInputs, processes: Mapping[str, Process]) -> dict[str, ProcessInput]:
+    out: dict[str, ProcessInput] = {}
+    for name, process in processes.items():
+        member = inputs.member_named(name)
+        if member is not None and member.variant is not None:
+            out[name] = process_input(member.variant, name, process)
+    return out
+
+
+def _classes(inputs: HarmonisationInputs) -> StepClasses:
+    return _classes_for(inputs)
+
+
+def member_gains(mp: MemberPlan) -> MemberGains:
+    """Estimate one member's plan, with the other members' values as fallback medians."""
+    inputs = harmonisation_inputs(mp.cooperation, mp.variant.process_type)
+    classes = _classes(inputs)
+    all_inputs = _all_inputs(inputs, classes.processes)
+    own = all_inputs.get(mp.member) or process_input(mp.variant, mp.member, mp.plan.variant)
+    assumptions = cooperation_assumptions(mp.cooperation)
+    result = estimate(mp.plan, own, assumptions, peers=peer_values(all_inputs.values(), classes=classes), classes=classes)
+    return MemberGains(mp, result, assumptions)
+
+
+@dataclass(frozen=True)
+class CooperationEstimate:
+    """Every member's estimate, summed and ranked, with the members that have no plan."""
+
+    inputs: HarmonisationInputs
+    plans: Mapping[str, MemberPlan]
+    gains: CooperationGains
+    assumptions: CooperationAssumptions
+    without: tuple[str, ...]
+
+
+def cooperation_estimate(cooperation: Cooperation, process_type: ProcessType) -> CooperationEstimate:
+    """Estimate every member's plan towards the standard and rank members and changes by gain."""
+    inputs = harmonisation_inputs(cooperation, process_type)
+    assumptions = cooperation_assumptions(cooperation)
+    if inputs.standard_version is None:
+        empty = cooperation_gains({})
+        return CooperationEstimate(inputs, {}, empty, assumptions, ())
+    plans = {mp.member: mp for mp in plans_for_members(inputs).values()}
+    classes = _classes(inputs)
+    all_inputs = _all_inputs(inputs, classes.processes)
+    peers = peer_values(all_inputs.values(), classes=classes)
+    estimates = {
+        name: estimate(mp.plan, all_inputs.get(name) or ProcessInput(name), assumptions, peers=peers, classes=classes)
+        for name, mp in plans.items()
+    }
+    names = set(inputs.versions)
+    without = tuple(
+        m.municipality.name for m in inputs.members if m.version is None and m.municipality.name not in names
+    )
+    return CooperationEstimate(inputs, plans, cooperation_gains(estimates), assumptions, without)
+
+
+# --- digital maturity -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CooperationMaturity:
+    """The members × process types table, with the process types by slug and the members without processes."""
+
+    table: MaturityTable
+    types: Mapping[str, ProcessType]
+    without: tuple[str, ...]
+
+
+def cooperation_maturity(cooperation: Cooperation) -> CooperationMaturity:
+    """Each member's latest version of every process type, counted by mode."""
+    from registry.i18n import norwegian_key
+
+    types = sorted(db.session.scalars(select(ProcessType)).all(), key=lambda t: t.slug)
+    data: dict[str, dict[str, Process]] = {}
+    members: set[str] = set()
+    for process_type in types:
+        for m in member_variants(cooperation, process_type):
+            members.add(m.municipality.name)
+            version = m.version if m.version is not None else (latest_version(m.variant) if m.variant else None)
+            if version is None:
+                continue
+            data.setdefault(m.municipality.name, {})[process_type.slug] = load_process(version)
+    ordered = {name: data[name] for name in sorted(data, key=norwegian_key)}
+    used = {t.slug: t for t in types if any(t.slug in by_type for by_type in ordered.values())}
+    # The engine orders the types as they first appear; give it the catalogue's order.
+    table = maturity_table({name: {s: by[s] for s in used if s in by} for name, by in ordered.items()})
+    without = tuple(sorted(members - set(ordered), key=norwegian_key))
+    return CooperationMaturity(table, used, without)
+
+

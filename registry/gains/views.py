@@ -1,0 +1,370 @@
+"""Gevinstoversikt per municipality and per cooperation, the inputs behind it, exports, digital maturity."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_date, format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+
+from processes.gains import Spread
+from processes.harmonise import join_names
+from registry.authz import (
+    can_edit_municipality,
+    can_manage_standards,
+    can_view_divergence,
+    can_view_version,
+    require,
+)
+from registry.charts import Bars, bar_chart
+from registry.cooperations.views import load_cooperation
+from registry.divergence.exports import Table, to_xlsx
+from registry.divergence.views import _process_type
+from registry.extensions import db
+from registry.gains.forms import assumptions_form, mode_pair_label, process_inputs_form
+from registry.gains.services import (
+    CooperationEstimate,
+    MemberGains,
+    assumption_set,
+    cooperation_estimate,
+    cooperation_maturity,
+    member_gains,
+    mode_savings,
+    process_row,
+    save_assumptions,
+    save_process_inputs,
+    step_rows,
+)
+from registry.graphs import load_process
+from registry.harmonisation.exports import PdfBlock, attachment_headers, table_pdf
+from registry.harmonisation.services import plans_for_variant
+from registry.harmonisation.views import _variant_of
+from registry.i18n import ui_language
+
+__all__ = ["bp"]
+
+bp = Blueprint("gains", __name__)
+
+_MIMETYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+#: The most members and changes drawn in a chart (the tables list all of them).
+CHART_MAX = 10
+
+
+def figure(value: float, places: int = 0) -> str:
+    """A figure the way the page's language writes it."""
+    return format_decimal(value, format="#,##0" + ("." + "0" * places if places else ""))
+
+
+def spread_text(s: Spread, places: int = 0) -> str:
+    """«50 (lav 40, høy 90)»; only the figure when there is no spread."""
+    if s.is_exact:
+        return figure(s.expected, places)
+    return _("%(expected)s (low %(low)s, high %(high)s)", expected=figure(s.expected, places),
+             low=figure(s.low, places), high=figure(s.high, places))
+
+
+# --- one municipality -------------------------------------------------------------------------
+
+
+def _member_gains(number_: str, slug: str) -> tuple[Any, Any, Any, Any, list[MemberGains], int]:
+    municipality, process_type, variant, version = _variant_of(number_, slug)
+    shown, hidden = [], 0
+    for mp in plans_for_variant(variant, version):
+        if can_view_version(current_user, mp.standard_version):
+            shown.append(member_gains(mp))
+        else:
+            hidden += 1
+    # Saves the step classes the plans were made from, if this page had to make them.
+    db.session.commit()
+    return municipality, process_type, variant, version, shown, hidden
+
+
+@bp.get("/kommuner/<number>/prosesser/<slug>/gevinster")
+def member(number: str, slug: str) -> str:
+    """Gevinstoversikt: what following each cooperation's standard is worth for the municipality, line by line."""
+    municipality, process_type, variant, version, gains, hidden = _member_gains(number, slug)
+    return render_template(
+        "gains/member.html", municipality=municipality, process_type=process_type, variant=variant,
+        version=version, gains=gains, hidden=hidden, lang=ui_language(), spread_text=spread_text, figure=figure,
+        can_edit=bool(can_edit_municipality(current_user, municipality)), today=dt.date.today(),
+    )
+
+
+def _member_tables(gains: list[MemberGains], lang: str) -> tuple[Table, Table, Table]:
+    summary: Table = [[_("Cooperation"), _("Standard version"), _("Baseline (nullpunkt)"), _("Cases per year"),
+                       _("Hours per year, low"), _("Hours per year, expected"), _("Hours per year, high"),
+                       _("NOK per year, low"), _("NOK per year, expected"), _("NOK per year, high"),
+                       _("Days per case, expected"), _("Summary")]]
+    lines: Table = [[_("Cooperation"), _("No."), _("Change"), _("Hours per year, low"), _("Hours per year, expected"),
+                     _("Hours per year, high"), _("NOK per year, low"), _("NOK per year, expected"),
+                     _("NOK per year, high"), _("Days per case, expected"), _("Calculation")]]
+    assumptions: Table = [[_("Cooperation"), _("No."), _("Stands in for a missing input"), _("Assumption")]]
+    for g in gains:
+        e = g.estimate
+        summary.append([g.cooperation.name, g.plan.standard_version.number, g.baseline_date.isoformat(),
+                        e.cases_per_year.value.expected, e.hours.low, e.hours.expected, e.hours.high, e.nok.low,
+                        e.nok.expected, e.nok.high, e.lead_days.expected, e.summary(lang)])
+        for a in e.assumptions:
+            assumptions.append([g.cooperation.name, None, _("yes") if a.missing else _("no"), a.text(lang)])
+        for n, line in enumerate(e.lines, start=1):
+            lines.append([g.cooperation.name, n, line.text(lang), line.hours.low, line.hours.expected,
+                          line.hours.high, line.nok.low, line.nok.expected, line.nok.high, line.lead_days.expected,
+                          "\n".join(line.sentences(lang))])
+            for a in line.assumptions:
+                assumptions.append([g.cooperation.name, n, _("yes") if a.missing else _("no"), a.text(lang)])
+    return summary, lines, assumptions
+
+
+def _download(data: bytes, fmt: str, name: str) -> Response:
+    return Response(data, mimetype=_MIMETYPES[fmt], headers=attachment_headers(name, fmt))
+
+
+@bp.get("/kommuner/<number>/prosesser/<slug>/gevinster/eksport.<any(xlsx, pdf):fmt>")
+def member_export(number: str, slug: str, fmt: str) -> Response:
+    """The gevinstoversikt as a spreadsheet (overview, lines, assumptions) or a printable PDF."""
+    municipality, process_type, _variant, version, gains, _hidden = _member_gains(number, slug)
+    lang = ui_language()
+    summary, lines, assumptions = _member_tables(gains, lang)
+    title = _("Gains overview: %(type)s in %(municipality)s", type=process_type.name(lang), municipality=municipality.name)
+    name = f"{_('gains')} {municipality.name} {process_type.slug}"
+    if fmt == "xlsx":
+        return _download(to_xlsx([(_("Overview"), summary), (_("Changes"), lines), (_("Assumptions"), assumptions)]),
+                         fmt, name)
+    facts = [
+        _("Baseline (nullpunkt): version %(number)s of the process, saved %(date)s.", number=version.number,
+          date=format_date(version.created_at.date())),
+        _("Computed %(date)s. Positive figures are gains: hours and kroner saved, days shorter.",
+          date=format_date()),
+    ]
+    blocks: list[PdfBlock] = []
+    if not gains:
+        blocks.append(PdfBlock(text=_("No cooperation of the municipality has a standard for this process to estimate against.")))
+    for g in gains:
+        e = g.estimate
+        blocks.append(PdfBlock(heading=_("Towards the standard of %(cooperation)s", cooperation=g.cooperation.name),
+                               text=e.summary(lang)))
+        table: Table = [[_("No."), _("Change"), _("Hours per year"), _("NOK per year"), _("Days per case"),
+                         _("Calculation")]]
+        for n, line in enumerate(e.lines, start=1):
+            table.append([n, line.text(lang), spread_text(line.hours, 1), spread_text(line.nok),
+                          figure(line.lead_days.expected, 1), "\n".join(line.sentences(lang))])
+        blocks.append(PdfBlock(table=table, widths=(8, 70, 30, 34, 16, 110)))
+        rows: Table = [[_("Stands in for a missing input"), _("Assumption")]]
+        rows += [[_("yes") if a.missing else _("no"), a.text(lang)] for a in e.assumptions]
+        rows += [[_("yes") if a.missing else _("no"), f"{n}. {a.text(lang)}"]
+                 for n, line in enumerate(e.lines, start=1) for a in line.assumptions]
+        blocks.append(PdfBlock(heading=_("Assumptions"), table=rows, widths=(30, 238)))
+    pdf = table_pdf(title, facts, blocks, lang=lang, font_path=current_app.config.get("PDF_FONT_PATH"))
+    return _download(pdf, fmt, name)
+
+
+@bp.route("/kommuner/<number>/prosesser/<slug>/gevinster/inndata", methods=["GET", "POST"])
+def member_inputs(number: str, slug: str) -> tuple[str, int] | Response:
+    """The owner's figures: cases per year with their source, and per step work minutes, postage and share of cases."""
+    municipality, process_type, variant, version = _variant_of(number, slug)
+    require(can_edit_municipality(current_user, municipality))
+    process = load_process(version)
+    source = process_row(variant)
+    stored = step_rows(variant)
+    posted = request.method == "POST"
+    form = process_inputs_form(process, stored, cases=variant.cases_per_year,
+                               source=source.cases_source if source is not None else "", formdata=posted)
+    status = 200
+    if posted:
+        if form.validate():
+            save_process_inputs(variant, cases_per_year=getattr(form.saker, "number", None),
+                                cases_source=(form.saker_kilde.data or "").strip(), steps=form.figures(),
+                                user=current_user)
+            db.session.commit()
+            flash(_("The figures are saved."), "success")
+            return redirect(url_for(".member", number=municipality.number, slug=process_type.slug))
+        status = 422
+    modes = {s.id: s.mode.value if s.mode is not None else "" for s in process.steps}
+    return render_template("gains/inputs.html", municipality=municipality, process_type=process_type,
+                           version=version, form=form, modes=modes), status
+
+
+# --- the cooperation --------------------------------------------------------------------------
+
+
+def _member_chart(state: CooperationEstimate) -> tuple[Markup, list[list[Any]]]:
+    ranked = state.gains.members
+    top = ranked[:CHART_MAX]
+    chart = bar_chart(
+        [Bars(_("NOK per year, expected"), [max(m.nok.expected, 0.0) for m in top])],
+        [m.member for m in top],
+        title=_("Expected gain per member, NOK per year"),
+        description=(
+            _("Largest expected gain: %(member)s, %(nok)s kroner per year.", member=top[0].member,
+              nok=figure(top[0].nok.expected)) if top else _("No member has a change plan.")
+        ),
+        id_prefix="members",
+        empty_text=_("Nothing to show"),
+        value_format=lambda v: figure(v / 1000) + "k" if v >= 1000 else figure(v),
+    )
+    rows = [
+        [Markup('<a href="{}">{}</a>').format(
+            url_for(".member", number=state.plans[m.member].variant.municipality.number,
+                    slug=state.inputs.process_type.slug), m.member),
+         spread_text(m.hours, 1), spread_text(m.nok), figure(m.lead_days.expected, 1), m.missing]
+        for m in ranked
+    ]
+    return chart, rows
+
+
+@bp.get("/samarbeid/<cooperation>/gevinster/<slug>")
+def cooperation(cooperation: str, slug: str) -> str:
+    """The cooperation's gevinstoversikt: members ranked by gain and changes ranked, so the coordinator sees where to start."""
+    coop = load_cooperation(cooperation)
+    require(can_view_divergence(current_user, coop))
+    process_type = _process_type(slug)
+    state = cooperation_estimate(coop, process_type)
+    db.session.commit()
+    chart, rows = _member_chart(state)
+    return render_template(
+        "gains/cooperation.html", cooperation=coop, process_type=process_type, state=state, chart=chart, rows=rows,
+        lang=ui_language(), spread_text=spread_text, figure=figure, join_names=join_names,
+        can_manage=bool(can_manage_standards(current_user, coop)),
+    )
+
+
+@bp.get("/samarbeid/<cooperation>/gevinster/<slug>/eksport.<any(xlsx, pdf):fmt>")
+def cooperation_export(cooperation: str, slug: str, fmt: str) -> Response:
+    """The cooperation's gevinstoversikt as a spreadsheet or a printable PDF."""
+    coop = load_cooperation(cooperation)
+    require(can_view_divergence(current_user, coop))
+    process_type = _process_type(slug)
+    state = cooperation_estimate(coop, process_type)
+    db.session.commit()
+    lang = ui_language()
+    members: Table = [[_("Rank"), _("Municipality"), _("Hours per year, low"), _("Hours per year, expected"),
+                       _("Hours per year, high"), _("NOK per year, low"), _("NOK per year, expected"),
+                       _("NOK per year, high"), _("Days per case, expected"), _("Missing inputs")]]
+    for n, m in enumerate(state.gains.members, start=1):
+        members.append([n, m.member, m.hours.low, m.hours.expected, m.hours.high, m.nok.low, m.nok.expected,
+                        m.nok.high, m.lead_days.expected, m.missing])
+    changes: Table = [[_("Rank"), _("Change"), _("Members"), _("Hours per year, expected"), _("NOK per year, expected")]]
+    for n, c in enumerate(state.gains.changes, start=1):
+        changes.append([n, c.text(lang), join_names(list(c.members), lang), c.hours.expected, c.nok.expected])
+    assumptions = _assumption_lines(state, lang)
+    title = _("Gains overview: %(type)s in %(cooperation)s", type=process_type.name(lang), cooperation=coop.name)
+    name = f"{_('gains')} {coop.name} {process_type.slug}"
+    if fmt == "xlsx":
+        return _download(to_xlsx([(_("Members"), members), (_("Changes"), changes),
+                                  (_("Assumptions"), [[_("Assumption")], *([a] for a in assumptions)])]), fmt, name)
+    g = state.gains
+    facts = [_("Total: %(hours)s hours per year, %(nok)s kroner per year.", hours=spread_text(g.hours, 1),
+               nok=spread_text(g.nok)),
+             _("Computed %(date)s. Positive figures are gains: hours and kroner saved, days shorter.",
+               date=format_date())]
+    blocks = [PdfBlock(heading=_("Members by gain"), table=members, widths=(10, 40, 20, 20, 20, 24, 24, 24, 18, 18)),
+              PdfBlock(heading=_("Changes by gain"), table=changes, widths=(10, 120, 80, 24, 30)),
+              PdfBlock(heading=_("Assumptions"), text="\n".join(assumptions))]
+    pdf = table_pdf(title, facts, blocks, lang=lang, font_path=current_app.config.get("PDF_FONT_PATH"))
+    return _download(pdf, fmt, name)
+
+
+def _assumption_lines(state: CooperationEstimate, lang: str) -> list[str]:
+    a = state.assumptions
+    out = []
+    if a.hourly_cost is None:
+        out.append(_("No hourly cost is given: hours are not turned into kroner."))
+    else:
+        out.append(_("Hourly cost: %(nok)s kroner (%(source)s).", nok=figure(a.hourly_cost.nok),
+                     source=a.hourly_cost.source))
+    for s in a.mode_savings:
+        out.append(_("Saving %(pair)s: %(share)s of the work minutes.",
+                     pair=mode_pair_label(s.source.value if s.source else "", s.target.value),
+                     share=spread_text(Spread(s.work_share.low * 100, s.work_share.expected * 100,
+                                              s.work_share.high * 100)) + " %"))
+    if not a.mode_savings:
+        out.append(_("No default savings per change of mode are given: a new mode saves nothing in the estimate."))
+    return out
+
+
+@bp.route("/samarbeid/<cooperation>/gevinstforutsetninger", methods=["GET", "POST"])
+def assumptions(cooperation: str) -> tuple[str, int] | Response:
+    """The coordinator's assumptions: the hourly cost with its source, default savings per change of mode."""
+    coop = load_cooperation(cooperation)
+    require(can_manage_standards(current_user, coop))
+    row = assumption_set(coop)
+    if request.method == "POST":
+        form = assumptions_form(formdata=True)
+        if form.validate():
+            save_assumptions(coop, hourly_cost=form.hourly_cost(), hourly_source=(form.kilde.data or "").strip(),
+                             savings_source=(form.besparelse_kilde.data or "").strip(), savings=form.savings(),
+                             user=current_user)
+            db.session.commit()
+            flash(_("The assumptions are saved."), "success")
+            return redirect(url_for(".assumptions", cooperation=coop.slug))
+        status = 422
+    else:
+        data: dict[str, Any] = {}
+        if row is not None:
+            data = {"timekostnad": figure(row.hourly_cost_nok).replace("\u00a0", " ") if row.hourly_cost_nok is not None else "",
+                    "kilde": row.hourly_cost_source, "besparelse_kilde": row.savings_source}
+        for (source, target), saving in mode_savings(coop).items():
+            key = f"{source or 'alle'}_{target}"
+            for part, value in (("lav", saving.low), ("forventet", saving.expected), ("hoy", saving.high)):
+                data[f"{key}_{part}"] = f"{value * 100:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+        form = assumptions_form(formdata=None, **data)
+        status = 200
+    pairs = [(key, mode_pair_label(source, target)) for key, source, target in form.pairs]
+    types = _types_with_standard(coop)
+    return render_template("gains/assumptions.html", cooperation=coop, form=form, pairs=pairs, row=row,
+                           types=types), status
+
+
+def _types_with_standard(coop: Any) -> list[Any]:
+    from sqlalchemy import select
+
+    from registry.process_types.models import ProcessType
+    from registry.variants.models import Standard
+
+    return list(db.session.scalars(
+        select(ProcessType).join(Standard, Standard.process_type_id == ProcessType.id)
+        .where(Standard.cooperation_id == coop.id).order_by(ProcessType.slug)))
+
+
+@bp.get("/samarbeid/<cooperation>/digital-modenhet")
+def maturity(cooperation: str) -> str:
+    """How digital each member's processes are: municipalities × process types, from the latest versions."""
+    coop = load_cooperation(cooperation)
+    require(can_view_divergence(current_user, coop))
+    lang = ui_language()
+    state = cooperation_maturity(coop)
+    table = state.table
+    rows = sorted(table.rows.items(), key=lambda kv: (-(kv[1].digital_share or 0), kv[0]))
+    top = rows[:CHART_MAX]
+    chart = bar_chart(
+        [Bars(_("Share of steps done digitally"), [100 * (m.digital_share or 0) for _n, m in top])],
+        [n for n, _m in top],
+        title=_("Share of steps done digitally, automatically or as self-service, per member"),
+        description=table.text(lang),
+        id_prefix="maturity",
+        percent=True,
+        empty_text=_("No member has registered a process yet"),
+        value_format=lambda v: f"{v:.0f} %",
+    )
+    chart_rows = [[n, m.total, m.digital, m.counts["paper"], m.counts["unknown"],
+                   f"{100 * m.digital_share:.0f} %" if m.digital_share is not None else "–"] for n, m in rows]
+    return render_template("gains/maturity.html", cooperation=coop, state=state, table=table, chart=chart,
+                           chart_rows=chart_rows, lang=lang)
+
+
