@@ -23,7 +23,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from processes.formats import write_process
-from processes.harmonise import join_names
+from processes.harmonise import change_plan, join_names
 from registry.authz import (
     can_edit_municipality,
     can_manage_standards,
@@ -43,6 +43,7 @@ from registry.harmonisation.followup import (
     PlanEntry,
     deviations_for,
     follow_ups_for,
+    justified_map,
     remove_deviation,
     save_deviation,
     set_status,
@@ -71,6 +72,7 @@ from registry.harmonisation.services import (
     make_draft,
     member_weights,
     plans_for_variant,
+    proposal_for,
     proposal_key,
     request_proposal,
     version_on,
@@ -187,6 +189,10 @@ def proposal(cooperation: str, slug: str) -> tuple[str, int] | str:
         can_manage=bool(can_manage_standards(current_user, coop)),
         draft_form=draft_form,
         weights=weights,
+        member_choices=sorted(
+            ((m.municipality.number, m.municipality.name) for m in inputs.members if m.version is not None),
+            key=lambda choice: norwegian_key(choice[1]),
+        ),
     ), status
 
 
@@ -227,6 +233,51 @@ def proposal_download(cooperation: str, slug: str, fmt: str) -> Response | tuple
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+@bp.get("/samarbeid/<cooperation>/forslag/<slug>/endringsplan")
+def proposal_plan(cooperation: str, slug: str) -> tuple[str, int]:
+    """One member's change plan against the proposal (not the published standard), for the coordinator."""
+    coop = load_cooperation(cooperation)
+    require(can_view_divergence(current_user, coop))
+    process_type = _process_type(slug)
+    form = ProposalSettingsForm(request.args)
+    form.oppslutning.choices = support_choices()
+    form.vekt.choices = weighting_choices()
+    settings_args = {k: v for k, v in request.args.items() if k != "kommune"}
+    if settings_args and not form.validate():
+        abort(400, description=_("The proposal's settings were not understood; open the proposal again."))
+    settings = _settings_from(form) if settings_args else ProposalSettings()
+    inputs = harmonisation_inputs(coop, process_type)
+    number = request.args.get("kommune", "")
+    member = next((m for m in inputs.members if m.municipality.number == number and m.version is not None), None)
+    if member is None or member.variant is None:
+        abort(404, description=_("Choose a member that has registered this process."))
+    try:
+        proposal = proposal_for(inputs, settings)
+    except ValidationError as exc:
+        abort(400, description=exc.message)
+    name = next(n for n, v in inputs.versions.items() if v.id == member.version.id)
+    classes = proposal.classes
+    process = classes.processes[name]
+    in_target, in_variant = justified_map(deviations_for(coop, variant=member.variant), proposal.process, process)
+    plan = change_plan(
+        process, proposal.process, classes=classes, member=name, justified=in_target, justified_variant=in_variant
+    )
+    db.session.commit()  # keeps the step classes, if this request made them
+    return render_template(
+        "harmonisation/proposal_plan.html",
+        cooperation=coop,
+        process_type=process_type,
+        municipality=member.municipality,
+        member=name,
+        version=member.version,
+        plan=plan,
+        settings=settings,
+        settings_args=settings_args,
+        lang=ui_language(),
+        effort_label=effort_label,
+    ), 200
 
 
 @bp.post("/samarbeid/<cooperation>/forslag/<slug>/utkast")

@@ -62,3 +62,20 @@ def test_bad_settings_or_format_are_refused(app: Flask, world: dict[str, Any]) -
     assert coordinator.get(PROPOSAL + ".docx").status_code == 404
     assert coordinator.get(PROPOSAL + ".bpmn?oppslutning=12").status_code == 400
     assert coordinator.get(PROPOSAL + ".bpmn?vekt=population").status_code == 400
+
+
+def test_a_members_plan_against_the_proposal(app: Flask, world: dict[str, Any]) -> None:
+    coordinator = client_as(app, "coordinator")
+    page = coordinator.get(PROPOSAL + "?oppslutning=90").get_data(as_text=True)
+    assert 'action="/samarbeid/digi-trondelag/forslag/byggesak/endringsplan"' in page
+    # Melhus, Malvik, Stjørdal, =Skaun in Norwegian order: '=' first, then M…, S….
+    assert page.index(">=Skaun<") < page.index(">Malvik<") < page.index(">Melhus<") < page.index(">Stjørdal<")
+    url = PROPOSAL + "/endringsplan?oppslutning=90&kommune=5028"
+    html = coordinator.get(url).get_data(as_text=True)
+    # At 90 %, «Befaring» (3 of 4) is not in the proposal, so Melhus (without it) has nothing to add.
+    assert "against the proposal" in html and "Befaring" not in html.split("<main", 1)[1].split("</main>")[0]
+    standard = client_as(app, "coordinator").get("/kommuner/5028/prosesser/byggesak/endringsplan").get_data(as_text=True)
+    assert "Add the step “Befaring”" in standard
+    assert client_as(app, "owner").get(url).status_code == 403
+    assert coordinator.get(PROPOSAL + "/endringsplan?kommune=5032").status_code == 404  # Selbu: no process
+    assert coordinator.get(PROPOSAL + "/endringsplan?kommune=5028&oppslutning=7").status_code == 400
