@@ -136,6 +136,7 @@ def test_harmonisation_pages_fit_the_screen(
             "/samarbeid/digi-trondelag/forslag/byggesak",
             PLAN,
             "/samarbeid/digi-trondelag/begrunnede-avvik",
+            "/samarbeid/digi-trondelag/forslag/byggesak/endringsplan?kommune=5001",
         ):
             page.goto(path)
             assert horizontal_overflow(page) == [], f"{path} is wider than the screen at {viewport['width']} px"
