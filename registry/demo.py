@@ -115,7 +115,62 @@ def seed_demo() -> list[DemoAccount]:
         )
     seed_processes(digi, author=db.session.scalar(select(User).where(User.email == "koordinator@demo.kommune.no")))
     seed_follow_up(digi)
+    seed_gains(digi)
     return accounts
+
+
+#: Illustrative byggesak cases per year for some members (number -> cases), for the gains pages.
+GAIN_CASES = {"5001": 2400, "5006": 350, "5021": 150, "5031": 260, "5035": 420}
+#: Illustrative work minutes per case by the step's mode, and postage and print per case on paper.
+GAIN_MINUTES = {"paper": 20.0, "manual": 15.0, "digital": 10.0, "automated": 1.0, "self_service": 2.0}
+GAIN_POSTAGE = 14.0
+ILLUSTRATIVE = "Illustrativt eksempel"
+
+
+def seed_gains(cooperation: Cooperation) -> None:
+    """Illustrative gains inputs, labelled as such: an hourly cost, default savings, byggesak figures of five members."""
+    from registry.comparisons.services import latest_version
+    from registry.gains.services import (
+        StepFigures,
+        save_assumptions,
+        save_process_inputs,
+    )
+    from registry.graphs import load_process
+
+    save_assumptions(
+        cooperation,
+        hourly_cost=750,
+        hourly_source=ILLUSTRATIVE + ": snitt saksbehandler med sosiale kostnader",
+        savings_source=ILLUSTRATIVE,
+        savings={
+            ("paper", "digital"): (0.2, 0.3, 0.5),
+            ("manual", "digital"): (0.1, 0.2, 0.3),
+            ("manual", "automated"): (0.4, 0.6, 0.8),
+            ("digital", "automated"): (0.3, 0.5, 0.7),
+            ("", "self_service"): (0.1, 0.25, 0.4),
+        },
+        user=None,
+    )
+    process_type = db.session.scalar(select(ProcessType).where(ProcessType.slug == FULL_CASE))
+    if process_type is None:
+        return
+    for number, cases in GAIN_CASES.items():
+        variant = db.session.scalar(
+            select(Variant).where(
+                Variant.process_type_id == process_type.id, Variant.municipality_id == get_municipality(number).id
+            )
+        )
+        version = latest_version(variant) if variant is not None else None
+        if variant is None or version is None:
+            continue
+        steps = {}
+        for step in load_process(version).steps:
+            mode = step.mode.value if step.mode is not None else None
+            if step.is_activity and mode in GAIN_MINUTES:
+                steps[step.id] = StepFigures(GAIN_MINUTES[mode], GAIN_POSTAGE if mode == "paper" else None)
+        save_process_inputs(
+            variant, cases_per_year=cases, cases_source=ILLUSTRATIVE + " (saker og minutter)", steps=steps, user=None
+        )
 
 
 def seed_follow_up(cooperation: Cooperation) -> None:

@@ -42,7 +42,7 @@ class Number:
         self.minimum, self.maximum, self.message, self.whole = minimum, maximum, message, whole
 
     def __call__(self, form: Any, field: Field) -> None:
-        field.number = None  # type: ignore[attr-defined]
+        field.number = None
         raw = (field.data or "").strip()
         if not raw:
             return
@@ -52,7 +52,7 @@ class Number:
             raise ValidationError(str(self.message)) from None
         if not self.minimum <= value <= self.maximum or (self.whole and not value.is_integer()):
             raise ValidationError(str(self.message))
-        field.number = int(value) if self.whole else value  # type: ignore[attr-defined]
+        field.number = int(value) if self.whole else value
 
 
 def _number_field(label: Any, minimum: float, maximum: float, message: Any, *, whole: bool = False,
@@ -108,7 +108,7 @@ class AssumptionsForm(FlaskForm):
             fields = [self[f"{key}_{part}"] for part in ("lav", "forventet", "hoy")]
             if any(f.errors for f in fields):
                 continue
-            values = [_value(f) for f in fields]  # type: ignore[attr-defined]
+            values = [_value(f) for f in fields]
             given = [v is not None for v in values]
             if any(given) and not all(given):
                 fields[given.index(False)].errors = [
@@ -117,16 +117,17 @@ class AssumptionsForm(FlaskForm):
             elif all(given) and not values[0] <= values[1] <= values[2]:
                 fields[1].errors = [_("Low must be at most expected, and expected at most high (for example 20, 30, 50).")]
                 ok = False
-        return ok
+        return bool(ok)
 
     def hourly_cost(self) -> float | None:
-        return _value(self.timekostnad)  # type: ignore[attr-defined,no-any-return]
+        value: float | None = _value(self.timekostnad)
+        return value
 
     def savings(self) -> dict[tuple[str, str], tuple[float, float, float] | None]:
         """(before, after) -> (low, expected, high) as shares 0–1, or None when left empty."""
         out: dict[tuple[str, str], tuple[float, float, float] | None] = {}
         for key, source, target in self.pairs:
-            values = [_value(self[f"{key}_{part}"]) for part in ("lav", "forventet", "hoy")]  # type: ignore[attr-defined]
+            values = [_value(self[f"{key}_{part}"]) for part in ("lav", "forventet", "hoy")]
             out[(source, target)] = None if values[0] is None else (values[0] / 100, values[1] / 100, values[2] / 100)
         return out
 
@@ -171,10 +172,10 @@ class ProcessInputsForm(FlaskForm):
         """Step id -> what was typed in (shares as 0–1)."""
         out = {}
         for key, step_id, _label in self.steps:
-            share = _value(self[f"{key}_andel"])  # type: ignore[attr-defined]
+            share = _value(self[f"{key}_andel"])
             out[step_id] = StepFigures(
-                _value(self[f"{key}_minutter"]),  # type: ignore[attr-defined]
-                _value(self[f"{key}_porto"]),  # type: ignore[attr-defined]
+                _value(self[f"{key}_minutter"]),
+                _value(self[f"{key}_porto"]),
                 share / 100 if share is not None else None,
             )
         return out

@@ -19,6 +19,7 @@ from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from processes.gains import Spread
 from processes.harmonise import join_names
@@ -68,15 +69,15 @@ CHART_MAX = 10
 
 def figure(value: float, places: int = 0) -> str:
     """A figure the way the page's language writes it."""
-    return format_decimal(value, format="#,##0" + ("." + "0" * places if places else ""))
+    return str(format_decimal(value, format="#,##0" + ("." + "0" * places if places else "")))
 
 
 def spread_text(s: Spread, places: int = 0) -> str:
     """«50 (lav 40, høy 90)»; only the figure when there is no spread."""
     if s.is_exact:
         return figure(s.expected, places)
-    return _("%(expected)s (low %(low)s, high %(high)s)", expected=figure(s.expected, places),
-             low=figure(s.low, places), high=figure(s.high, places))
+    return str(_("%(expected)s (low %(low)s, high %(high)s)", expected=figure(s.expected, places),
+             low=figure(s.low, places), high=figure(s.high, places)))
 
 
 # --- one municipality -------------------------------------------------------------------------
@@ -175,7 +176,7 @@ def member_export(number: str, slug: str, fmt: str) -> Response:
 
 
 @bp.route("/kommuner/<number>/prosesser/<slug>/gevinster/inndata", methods=["GET", "POST"])
-def member_inputs(number: str, slug: str) -> tuple[str, int] | Response:
+def member_inputs(number: str, slug: str) -> tuple[str, int] | WerkzeugResponse:
     """The owner's figures: cases per year with their source, and per step work minutes, postage and share of cases."""
     municipality, process_type, variant, version = _variant_of(number, slug)
     require(can_edit_municipality(current_user, municipality))
@@ -263,11 +264,13 @@ def cooperation_export(cooperation: str, slug: str, fmt: str) -> Response:
     for n, c in enumerate(state.gains.changes, start=1):
         changes.append([n, c.text(lang), join_names(list(c.members), lang), c.hours.expected, c.nok.expected])
     assumptions = _assumption_lines(state, lang)
+    assumption_table: Table = [[_("Assumption")]]
+    assumption_table += [[a] for a in assumptions]
     title = _("Gains overview: %(type)s in %(cooperation)s", type=process_type.name(lang), cooperation=coop.name)
     name = f"{_('gains')} {coop.name} {process_type.slug}"
     if fmt == "xlsx":
         return _download(to_xlsx([(_("Members"), members), (_("Changes"), changes),
-                                  (_("Assumptions"), [[_("Assumption")], *([a] for a in assumptions)])]), fmt, name)
+                                  (_("Assumptions"), assumption_table)]), fmt, name)
     g = state.gains
     facts = [_("Total: %(hours)s hours per year, %(nok)s kroner per year.", hours=spread_text(g.hours, 1),
                nok=spread_text(g.nok)),
@@ -299,7 +302,7 @@ def _assumption_lines(state: CooperationEstimate, lang: str) -> list[str]:
 
 
 @bp.route("/samarbeid/<cooperation>/gevinstforutsetninger", methods=["GET", "POST"])
-def assumptions(cooperation: str) -> tuple[str, int] | Response:
+def assumptions(cooperation: str) -> tuple[str, int] | WerkzeugResponse:
     """The coordinator's assumptions: the hourly cost with its source, default savings per change of mode."""
     coop = load_cooperation(cooperation)
     require(can_manage_standards(current_user, coop))

@@ -125,3 +125,20 @@ def test_demo_plans_are_followed_up_and_labelled_illustrative(seeded: Flask) -> 
         assert {f.status for f in follow_ups} == {"planned", "in_progress"}
         assert len(deviations) == 1
         assert all("Illustrativt eksempel" in x for x in [f.note for f in follow_ups] + [deviations[0].reason])
+
+
+def test_the_gains_pages_are_full_on_first_start(seeded: Flask) -> None:
+    from registry.gains.services import cooperation_estimate
+
+    with seeded.app_context():
+        digi = db.session.scalar(select(Cooperation).where(Cooperation.slug == "digi-trondelag"))
+        process_type = db.session.scalar(select(ProcessType).where(ProcessType.slug == "byggesak"))
+        state = cooperation_estimate(digi, process_type)
+        assert state.assumptions.hourly_cost is not None
+        assert state.assumptions.hourly_cost.source.startswith("Illustrativt eksempel")
+        given = {name for name, mp in state.plans.items() if mp.variant.cases_per_year is not None}
+        assert {"Trondheim - Tråante", "Steinkjer"} <= given
+        # Some member gains from the standard, and the ranking puts the largest first.
+        assert state.gains.members and state.gains.members[0].nok.expected > 0
+        assert any(line.kind.value == "change_mode" and line.hours.expected > 0
+                   for e in state.gains.estimates.values() for line in e.lines)
