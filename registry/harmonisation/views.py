@@ -438,31 +438,46 @@ def _back(municipality: Any, process_type: Any, anchor: str = "") -> Response:
     return redirect(url + (f"#{anchor}" if anchor else ""))
 
 
-@bp.post("/kommuner/<number>/prosesser/<slug>/endringsplan/<cooperation>/status")
-def set_follow_up(number: str, slug: str, cooperation: str) -> Response | tuple[str, int]:
-    """Record the follow-up status of one change."""
-    form = FollowUpForm(prefix=_prefix())
-    form.status.choices = follow_up_choices()
+def _posted_change(
+    form: FollowUpForm | DeviationForm, number: str, slug: str, cooperation: str
+) -> tuple[tuple[Any, Any, MemberPlan, PlanEntry] | None, Response | None]:
+    """The change a plan form was posted for, or the way back to the plan with what is wrong (nothing saved)."""
     municipality, process_type, mp, entry = _entry_for(number, slug, cooperation, form.key.data or "")
     if entry is None:
         flash(_("That change is no longer in the plan (the process or the standard has changed since). Nothing was saved."), "error")
-        return _back(municipality, process_type)
+        return None, _back(municipality, process_type)
     if not form.validate():
-        for field in (form.status, form.planned_for, form.note, form.key):
+        for field in form:
+            if field.name.endswith("csrf_token"):
+                continue  # the global CSRF check has passed by now
             for message in field.errors:
-                flash(f"{field.label.text}: {message}" if field.label else str(message), "error")
-        return _back(municipality, process_type, f"change-{mp.cooperation.slug}")
+                flash(f"{field.label.text}: {message}" if field.label.text else str(message), "error")
+        return None, _back(municipality, process_type, f"plan-{mp.cooperation.slug}")
+    return (municipality, process_type, mp, entry), None
+
+
+@bp.post("/kommuner/<number>/prosesser/<slug>/endringsplan/<cooperation>/status")
+def set_follow_up(number: str, slug: str, cooperation: str) -> Response:
+    """Record the follow-up status of one change."""
+    form = FollowUpForm(prefix=_prefix())
+    form.status.choices = follow_up_choices()
+    found, back = _posted_change(form, number, slug, cooperation)
+    if found is None:
+        assert back is not None
+        return back
+    municipality, process_type, mp, entry = found
+    status = form.status.data or "not_started"
     set_status(
         mp.variant,
         mp.cooperation,
         entry,
-        status=form.status.data or "not_started",
+        status=status,
         planned_for=form.planned_for.data,
         note=form.note.data or "",
         user=current_user,
     )
     db.session.commit()
-    flash(_("Saved: «%(change)s» is %(status)s.", change=entry.change.text(ui_language()), status=follow_up_label(form.status.data or "not_started")), "success")
+    flash(_("Saved: «%(change)s» is %(status)s.", change=entry.change.text(ui_language()), status=follow_up_label(status)), "success")
     return _back(municipality, process_type, f"plan-{mp.cooperation.slug}")
 
 
@@ -471,15 +486,11 @@ def justify(number: str, slug: str, cooperation: str) -> Response:
     """Mark one difference from the standard as a justified deviation (or change its reason)."""
     form = DeviationForm(prefix=_prefix())
     form.category.choices = reason_choices()
-    municipality, process_type, mp, entry = _entry_for(number, slug, cooperation, form.key.data or "")
-    if entry is None:
-        flash(_("That change is no longer in the plan (the process or the standard has changed since). Nothing was saved."), "error")
-        return _back(municipality, process_type)
-    if not form.validate():
-        for field in (form.category, form.reason, form.valid_until, form.key):
-            for message in field.errors:
-                flash(f"{field.label.text}: {message}" if field.label else str(message), "error")
-        return _back(municipality, process_type, f"plan-{mp.cooperation.slug}")
+    found, back = _posted_change(form, number, slug, cooperation)
+    if found is None:
+        assert back is not None
+        return back
+    municipality, process_type, mp, entry = found
     save_deviation(
         mp.variant,
         mp.cooperation,

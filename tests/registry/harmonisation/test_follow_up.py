@@ -498,3 +498,16 @@ def test_only_the_members_owners_may_justify_or_withdraw(app: Flask, world: dict
     with app.app_context():
         left = db.session.scalar(select(func.count()).select_from(JustifiedDeviation))
     assert left == (0 if may else 1), withdrawn.status_code
+
+
+def test_a_bad_date_is_refused_in_the_users_language(app: Flask, world: dict[str, Any]) -> None:
+    key = _befaring_key(app)
+    response = client_as(app, "owner", lang="nb").post(
+        STATUS,
+        data={"form_prefix": "a", "a-key": key, "a-status": "planned", "a-planned_for": "neste uke"},
+        follow_redirects=True,
+    )
+    html = response.get_data(as_text=True)
+    assert "Planlagt til:" in html and "Not a valid" not in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ChangeFollowUp)) == 0
