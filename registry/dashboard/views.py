@@ -6,6 +6,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from registry.dashboard.services import coordinator_overview, owner_overview
+from registry.extensions import db
 from registry.i18n import ui_language
 from registry.variants.views import status_label
 
@@ -18,10 +19,13 @@ bp = Blueprint("dashboard", __name__)
 @login_required
 def my_processes() -> str:
     """The user's municipalities' processes with their status, and the cooperations they coordinate."""
+    owned = owner_overview(current_user)
+    coordinated = coordinator_overview(current_user)
+    db.session.commit()  # keeps the step classes the plans were made from, if this request made them
     return render_template(
         "dashboard/my_processes.html",
-        owned=owner_overview(current_user),
-        coordinated=coordinator_overview(current_user),
+        owned=owned,
+        coordinated=coordinated,
         lang=ui_language(),
         status_label=status_label,
     )
