@@ -135,3 +135,65 @@ def test_maturity_says_unknown_plainly(app: Flask, world: dict[str, Any]) -> Non
     nb = client_as(app, "coordinator", lang="nb").get(MATURITY).get_data(as_text=True)
     assert "Digital modenhet" in nb and "arbeidsmåten ikke oppgitt" in nb
     assert "/digital-modenhet" in client_as(app, "coordinator").get("/samarbeid/digi-trondelag").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_save_a_municipalitys_figures(app: Flask, world: dict[str, Any], role: str) -> None:
+    response = client_as(app, role).post("/kommuner/5028/prosesser/byggesak/gevinster/inndata",
+                                         data={"saker": "120", "steg0_minutter": "5"})
+    allowed = role in {"owner", "admin"}
+    assert response.status_code == (302 if allowed or role == "anonymous" else 403)
+    if role == "anonymous":
+        assert "/logg-inn" in response.headers["Location"]
+    with app.app_context():
+        rows = db.session.scalars(select(GainStepInput)).all()
+        assert [(r.step_id, r.work_minutes) for r in rows] == ([("s0", 5.0)] if allowed else [])
+
+
+def test_figures_are_shown_again_and_removed_when_emptied(app: Flask, world: dict[str, Any]) -> None:
+    owner = client_as(app, "owner", lang="nb")
+    url = "/kommuner/5028/prosesser/byggesak/gevinster/inndata"
+    assert owner.post(url, data={"saker": "1 200", "saker_kilde": "Fagsystemet 2025", "steg1_minutter": "12,5",
+                                 "steg1_porto": "15", "steg1_andel": "40"}).status_code == 302
+    html = owner.get(url).get_data(as_text=True)
+    assert 'value="1200"' in html and 'value="12,5"' in html and 'value="40"' in html
+    assert "Fagsystemet 2025" in html and "arbeidstid per sak (minutter)" in html
+    with app.app_context():
+        row = db.session.scalar(select(GainStepInput))
+        assert (row.work_minutes, row.postage_nok, row.case_share) == (12.5, 15.0, 0.4)
+    assert owner.post(url, data={"saker": ""}).status_code == 302
+    with app.app_context():
+        assert db.session.scalars(select(GainStepInput)).all() == []
+        assert db.session.scalar(select(Variant).where(Variant.cases_per_year.is_not(None))) is None
+
+
+def test_a_mode_change_by_hand(app: Flask, world: dict[str, Any]) -> None:
+    """Stjørdal receives on paper, the standard digitally: 200 × 20 min × 30 % (20–50 %) = 20 h (13,3–33,3)."""
+    from processes.formats import write_process
+    from processes.model import Flow, Process, Step
+    from registry.comparisons.services import latest_version
+    from registry.variants.models import Standard
+    from tests.registry.divergence.world import save
+
+    with app.app_context():
+        def chain(modes: tuple[str, str]) -> bytes:
+            p = Process("p", "Byggesak")
+            p.add_step(Step("s0", "Motta søknad", mode=modes[0]))
+            p.add_step(Step("s1", "Fatte vedtak", mode=modes[1]))
+            p.add_flow(Flow("s0", "s1"))
+            return write_process(p, "yaml")
+        save(db.session.scalar(select(Standard)), chain(("digital", "digital")), status="published")
+        variant = next(v for v in db.session.scalars(select(Variant)) if v.municipality.number == "5035")
+        save(variant, chain(("paper", "digital")))
+        db.session.commit()
+        assert latest_version(variant).number == 2
+    admin = client_as(app, "admin")
+    assert admin.post(ASSUMPTIONS, data={"timekostnad": "600", "kilde": "Test", "paper_digital_lav": "20",
+                                         "paper_digital_forventet": "30", "paper_digital_hoy": "50"}).status_code == 302
+    assert admin.post(INPUTS, data={"saker": "200", "steg0_minutter": "20", "steg0_porto": "10"}).status_code == 302
+    html = client_as(app, "anonymous").get(MEMBER).get_data(as_text=True)
+    assert "200 cases/year × 20 min × 30% saved (low 20%, high 50%) = 20 hours/year saved (low 13.3, high 33.3)" in html
+    assert "200 cases/year × NOK 10 postage and print = NOK 2,000/year saved" in html
+    # 20 h × 600 = 12 000, + 2 000 postage = 14 000 (low 8 000 + 2 000, high 20 000 + 2 000).
+    assert "14,000 (low 10,000, high 22,000)" in html
+    assert "Baseline (nullpunkt): version 2" in html
