@@ -197,3 +197,27 @@ def test_a_mode_change_by_hand(app: Flask, world: dict[str, Any]) -> None:
     # 20 h × 600 = 12 000, + 2 000 postage = 14 000 (low 8 000 + 2 000, high 20 000 + 2 000).
     assert "14,000 (low 10,000, high 22,000)" in html
     assert "Baseline (nullpunkt): version 2" in html
+
+
+def _pdf_text(data: bytes) -> str:
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed: apt-get install poppler-utils to read the PDF back")
+    return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode("utf-8")
+
+
+def test_the_pdf_reads_back_in_bokmaal(app: Flask, world: dict[str, Any]) -> None:
+    _give_figures(app)
+    client = client_as(app, "coordinator", lang="nb")
+    text = " ".join(_pdf_text(client.get(MEMBER + "/eksport.pdf").data).split())
+    assert "Gevinstoversikt" in text and "Stjørdal" in text and "Nullpunkt: versjon 1" in text
+    assert "200 saker/år × 30 min = 100 timer/år spart" in text
+    assert "Timekostnaden: 700 kr/time (kilde: Illustrativt eksempel)" in text
+    coop = " ".join(_pdf_text(client.get(COOP + "/eksport.pdf").data).split())
+    assert "Kommunene etter gevinst" in coop and "Timekostnad: 700 kroner (Illustrativt eksempel)." in coop
+    book = load_workbook(io.BytesIO(client.get(COOP + "/eksport.xlsx").data))
+    assert book.sheetnames == ["Medlemmer", "Endringer", "Forutsetninger"]
+    disposition = client.get(MEMBER + "/eksport.xlsx").headers["Content-Disposition"]
+    assert "Stj%C3%B8rdal" in disposition
