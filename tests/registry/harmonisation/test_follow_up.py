@@ -511,3 +511,8 @@ def test_a_bad_date_is_refused_in_the_users_language(app: Flask, world: dict[str
     assert "Planlagt til:" in html and "Not a valid" not in html
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ChangeFollowUp)) == 0
+
+
+def test_the_process_page_links_to_its_gains_overview(app: Flask, world: dict[str, Any]) -> None:
+    html = client_as(app, "owner").get("/kommuner/5028/prosesser/byggesak").get_data(as_text=True)
+    assert 'href="/kommuner/5028/prosesser/byggesak/gevinster"' in html
