@@ -7,7 +7,9 @@ write instead; the views answer 422 with them and save nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,8 +22,8 @@ from wtforms.validators import Length, Optional, ValidationError
 from processes import Process
 from registry.gains.services import MODE_PAIRS, StepFigures
 
-__all__ = ["AssumptionsForm", "Number", "ProcessInputsForm", "assumptions_form", "mode_pair_label", "parse_number",
-           "process_inputs_form"]
+__all__ = ["AssumptionsForm", "GainPlanForm", "Number", "ProcessInputsForm", "assumptions_form", "gain_plan_form",
+           "mode_pair_label", "parse_date", "parse_number", "process_inputs_form"]
 
 
 def parse_number(text: str) -> float:
@@ -218,6 +220,83 @@ def process_inputs_form(process: Process, stored: dict[str, Any], *, cases: int 
             data[f"{key}_porto"] = _fmt(row.postage_nok)
             data[f"{key}_andel"] = _fmt(row.case_share, 100)
     _Form.steps = tuple(steps)
+    if formdata:
+        return _Form()
+    return _Form(formdata=None, **data)
+
+
+def parse_date(text: str) -> dt.date:
+    """«31.12.2026» or «2026-12-31» -> the date (ValueError otherwise, also for «31.12.26» or 30.02)."""
+    raw = text.strip()
+    match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", raw)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        return dt.date(year, month, day)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        return dt.date.fromisoformat(raw)
+    raise ValueError(text)
+
+
+class DateText:
+    """An optional date typed as dd.mm.åååå or sent as åååå-mm-dd; the parsed date is set on ``field.date``."""
+
+    def __call__(self, form: Any, field: Field) -> None:
+        field.date = None
+        raw = (field.data or "").strip()
+        if not raw:
+            return
+        try:
+            value = parse_date(raw)
+        except ValueError:
+            raise ValidationError(_("Write the date as dd.mm.yyyy, for example 31.12.2026.")) from None
+        if not 2000 <= value.year <= 2100:
+            raise ValidationError(_("Write a date between the years 2000 and 2100, for example 31.12.2026."))
+        field.date = value
+
+
+class GainPlanForm(FlaskForm):
+    """Owner, date and measure per expected gain line; the fields are added per line."""
+
+    lines: tuple[tuple[str, str, str], ...] = ()
+
+    def entries(self) -> dict[str, tuple[str, dt.date | None, str]]:
+        """Line key -> (owner, date, measure) as typed in."""
+        return {
+            key: ((self[f"{name}_eier"].data or "").strip(), getattr(self[f"{name}_dato"], "date", None),
+                  (self[f"{name}_maal"].data or "").strip())
+            for name, key, _label in self.lines
+        }
+
+
+def gain_plan_form(lines: Sequence[tuple[str, str, Any]], *, formdata: bool = True) -> GainPlanForm:
+    """The form for a plan: per line (key, label, stored row or None) an owner, a date and a measure."""
+
+    class _Form(GainPlanForm):
+        pass
+
+    data: dict[str, Any] = {}
+    names = []
+    for i, (key, label, row) in enumerate(lines):
+        name = f"linje{i}"
+        setattr(_Form, f"{name}_eier", StringField(
+            _("Line %(number)s «%(change)s»: owner", number=i + 1, change=label),
+            validators=[Optional(), Length(max=200, message=_l("Write the owner in at most 200 characters."))],
+            description=_l("A name or a role, for example «Leder for byggesak»."), render_kw={"autocomplete": "off"}))
+        setattr(_Form, f"{name}_dato", StringField(
+            _("Line %(number)s «%(change)s»: date", number=i + 1, change=label),
+            validators=[Optional(), Length(max=40), DateText()],
+            description=_l("When the gain should be realised, dd.mm.yyyy."), render_kw={"autocomplete": "off"}))
+        setattr(_Form, f"{name}_maal", StringField(
+            _("Line %(number)s «%(change)s»: measure", number=i + 1, change=label),
+            validators=[Optional(), Length(max=500, message=_l("Write the measure in at most 500 characters."))],
+            description=_l("What will be measured, for example «Minutter per sak i fagsystemet»."),
+            render_kw={"autocomplete": "off"}))
+        names.append((name, key, label))
+        if row is not None:
+            data[f"{name}_eier"] = row.owner
+            data[f"{name}_dato"] = row.due.strftime("%d.%m.%Y") if row.due is not None else ""
+            data[f"{name}_maal"] = row.measure
+    _Form.lines = tuple(names)
     if formdata:
         return _Form()
     return _Form(formdata=None, **data)

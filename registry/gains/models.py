@@ -10,9 +10,12 @@ the member's process, so they carry over to a new version that keeps the ids.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -24,9 +27,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from registry.cooperations.models import Cooperation
 from registry.extensions import Base
 from registry.users.models import User, utcnow
-from registry.variants.models import Variant
+from registry.variants.models import ProcessVersion, Variant
 
-__all__ = ["GainAssumptionSet", "GainModeSaving", "GainProcessInput", "GainStepInput"]
+__all__ = ["GainAssumptionSet", "GainModeSaving", "GainPlan", "GainPlanLine", "GainProcessInput", "GainStepInput"]
 
 
 class GainAssumptionSet(Base):
@@ -125,3 +128,63 @@ class GainStepInput(Base):
         return f"{self.variant}: {self.step_id}"
 
 
+
+
+class GainPlan(Base):
+    """A member's gevinstrealiseringsplan towards one cooperation's standard, with its baseline (nullpunkt).
+
+    The baseline is recorded when the plan is first saved: the date, the member's version
+    then and its inputs then (``baseline_inputs``, the engine's
+    :class:`processes.gains.ProcessInput` as JSON), with the gains expected then
+    (``baseline_expected``: ``GainEstimate.to_dict`` in both languages) kept as the record.
+    """
+
+    __tablename__ = "gain_plans"
+    __audit__ = True
+    __table_args__ = (UniqueConstraint("variant_id", "cooperation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    variant_id: Mapped[int] = mapped_column(ForeignKey("variants.id", ondelete="CASCADE"), index=True)
+    cooperation_id: Mapped[int] = mapped_column(ForeignKey("cooperations.id", ondelete="CASCADE"), index=True)
+    baseline_date: Mapped[dt.date] = mapped_column(Date)
+    baseline_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id", ondelete="CASCADE"), index=True)
+    #: The standard version the baseline's change plan was made against.
+    standard_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("process_versions.id", ondelete="SET NULL"), index=True
+    )
+    baseline_inputs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    baseline_expected: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    variant: Mapped[Variant] = relationship()
+    cooperation: Mapped[Cooperation] = relationship()
+    baseline_version: Mapped[ProcessVersion] = relationship(foreign_keys=[baseline_version_id])
+    standard_version: Mapped[ProcessVersion | None] = relationship(foreign_keys=[standard_version_id])
+    updated_by: Mapped[User | None] = relationship()
+    lines: Mapped[list[GainPlanLine]] = relationship(back_populates="plan", cascade="all, delete-orphan")
+
+    def __str__(self) -> str:
+        return f"{self.variant}: gevinstrealiseringsplan ({self.cooperation})"
+
+
+class GainPlanLine(Base):
+    """Who follows up one expected gain, by when, and what will be measured; keyed like the change-plan follow-ups."""
+
+    __tablename__ = "gain_plan_lines"
+    __audit__ = True
+    __table_args__ = (UniqueConstraint("plan_id", "change_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("gain_plans.id", ondelete="CASCADE"), index=True)
+    #: :meth:`registry.harmonisation.followup.ChangeKey.encode` of the change at the baseline.
+    change_key: Mapped[str] = mapped_column(String(700))
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    due: Mapped[dt.date | None] = mapped_column(Date)
+    measure: Mapped[str] = mapped_column(String(500), default="")
+
+    plan: Mapped[GainPlan] = relationship(back_populates="lines")
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.owner or '–'}"

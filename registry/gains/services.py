@@ -12,22 +12,29 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
 from processes import Process
 from processes.gains import (
+    Baseline,
     CooperationAssumptions,
     CooperationGains,
     GainEstimate,
+    GainLine,
     HourlyCost,
+    LaterState,
     ModeSaving,
     ProcessInput,
+    Realisation,
+    RealisedLine,
     Spread,
     StepInput,
     cooperation_gains,
     estimate,
     peer_values,
+    realised,
 )
 from processes.harmonise import StepClasses
 from processes.maturity import MaturityTable, maturity_table
@@ -38,16 +45,20 @@ from registry.extensions import db
 from registry.gains.models import (
     GainAssumptionSet,
     GainModeSaving,
+    GainPlan,
+    GainPlanLine,
     GainProcessInput,
     GainStepInput,
 )
 from registry.graphs import load_process
+from registry.harmonisation.followup import ChangeKey, change_key
 from registry.harmonisation.services import (
     HarmonisationInputs,
     MemberPlan,
     _classes_for,
     harmonisation_inputs,
     plans_for_members,
+    plans_for_variant,
 )
 from registry.process_types.models import ProcessType
 from registry.users.models import User
@@ -56,14 +67,21 @@ from registry.variants.models import ProcessVersion, Variant
 __all__ = [
     "MODE_PAIRS",
     "CooperationEstimate",
+    "LineEntry",
     "MemberGains",
+    "PlanState",
     "StepFigures",
     "cooperation_assumptions",
     "cooperation_estimate",
     "cooperation_maturity",
+    "gain_plan",
+    "inputs_from_json",
+    "inputs_to_json",
     "member_gains",
+    "plan_state",
     "process_input",
     "save_assumptions",
+    "save_gain_plan",
     "save_process_inputs",
     "step_rows",
 ]
@@ -250,6 +268,166 @@ def member_gains(mp: MemberPlan) -> MemberGains:
     assumptions = cooperation_assumptions(mp.cooperation)
     result = estimate(mp.plan, own, assumptions, peers=peer_values(all_inputs.values(), classes=classes), classes=classes)
     return MemberGains(mp, result, assumptions)
+
+
+# --- the gevinstrealiseringsplan --------------------------------------------------------------
+
+
+def inputs_to_json(inputs: ProcessInput) -> dict[str, Any]:
+    """A member's inputs as stored with the baseline (the registry keeps no event-log measurement here)."""
+    return {
+        "member": inputs.member,
+        "cases_per_year": inputs.cases_per_year,
+        "cases_source": inputs.cases_source,
+        "steps": [
+            {"step_id": s.step_id, "work_minutes": s.work_minutes, "postage_nok": s.postage_nok,
+             "case_share": s.case_share, "lead_days": s.lead_days, "note": s.note}
+            for s in inputs.steps
+        ],
+    }
+
+
+def inputs_from_json(data: Mapping[str, Any]) -> ProcessInput:
+    """The inputs stored with a baseline, back as the engine's :class:`ProcessInput`."""
+    steps = tuple(StepInput(**s) for s in data.get("steps", ()))
+    cases = data.get("cases_per_year")
+    return ProcessInput(str(data.get("member", "")), steps, cases if cases is None else float(cases),
+                        str(data.get("cases_source", "")))
+
+
+def gain_plan(variant: Variant, cooperation: Cooperation) -> GainPlan | None:
+    """The member's stored gevinstrealiseringsplan towards the cooperation's standard, or None."""
+    return db.session.scalar(
+        select(GainPlan).where(GainPlan.variant_id == variant.id, GainPlan.cooperation_id == cooperation.id)
+    )
+
+
+@dataclass(frozen=True)
+class LineEntry:
+    """One expected gain line of the plan: its stored key, the owner's entry, and what is realised (or None)."""
+
+    key: str
+    expected: GainLine
+    row: GainPlanLine | None
+    realised: RealisedLine | None
+
+
+@dataclass(frozen=True)
+class PlanState:
+    """A member's gevinstrealiseringsplan towards one cooperation: baseline, lines, realised so far."""
+
+    plan: MemberPlan
+    """The plan the lines come from: the baseline's when one is recorded, else the current version's."""
+    row: GainPlan | None
+    baseline: Baseline
+    current: ProcessVersion
+    realisation: Realisation | None
+    lines: tuple[LineEntry, ...]
+
+    @property
+    def recorded(self) -> bool:
+        return self.row is not None
+
+    @property
+    def standard_changed(self) -> bool:
+        """True when the lines are against another standard version than the one at the baseline."""
+        return self.row is not None and self.row.standard_version_id not in (None, self.plan.standard_version.id)
+
+
+def _find_line(key: ChangeKey, rows: list[GainPlanLine]) -> GainPlanLine | None:
+    encoded = key.encode()
+    for row in rows:
+        if row.change_key == encoded:
+            return row
+    for row in rows:
+        other = ChangeKey.decode(row.change_key)
+        if other is not None and key.same_change(other):
+            return row
+    return None
+
+
+def _baseline_of(mp: MemberPlan, own: ProcessInput, date: dt.date) -> Baseline:
+    inputs = harmonisation_inputs(mp.cooperation, mp.variant.process_type)
+    classes = _classes(inputs)
+    peers = peer_values(_all_inputs(inputs, classes.processes).values(), classes=classes)
+    return Baseline.of(date, mp.plan, own, cooperation_assumptions(mp.cooperation), peers=peers, classes=classes)
+
+
+def plan_state(variant: Variant, cooperation: Cooperation, current: ProcessVersion) -> PlanState | None:
+    """The plan towards the cooperation's standard: from the recorded baseline if there is one, with realised beside expected.
+
+    Without a baseline the lines are the change plan of ``current`` with today's inputs
+    (what saving the plan would record). With one, the baseline's plan is made again
+    from its version against the standard published on its date, with the inputs stored
+    then; when the version or the inputs have changed since, the engine's
+    :func:`processes.gains.realised` measures every line in ``current``.
+    None when the cooperation has no standard for the process to plan against.
+    """
+    row = gain_plan(variant, cooperation)
+    if row is None:
+        plans = plans_for_variant(variant, current, cooperation=cooperation)
+        if not plans:
+            return None
+        mp = plans[0]
+        own = process_input(variant, mp.member, mp.plan.variant)
+        baseline = _baseline_of(mp, own, dt.date.today())
+        realisation = None
+    else:
+        plans = plans_for_variant(variant, row.baseline_version, cooperation=cooperation)
+        if plans and row.standard_version_id is not None and plans[0].standard_version.id != row.standard_version_id:
+            # The standard has a new version since: the plan as it was, against the one published then.
+            plans = plans_for_variant(variant, row.baseline_version, on=row.baseline_date,
+                                      cooperation=cooperation) or plans
+        if not plans:
+            return None
+        mp = plans[0]
+        own = inputs_from_json(row.baseline_inputs)
+        baseline = _baseline_of(mp, own, row.baseline_date)
+        process = load_process(current)
+        now = process_input(variant, mp.member, process)
+        realisation = None
+        if current.id != row.baseline_version_id or inputs_to_json(now) != inputs_to_json(own):
+            later = LaterState(dt.date.today(), process, now)
+            realisation = realised(baseline, later, cooperation_assumptions(cooperation))
+    stored = list(row.lines) if row is not None else []
+    # realised() gives one line per expected line, in the same order.
+    measured = list(realisation.lines) if realisation is not None else [None] * len(baseline.expected.lines)
+    lines = []
+    for line, got in zip(baseline.expected.lines, measured, strict=True):
+        key = change_key(line.change, mp.plan)
+        lines.append(LineEntry(key.encode(), line, _find_line(key, stored), got))
+    return PlanState(mp, row, baseline, current, realisation, tuple(lines))
+
+
+def save_gain_plan(
+    state: PlanState,
+    entries: Mapping[str, tuple[str, dt.date | None, str]],
+    *,
+    user: User | None,
+) -> GainPlan:
+    """Store owner, date and measure per line (by key); the first save records the baseline (date, version, inputs)."""
+    row = state.row
+    if row is None:
+        baseline = state.baseline
+        row = GainPlan(
+            variant=state.plan.variant, cooperation=state.plan.cooperation, baseline_date=baseline.date,
+            baseline_version=state.plan.version,
+            standard_version=state.plan.standard_version, baseline_inputs=inputs_to_json(baseline.inputs),
+            baseline_expected={"nb": baseline.expected.to_dict("nb"), "en": baseline.expected.to_dict("en")},
+        )
+        db.session.add(row)
+    row.updated_by = user
+    for entry in state.lines:
+        owner, due, measure = entries.get(entry.key, ("", None, ""))
+        line = entry.row
+        if line is None:
+            if not (owner or due or measure):
+                continue
+            line = GainPlanLine(change_key=entry.key)
+            row.lines.append(line)
+        line.owner, line.due, line.measure = owner, due, measure
+    db.session.flush()
+    return row
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import Any
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -35,17 +36,25 @@ from registry.cooperations.views import load_cooperation
 from registry.divergence.exports import Table, to_xlsx
 from registry.divergence.views import _process_type
 from registry.extensions import db
-from registry.gains.forms import assumptions_form, mode_pair_label, process_inputs_form
+from registry.gains.forms import (
+    assumptions_form,
+    gain_plan_form,
+    mode_pair_label,
+    process_inputs_form,
+)
 from registry.gains.services import (
     CooperationEstimate,
     MemberGains,
+    PlanState,
     assumption_set,
     cooperation_estimate,
     cooperation_maturity,
     member_gains,
     mode_savings,
+    plan_state,
     process_row,
     save_assumptions,
+    save_gain_plan,
     save_process_inputs,
     step_rows,
 )
@@ -199,6 +208,113 @@ def member_inputs(number: str, slug: str) -> tuple[str, int] | WerkzeugResponse:
     modes = {s.id: s.mode.value if s.mode is not None else "" for s in process.steps}
     return render_template("gains/inputs.html", municipality=municipality, process_type=process_type,
                            version=version, form=form, modes=modes), status
+
+
+# --- the gevinstrealiseringsplan ------------------------------------------------------------
+
+
+def status_label(status: str) -> str:
+    """A realisation status in words (never colour alone)."""
+    words: dict[str, str] = {
+        "realised": _("Realised"), "partly": _("Partly realised"), "not_yet": _("Not realised yet"),
+        "opposite": _("Went the wrong way"), "none_expected": _("No gain expected"),
+    }
+    return words.get(status, status)
+
+
+def _plan_state(number_: str, slug: str, cooperation_slug: str) -> tuple[Any, Any, Any, PlanState]:
+    municipality, process_type, variant, version = _variant_of(number_, slug)
+    coop = load_cooperation(cooperation_slug)
+    state = plan_state(variant, coop, version)
+    if state is None or not can_view_version(current_user, state.plan.standard_version):
+        abort(404)
+    # Saves the step classes the plans were made from, if this page had to make them.
+    db.session.commit()
+    return municipality, process_type, coop, state
+
+
+@bp.route("/kommuner/<number>/prosesser/<slug>/gevinster/plan/<cooperation>", methods=["GET", "POST"])
+def plan(number: str, slug: str, cooperation: str) -> tuple[str, int] | WerkzeugResponse:
+    """Gevinstrealiseringsplan: owner, date and measure per expected gain; realised beside expected after a change."""
+    municipality, process_type, coop, state = _plan_state(number, slug, cooperation)
+    can_edit = bool(can_edit_municipality(current_user, municipality))
+    posted = request.method == "POST"
+    if posted:
+        require(can_edit_municipality(current_user, municipality))
+    lang = ui_language()
+    form = gain_plan_form([(e.key, e.expected.text(lang), e.row) for e in state.lines], formdata=posted)
+    status = 200
+    if posted:
+        if form.validate():
+            first = not state.recorded
+            save_gain_plan(state, form.entries(), user=current_user)
+            db.session.commit()
+            flash(_("The plan is saved, and its baseline (nullpunkt) recorded.") if first else _("The plan is saved."),
+                  "success")
+            return redirect(url_for(".plan", number=municipality.number, slug=process_type.slug,
+                                    cooperation=coop.slug))
+        status = 422
+    return render_template(
+        "gains/plan.html", municipality=municipality, process_type=process_type, cooperation=coop, state=state,
+        form=form, can_edit=can_edit, lang=lang, spread_text=spread_text, figure=figure, status_label=status_label,
+    ), status
+
+
+def _plan_table(state: PlanState, lang: str) -> Table:
+    table: Table = [[_("No."), _("Change"), _("Owner"), _("Date"), _("Measure"), _("Hours per year, expected"),
+                     _("NOK per year, expected"), _("Days per case, expected"), _("Hours per year, realised"),
+                     _("NOK per year, realised"), _("Days per case, realised"), _("Status"), _("Realised")]]
+    for n, e in enumerate(state.lines, start=1):
+        r = e.realised
+        table.append([
+            n, e.expected.text(lang), e.row.owner if e.row else "",
+            e.row.due.isoformat() if e.row and e.row.due else "", e.row.measure if e.row else "",
+            e.expected.hours.expected, e.expected.nok.expected, e.expected.lead_days.expected,
+            r.hours if r else None, r.nok if r else None, r.lead_days if r else None,
+            status_label(r.status) if r else "", r.text(lang) if r else "",
+        ])
+    return table
+
+
+def _plan_facts(state: PlanState) -> list[str]:
+    facts = []
+    if state.row is None:
+        facts.append(_("No baseline (nullpunkt) is recorded yet: it is recorded when the plan is first saved."))
+    else:
+        facts.append(_("Baseline (nullpunkt): version %(number)s of the process, recorded %(date)s.",
+                       number=state.row.baseline_version.number, date=format_date(state.row.baseline_date)))
+    if state.realisation is not None:
+        facts.append(_("Realised: measured in version %(number)s with the figures of %(date)s, at the baseline's cases per year.",
+                       number=state.current.number, date=format_date(state.realisation.later.date)))
+    elif state.row is not None:
+        facts.append(_("Nothing is realised yet: the process and its figures are as at the baseline."))
+    return facts
+
+
+@bp.get("/kommuner/<number>/prosesser/<slug>/gevinster/plan/<cooperation>/eksport.<any(xlsx, pdf):fmt>")
+def plan_export(number: str, slug: str, cooperation: str, fmt: str) -> Response:
+    """The gevinstrealiseringsplan as a spreadsheet or a printable PDF."""
+    municipality, process_type, coop, state = _plan_state(number, slug, cooperation)
+    lang = ui_language()
+    table = _plan_table(state, lang)
+    title = _("Benefits realisation plan: %(type)s in %(municipality)s", type=process_type.name(lang),
+              municipality=municipality.name)
+    name = f"{_('gains plan')} {municipality.name} {process_type.slug} {coop.slug}"
+    facts = [_("Towards the standard of %(cooperation)s", cooperation=coop.name), *_plan_facts(state)]
+    if fmt == "xlsx":
+        overview: Table = [[_("About the plan")], *[[f] for f in facts]]
+        return _download(to_xlsx([(_("Plan"), table), (_("About the plan"), overview)]), fmt, name)
+    rows: Table = [[_("No."), _("Change"), _("Owner, date, measure"), _("Expected"), _("Realised")]]
+    for n, e in enumerate(state.lines, start=1):
+        who = "\n".join(x for x in (e.row.owner if e.row else "", format_date(e.row.due) if e.row and e.row.due else "",
+                                     e.row.measure if e.row else "") if x)
+        expected = _("%(hours)s hours, %(nok)s kroner per year", hours=spread_text(e.expected.hours, 1),
+                     nok=spread_text(e.expected.nok))
+        got = (status_label(e.realised.status) + "\n" + e.realised.text(lang)) if e.realised else "–"
+        rows.append([n, e.expected.text(lang), who, expected, got])
+    blocks = [PdfBlock(table=rows, widths=(8, 80, 60, 50, 70))]
+    pdf = table_pdf(title, facts, blocks, lang=lang, font_path=current_app.config.get("PDF_FONT_PATH"))
+    return _download(pdf, fmt, name)
 
 
 # --- the cooperation --------------------------------------------------------------------------
