@@ -37,7 +37,15 @@ from processes.gains import (
     realised,
 )
 from processes.harmonise import StepClasses
-from processes.maturity import MaturityTable, maturity_table
+from processes.maturity import (
+    Maturity,
+    MaturityPoint,
+    MaturityTable,
+    combine,
+    maturity,
+    maturity_over_time,
+    maturity_table,
+)
 from registry.comparisons.services import latest_version
 from registry.cooperations.models import Cooperation
 from registry.divergence.services import member_variants
@@ -60,6 +68,7 @@ from registry.harmonisation.services import (
     plans_for_members,
     plans_for_variant,
 )
+from registry.municipalities.models import Municipality
 from registry.process_types.models import ProcessType
 from registry.users.models import User
 from registry.variants.models import ProcessVersion, Variant
@@ -69,6 +78,7 @@ __all__ = [
     "CooperationEstimate",
     "LineEntry",
     "MemberGains",
+    "MunicipalityMaturity",
     "PlanState",
     "StepFigures",
     "cooperation_assumptions",
@@ -78,6 +88,7 @@ __all__ = [
     "inputs_from_json",
     "inputs_to_json",
     "member_gains",
+    "municipality_maturity",
     "plan_state",
     "process_input",
     "save_assumptions",
@@ -473,6 +484,8 @@ class CooperationMaturity:
     table: MaturityTable
     types: Mapping[str, ProcessType]
     without: tuple[str, ...]
+    #: The members' names as in the table -> their municipality numbers.
+    numbers: Mapping[str, str]
 
 
 def cooperation_maturity(cooperation: Cooperation) -> CooperationMaturity:
@@ -482,9 +495,11 @@ def cooperation_maturity(cooperation: Cooperation) -> CooperationMaturity:
     types = sorted(db.session.scalars(select(ProcessType)).all(), key=lambda t: t.slug)
     data: dict[str, dict[str, Process]] = {}
     members: set[str] = set()
+    numbers: dict[str, str] = {}
     for process_type in types:
         for m in member_variants(cooperation, process_type):
             members.add(m.municipality.name)
+            numbers[m.municipality.name] = m.municipality.number
             version = m.version if m.version is not None else (latest_version(m.variant) if m.variant else None)
             if version is None:
                 continue
@@ -494,6 +509,45 @@ def cooperation_maturity(cooperation: Cooperation) -> CooperationMaturity:
     # The engine orders the types as they first appear; give it the catalogue's order.
     table = maturity_table({name: {s: by[s] for s in used if s in by} for name, by in ordered.items()})
     without = tuple(sorted(members - set(ordered), key=norwegian_key))
-    return CooperationMaturity(table, used, without)
+    return CooperationMaturity(table, used, without, numbers)
 
 
+
+
+@dataclass(frozen=True)
+class MunicipalityMaturity:
+    """One municipality's processes counted by mode: each latest version, all of them combined, and every version over time.
+
+    ``combined`` adds up the latest versions (its ``parts`` by process type slug);
+    ``over_time`` has per slug the engine's points, one per version (oldest first),
+    beside ``versions``, the versions they were counted from.
+    """
+
+    combined: Maturity
+    types: Mapping[str, ProcessType]
+    over_time: Mapping[str, tuple[MaturityPoint, ...]]
+    versions: Mapping[str, tuple[ProcessVersion, ...]]
+
+
+def municipality_maturity(municipality: Municipality) -> MunicipalityMaturity:
+    """Count every version of each of the municipality's processes by mode, and combine the latest ones."""
+    variants = sorted(
+        db.session.scalars(select(Variant).where(Variant.municipality_id == municipality.id)),
+        key=lambda v: v.process_type.slug,
+    )
+    latest: dict[str, Maturity] = {}
+    types: dict[str, ProcessType] = {}
+    over_time: dict[str, tuple[MaturityPoint, ...]] = {}
+    versions: dict[str, tuple[ProcessVersion, ...]] = {}
+    for variant in variants:
+        rows = tuple(db.session.scalars(
+            select(ProcessVersion).where(ProcessVersion.variant_id == variant.id).order_by(ProcessVersion.number)))
+        if not rows:
+            continue
+        slug = variant.process_type.slug
+        processes = [load_process(v) for v in rows]
+        types[slug] = variant.process_type
+        versions[slug] = rows
+        over_time[slug] = maturity_over_time([(v.created_at.date(), p) for v, p in zip(rows, processes, strict=True)])
+        latest[slug] = maturity(processes[-1], name=slug)
+    return MunicipalityMaturity(combine(latest, name=municipality.name), types, over_time, versions)

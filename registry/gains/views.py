@@ -31,7 +31,7 @@ from registry.authz import (
     can_view_version,
     require,
 )
-from registry.charts import Bars, bar_chart
+from registry.charts import Bars, Series, bar_chart, line_chart
 from registry.cooperations.views import load_cooperation
 from registry.divergence.exports import Table, to_xlsx
 from registry.divergence.views import _process_type
@@ -51,6 +51,7 @@ from registry.gains.services import (
     cooperation_maturity,
     member_gains,
     mode_savings,
+    municipality_maturity,
     plan_state,
     process_row,
     save_assumptions,
@@ -63,6 +64,7 @@ from registry.harmonisation.exports import PdfBlock, attachment_headers, table_p
 from registry.harmonisation.services import plans_for_variant
 from registry.harmonisation.views import _variant_of
 from registry.i18n import ui_language
+from registry.municipalities.views import load_municipality
 
 __all__ = ["bp"]
 
@@ -336,9 +338,12 @@ def _member_chart(state: CooperationEstimate) -> tuple[Markup, list[list[Any]]]:
         value_format=lambda v: figure(v / 1000) + "k" if v >= 1000 else figure(v),
     )
     rows = [
-        [Markup('<a href="{}">{}</a>').format(
+        [Markup('<a href="{}">{}</a> (<a href="{}">{}</a>)').format(
             url_for(".member", number=state.plans[m.member].variant.municipality.number,
-                    slug=state.inputs.process_type.slug), m.member),
+                    slug=state.inputs.process_type.slug), m.member,
+            url_for(".plan", number=state.plans[m.member].variant.municipality.number,
+                    slug=state.inputs.process_type.slug, cooperation=state.inputs.cooperation.slug),
+            _("Benefits realisation plan")),
          spread_text(m.hours, 1), spread_text(m.nok), figure(m.lead_days.expected, 1), m.missing]
         for m in ranked
     ]
@@ -487,3 +492,42 @@ def maturity(cooperation: str) -> str:
                            chart_rows=chart_rows, lang=lang)
 
 
+
+
+def _share(m: Any) -> str:
+    """«82 %», or «–» when there are no steps to count."""
+    return f"{100 * m.digital_share:.0f} %" if m.digital_share is not None else "–"
+
+
+@bp.get("/kommuner/<number>/digital-modenhet")
+def municipality_maturity_page(number: str) -> str:
+    """How digital the municipality's processes are: each latest version, all combined, and every version over time."""
+    municipality = load_municipality(number)
+    lang = ui_language()
+    state = municipality_maturity(municipality)
+    names = {slug: t.name(lang) for slug, t in state.types.items()}
+    longest = max((len(v) for v in state.versions.values()), default=0)
+    labels = [str(_("Version %(number)s", number=n)) for n in range(1, longest + 1)]
+    series = []
+    for slug, points in state.over_time.items():
+        values: list[float | None] = [None] * longest
+        for version, point in zip(state.versions[slug], points, strict=True):
+            share = point.maturity.digital_share
+            if version.number <= longest:
+                values[version.number - 1] = 100 * share if share is not None else None
+        series.append(Series(names[slug], values))
+    chart = line_chart(
+        series, labels,
+        title=_("Share of steps done digitally, automatically or as self-service, by version"),
+        description=state.combined.text(lang),
+        id_prefix="over-time", empty_text=_("No process is registered yet"),
+        value_format=lambda v: f"{v:.0f} %",
+    )
+    over_time = [
+        [names[slug], _("Version %(number)s", number=v.number), format_date(v.created_at.date()), p.maturity.total,
+         p.maturity.digital, p.maturity.counts["paper"], p.maturity.counts["unknown"], _share(p.maturity),
+         p.text(lang)]
+        for slug, points in state.over_time.items() for v, p in zip(state.versions[slug], points, strict=True)
+    ]
+    return render_template("gains/municipality_maturity.html", municipality=municipality, state=state, names=names,
+                           chart=chart, over_time=over_time, lang=lang, share=_share)

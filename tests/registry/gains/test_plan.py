@@ -177,3 +177,44 @@ def test_plan_exports_read_back(app: Flask, world: dict[str, Any]) -> None:
 def test_no_standard_to_plan_against(app: Flask, world: dict[str, Any]) -> None:
     # Stjørdal is also in Værnesregionen, which has no standard: no plan there.
     assert client_as(app, "admin").get(PLAN.replace("digi-trondelag", "vaernesregionen")).status_code == 404
+
+
+def test_a_municipalitys_maturity_across_its_processes_and_over_time(app: Flask, world: dict[str, Any]) -> None:
+    """Melhus v1: 5 steps, no mode (all unknown, 0 %); v2: «Motta søknad» on paper, «Fatte vedtak» digital: 1 of 2, 50 %."""
+    from processes.formats import write_process
+    from processes.model import Flow, Process, Step
+    from registry.variants.models import Variant
+    from tests.registry.divergence.world import save
+
+    url = "/kommuner/5028/digital-modenhet"
+    first = client_as(app, "anonymous").get(url).get_data(as_text=True)
+    assert "0 of 5 steps (0%) are done digitally" in first
+    assert "For 5 steps the mode is not stated" in first and "may be higher than shown" in first
+    with app.app_context():
+        p = Process("p", "Byggesak")
+        p.add_step(Step("s0", "Motta søknad", mode="paper"))
+        p.add_step(Step("s1", "Fatte vedtak", mode="digital"))
+        p.add_flow(Flow("s0", "s1"))
+        variant = next(v for v in db.session.scalars(select(Variant)) if v.municipality.number == "5028")
+        save(variant, write_process(p, "yaml"))
+        db.session.commit()
+    html = client_as(app, "anonymous").get(url).get_data(as_text=True)
+    assert "1 of 2 steps (50%) is done digitally, automatically or as self-service." in html
+    assert "1 step is done on paper: “Motta søknad”." in html and "On paper: Motta søknad" in html
+    assert "<svg" in html and "Version 2" in html
+    # Over time: version 1 at 0 %, version 2 at 50 %, one digital step more than before.
+    table = html.split('id="over-time-caption"', 1)[1]
+    assert table.index("0 %") < table.index("50 %")
+    assert "1 more digital step than before. Now on paper: “Motta søknad”." in table
+    nb = client_as(app, "anonymous", lang="nb").get(url).get_data(as_text=True)
+    assert "Digital modenhet" in nb and "1 av 2 steg (50 %) gjøres digitalt" in nb
+    assert "Versjon 2" in nb and "Over tid, versjon for versjon" in nb and "Hver prosess, nyeste versjon" in nb
+    # Linked from the gevinstoversikt and from the cooperation's maturity table.
+    assert url in client_as(app, "anonymous").get("/kommuner/5028/prosesser/byggesak/gevinster").get_data(as_text=True)
+    assert url in client_as(app, "coordinator").get("/samarbeid/digi-trondelag/digital-modenhet").get_data(as_text=True)
+    assert client_as(app, "anonymous").get("/kommuner/5032/digital-modenhet").status_code == 200
+
+
+def test_the_cooperations_overview_links_each_members_plan(app: Flask, world: dict[str, Any]) -> None:
+    html = client_as(app, "coordinator").get("/samarbeid/digi-trondelag/gevinster/byggesak").get_data(as_text=True)
+    assert PLAN in html and OWN_PLAN in html
