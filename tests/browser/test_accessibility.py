@@ -51,6 +51,7 @@ FLOW_TESTED = {
     "variants.diff": "test_owner_flow.py (the history's form chooses the versions)",
     "divergence.search": "test_coordinator_flow.py (the search form)",
     "standards.preview": "test_coordinator_flow.py (a token made by an upload)",
+    "harmonisation.proposal_plan": "test_harmonisation_flow.py (the proposal page's member form; axe and fit)",
 }
 
 
