@@ -380,6 +380,10 @@ def refresh_comparisons_for(version: ProcessVersion) -> list[Comparison]:
             chosen = standard_version_for(standard)
             if chosen is not None:
                 rows.append(request_comparison(chosen, version))
+        # And the divergence maps' heatmap pairs with the other members (queued, not returned).
+        from registry.divergence.services import request_member_pairs
+
+        request_member_pairs(version)
         return rows
     own_standard = version.standard
     assert own_standard is not None

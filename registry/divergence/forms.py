@@ -9,7 +9,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 __all__ = ["EARLIEST_DAY", "MapFilterForm", "StepSearchForm", "parse_as_of"]
@@ -65,6 +65,10 @@ class MapFilterForm(FlaskForm):
         validators=[Optional()],
         default="",
         description=_l("Automatic: chosen from how similar the municipalities are."),
+    )
+    skjul_rolle = BooleanField(
+        _l("Hide differences of role only"),
+        description=_l("A step that differs only in who does it (the role) is shown as the same; the comparison still lists it."),
     )
     # Checked by parse_as_of (specific messages), not by the field: it only draws a date input.
     dato = DateField(

@@ -14,7 +14,8 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from statistics import median
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -47,15 +48,19 @@ __all__ = [
     "MapFilter",
     "Member",
     "SearchGroup",
+    "TypeSummary",
     "apply_filter",
     "aware",
     "day_end",
     "divergence_state",
     "find_standard",
     "member_variants",
+    "request_member_pairs",
     "request_missing",
     "search_steps",
     "standard_version_on",
+    "type_summary",
+    "without_role_differences",
 ]
 
 
@@ -394,6 +399,78 @@ def request_missing(state: DivergenceState, *, limit: int = 2000) -> int:
     return count
 
 
+def request_member_pairs(version: ProcessVersion) -> int:
+    """Queue the heatmap's pairs of a new variant version: it with each other current member's latest version.
+
+    Only the cooperations with a standard for the process type (they have a map), only their
+    current members, and only with a task queue: inline, each pair would run during the save
+    (about a quarter of a second each), so there the map's «Compute what is missing» does it.
+    Returns how many were requested.
+    """
+    from registry.comparisons.services import standards_for_variant
+    from registry.tasks import queue_url
+
+    variant = version.variant
+    if variant is None or not queue_url():
+        return 0
+    others: dict[int, ProcessVersion] = {}
+    for standard in standards_for_variant(variant):
+        for m in member_variants(standard.cooperation, variant.process_type):
+            if m.version is not None and m.variant is not None and m.variant.id != variant.id:
+                others[m.version.id] = m.version
+    for other in sorted(others.values(), key=lambda v: v.id):
+        # The older version first, as request_missing asks for them.
+        request_comparison(*sorted((other, version), key=lambda v: v.id))
+    return len(others)
+
+
+@dataclass(frozen=True)
+class TypeSummary:
+    """How far a cooperation's members have come with one process type, for the maps index."""
+
+    members: int  # current members
+    with_process: int  # members that have registered a process of the type
+    compared: int  # members whose latest version has a stored similarity to the standard
+    median: float | None  # median overall similarity to the standard (None: none compared)
+    open_changes: int | None  # changes of the members' plans not done yet (None: no standard version)
+
+
+def type_summary(cooperation: Cooperation, process_type: ProcessType) -> TypeSummary:
+    """Members with a process, the median similarity to the standard and the open changes of their plans.
+
+    The similarity is read from the stored comparisons (standard ↔ each member's latest
+    version, this engine); the plans are made from the kept step classes.
+    """
+    from registry.harmonisation.services import harmonisation_inputs, plans_for_members
+
+    members = member_variants(cooperation, process_type)
+    with_version = [m.version for m in members if m.version is not None]
+    standard = find_standard(cooperation, process_type)
+    std_version = standard_version_for(standard) if standard is not None else None
+    if std_version is None:
+        return TypeSummary(len(members), len(with_version), 0, None, None)
+    overall: dict[int, float] = {}
+    if with_version:
+        for version_b_id, value in db.session.execute(
+            select(Comparison.version_b_id, Comparison.overall)
+            .where(
+                Comparison.version_a_id == std_version.id,
+                Comparison.version_b_id.in_([v.id for v in with_version]),
+                Comparison.engine_version == ENGINE_VERSION,
+                Comparison.status == "done",
+            )
+            .order_by(Comparison.id)
+        ).all():
+            if value is not None:
+                overall[version_b_id] = float(value)  # the newest row counts
+    open_changes = 0
+    for plan in plans_for_members(harmonisation_inputs(cooperation, process_type)).values():
+        changes, _justified = plan.entries()
+        open_changes += sum(1 for e in changes if e.status not in ("done", "justified"))
+    values = list(overall.values())
+    return TypeSummary(len(members), len(with_version), len(values), median(values) if values else None, open_changes)
+
+
 @dataclass(frozen=True)
 class MapFilter:
     """What the coordinator narrowed the map to, and how it is sorted."""
@@ -404,6 +481,21 @@ class MapFilter:
     county: str = ""  # a county number, or ""
     sort: str = "cluster"
     descending: bool = False
+    #: Show cells whose only further difference is the role (lane) as plain, without «*».
+    hide_role_only: bool = False
+
+
+#: The further differences that are about who does a step (the lane or role) only.
+ROLE_KINDS = frozenset({"lane_changed"})
+
+
+def without_role_differences(row: Row) -> Row:
+    """The row with role (lane) differences left out of every cell's further differences."""
+    cells = tuple(
+        replace(c, also=tuple(k for k in c.also if k not in ROLE_KINDS)) if any(k in ROLE_KINDS for k in c.also) else c
+        for c in row.cells
+    )
+    return replace(row, cells=cells)
 
 
 def apply_filter(state: DivergenceState, flt: MapFilter) -> list[Row]:
@@ -431,7 +523,7 @@ def apply_filter(state: DivergenceState, flt: MapFilter) -> list[Row]:
                     continue
             elif not any(c.status is status for c in row.cells):
                 continue
-        out.append(row)
+        out.append(without_role_differences(row) if flt.hide_role_only else row)
     return out
 
 

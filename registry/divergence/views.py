@@ -47,9 +47,9 @@ from registry.divergence.services import (
     apply_filter,
     divergence_state,
     find_standard,
-    member_variants,
     request_missing,
     search_steps,
+    type_summary,
 )
 from registry.extensions import db
 from registry.harmonisation.followup import justified_cells
@@ -78,17 +78,35 @@ def _cooperation(slug: str) -> Cooperation:
     return cooperation
 
 
-def comparison_link(number: str, slug: str, cooperation: str, step_id: str | None = None) -> str | None:
-    """The comparison page of a member with the standard, at the step (None while that page is not installed)."""
+def comparison_link(
+    number: str, slug: str, cooperation: str, step_id: str | None = None, *, from_map: bool = False
+) -> str | None:
+    """The comparison page of a member with the standard, at the step (None while that page is not installed).
+
+    ``from_map``: the page offers a way back to the cooperation's divergence map (``kart``).
+    """
+    query: dict[str, Any] = {}
+    if from_map:
+        query["kart"] = cooperation
+    if step_id:
+        query["steg"] = step_id
     try:
         return url_for(
             "comparisons.with_standard",
             number=number,
             slug=slug,
             cooperation=cooperation,
-            **({"steg": step_id} if step_id else {}),
             _anchor="alignment-title" if step_id else None,
+            **query,
         )
+    except BuildError:
+        return None
+
+
+def pair_link(number: str, other: str, slug: str, cooperation: str) -> str | None:
+    """The comparison of two members' processes, with a way back to the cooperation's map."""
+    try:
+        return url_for("comparisons.with_variant", number=number, slug=slug, other=other, kart=cooperation)
     except BuildError:
         return None
 
@@ -106,12 +124,8 @@ def index(cooperation: str) -> str:
     """List the process types with the cooperation's standards and links to their maps."""
     coop = _cooperation(cooperation)
     types = sorted(db.session.scalars(select(ProcessType)), key=lambda t: norwegian_key(t.name_nb))
-    overview = []
-    for process_type in types:
-        members = member_variants(coop, process_type)
-        overview.append(
-            (process_type, find_standard(coop, process_type), sum(1 for m in members if m.version is not None), len(members))
-        )
+    overview = [(t, find_standard(coop, t), type_summary(coop, t)) for t in types]
+    db.session.commit()  # keeps the step classes, if this request had to make them
     form = StepSearchForm(formdata=None)
     form.type.choices = [("", _("All process types"))] + [(t.slug, t.name_nb) for t in types]
     return render_template("divergence/index.html", cooperation=coop, overview=overview, form=form)
@@ -126,6 +140,7 @@ def _filter_from(form: MapFilterForm, args: Any) -> MapFilter:
         county=form.fylke.data or "",
         sort=sort,
         descending=args.get("dir") == "desc",
+        hide_role_only=bool(form.skjul_rolle.data),
     )
 
 
@@ -321,11 +336,12 @@ def _tables_html(
             cooperation=cooperation,
             process_type=process_type,
             row_links={
-                key: comparison_link(m.number, process_type.slug, cooperation.slug)
+                key: comparison_link(m.number, process_type.slug, cooperation.slug, from_map=True)
                 for key, m in state.municipality_of.items()
             },
+            heat_links=_heat_links(state, heat_order, process_type.slug, cooperation.slug),
             column_anchors=[
-                "?" + urlencode({"steg": c.step_id, **_as_of_args(state.as_of)}) + "#steg-" + quote(c.step_id, safe="")
+                urlencode({"steg": c.step_id, **_as_of_args(state.as_of)}) + "#steg-" + quote(c.step_id, safe="")
                 for c in state.dmap.columns
             ],
             status_info={s: (status_symbol(s), status_text(s)) for s in CellStatus},
@@ -342,6 +358,26 @@ def _tables_html(
         while len(cache) > _TABLES_CACHE_SIZE:
             cache.popitem(last=False)
     return html
+
+
+def _heat_links(state: DivergenceState, order: list[int], slug: str, cooperation: str) -> list[list[str | None]]:
+    """Per heatmap row (in ``order``): the link of each cell to the pair's comparison (None on the diagonal)."""
+    if state.dmap is None:
+        return []
+    # One url_for for the 1,444 cells of a 38 × 38 heatmap (the path comes before the slugs).
+    pattern = pair_link("NUMBER-A", "NUMBER-B", slug, cooperation)
+    if pattern is None:
+        return []
+    keys = state.dmap.heatmap.keys
+    numbers = [quote(state.municipality_of[k].number, safe="") if k in state.municipality_of else None for k in keys]
+    links: list[list[str | None]] = []
+    for i in order:
+        line: list[str | None] = []
+        for j in order:
+            a, b = numbers[i], numbers[j]
+            line.append(pattern.replace("NUMBER-A", a, 1).replace("NUMBER-B", b, 1) if a and b and i != j else None)
+        links.append(line)
+    return links
 
 
 def _heat_cells(state: DivergenceState, order: list[int]) -> list[list[tuple[str, int] | None]]:

@@ -77,6 +77,86 @@ def test_follow_a_cell_with_the_keyboard_then_download_svg_and_pdf(coordinator: 
     assert pdf.rstrip().endswith(b"%%EOF")
 
 
+MAP_PATH = "/samarbeid/digi-trondelag/avvik/byggesak"
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_map_page_never_scrolls_sideways(coordinator: Any, width: int) -> None:
+    coordinator.set_viewport_size({"width": width, "height": 900})
+    coordinator.goto(MAP_PATH)
+    expect(coordinator.get_by_role("region", name="Divergence map")).to_be_visible()
+    # The wide map scrolls inside its frame; nothing (not the words for screen readers in the cells) widens the page.
+    assert coordinator.evaluate("document.documentElement.scrollWidth <= innerWidth"), coordinator.evaluate(
+        "[document.documentElement.scrollWidth, innerWidth]"
+    )
+
+
+def test_the_map_uses_the_window_and_keeps_its_headings_in_view(coordinator: Any) -> None:
+    coordinator.goto(MAP_PATH)
+    frame = coordinator.get_by_role("region", name="Divergence map")
+    frame.scroll_into_view_if_needed()
+    height = frame.evaluate("e => e.clientHeight")
+    assert height >= coordinator.evaluate("innerHeight") - 100, f"the map's frame is only {height} px high"
+    # Scrolled far right and down, the corner stays in the top-left corner, above the header row and the names.
+    frame.evaluate("e => { e.scrollLeft = e.scrollWidth; e.scrollTop = 400; }")
+    box = frame.bounding_box()
+    corner = frame.locator("thead th").first
+    corner_box = corner.bounding_box()
+    assert abs(corner_box["x"] - box["x"]) <= 2 and abs(corner_box["y"] - box["y"]) <= 2, (corner_box, box)
+    on_top = coordinator.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y).closest('th')?.textContent.trim()",
+        [corner_box["x"] + corner_box["width"] / 2, corner_box["y"] + corner_box["height"] / 2],
+    )
+    assert on_top and on_top.startswith("Municipality"), on_top
+    below = coordinator.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y).closest('th')?.getAttribute('scope')",
+        [corner_box["x"] + 8, corner_box["y"] + corner_box["height"] + 8],
+    )
+    assert below == "row", "a municipality's name, not a step heading, is left of the cells"
+    assert_accessible(coordinator, "divergence map scrolled")
+
+
+def test_from_the_map_to_comparisons_and_back(coordinator: Any) -> None:
+    open_map(coordinator)
+    grid = coordinator.get_by_role("region", name="Divergence map")
+    grid.get_by_role("link", name=re.compile(r"\b(renamed|missing|moved)\b")).first.click()
+    expect(coordinator.get_by_role("heading", level=1)).to_contain_text("compared with the standard of DigiTrøndelag")
+    coordinator.get_by_role("link", name="Back to the divergence map").click()
+    expect(coordinator.get_by_role("heading", level=1)).to_have_text(f"Divergence map: {BUILDING_PERMIT}")
+
+    heat = coordinator.get_by_role("table", name="Pairwise overall similarity in per cent")
+    pair = heat.get_by_role("link").first
+    number = pair.inner_text()
+    pair.click()
+    heading = coordinator.get_by_role("heading", level=1)
+    expect(heading).to_contain_text(" compared with ")
+    expect(heading).not_to_contain_text("the standard")
+    expect(coordinator.get_by_role("main")).to_contain_text(f"{number} %")
+    assert_accessible(coordinator, "comparison of two members opened from the heatmap")
+    coordinator.get_by_role("link", name="Back to the divergence map").click()
+    expect(coordinator.get_by_role("heading", level=1)).to_have_text(f"Divergence map: {BUILDING_PERMIT}")
+
+
+def test_role_only_differences_can_be_hidden(coordinator: Any) -> None:
+    open_map(coordinator)
+    grid = coordinator.get_by_role("region", name="Divergence map")
+    expect(grid.get_by_text("other role")).not_to_have_count(0)  # the demo's lanes are named differently
+    coordinator.get_by_label("Hide differences of role only").check()
+    coordinator.get_by_role("button", name="Show").click()
+    expect(coordinator.get_by_label("Hide differences of role only")).to_be_checked()
+    expect(coordinator.get_by_role("region", name="Divergence map").get_by_text("other role")).to_have_count(0)
+    assert_accessible(coordinator, "divergence map without role-only differences")
+
+
+def test_the_maps_index_summarises_each_process_type(coordinator: Any) -> None:
+    coordinator.get_by_role("link", name="Divergence maps and step search").click()
+    row = coordinator.get_by_role("row").filter(has=coordinator.get_by_role("link", name=BUILDING_PERMIT))
+    expect(row.get_by_role("cell").nth(1)).to_have_text(re.compile(r"^\d+ of \d+$"))
+    expect(row.get_by_role("cell").nth(2)).to_have_text(re.compile(r"^\d+ %"))
+    expect(row.get_by_role("cell").nth(3)).to_have_text(re.compile(r"^\d+$"))
+    assert_accessible(coordinator, "maps index with summaries")
+
+
 def test_step_search_across_the_cooperation(coordinator: Any) -> None:
     coordinator.get_by_role("link", name="Divergence maps and step search").click()
     search = coordinator.get_by_role("form", name="Search the members' steps")

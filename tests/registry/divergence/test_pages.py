@@ -87,7 +87,7 @@ def test_markup_in_names_is_text(app: Flask, world: dict[str, Any]) -> None:
 
 def test_cells_link_to_the_comparison_at_the_step(app: Flask, world: dict[str, Any]) -> None:
     html = client_as(app, "coordinator").get(MAP).get_data(as_text=True)
-    link = re.search(r'href="(/kommuner/5028/prosesser/byggesak/sammenlign/standard/digi-trondelag\?steg=s2[^"]*)"', html)
+    link = re.search(r'href="(/kommuner/5028/prosesser/byggesak/sammenlign/standard/digi-trondelag\?kart=digi-trondelag&amp;steg=s2[^"]*)"', html)
     assert link, "the missing Befaring cell of Melhus links to its comparison"
     assert client_as(app, "coordinator").get(link.group(1).replace("&amp;", "&")).status_code == 200
 
