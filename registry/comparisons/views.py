@@ -241,15 +241,22 @@ def _decide(sides: tuple[Any, ...], back: str) -> str | Response:
     return redirect(back + "#alignment")
 
 
+def _map_args() -> dict[str, str]:
+    """``kart`` (the divergence map the page was opened from) when it is a plain slug, to keep the way back."""
+    value = request.args.get("kart", "")
+    ok = 0 < len(value) <= 100 and value.isascii() and value.replace("-", "").replace("_", "").isalnum()
+    return {"kart": value} if ok else {}
+
+
 @bp.post(PREFIX + "/standard/<cooperation>")
 def decide_with_standard(number: str, slug: str, cooperation: str) -> str | Response:
     """Confirm, reject or add a correspondence between the standard and the municipality's process."""
-    back = url_for(".with_standard", number=number, slug=slug, cooperation=cooperation)
+    back = url_for(".with_standard", number=number, slug=slug, cooperation=cooperation, **_map_args())
     return _decide(_sides_with_standard(number, slug, cooperation), back)
 
 
 @bp.post(PREFIX + "/kommune/<other>")
 def decide_with_variant(number: str, slug: str, other: str) -> str | Response:
     """Confirm, reject or add a correspondence between another municipality's process and this one."""
-    back = url_for(".with_variant", number=number, slug=slug, other=other)
+    back = url_for(".with_variant", number=number, slug=slug, other=other, **_map_args())
     return _decide(_sides_with_variant(number, slug, other), back)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -182,3 +183,21 @@ def test_a_step_named_in_the_link_is_marked_in_the_alignment_table(site: Any) ->
     assert "alignment--focus" in row and 'aria-current="true"' in row
     main = page.split('id="main"', 1)[1]  # the menu marks its section with aria-current too
     assert main.count('aria-current="true"') == 1
+
+
+@pytest.mark.parametrize(
+    ("kart", "kept"), [("digi-trondelag", True), ("//evil.example", False), ("../x", False), ("a" * 101, False)]
+)
+def test_a_decision_keeps_the_way_back_to_the_map(site: Any, kart: str, kept: bool) -> None:
+    app, ids = site
+    _id, _hash, _engine, rows, _result = _latest_row(app, ids)
+    missing = next(r for r in rows if r.kind == "missing")
+    extra = next(r for r in rows if r.kind == "extra")
+    response = client_as(app, "owner").post(
+        URL + "?kart=" + kart,
+        data={"a_steps": missing.a_steps[0][0], "b_steps": extra.b_steps[0][0], "decision": "confirmed"},
+    )
+    location = response.headers.get("Location", "")
+    assert response.status_code == 302
+    assert ("kart=digi-trondelag" in location) is kept
+    assert "evil" not in location and ".." not in location
