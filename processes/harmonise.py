@@ -99,6 +99,7 @@ from processes.text import norwegian_key
 
 __all__ = [
     "ATTRIBUTES",
+    "CLASSES_DATA_FORMAT",
     "EFFORT_RULES",
     "Alternative",
     "Change",
@@ -112,7 +113,6 @@ __all__ = [
     "StepClass",
     "StepClasses",
     "Support",
-    "CLASSES_DATA_FORMAT",
     "apply_plan",
     "change_distance",
     "change_plan",

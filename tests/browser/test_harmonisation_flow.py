@@ -21,7 +21,14 @@ from playwright.sync_api import expect
 
 from processes.formats import write_process
 from processes.samples import standard
-from tests.browser.conftest import VIEWPORT, LiveServer, assert_accessible, new_context, serve_demo, sign_in
+from tests.browser.conftest import (
+    VIEWPORT,
+    LiveServer,
+    assert_accessible,
+    new_context,
+    serve_demo,
+    sign_in,
+)
 from tests.browser.test_layout import PHONE, horizontal_overflow
 
 pytestmark = pytest.mark.browser

@@ -104,7 +104,11 @@ def test_demo_pages_answer(seeded: Flask) -> None:
 
 
 def test_demo_proposal_departs_from_the_standard_in_a_way_worth_reading(seeded: Flask) -> None:
-    from registry.harmonisation.services import ProposalSettings, harmonisation_inputs, proposal_for
+    from registry.harmonisation.services import (
+        ProposalSettings,
+        harmonisation_inputs,
+        proposal_for,
+    )
 
     with seeded.app_context():
         digi = db.session.scalar(select(Cooperation).where(Cooperation.slug == "digi-trondelag"))

@@ -13,8 +13,19 @@ from registry.harmonisation.models import ChangeFollowUp, JustifiedDeviation
 from registry.municipalities.models import Municipality
 from registry.variants.models import ProcessVersion, Variant
 from tests.registry.conftest import make_app
-from tests.registry.divergence.world import build_map_world, chain_bytes, client_as, save
-from tests.registry.harmonisation.test_follow_up import JUSTIFY, MELHUS_V2, PLAN, STATUS, _befaring_key
+from tests.registry.divergence.world import (
+    build_map_world,
+    chain_bytes,
+    client_as,
+    save,
+)
+from tests.registry.harmonisation.test_follow_up import (
+    JUSTIFY,
+    MELHUS_V2,
+    PLAN,
+    STATUS,
+    _befaring_key,
+)
 
 pytestmark = pytest.mark.postgres
 
