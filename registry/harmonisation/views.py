@@ -120,15 +120,31 @@ def _stored_diagram(row: StoredProposal, lang: str) -> Any:
     return _cached(("proposal-svg", row.inputs_key, row.engine_version, lang), build)
 
 
+def _settings_form() -> ProposalSettingsForm:
+    """The proposal's settings as the query string gives them, with their choices worded."""
+    form = ProposalSettingsForm(request.args)
+    form.oppslutning.choices = support_choices()
+    form.vekt.choices = weighting_choices()
+    return form
+
+
+def _settings_or_400(*, besides: tuple[str, ...] = ()) -> ProposalSettings:
+    """The settings of a download or a plan against the proposal: 400 with the reason when they are wrong."""
+    form = _settings_form()
+    if not any(k not in besides for k in request.args):
+        return ProposalSettings()
+    if not form.validate():
+        abort(400, description=_("The proposal's settings were not understood; open the proposal again."))
+    return _settings_from(form)
+
+
 @bp.get("/samarbeid/<cooperation>/forslag/<slug>")
 def proposal(cooperation: str, slug: str) -> tuple[str, int] | str:
     """Forslag til felles standard: the proposal, the support behind each step, how it departs from the standard."""
     coop = load_cooperation(cooperation)
     require(can_view_divergence(current_user, coop))
     process_type = _process_type(slug)
-    form = ProposalSettingsForm(request.args)
-    form.oppslutning.choices = support_choices()
-    form.vekt.choices = weighting_choices()
+    form = _settings_form()
     status = 200
     settings = ProposalSettings()
     if request.args:
@@ -204,12 +220,7 @@ def proposal_download(cooperation: str, slug: str, fmt: str) -> Response | tuple
     process_type = _process_type(slug)
     if fmt not in EXPORT_FORMATS:
         abort(404, description=_("The registry cannot export to %(format)s.", format=fmt))
-    form = ProposalSettingsForm(request.args)
-    form.oppslutning.choices = support_choices()
-    form.vekt.choices = weighting_choices()
-    if request.args and not form.validate():
-        abort(400, description=_("The proposal's settings were not understood; open the proposal again."))
-    settings = _settings_from(form) if request.args else ProposalSettings()
+    settings = _settings_or_400()
     inputs = harmonisation_inputs(coop, process_type)
     try:
         weights = member_weights(inputs, settings.weighting)
@@ -241,13 +252,8 @@ def proposal_plan(cooperation: str, slug: str) -> tuple[str, int]:
     coop = load_cooperation(cooperation)
     require(can_view_divergence(current_user, coop))
     process_type = _process_type(slug)
-    form = ProposalSettingsForm(request.args)
-    form.oppslutning.choices = support_choices()
-    form.vekt.choices = weighting_choices()
     settings_args = {k: v for k, v in request.args.items() if k != "kommune"}
-    if settings_args and not form.validate():
-        abort(400, description=_("The proposal's settings were not understood; open the proposal again."))
-    settings = _settings_from(form) if settings_args else ProposalSettings()
+    settings = _settings_or_400(besides=("kommune",))
     inputs = harmonisation_inputs(coop, process_type)
     number = request.args.get("kommune", "")
     member = next((m for m in inputs.members if m.municipality.number == number and m.version is not None), None)
