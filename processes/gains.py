@@ -159,6 +159,7 @@ __all__ = [
     "cooperation_gains",
     "estimate",
     "estimate_cooperation",
+    "log_period_days",
     "measure",
     "peer_values",
     "realised",
@@ -450,6 +451,65 @@ class Measurement:
     def cases_per_year(self) -> Fraction:
         """``cases × 365 / period_days``, exact."""
         return Fraction(self.cases) * 365 / Fraction(self.period_days)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON data (what the registry stores with a baseline); :meth:`from_dict` reads it back.
+
+        >>> m = Measurement(3, 73, {"m2": MeasuredStep("m2", "Fatte vedtak", 3, 1.0, 10.0)}, ("Purre",))
+        >>> Measurement.from_dict(m.to_dict()) == m
+        True
+        """
+        return {
+            "cases": self.cases, "period_days": float(self.period_days), "duration": self.duration,
+            "source": self.source, "unmatched": list(self.unmatched),
+            "steps": [
+                {"step_id": s.step_id, "activity": s.activity, "cases": s.cases, "case_share": s.case_share,
+                 "lead_days": s.lead_days}
+                for s in self.steps.values()
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Measurement:
+        """The measurement :meth:`to_dict` wrote; a wrong value raises :class:`GainError`."""
+        steps: dict[str, MeasuredStep] = {}
+        for row in data.get("steps", ()):
+            lead = row.get("lead_days")
+            step = MeasuredStep(
+                str(row["step_id"]), str(row.get("activity", "")), int(_non_negative(row.get("cases", 0), "cases")),
+                float(_share(row.get("case_share", 1.0), "case_share", str(row["step_id"]))),
+                None if lead is None else float(_non_negative(lead, "lead_days", str(row["step_id"]))),
+            )
+            steps[step.step_id] = step
+        return cls(
+            int(_non_negative(data.get("cases", 0), "cases")), float(_number(data.get("period_days"), "period_days")),
+            steps, tuple(str(u) for u in data.get("unmatched", ())), str(data.get("duration", "")),
+            str(data.get("source", "")),
+        )
+
+
+def log_period_days(log_process: Process) -> float | None:
+    """The days an event log covers, from its first to its last event; None when its events have no times.
+
+    A log whose events all fall on one day counts as one day, so that
+    ``cases_per_year`` stays finite. :func:`processes.formats.eventlog.discover`
+    writes ``first_event`` and ``last_event`` into the metadata.
+
+    >>> p = Process("log")
+    >>> p.metadata.update(first_event="2025-01-01T08:00:00+00:00", last_event="2025-07-02T08:00:00+00:00")
+    >>> log_period_days(p)
+    182.0
+    >>> log_period_days(Process("no times")) is None
+    True
+    """
+    first, last = log_process.metadata.get("first_event"), log_process.metadata.get("last_event")
+    if not first or not last:
+        return None
+    try:
+        days = (_dt.datetime.fromisoformat(last) - _dt.datetime.fromisoformat(first)).total_seconds() / 86400
+    except ValueError:
+        return None
+    return max(days, 1.0)
 
 
 def measure(log_process: Process, model: Process, *, period_days: float, source: str = "") -> Measurement:

@@ -49,7 +49,10 @@ completion when the log has no start events).
 
 **Never stored**: case identifiers, resources (``org:resource``) and any
 other event attribute than the chosen label, the timestamp and the
-lifecycle transition. Metadata holds only counts and the options used.
+lifecycle transition. Metadata holds only counts, the options used, and the
+time of the log's first and last event (``first_event``, ``last_event``, ISO
+8601 UTC; absent when no event has a time), from which
+:func:`processes.gains.log_period_days` takes the period the log covers.
 """
 
 from __future__ import annotations
@@ -229,6 +232,9 @@ class _Counts:
     edge_times: dict[tuple[str, str], _Durations] = field(default_factory=lambda: defaultdict(_Durations))
     #: Distinct traces (activity sequences) and their counts, kept for the inductive miner only.
     variants: Counter[tuple[str, ...]] | None = None
+    #: The earliest and the latest timestamp of any event (seconds since the epoch), None without times.
+    first: float | None = None
+    last: float | None = None
 
 
 # --------------------------------------------------------------------------
@@ -273,6 +279,12 @@ def _count(source: TraceSource, keep: Callable[[str], bool], *, variants: bool =
         counts.events += len(trace)
         if any(e.lifecycle.strip().lower() == "start" for e in trace):
             counts.has_start = True
+        for e in trace:
+            if e.timestamp is not None and math.isfinite(e.timestamp):
+                if counts.first is None or e.timestamp < counts.first:
+                    counts.first = e.timestamp
+                if counts.last is None or e.timestamp > counts.last:
+                    counts.last = e.timestamp
         instances = [i for i in _instances(trace) if keep(i[0])]
         previous: tuple[str, float | None, float | None] = (_START_KEY, None, None)
         counts.node_events[_START_KEY] += 1
@@ -388,6 +400,11 @@ def _parallel_blocks(
             continue
         blocks.append((frozenset(group), before, after))
     return blocks
+
+
+def _iso(seconds: float) -> str:
+    """Seconds since the epoch as an ISO 8601 UTC timestamp («2025-03-01T08:00:00+00:00»)."""
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
 
 
 def _days(seconds: float | None) -> float | None:
@@ -554,6 +571,9 @@ def discover(
             "miner": miner,
         }
     )
+    if counts.first is not None and counts.last is not None:
+        process.metadata["first_event"] = _iso(counts.first)
+        process.metadata["last_event"] = _iso(counts.last)
     if miner == "inductive":
         process.metadata["noise_threshold"] = f"{noise_threshold:g}"
     activities = sorted(

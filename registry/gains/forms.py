@@ -16,14 +16,16 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import Field, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from processes import Process
 from registry.gains.services import MODE_PAIRS, StepFigures
 
-__all__ = ["AssumptionsForm", "GainPlanForm", "Number", "ProcessInputsForm", "assumptions_form", "gain_plan_form",
-           "mode_pair_label", "parse_date", "parse_number", "process_inputs_form"]
+__all__ = ["AssumptionsForm", "DeleteEventLogForm", "EventLogForm", "GainPlanForm", "Number", "ProcessInputsForm",
+           "assumptions_form", "gain_plan_form", "mode_pair_label", "parse_date", "parse_number",
+           "process_inputs_form"]
 
 
 def parse_number(text: str) -> float:
@@ -79,6 +81,30 @@ def mode_pair_label(source: str, target: str) -> str:
 
 def _pair_key(source: str, target: str) -> str:
     return f"{source or 'alle'}_{target}"
+
+
+class EventLogForm(FlaskForm):
+    """An event log exported from the case-handling system, to measure cases per year and time per step."""
+
+    logg = FileField(
+        _l("Event log"),
+        validators=[FileRequired(_l("Choose an event log to upload."))],
+        description=_l("XES (.xes, .xes.gz) or CSV with one row per event (case, activity, time). Only counts and "
+                       "durations per step are kept: no case numbers, no names."),
+    )
+    dager = _number_field(
+        _l("Days the log covers (optional)"), 1, 36_600,
+        _l("Give the number of days as a whole number from 1 to 36 600, for example 365 for a year."), whole=True,
+        description=_l("Leave empty to count from the first to the last event in the log."),
+    )
+    case_column = StringField(_l("CSV event log: case column"), validators=[Optional(), Length(max=200)],
+                              description=_l("Found automatically when empty."))
+    activity_column = StringField(_l("CSV event log: activity column"), validators=[Optional(), Length(max=200)])
+    timestamp_column = StringField(_l("CSV event log: time column"), validators=[Optional(), Length(max=200)])
+
+
+class DeleteEventLogForm(FlaskForm):
+    """Forget an uploaded event log."""
 
 
 class AssumptionsForm(FlaskForm):

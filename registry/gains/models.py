@@ -29,7 +29,15 @@ from registry.extensions import Base
 from registry.users.models import User, utcnow
 from registry.variants.models import ProcessVersion, Variant
 
-__all__ = ["GainAssumptionSet", "GainModeSaving", "GainPlan", "GainPlanLine", "GainProcessInput", "GainStepInput"]
+__all__ = [
+    "GainAssumptionSet",
+    "GainEventLog",
+    "GainModeSaving",
+    "GainPlan",
+    "GainPlanLine",
+    "GainProcessInput",
+    "GainStepInput",
+]
 
 
 class GainAssumptionSet(Base):
@@ -128,6 +136,42 @@ class GainStepInput(Base):
         return f"{self.variant}: {self.step_id}"
 
 
+
+
+class GainEventLog(Base):
+    """An event log a member uploaded to measure its process: what was discovered from it, not the log itself.
+
+    ``log`` is the process discovered from the log in the engine's JSON format (steps
+    with their counts, shares and mean durations; no case ids, no names of people), so
+    the measurement can be made again against any later version of the member's
+    process. ``period_days`` is the period the log covers: from its first to its last
+    event, or what the owner typed in instead. The newest log of a variant is the one
+    the estimates use; older ones stay as history.
+    """
+
+    __tablename__ = "gain_event_logs"
+    __audit__ = True
+    __table_args__ = (CheckConstraint("period_days > 0", name="period_days"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    variant_id: Mapped[int] = mapped_column(ForeignKey("variants.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    log: Mapped[dict[str, Any]] = mapped_column(JSON)
+    cases: Mapped[int] = mapped_column()
+    events: Mapped[int] = mapped_column()
+    period_days: Mapped[float] = mapped_column(Float)
+    period_given: Mapped[bool] = mapped_column(default=False)
+    first_event: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_event: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    variant: Mapped[Variant] = relationship()
+    uploaded_by: Mapped[User | None] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.variant}: hendelseslogg {self.filename}"
 
 
 class GainPlan(Base):

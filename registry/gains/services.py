@@ -10,6 +10,7 @@ fallback medians; :func:`cooperation_estimate` does it for every member and rank
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ from processes.gains import (
     GainLine,
     HourlyCost,
     LaterState,
+    Measurement,
     ModeSaving,
     ProcessInput,
     Realisation,
@@ -33,6 +35,8 @@ from processes.gains import (
     StepInput,
     cooperation_gains,
     estimate,
+    log_period_days,
+    measure,
     peer_values,
     realised,
 )
@@ -49,16 +53,18 @@ from processes.maturity import (
 from registry.comparisons.services import latest_version
 from registry.cooperations.models import Cooperation
 from registry.divergence.services import member_variants
+from registry.errors import ValidationError
 from registry.extensions import db
 from registry.gains.models import (
     GainAssumptionSet,
+    GainEventLog,
     GainModeSaving,
     GainPlan,
     GainPlanLine,
     GainProcessInput,
     GainStepInput,
 )
-from registry.graphs import load_process
+from registry.graphs import load_process, parse_upload, process_from_content
 from registry.harmonisation.followup import ChangeKey, change_key
 from registry.harmonisation.services import (
     HarmonisationInputs,
@@ -74,6 +80,7 @@ from registry.users.models import User
 from registry.variants.models import ProcessVersion, Variant
 
 __all__ = [
+    "EVENT_LOG_FORMATS",
     "MODE_PAIRS",
     "CooperationEstimate",
     "LineEntry",
@@ -84,14 +91,20 @@ __all__ = [
     "cooperation_assumptions",
     "cooperation_estimate",
     "cooperation_maturity",
+    "cooperation_maturity_over_time",
+    "delete_event_log",
+    "event_logs",
     "gain_plan",
     "inputs_from_json",
     "inputs_to_json",
+    "latest_event_log",
+    "log_measurement",
     "member_gains",
     "municipality_maturity",
     "plan_state",
     "process_input",
     "save_assumptions",
+    "save_event_log",
     "save_gain_plan",
     "save_process_inputs",
     "step_rows",
@@ -190,7 +203,8 @@ def step_rows(variant: Variant) -> dict[str, GainStepInput]:
 
 
 def process_input(variant: Variant, member: str, process: Process) -> ProcessInput:
-    """The engine's inputs for one member: cases per year and the figures of the steps its process has."""
+    """The engine's inputs for one member: cases per year, the figures of the steps its process has, and what
+    its newest event log measured against ``process`` (typed-in figures win over measured ones)."""
     ids = {s.id for s in process.steps}
     steps = tuple(
         StepInput(r.step_id, work_minutes=r.work_minutes, postage_nok=r.postage_nok, case_share=r.case_share)
@@ -198,7 +212,99 @@ def process_input(variant: Variant, member: str, process: Process) -> ProcessInp
         if sid in ids and (r.work_minutes is not None or r.postage_nok is not None or r.case_share is not None)
     )
     source = process_row(variant)
-    return ProcessInput(member, steps, variant.cases_per_year, source.cases_source if source is not None else "")
+    log = latest_event_log(variant)
+    return ProcessInput(member, steps, variant.cases_per_year, source.cases_source if source is not None else "",
+                        log_measurement(log, process) if log is not None else None)
+
+
+# --- event logs -------------------------------------------------------------------------------
+
+#: The formats an event log for measuring may come in (the readers' names in :mod:`processes.formats`).
+EVENT_LOG_FORMATS: frozenset[str] = frozenset({"xes", "eventlog_csv"})
+
+
+def event_logs(variant: Variant) -> list[GainEventLog]:
+    """The variant's uploaded event logs, newest first."""
+    return list(db.session.scalars(
+        select(GainEventLog).where(GainEventLog.variant_id == variant.id)
+        .order_by(GainEventLog.uploaded_at.desc(), GainEventLog.id.desc())))
+
+
+def latest_event_log(variant: Variant) -> GainEventLog | None:
+    """The event log the estimates use: the newest one uploaded, or None."""
+    logs = event_logs(variant)
+    return logs[0] if logs else None
+
+
+def log_measurement(row: GainEventLog, process: Process) -> Measurement:
+    """What the stored log measures against ``process`` (any version: the log is matched again each time)."""
+    log = process_from_content(row.log["content"], source=row.filename)
+    return measure(log, process, period_days=row.period_days, source=row.filename)
+
+
+def _parse_time(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
+
+
+def save_event_log(
+    variant: Variant,
+    *,
+    data: bytes,
+    filename: str,
+    options: Mapping[str, Any],
+    period_days: float | None,
+    max_bytes: int | None,
+    user: User | None,
+) -> GainEventLog:
+    """Read an event log (XES or CSV) and keep what it measures for the variant; the log itself is not kept.
+
+    ``period_days`` is the period the log covers when the owner gives it; otherwise
+    it is the time from the first to the last event. Raises
+    :class:`~processes.FormatError` for a file that cannot be read (the caller words
+    it) and :class:`~registry.errors.ValidationError` for a readable file that is not
+    an event log, or one with no times and no period given.
+    """
+    parsed = parse_upload(data, filename=filename, max_bytes=max_bytes, options=options)
+    if parsed.source_format not in EVENT_LOG_FORMATS:
+        from flask_babel import gettext as _
+
+        raise ValidationError(
+            _("%(file)s is a process drawing or a step table, not an event log. Upload an event log (XES, or a "
+              "CSV file with one row per event: case, activity and time) exported from the case-handling "
+              "system; upload a drawing as a new version of the process instead.", file=filename),
+            field="logg",
+        )
+    log = parsed.process
+    measured_period = log_period_days(log)
+    if period_days is None and measured_period is None:
+        from flask_babel import gettext as _
+
+        raise ValidationError(
+            _("The events in %(file)s have no times, so the period the log covers is unknown. Type in how "
+              "many days the log covers, or export the log with a time column.", file=filename),
+            field="dager",
+        )
+    row = GainEventLog(
+        variant=variant,
+        filename=filename[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        log={"content": parsed.content, "format": parsed.source_format},
+        cases=int(log.metadata.get("cases", "0") or 0),
+        events=int(log.metadata.get("events", "0") or 0),
+        period_days=period_days if period_days is not None else float(measured_period or 1.0),
+        period_given=period_days is not None,
+        first_event=_parse_time(log.metadata.get("first_event")),
+        last_event=_parse_time(log.metadata.get("last_event")),
+        uploaded_by=user,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def delete_event_log(row: GainEventLog) -> None:
+    """Forget an uploaded log; the one before it (if any) becomes the one the estimates use."""
+    db.session.delete(row)
 
 
 def save_process_inputs(
@@ -285,7 +391,7 @@ def member_gains(mp: MemberPlan) -> MemberGains:
 
 
 def inputs_to_json(inputs: ProcessInput) -> dict[str, Any]:
-    """A member's inputs as stored with the baseline (the registry keeps no event-log measurement here)."""
+    """A member's inputs as stored with the baseline, with what its event log measured then (or null)."""
     return {
         "member": inputs.member,
         "cases_per_year": inputs.cases_per_year,
@@ -295,6 +401,7 @@ def inputs_to_json(inputs: ProcessInput) -> dict[str, Any]:
              "case_share": s.case_share, "lead_days": s.lead_days, "note": s.note}
             for s in inputs.steps
         ],
+        "measurement": inputs.measurement.to_dict() if inputs.measurement is not None else None,
     }
 
 
@@ -302,8 +409,10 @@ def inputs_from_json(data: Mapping[str, Any]) -> ProcessInput:
     """The inputs stored with a baseline, back as the engine's :class:`ProcessInput`."""
     steps = tuple(StepInput(**s) for s in data.get("steps", ()))
     cases = data.get("cases_per_year")
+    measured = data.get("measurement")
     return ProcessInput(str(data.get("member", "")), steps, cases if cases is None else float(cases),
-                        str(data.get("cases_source", "")))
+                        str(data.get("cases_source", "")),
+                        Measurement.from_dict(measured) if measured else None)
 
 
 def gain_plan(variant: Variant, cooperation: Cooperation) -> GainPlan | None:
@@ -551,3 +660,89 @@ def municipality_maturity(municipality: Municipality) -> MunicipalityMaturity:
         over_time[slug] = maturity_over_time([(v.created_at.date(), p) for v, p in zip(rows, processes, strict=True)])
         latest[slug] = maturity(processes[-1], name=slug)
     return MunicipalityMaturity(combine(latest, name=municipality.name), types, over_time, versions)
+
+
+#: At most this many dates in the cooperation's maturity over time (month ends, thinned evenly).
+OVER_TIME_POINTS = 24
+
+
+@dataclass(frozen=True)
+class MaturityOverTime:
+    """The cooperation's maturity on a row of dates: per process type and for all of them.
+
+    ``by_type[slug][i]`` adds up the version each member had on ``dates[i]`` (None: no
+    member had a process of that type yet); ``members[slug][i]`` counts the members
+    behind it; ``overall[i]`` adds up every type.
+    """
+
+    dates: tuple[dt.date, ...]
+    types: Mapping[str, ProcessType]
+    by_type: Mapping[str, tuple[Maturity | None, ...]]
+    members: Mapping[str, tuple[int, ...]]
+    overall: tuple[Maturity | None, ...]
+
+
+def _month_ends(first: dt.date, last: dt.date, most: int) -> tuple[dt.date, ...]:
+    """The last day of every month from ``first``'s to ``last``'s (``last`` itself for its month), thinned to ``most``."""
+    out: list[dt.date] = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+        out.append(min(nxt - dt.timedelta(days=1), last))
+        year, month = nxt.year, nxt.month
+    if len(out) > most:
+        step = (len(out) - 1) / (most - 1)
+        out = [out[round(i * step)] for i in range(most)]
+    return tuple(out)
+
+
+def cooperation_maturity_over_time(cooperation: Cooperation, *, today: dt.date | None = None) -> MaturityOverTime:
+    """The members' processes counted by mode at the end of each month since the first version (at most 24 dates).
+
+    On each date every member of that day counts with the version it had then (see
+    :func:`registry.divergence.services.member_variants`), so a new version moves the
+    line from the month it was saved in, and a member that joins later counts from then.
+    """
+    today = today or dt.date.today()
+    types = sorted(db.session.scalars(select(ProcessType)).all(), key=lambda t: t.slug)
+    # Everyone who ever was a member, with the municipalities they were merged from.
+    member_ids: set[int] = set()
+    todo = [ms.municipality for ms in cooperation.memberships]
+    while todo:
+        m = todo.pop()
+        if m.id not in member_ids:
+            member_ids.add(m.id)
+            todo.extend(m.predecessors)
+    first = db.session.scalar(
+        select(ProcessVersion.created_at).join(Variant, Variant.id == ProcessVersion.variant_id)
+        .where(Variant.municipality_id.in_(member_ids)).order_by(ProcessVersion.created_at).limit(1)
+    ) if member_ids else None
+    if first is None:
+        return MaturityOverTime((), {}, {}, {}, ())
+    dates = _month_ends(first.date(), today, OVER_TIME_POINTS)
+    by_type: dict[str, list[Maturity | None]] = {}
+    counted: dict[str, list[int]] = {}
+    overall: list[Maturity | None] = []
+    used: dict[str, ProcessType] = {}
+    for date in dates:
+        end = dt.datetime.combine(date + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+        parts: dict[str, Maturity] = {}
+        for process_type in types:
+            found = [m for m in member_variants(cooperation, process_type, on=date, made_before=end)
+                     if m.version is not None]
+            column = by_type.setdefault(process_type.slug, [])
+            counted.setdefault(process_type.slug, []).append(len(found))
+            if not found:
+                column.append(None)
+                continue
+            used[process_type.slug] = process_type
+            both = combine({m.municipality.name: maturity(load_process(m.version)) for m in found},
+                           name=process_type.slug)
+            column.append(both)
+            parts[process_type.slug] = both
+        overall.append(combine(parts, name=cooperation.name) if parts else None)
+    return MaturityOverTime(
+        dates, {slug: used[slug] for slug in by_type if slug in used},
+        {slug: tuple(v) for slug, v in by_type.items() if slug in used},
+        {slug: tuple(v) for slug, v in counted.items() if slug in used}, tuple(overall),
+    )

@@ -16,12 +16,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from processes import FormatError
 from processes.gains import Spread
 from processes.harmonise import join_names
 from registry.authz import (
@@ -35,13 +36,18 @@ from registry.charts import Bars, Series, bar_chart, line_chart
 from registry.cooperations.views import load_cooperation
 from registry.divergence.exports import Table, to_xlsx
 from registry.divergence.views import _process_type
+from registry.errors import RegistryError
 from registry.extensions import db
+from registry.forms import attach_error
 from registry.gains.forms import (
+    DeleteEventLogForm,
+    EventLogForm,
     assumptions_form,
     gain_plan_form,
     mode_pair_label,
     process_inputs_form,
 )
+from registry.gains.models import GainEventLog
 from registry.gains.services import (
     CooperationEstimate,
     MemberGains,
@@ -49,12 +55,17 @@ from registry.gains.services import (
     assumption_set,
     cooperation_estimate,
     cooperation_maturity,
+    cooperation_maturity_over_time,
+    delete_event_log,
+    event_logs,
+    log_measurement,
     member_gains,
     mode_savings,
     municipality_maturity,
     plan_state,
     process_row,
     save_assumptions,
+    save_event_log,
     save_gain_plan,
     save_process_inputs,
     step_rows,
@@ -65,6 +76,7 @@ from registry.harmonisation.services import plans_for_variant
 from registry.harmonisation.views import _variant_of
 from registry.i18n import ui_language
 from registry.municipalities.views import load_municipality
+from registry.variants.views import format_error_text
 
 __all__ = ["bp"]
 
@@ -207,9 +219,81 @@ def member_inputs(number: str, slug: str) -> tuple[str, int] | WerkzeugResponse:
             flash(_("The figures are saved."), "success")
             return redirect(url_for(".member", number=municipality.number, slug=process_type.slug))
         status = 422
-    modes = {s.id: s.mode.value if s.mode is not None else "" for s in process.steps}
-    return render_template("gains/inputs.html", municipality=municipality, process_type=process_type,
-                           version=version, form=form, modes=modes), status
+    return _inputs_page(municipality, process_type, variant, version, process, form=form), status
+
+
+def _inputs_page(municipality: Any, process_type: Any, variant: Any, version: Any, process: Any, *,
+                 form: Any = None, log_form: EventLogForm | None = None) -> str:
+    """The figures page: the owner's figures and the event logs that measure the process."""
+    from processes.render import mode_cue
+
+    lang = ui_language()
+    if form is None:
+        source = process_row(variant)
+        form = process_inputs_form(process, step_rows(variant), cases=variant.cases_per_year,
+                                   source=source.cases_source if source is not None else "", formdata=False)
+    logs = event_logs(variant)
+    measurement = log_measurement(logs[0], process) if logs else None
+    labels = {s.id: s.label for s in process.steps}
+    return render_template(
+        "gains/inputs.html", municipality=municipality, process_type=process_type, version=version, form=form,
+        modes={s.id: mode_cue(s.mode, lang) if s.mode is not None else "" for s in process.steps},
+        log_form=log_form or EventLogForm(formdata=None), delete_form=DeleteEventLogForm(), logs=logs,
+        measurement=measurement, labels=labels, figure=figure,
+    )
+
+
+@bp.post("/kommuner/<number>/prosesser/<slug>/gevinster/hendelseslogg")
+def event_log_upload(number: str, slug: str) -> tuple[str, int] | WerkzeugResponse:
+    """Measure the process from an event log: cases per year, share of cases and time per step."""
+    municipality, process_type, variant, version = _variant_of(number, slug)
+    require(can_edit_municipality(current_user, municipality))
+    form = EventLogForm()
+    process = load_process(version)
+    if form.validate():
+        file = form.logg.data
+        filename = (file.filename or "logg").rsplit("/", 1)[-1][:255]
+        try:
+            row = save_event_log(
+                variant, data=file.read(), filename=filename,
+                options={"case_column": form.case_column.data, "activity_column": form.activity_column.data,
+                         "timestamp_column": form.timestamp_column.data},
+                period_days=getattr(form.dager, "number", None),
+                max_bytes=current_app.config.get("MAX_CONTENT_LENGTH"), user=current_user,
+            )
+        except FormatError as exc:
+            db.session.rollback()
+            form.logg.errors = [*form.logg.errors, format_error_text(exc)]
+        except RegistryError as exc:
+            db.session.rollback()
+            attach_error(form, exc)
+        else:
+            db.session.commit()
+            measured = log_measurement(row, process)
+            flash(ngettext("The event log is read: %(num)s case over %(days)s days, %(steps)s steps of the process found.",
+                           "The event log is read: %(num)s cases over %(days)s days, %(steps)s steps of the process found.",
+                           row.cases, days=figure(row.period_days), steps=len(measured.steps)), "success")
+            return redirect(url_for(".member_inputs", number=municipality.number, slug=process_type.slug)
+                            + "#event-log-heading")
+    return _inputs_page(municipality, process_type, variant, version, process, log_form=form), 422
+
+
+@bp.post("/kommuner/<number>/prosesser/<slug>/gevinster/hendelseslogg/<int:log_id>/slett")
+def event_log_delete(number: str, slug: str, log_id: int) -> WerkzeugResponse:
+    """Forget an uploaded event log (the one before it, if any, is used again)."""
+    municipality, process_type, variant, _version = _variant_of(number, slug)
+    require(can_edit_municipality(current_user, municipality))
+    row = db.session.get(GainEventLog, log_id)
+    if row is None or row.variant_id != variant.id:
+        abort(404)
+    if not DeleteEventLogForm().validate():
+        abort(400)
+    name = row.filename
+    delete_event_log(row)
+    db.session.commit()
+    flash(_("The event log %(file)s is removed.", file=name), "success")
+    return redirect(url_for(".member_inputs", number=municipality.number, slug=process_type.slug)
+                    + "#event-log-heading")
 
 
 # --- the gevinstrealiseringsplan ------------------------------------------------------------
@@ -488,8 +572,35 @@ def maturity(cooperation: str) -> str:
     )
     chart_rows = [[n, m.total, m.digital, m.counts["paper"], m.counts["unknown"],
                    f"{100 * m.digital_share:.0f} %" if m.digital_share is not None else "–"] for n, m in rows]
+    history = cooperation_maturity_over_time(coop)
+    names = {slug: t.name(lang) for slug, t in history.types.items()}
+    labels = [str(format_date(d, "MMM y")) for d in history.dates]
+
+    def percents(points: Any) -> list[float | None]:
+        return [100 * m.digital_share if m is not None and m.digital_share is not None else None for m in points]
+
+    over_time = line_chart(
+        [Series(_("All process types"), percents(history.overall))]
+        + [Series(names[slug], percents(points)) for slug, points in history.by_type.items()],
+        labels,
+        title=_("Share of steps done digitally, automatically or as self-service, month by month"),
+        description=_("Each month counts the version every member had at the end of that month."),
+        id_prefix="coop-over-time", empty_text=_("No member has registered a process yet"),
+        value_format=lambda v: f"{v:.0f} %",
+    )
+    history_rows = [
+        [str(format_date(d, "MMM y")), _share_or_dash(history.overall[i])]
+        + [f"{_share_or_dash(history.by_type[slug][i])} ({history.members[slug][i]})" for slug in history.by_type]
+        for i, d in enumerate(history.dates)
+    ]
     return render_template("gains/maturity.html", cooperation=coop, state=state, table=table, chart=chart,
-                           chart_rows=chart_rows, lang=lang)
+                           chart_rows=chart_rows, lang=lang, over_time=over_time, history=history,
+                           history_names=names, history_rows=history_rows)
+
+
+def _share_or_dash(m: Any) -> str:
+    """«82 %» of a maturity, or «–» when there is none (no process yet) or no step to count."""
+    return _share(m) if m is not None else "–"
 
 
 

@@ -6,7 +6,13 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import VIEWPORT, LiveServer, assert_accessible, new_context, sign_in
+from tests.browser.conftest import (
+    VIEWPORT,
+    LiveServer,
+    assert_accessible,
+    new_context,
+    sign_in,
+)
 from tests.browser.test_layout import PHONE, horizontal_overflow
 
 pytestmark = pytest.mark.browser

@@ -313,6 +313,30 @@ def test_measure_matches_log_activities_to_steps_by_label() -> None:
     assert m.unmatched == ("Ringe",)
 
 
+def test_a_log_gives_its_period_from_the_first_to_the_last_event_and_a_measurement_survives_json() -> None:
+    import json
+
+    from processes.formats.eventlog import Event, discover
+    from processes.gains import log_period_days
+
+    start = 1_735_718_400.0  # 2025-01-01T08:00:00Z
+    day = 86400.0
+    log = discover([[Event("Motta søknad", start), Event("Kontrollere gebyr", start + 2 * day)],
+                    [Event("Motta søknad", start + 90 * day), Event("Kontrollere gebyr", start + 120.5 * day)]])
+    assert log.metadata["first_event"] == "2025-01-01T08:00:00+00:00"
+    assert log.metadata["last_event"] == "2025-05-01T20:00:00+00:00"
+    assert log_period_days(log) == 120.5
+    # All on one day: one day, so that cases per year stay finite; no times: no period.
+    assert log_period_days(discover([[Event("Motta søknad", start), Event("Ringe", start + 60)]])) == 1.0
+    assert log_period_days(discover([[Event("Motta søknad"), Event("Ringe")]])) is None
+    m = measure(log, MALVIK, period_days=120.5, source="logg.xes")
+    again = Measurement.from_dict(json.loads(json.dumps(m.to_dict())))
+    assert again == m and again.steps == m.steps and again.cases_per_year == m.cases_per_year
+    with pytest.raises(GainError) as info:
+        Measurement.from_dict({"cases": 3, "period_days": 30, "steps": [{"step_id": "m3", "case_share": 2}]})
+    assert info.value.code == "share_out_of_range"
+
+
 # -- errors ---------------------------------------------------------------------------
 
 

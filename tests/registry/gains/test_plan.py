@@ -218,3 +218,53 @@ def test_a_municipalitys_maturity_across_its_processes_and_over_time(app: Flask,
 def test_the_cooperations_overview_links_each_members_plan(app: Flask, world: dict[str, Any]) -> None:
     html = client_as(app, "coordinator").get("/samarbeid/digi-trondelag/gevinster/byggesak").get_data(as_text=True)
     assert PLAN in html and OWN_PLAN in html
+
+
+def test_the_cooperations_maturity_month_by_month(app: Flask, world: dict[str, Any]) -> None:
+    """Every version of the world is two months old; Melhus' version 2 (1 of 2 steps digital) is of this month."""
+    import datetime as dt
+
+    from processes.formats import write_process
+    from processes.model import Flow, Process, Step
+    from registry.cooperations.models import Cooperation
+    from registry.gains.services import _month_ends, cooperation_maturity_over_time
+    from registry.variants.models import ProcessVersion, Variant
+    from tests.registry.divergence.world import save
+
+    today = dt.date(2026, 12, 3)
+    assert _month_ends(dt.date(2026, 10, 15), today, 24) == (dt.date(2026, 10, 31), dt.date(2026, 11, 30), today)
+    assert len(_month_ends(dt.date(2020, 1, 1), today, 24)) == 24
+    assert _month_ends(dt.date(2020, 1, 1), today, 24)[-1] == today
+    with app.app_context():
+        from sqlalchemy import update
+
+        # History is not rewritten through the models; the test moves it back in time with plain SQL.
+        db.session.execute(update(ProcessVersion).values(created_at=dt.datetime(2026, 10, 10, 12, tzinfo=dt.UTC)))
+        p = Process("p", "Byggesak")
+        p.add_step(Step("s0", "Motta søknad", mode="paper"))
+        p.add_step(Step("s1", "Fatte vedtak", mode="digital"))
+        p.add_flow(Flow("s0", "s1"))
+        variant = next(v for v in db.session.scalars(select(Variant)) if v.municipality.number == "5028")
+        new = save(variant, write_process(p, "yaml"))
+        db.session.flush()
+        db.session.execute(update(ProcessVersion).where(ProcessVersion.id == new.id)
+                           .values(created_at=dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)))
+        db.session.commit()
+        coop = db.session.scalar(select(Cooperation).where(Cooperation.slug == "digi-trondelag"))
+        history = cooperation_maturity_over_time(coop, today=today)
+        assert history.dates == (dt.date(2026, 10, 31), dt.date(2026, 11, 30), today)
+        points = history.by_type["byggesak"]
+        members = history.members["byggesak"]
+        # October and November: every member's first version, no mode stated: 0 digital.
+        assert [m.digital for m in points[:2]] == [0, 0] and members[0] == members[1] == members[2]
+        # December: Melhus' version 2 counts, with its one digital step; the others unchanged.
+        assert points[2].digital == 1 and points[2].counts["paper"] == 1
+        assert points[2].total == points[1].total - 5 + 2
+        assert history.overall[2].digital == 1
+    html = client_as(app, "coordinator").get(MATURITY_URL).get_data(as_text=True)
+    assert "Over time, month by month" in html and 'id="coop-over-time-caption"' in html
+    nb = client_as(app, "coordinator", lang="nb").get(MATURITY_URL).get_data(as_text=True)
+    assert "Over tid, måned for måned" in nb
+
+
+MATURITY_URL = "/samarbeid/digi-trondelag/digital-modenhet"
