@@ -116,6 +116,7 @@ def seed_demo() -> list[DemoAccount]:
     seed_processes(digi, author=db.session.scalar(select(User).where(User.email == "koordinator@demo.kommune.no")))
     seed_follow_up(digi)
     seed_gains(digi)
+    seed_gain_plan(digi)
     return accounts
 
 
@@ -171,6 +172,112 @@ def seed_gains(cooperation: Cooperation) -> None:
         save_process_inputs(
             variant, cases_per_year=cases, cases_source=ILLUSTRATIVE + " (saker og minutter)", steps=steps, user=None
         )
+
+
+#: The member whose gevinstrealiseringsplan the demo follows: a baseline, an event log then, a new version
+#: that drops the step the plan removes, and an event log since.
+PLAN_MEMBER = "5035"
+
+
+def _illustrative_log(process: Process, *, start: dt.datetime, days: int, cases: int, seed: int,
+                      skip: frozenset[str] = frozenset()) -> bytes:
+    """An invented CSV event log of ``process``'s activities (labelled illustrative in its file name).
+
+    Cases start evenly over ``days`` days; each goes through the activities in the order the
+    process lists them, one to three days apart; «Befaring» is needed in two cases of five.
+    Activities whose step id is in ``skip`` are left out.
+    """
+    import random
+
+    rnd = random.Random(seed)
+    rows = ["saksnummer;aktivitet;tidspunkt"]
+    steps = [s for s in process.steps if s.is_activity and s.id not in skip]
+    for i in range(cases):
+        at = start + dt.timedelta(days=days * i / cases)
+        for step in steps:
+            if "befaring" in step.label.lower() and rnd.random() < 0.6:
+                continue
+            at += dt.timedelta(days=rnd.choice((1, 1, 2, 3)), hours=rnd.randrange(8))
+            rows.append(f"ILL-{seed}-{i:04d};{step.label};{at:%Y-%m-%d %H:%M}")
+    return ("\n".join(rows) + "\n").encode("utf-8")
+
+
+def seed_gain_plan(cooperation: Cooperation) -> None:
+    """Illustrative gevinstrealiseringsplan of one member: baseline four months ago, realised since.
+
+    Stjørdal records its baseline with an event log of the months before; soon after it saves a
+    version without the step the plan removes; a new event log measures the months since. The plan
+    page then shows what is realised beside what was expected. Everything is marked illustrative.
+    """
+    from registry.comparisons.services import latest_version
+    from processes.harmonise import ChangeKind
+    from registry.gains.services import plan_state, save_event_log, save_gain_plan
+    from registry.graphs import load_process
+
+    process_type = db.session.scalar(select(ProcessType).where(ProcessType.slug == FULL_CASE))
+    if process_type is None:
+        return
+    municipality = get_municipality(PLAN_MEMBER)
+    variant = db.session.scalar(
+        select(Variant).where(Variant.process_type_id == process_type.id, Variant.municipality_id == municipality.id)
+    )
+    version = latest_version(variant) if variant is not None else None
+    if variant is None or version is None:
+        return
+    owner = db.session.scalar(select(User).where(User.email == "stjordal@demo.kommune.no"))
+    now = utcnow()
+    baseline_at = now - dt.timedelta(days=130)
+    # The version the baseline is taken from must be older than the baseline.
+    db.session.execute(update(ProcessVersion).where(ProcessVersion.id == version.id)
+                       .values(created_at=now - dt.timedelta(days=300)))
+    db.session.expire_all()
+    version = latest_version(variant)
+    process = load_process(version)
+    first = save_event_log(
+        variant, data=_illustrative_log(process, start=now - dt.timedelta(days=290), days=100, cases=104, seed=1),
+        filename="illustrativ-hendelseslogg-vaar.csv", options={}, period_days=None, max_bytes=None, user=owner,
+    )
+    first.uploaded_at = baseline_at
+    state = plan_state(variant, cooperation, version)
+    if state is None or not state.lines:
+        return
+    removed = [e for e in state.lines if e.expected.change.kind == ChangeKind.REMOVE_STEP]
+    entries = {
+        e.key: ("Leder byggesak", (now + dt.timedelta(days=180)).date(),
+                "Illustrativt eksempel: timer per sak i fagsystemet, målt i hendelsesloggen")
+        for e in (removed or state.lines[:1])
+    }
+    plan = save_gain_plan(state, entries, user=owner)
+    plan.baseline_date = baseline_at.date()
+    if not removed:
+        return
+    # Since: the steps the plan removes are gone from the process (ids of the others kept).
+    gone = {step_id for e in removed for step_id in e.expected.change.variant_steps}
+    changed = process.copy()
+    for step_id in gone:
+        if step_id not in changed:
+            continue
+        before = [f for f in changed.flows if f.target == step_id]
+        after = [f for f in changed.flows if f.source == step_id]
+        changed.remove_element(step_id)
+        for f in before:
+            for g in after:
+                if not any(x.source == f.source and x.target == g.target for x in changed.flows):
+                    changed.add_flow(Flow(f.source, g.target, condition=f.condition))
+    new = _save(variant, write_process(changed, "yaml"), "byggesak-stjordal-v2.yaml", author=owner,
+                comment="Illustrativt eksempel: fulgt opp endringsplanen mot standarden")
+    db.session.flush()
+    db.session.execute(update(ProcessVersion).where(ProcessVersion.id == new.id)
+                       .values(created_at=now - dt.timedelta(days=110)))
+    db.session.expire_all()
+    second = save_event_log(
+        variant, data=_illustrative_log(changed, start=now - dt.timedelta(days=100), days=40, cases=47, seed=2),
+        filename="illustrativ-hendelseslogg-hoest.csv", options={}, period_days=None, max_bytes=None, user=owner,
+    )
+    second.uploaded_at = now - dt.timedelta(days=3)
+    # The new version's pairs for the heatmap, as seed_processes computes them for the others.
+    request_missing(divergence_state(cooperation, process_type))
+    db.session.flush()
 
 
 def seed_follow_up(cooperation: Cooperation) -> None:

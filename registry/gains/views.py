@@ -92,7 +92,7 @@ CHART_MAX = 10
 
 def figure(value: float, places: int = 0) -> str:
     """A figure the way the page's language writes it."""
-    return str(format_decimal(value, format="#,##0" + ("." + "0" * places if places else "")))
+    return str(format_decimal(float(value), format="#,##0" + ("." + "0" * places if places else "")))
 
 
 def spread_text(s: Spread, places: int = 0) -> str:
@@ -235,11 +235,13 @@ def _inputs_page(municipality: Any, process_type: Any, variant: Any, version: An
     logs = event_logs(variant)
     measurement = log_measurement(logs[0], process) if logs else None
     labels = {s.id: s.label for s in process.steps}
+    # The measured steps in the process's order, as in the figures table above.
+    measured = [measurement.steps[s.id] for s in process.steps if s.id in measurement.steps] if measurement else []
     return render_template(
         "gains/inputs.html", municipality=municipality, process_type=process_type, version=version, form=form,
         modes={s.id: mode_cue(s.mode, lang) if s.mode is not None else "" for s in process.steps},
         log_form=log_form or EventLogForm(formdata=None), delete_form=DeleteEventLogForm(), logs=logs,
-        measurement=measurement, labels=labels, figure=figure,
+        measurement=measurement, measured=measured, labels=labels, figure=figure,
     )
 
 

@@ -23,6 +23,11 @@ PAGES = {
         "/kommuner/5001/prosesser/byggesak/gevinster/inndata",
         "/kommuner/5001/digital-modenhet",
     ),
+    # The demo's realisation plan and its two event logs.
+    "process owner for 5035": (
+        "/kommuner/5035/prosesser/byggesak/gevinster/plan/digi-trondelag",
+        "/kommuner/5035/prosesser/byggesak/gevinster/inndata",
+    ),
     "coordinator": (
         "/samarbeid/digi-trondelag/gevinster/byggesak",
         "/samarbeid/digi-trondelag/gevinstforutsetninger",

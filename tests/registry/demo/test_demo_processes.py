@@ -65,7 +65,11 @@ def test_other_members_get_marked_synthetic_byggesak_variants(seeded: Flask) -> 
         versions = db.session.scalars(
             select(ProcessVersion).join(Variant).where(Variant.process_type_id == byggesak.id)  # type: ignore[union-attr]
         ).all()
-        assert len(versions) == len(digi.members_on(dt.date.today())) == 38
+        # One version per member, and Stjørdal's second (its illustrative gevinstrealiseringsplan follows it up).
+        assert len({v.variant_id for v in versions}) == len(digi.members_on(dt.date.today())) == 38
+        later = [v for v in versions if v.number > 1]
+        assert [(v.variant.municipality.number, v.number) for v in later] == [("5035", 2)]  # type: ignore[union-attr]
+        assert "Illustrativt eksempel" in later[0].comment
         synthetic = [v for v in versions if v.variant.municipality.number not in variants("byggesak")]  # type: ignore[union-attr]
         assert len(synthetic) == 38 - len(variants("byggesak"))
         for v in synthetic:
@@ -126,9 +130,13 @@ def test_demo_plans_are_followed_up_and_labelled_illustrative(seeded: Flask) -> 
     with seeded.app_context():
         follow_ups = db.session.scalars(select(ChangeFollowUp)).all()
         deviations = db.session.scalars(select(JustifiedDeviation)).all()
-        assert {f.status for f in follow_ups} == {"planned", "in_progress"}
+        assert {f.status for f in follow_ups} == {"planned", "in_progress", "done"}
+        # Stjørdal's version 2 carried out a change of its plan: the registry marked it done by itself.
+        done = [f for f in follow_ups if f.status == "done"]
+        assert all(f.automatic and f.done_in_version is not None and f.done_in_version.number == 2 for f in done)
+        manual = [f for f in follow_ups if not f.automatic]
         assert len(deviations) == 1
-        assert all("Illustrativt eksempel" in x for x in [f.note for f in follow_ups] + [deviations[0].reason])
+        assert all("Illustrativt eksempel" in x for x in [f.note for f in manual] + [deviations[0].reason])
 
 
 def test_the_gains_pages_are_full_on_first_start(seeded: Flask) -> None:
@@ -146,3 +154,29 @@ def test_the_gains_pages_are_full_on_first_start(seeded: Flask) -> None:
         assert state.gains.members and state.gains.members[0].nok.expected > 0
         assert any(line.kind.value == "change_mode" and line.hours.expected > 0
                    for e in state.gains.estimates.values() for line in e.lines)
+
+
+def test_the_demo_shows_a_realisation_plan_with_event_logs(seeded: Flask) -> None:
+    """Stjørdal: a baseline four months back with the event log of then, version 2 since, a newer log."""
+    from registry.gains.models import GainEventLog, GainPlan
+    from registry.gains.services import latest_event_log, plan_state
+    from registry.variants.models import Variant
+
+    with seeded.app_context():
+        plan = db.session.scalar(select(GainPlan))
+        assert plan is not None and plan.variant.municipality.number == "5035"
+        assert plan.baseline_date < dt.date.today() and plan.baseline_inputs["measurement"]["cases"] > 0
+        logs = db.session.scalars(select(GainEventLog).order_by(GainEventLog.uploaded_at)).all()
+        assert [log.filename.startswith("illustrativ-") for log in logs] == [True, True]
+        # Each log covers a period before it was uploaded, never the future.
+        assert all(log.last_event is not None and log.last_event <= log.uploaded_at for log in logs)
+        variant = db.session.get(Variant, plan.variant_id)
+        assert latest_event_log(variant) == logs[-1]
+        latest = max(variant.versions, key=lambda v: v.number)
+        state = plan_state(variant, plan.cooperation, latest)
+        assert state is not None and state.realisation is not None
+        assert any(e.realised is not None and e.realised.status == "realised" for e in state.lines)
+    client = seeded.test_client()
+    html = client.get("/kommuner/5035/prosesser/byggesak/gevinster/plan/digi-trondelag").get_data(as_text=True)
+    assert "Realisert: målt i versjon 2" in html and "<strong>Realisert</strong>" in html
+    assert "Leder byggesak" in html

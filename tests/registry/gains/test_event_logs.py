@@ -84,6 +84,9 @@ def test_a_period_typed_in_wins_and_a_log_without_times_needs_one(app: Flask, wo
         assert row is not None and row.period_days == 73 and row.period_given
     nb = client_as(app, "admin", lang="nb").get(MEMBER).get_data(as_text=True).replace("\u00a0", " ")
     assert "10 saker på 73 dager = 50 saker/år" in nb
+    # 10 cases in 70 days are 52.14 a year: shown rounded, computed exactly.
+    assert _upload(admin, _csv_log(), "juli.csv", dager="70").status_code == 302
+    assert "52 cases a year" in admin.get(INPUTS).get_data(as_text=True)
     # A period that is not a whole number of days is refused with what to write instead.
     response = _upload(admin, _csv_log(), dager="tre måneder")
     assert response.status_code == 422 and "whole number from 1 to 36" in response.get_data(as_text=True)
