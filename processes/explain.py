@@ -76,7 +76,7 @@ _TEMPLATES: dict[str, dict[str, str]] = {
         "system_changed": "{Nx} gjøres i {va} {A}, men i {vb} {B}.",
         "legal_basis_changed": "{Nx} har hjemmel i {va} {A}, men i {vb} {B}.",
         "handling_days_changed": "Behandlingstiden for {x} er {va} {A}, men {vb} {B}.",
-        "lane_renamed": "Banen {va} heter {vb} {B}.",
+        "lane_renamed": "Rollen {va} heter {vb} {B}.",
         "system_renamed": "Fagsystemet {va} er byttet ut med {vb} {B}.",
         "lane_changed_only_a": "{Nx} utføres av {va} {A}; {B} er det ikke oppgitt hvem som gjør det.",
         "lane_changed_only_b": "{Nx} utføres av {vb} {B}; {A} er det ikke oppgitt hvem som gjør det.",
@@ -634,7 +634,7 @@ _REPORT = {
             "hvor mye av flyten mellom stegene som er den samme.",
         ),
         "behaviour": (
-            "Atferd",
+            "Forløp",
             "om stegene kommer i samme rekkefølge, samtidig eller som alternativer.",
         ),
         "matches": "Steg som svarer til hverandre ({n})",

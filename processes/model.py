@@ -333,7 +333,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "The boundary event “{label}” is attached to a step that does not exist: “{ref}”.",
     ),
     "unknown_lane": (
-        "Steget «{label}» ligger i en bane som ikke er definert: «{ref}».",
+        "Steget «{label}» hører til en rolle som ikke er definert: «{ref}».",
         "The step “{label}” is in a lane that is not defined: “{ref}”.",
     ),
     "message_within_pool": (

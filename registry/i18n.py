@@ -16,7 +16,7 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from processes.text import norwegian_key as _engine_norwegian_key
 from registry.extensions import babel
 
-__all__ = ["LANGUAGES", "choose_language", "init_i18n", "norwegian_key", "ui_language"]
+__all__ = ["LANGUAGES", "choose_language", "format_label", "init_i18n", "norwegian_key", "ui_language"]
 
 #: UI language code → Babel locale used for dates and numbers.
 LANGUAGES = {"nb": "nb_NO", "en": "en_GB"}
@@ -63,6 +63,22 @@ def _number(value: float | Decimal) -> str:
     return str(format_decimal(value))
 
 
+def format_label(name: str | None) -> str:
+    """A file format as a process owner would name it («BPMN-tegning», «regneark»), not the reader's code name."""
+    from flask_babel import gettext as _
+
+    labels = {
+        "bpmn": _("BPMN drawing"),
+        "pnml": _("Petri net"),
+        "xes": _("event log (XES)"),
+        "eventlog_csv": _("event log (CSV)"),
+        "native": _("the registry's own format (YAML/JSON)"),
+        "tabular": _("spreadsheet"),
+        "editor": _("quick editor"),
+    }
+    return labels.get(name or "", name or "–")
+
+
 def init_i18n(app: Flask) -> None:
     """Connect Flask-Babel to the catalogue in registry/translations and add template filters."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
@@ -70,6 +86,7 @@ def init_i18n(app: Flask) -> None:
     app.add_template_filter(_date, "date")
     app.add_template_filter(_datetime, "datetime")
     app.add_template_filter(_number, "number")
+    app.add_template_filter(format_label, "format_label")
     app.jinja_env.globals["ui_language"] = ui_language
 
 

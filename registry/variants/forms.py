@@ -35,9 +35,12 @@ __all__ = [
 
 
 def format_choices() -> list[tuple[str, str]]:
-    """"Detect" first, then every readable format with its description."""
+    """"Detect" first, then every readable format in the user's words, with its file name endings."""
+    from registry.i18n import format_label
+
     return [("", str(_l("Detect from the file (recommended)")))] + [
-        (f.name, f"{f.description} ({', '.join(f.extensions)})") for f in FORMATS if f.readable
+        (f.name, f"{format_label(f.name)[:1].upper()}{format_label(f.name)[1:]} ({', '.join(f.extensions)})")
+        for f in FORMATS if f.readable
     ]
 
 

@@ -391,6 +391,8 @@ def preview(number: str, slug: str, token: str) -> str | Response:
         parsed = reparse_pending_upload(pending, max_bytes=None)
     except (FormatError, ProcessError) as exc:  # pragma: no cover - it was read once already
         abort(400, description=str(exc))
+    from registry.variants.preview import upload_effects
+
     return render_template(
         "variants/preview.html",
         municipality=municipality,
@@ -398,6 +400,7 @@ def preview(number: str, slug: str, token: str) -> str | Response:
         pending=pending,
         form=form,
         discard_form=DiscardUploadForm(),
+        effects=upload_effects(municipality, process_type, parsed.process, ui_language()),
         **preview_context(parsed),
     )
 

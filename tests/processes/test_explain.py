@@ -212,7 +212,7 @@ def test_report_lists_scores_matches_and_differences() -> None:
     c = compare(std, variant, b_name="Malvik")
     report = format_report(c, "nb")
     assert report.startswith("Sammenligning av standarden og Malvik")
-    for word in ("Samlet:", "Stegnavn:", "Struktur:", "Atferd:"):
+    for word in ("Samlet:", "Stegnavn:", "Struktur:", "Forløp:"):
         assert word in report
     assert f"{round(c.similarity.overall * 100)} %" in report
     for text in c.texts("nb"):

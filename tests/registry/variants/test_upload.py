@@ -119,7 +119,7 @@ def test_an_event_log_is_read_with_the_chosen_columns(app: Flask) -> None:
         owner, log, "logg.csv", format="eventlog_csv", case_column="saksnr", activity_column="hva", timestamp_column="når"
     )
     page = owner.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Motta søknad" in page and "Vurdere" in page and "eventlog_csv" in page
+    assert "Motta søknad" in page and "Vurdere" in page and "hendelseslogg (CSV)" in page
 
 
 def test_event_log_options_on_another_format_are_reported_as_unused(app: Flask) -> None:
