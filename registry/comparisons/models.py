@@ -100,6 +100,8 @@ class MappingDecision(Base):
     decision: Mapped[str] = mapped_column(String(10))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Decisions made together («confirm all suggestions above 90 %») share a batch, so they can be undone together.
+    batch: Mapped[str | None] = mapped_column(String(32), index=True)
 
     process_type: Mapped[ProcessType] = relationship()
     a_standard: Mapped[Standard | None] = relationship(foreign_keys=[a_standard_id])

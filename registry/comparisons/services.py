@@ -53,17 +53,21 @@ __all__ = [
     "PENDING_RETRY_AFTER",
     "STATUS_PREFERENCE",
     "AlignmentRow",
+    "DecisionBatch",
     "QueuedWorkLimitError",
     "alignment_rows",
     "check_queued_work",
     "comparison_diagram",
     "comparison_job_failed",
     "compute_comparison",
+    "confirm_suggestions",
     "cooperations_of",
     "decisions_for",
     "find_comparison",
     "get_comparison",
+    "last_batch",
     "latest_version",
+    "open_suggestions",
     "recompute_stale",
     "record_decision",
     "refresh_comparisons_for",
@@ -72,6 +76,7 @@ __all__ = [
     "standard_version_for",
     "standards_for_variant",
     "step_choices",
+    "undo_batch",
 ]
 
 logger = logging.getLogger(__name__)
@@ -468,6 +473,14 @@ def record_decision(
                 raise ValidationError(_("The step %(id)s is not in this version.", id=step_id), field="b_step")
     if decision == "confirmed" and len(a_ids) > 1 and len(b_ids) > 1:
         raise ValidationError(_("A step can correspond to several steps, but not several to several."))
+    _add_decisions(row, a_proc, b_proc, a_ids, b_ids, decision, user)
+    return _after_decisions(row)
+
+
+def _add_decisions(
+    row: Comparison, a_proc: Any, b_proc: Any, a_ids: Iterable[str], b_ids: Iterable[str], decision: str,
+    user: User | None, batch: str | None = None,
+) -> None:
     a_owner, b_variant = row.version_a.owner, row.version_b.owner
     assert isinstance(b_variant, Variant)
     for x in a_ids:
@@ -485,13 +498,92 @@ def record_decision(
                     decision=decision,
                     decided_by_id=user.id if user is not None else None,
                     decided_at=utcnow(),
+                    batch=batch,
                 )
             )
+
+
+def _after_decisions(row: Comparison) -> Comparison:
     db.session.flush()
-    # Every later comparison of these sides uses the decision: the current pair right away.
+    # Every later comparison of these sides uses the decisions: the current pair right away.
+    a_owner, b_variant = row.version_a.owner, row.version_b.owner
     new_row = request_comparison(row.version_a, row.version_b)
-    _recompute_latest_pairs(a_owner, b_variant, besides=new_row)
+    _recompute_latest_pairs(a_owner, b_variant, besides=new_row)  # type: ignore[arg-type]
     return new_row
+
+
+def open_suggestions(row: Comparison, threshold: float) -> list[AlignmentRow]:
+    """The suggested correspondences not decided yet whose score is ``threshold`` (0–1) or more."""
+    return [
+        r for r in alignment_rows(row)
+        if r.a_steps and r.b_steps and r.decision is None and r.score is not None and r.score >= threshold
+        and not (len(r.a_steps) > 1 and len(r.b_steps) > 1)
+    ]
+
+
+def confirm_suggestions(row: Comparison, *, threshold: float, user: User | None) -> tuple[Comparison, int]:
+    """Confirm every open suggestion scoring ``threshold`` or more, as one batch that can be undone together."""
+    import secrets
+
+    if not 0 < threshold <= 1:
+        raise ValidationError(_("Choose a score between 1 and 100 per cent."), field="threshold")
+    rows = open_suggestions(row, threshold)
+    if not rows:
+        raise ValidationError(
+            _("No suggestion that is not decided yet has a score of %(percent)s %% or more.",
+              percent=round(100 * threshold)), field="threshold")
+    a_proc, b_proc = load_process(row.version_a), load_process(row.version_b)
+    batch = secrets.token_hex(8)
+    for r in rows:
+        _add_decisions(row, a_proc, b_proc, [x for x, _l in r.a_steps], [y for y, _l in r.b_steps], "confirmed",
+                       user, batch)
+    return _after_decisions(row), len(rows)
+
+
+@dataclass(frozen=True)
+class DecisionBatch:
+    """The newest batch of decisions between two sides: its token, how many correspondences, when and by whom."""
+
+    batch: str
+    pairs: int
+    decided_at: dt.datetime
+    decided_by: User | None
+
+
+def _side_filter(a_owner: Variant | Standard, b_variant: Variant) -> Any:
+    side = (
+        MappingDecision.a_standard_id == a_owner.id
+        if isinstance(a_owner, Standard)
+        else MappingDecision.a_variant_id == a_owner.id
+    )
+    return side & (MappingDecision.b_variant_id == b_variant.id)
+
+
+def last_batch(a_owner: Variant | Standard, b_variant: Variant) -> DecisionBatch | None:
+    """The newest batch between the sides, or None (single decisions have no batch)."""
+    newest = db.session.scalar(
+        select(MappingDecision).where(_side_filter(a_owner, b_variant), MappingDecision.batch.is_not(None))
+        .order_by(MappingDecision.decided_at.desc(), MappingDecision.id.desc()).limit(1)
+    )
+    if newest is None or newest.batch is None:
+        return None
+    rows = db.session.scalars(select(MappingDecision).where(
+        _side_filter(a_owner, b_variant), MappingDecision.batch == newest.batch)).all()
+    groups = {(r.a_step_id, r.b_step_id) for r in rows}
+    return DecisionBatch(newest.batch, len(groups), newest.decided_at, newest.decided_by)
+
+
+def undo_batch(row: Comparison, batch: str) -> tuple[Comparison, int]:
+    """Forget the decisions of one batch between the comparison's sides; the matcher suggests again."""
+    a_owner, b_variant = row.version_a.owner, row.version_b.owner
+    assert isinstance(b_variant, Variant)
+    rows = db.session.scalars(select(MappingDecision).where(
+        _side_filter(a_owner, b_variant), MappingDecision.batch == batch)).all()
+    if not rows:
+        raise NotFoundError(_("These decisions are already undone."))
+    for r in rows:
+        db.session.delete(r)
+    return _after_decisions(row), len(rows)
 
 
 def _recompute_latest_pairs(a_owner: Variant | Standard, b_variant: Variant, *, besides: Comparison) -> None:

@@ -15,24 +15,35 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from registry.authz import can_edit_municipality, can_view_version, require
-from registry.comparisons.forms import AddCorrespondenceForm, DecisionForm
+from registry.comparisons.forms import (
+    THRESHOLDS,
+    AddCorrespondenceForm,
+    ConfirmSuggestionsForm,
+    DecisionForm,
+    UndoBatchForm,
+)
 from registry.comparisons.models import Comparison
 from registry.comparisons.services import (
     QueuedWorkLimitError,
     alignment_rows,
     comparison_diagram,
+    confirm_suggestions,
     find_comparison,
+    last_batch,
     latest_version,
+    open_suggestions,
     record_decision,
     request_comparison,
     result_of,
     standard_version_for,
     step_choices,
+    undo_batch,
 )
 from registry.cooperations.models import Cooperation
 from registry.cooperations.services import get_cooperation
@@ -160,6 +171,10 @@ def _render(
             rows=rows,
         )
         if can_decide:
+            context["confirm_form"] = ConfirmSuggestionsForm(prefix="alle", formdata=None)
+            context["open_counts"] = {t: len(open_suggestions(row, t / 100)) for t in THRESHOLDS}
+            context["undo_form"] = UndoBatchForm(prefix="angre", formdata=None)
+            context["last_batch"] = last_batch(a.owner, variant)
             form = add_form or AddCorrespondenceForm(prefix="add")
             a_proc, b_proc = load_process(a), load_process(b)
             form.a_step.choices = [("", _("Choose a step"))] + step_choices(a_proc, lang)
@@ -206,6 +221,8 @@ def _decide(sides: tuple[Any, ...], back: str) -> str | Response:
     municipality, process_type, variant, a, b, a_name = sides
     require(can_edit_municipality(current_user, variant.municipality))
     row = request_comparison(a, b)
+    if "alle-threshold" in request.form or "angre-batch" in request.form:
+        return _batch(row, back)
     if "add-a_step" in request.form:
         add_form = AddCorrespondenceForm(prefix="add")
         a_proc, b_proc = load_process(a), load_process(b)
@@ -238,6 +255,41 @@ def _decide(sides: tuple[Any, ...], back: str) -> str | Response:
         else _("The correspondence is rejected and will not be suggested again."),
         "success",
     )
+    return redirect(back + "#alignment")
+
+
+def _batch(row: Comparison, back: str) -> Response:
+    """Confirm all suggestions above a score at once, or undo the last such batch."""
+    if "angre-batch" in request.form:
+        undo = UndoBatchForm(prefix="angre")
+        if not undo.validate_on_submit():
+            abort(400, description=_("The form was incomplete. Go back and try again."))
+        try:
+            _row, count = undo_batch(row, undo.batch.data or "")
+        except RegistryError as exc:
+            db.session.rollback()
+            flash(exc.message, "info")
+            return redirect(back + "#alignment")
+        db.session.commit()
+        flash(ngettext("%(num)s confirmation is undone; the comparison is as before.",
+                       "%(num)s confirmations are undone; the comparison is as before.", count), "success")
+        return redirect(back + "#alignment")
+    form = ConfirmSuggestionsForm(prefix="alle")
+    if not form.validate_on_submit():
+        abort(400, description=_("The form was incomplete. Go back and try again."))
+    try:
+        threshold = int(form.threshold.data or "")
+    except ValueError:
+        abort(400, description=_("The form was incomplete. Go back and try again."))
+    try:
+        _row, count = confirm_suggestions(row, threshold=threshold / 100, user=current_user)
+    except RegistryError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(back + "#alignment")
+    db.session.commit()
+    flash(ngettext("%(num)s suggestion is confirmed. You can undo it below.",
+                   "%(num)s suggestions are confirmed. You can undo them below.", count), "success")
     return redirect(back + "#alignment")
 
 

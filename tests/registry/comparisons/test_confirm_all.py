@@ -1,0 +1,87 @@
+"""Confirming all suggestions above a score at once, and undoing it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from registry.comparisons.models import MappingDecision
+from registry.extensions import db
+from tests.registry.comparisons.test_pages import URL, _latest_row
+from tests.registry.process_factories import ROLES, client_as
+
+
+def _decisions(app: Any) -> list[tuple[str, str, str | None]]:
+    with app.app_context():
+        return [(d.a_step_id, d.b_step_id, d.batch) for d in db.session.scalars(select(MappingDecision))]
+
+
+def test_confirm_all_above_a_score_then_undo(site: Any) -> None:
+    app, ids = site
+    _id, _hash, _engine, rows, _result = _latest_row(app, ids)
+    suggested = [r for r in rows if r.a_steps and r.b_steps and r.score is not None]
+    above = [r for r in suggested if r.score >= 0.9]
+    assert above and len(above) < len(suggested) + 1
+    owner = client_as(app, "owner")
+    page = owner.get(URL).get_data(as_text=True)
+    assert "Bekreft alle forslag med en likhet på minst" in page
+    assert f"90 % – {len(above)} forslag" in page
+    response = owner.post(URL, data={"alle-threshold": "90"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("#alignment")
+    stored = _decisions(app)
+    pairs = {(x, y) for r in above for x, _a in r.a_steps for y, _b in r.b_steps}
+    assert {(a, b) for a, b, _batch in stored} == pairs
+    assert len({batch for _a, _b, batch in stored}) == 1 and stored[0][2]
+    _id, _hash, _engine, new_rows, _result = _latest_row(app, ids)
+    assert all(r.decision == "confirmed" for r in new_rows if r.a_steps and r.b_steps and r.score and r.score >= 0.9)
+    page = owner.get(URL).get_data(as_text=True)
+    assert "ble bekreftet på én gang" in page and "Angre disse bekreftelsene" in page
+    # Nothing left above 90 %: asking again says so and stores nothing more.
+    again = owner.post(URL, data={"alle-threshold": "90"}, follow_redirects=True).get_data(as_text=True)
+    assert "Ingen forslag som ikke er avgjort ennå, har en likhet på 90 % eller mer." in again
+    assert len(_decisions(app)) == len(stored)
+    # Undo: the batch is gone and the pairs are suggestions again.
+    undone = owner.post(URL, data={"angre-batch": stored[0][2]}, follow_redirects=True).get_data(as_text=True)
+    assert "er angret" in undone
+    assert _decisions(app) == []
+    _id, _hash, _engine, back_rows, _result = _latest_row(app, ids)
+    assert all(r.decision is None for r in back_rows)
+    # Undoing twice says it is done already.
+    twice = owner.post(URL, data={"angre-batch": stored[0][2]}, follow_redirects=True).get_data(as_text=True)
+    assert "allerede angret" in twice
+
+
+def test_a_single_decision_is_not_undone_with_a_batch(site: Any) -> None:
+    app, ids = site
+    _id, _hash, _engine, rows, _result = _latest_row(app, ids)
+    low = min((r for r in rows if r.a_steps and r.b_steps and r.score is not None), key=lambda r: r.score)
+    owner = client_as(app, "owner")
+    owner.post(URL, data={"a_steps": low.a_steps[0][0], "b_steps": low.b_steps[0][0], "decision": "rejected"})
+    assert owner.post(URL, data={"alle-threshold": "60"}).status_code == 302
+    batch = next(b for _a, _b, b in _decisions(app) if b)
+    owner.post(URL, data={"angre-batch": batch})
+    # The rejection made by hand stays.
+    assert [(a, b, batch) for a, b, batch in _decisions(app)] == [(low.a_steps[0][0], low.b_steps[0][0], None)]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_municipalitys_owners_confirm_all(site: Any, role: str) -> None:
+    app, _ids = site
+    response = client_as(app, role).post(URL, data={"alle-threshold": "60"})
+    with app.app_context():
+        count = db.session.scalar(select(func.count()).select_from(MappingDecision))
+    if role in ("owner", "admin"):
+        assert response.status_code == 302 and count
+    else:
+        assert response.status_code in (302, 403) and count == 0
+        assert response.status_code == 403 or "logg-inn" in response.headers["Location"]
+
+
+def test_a_bad_score_is_refused(site: Any) -> None:
+    app, _ids = site
+    owner = client_as(app, "owner")
+    assert owner.post(URL, data={"alle-threshold": "abc"}).status_code == 400
+    assert owner.post(URL, data={"alle-threshold": "50"}).status_code == 400
+    assert _decisions(app) == []
