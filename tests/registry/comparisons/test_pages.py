@@ -148,6 +148,12 @@ def test_a_variant_can_be_compared_with_another_members_variant(site: Any) -> No
     owner = client_as(app, "owner")
     process_page = owner.get("/kommuner/5001/prosesser/byggesak").get_data(as_text=True)
     assert '<option value="5035">Stjørdal</option>' in process_page
+    # The list asks for a municipality instead of preselecting the first member.
+    select = process_page.split('id="compare-with"', 1)[1].split("</select>", 1)[0]
+    assert 'required' in select.split(">", 1)[0] and '<option value="">Velg en kommune</option>' in select
+    assert "selected" not in select
+    empty = owner.get("/kommuner/5001/prosesser/byggesak?sammenlign=").get_data(as_text=True)
+    assert "Velg kommunen du vil sammenligne med." in empty and 'aria-invalid="true"' in empty
     chosen = owner.get("/kommuner/5001/prosesser/byggesak?sammenlign=5035")
     assert chosen.status_code == 302 and chosen.headers["Location"].endswith("/sammenlign/kommune/5035")
     page = owner.get("/kommuner/5001/prosesser/byggesak/sammenlign/kommune/5035").get_data(as_text=True)
