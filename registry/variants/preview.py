@@ -33,12 +33,14 @@ from registry.process_types.models import ProcessType
 from registry.variants.models import ProcessVersion, Standard, Variant
 from registry.variants.services import find_variant
 
-__all__ = ["PREVIEW_MAX_STEPS", "MAX_SENTENCES", "StandardMove", "UploadEffects", "upload_effects"]
+__all__ = ["LOW_LIKENESS", "MAX_SENTENCES", "PREVIEW_MAX_STEPS", "StandardMove", "UploadEffects", "upload_effects"]
 
 #: The largest process (steps of the upload or the current version) compared on the preview page.
 PREVIEW_MAX_STEPS = 200
 #: Sentences of the difference shown; the rest are counted («and 12 more»).
 MAX_SENTENCES = 25
+#: Below this similarity to the current version the preview asks whether it is the right file.
+LOW_LIKENESS = 0.35
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,13 @@ class UploadEffects:
     identical: bool
     standards: tuple[StandardMove, ...]
     too_large: bool
+    #: How alike the upload is to the current version (0–1; None for a first version).
+    likeness: float | None = None
+
+    @property
+    def looks_like_another_process(self) -> bool:
+        """True when the upload has little in common with the current version: perhaps the wrong file."""
+        return self.likeness is not None and self.likeness < LOW_LIKENESS
 
 
 def _standards(municipality: Municipality, process_type: ProcessType, variant: Variant | None) -> list[Standard]:
@@ -92,9 +101,11 @@ def upload_effects(municipality: Municipality, process_type: ProcessType, new: P
         return UploadEffects(current, (), 0, False, (), True)
     sentences: list[str] = []
     identical = False
+    likeness: float | None = None
     if now is not None and current is not None:
         engine = compare(now, new, a_name=_("version %(number)s", number=current.number), b_name=_("the upload"))
         identical = not engine.differences
+        likeness = engine.similarity.overall
         sentences = [] if identical else list(engine.texts(lang))
     moves: list[StandardMove] = []
     for standard in _standards(municipality, process_type, variant):
@@ -114,4 +125,4 @@ def upload_effects(municipality: Municipality, process_type: ProcessType, new: P
                 before = compare(target, now, memory=memory).similarity.overall
         moves.append(StandardMove(standard.cooperation, version, before, after))
     shown = sentences[:MAX_SENTENCES]
-    return UploadEffects(current, tuple(shown), len(sentences) - len(shown), identical, tuple(moves), False)
+    return UploadEffects(current, tuple(shown), len(sentences) - len(shown), identical, tuple(moves), False, likeness)

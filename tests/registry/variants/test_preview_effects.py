@@ -74,3 +74,13 @@ def test_a_new_version_lists_its_changes_and_the_move_against_the_standard(app: 
     further = owner.get(_preview(owner, write_process(process, "yaml"))).get_data(as_text=True)
     assert victim.label in further.split('id="effects-heading"', 1)[1].split('id="moves-caption"', 1)[0]
     assert "prosentpoeng lenger fra standarden" in further
+
+
+def test_a_file_of_another_process_is_flagged_before_saving(app: Flask) -> None:
+    owner = client_as(app, "owner")
+    _save(owner, sample("5001"))
+    other = owner.get(_preview(owner, sample("standard", case="innsyn"), "innsyn.yaml")).get_data(as_text=True)
+    assert "Opplastingen har lite til felles med versjon 1" in other and "riktig fil" in other
+    # A close version is not flagged.
+    close = owner.get(_preview(owner, sample("standard"), "standard.yaml")).get_data(as_text=True)
+    assert "lite til felles" not in close
