@@ -22,11 +22,12 @@ import bisect
 import html
 import itertools
 import math
+import os
 import re
 import shutil
 import textwrap
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -39,14 +40,21 @@ from processes.model import Element, Gateway, GatewayKind, Mode, Process, Step, 
 
 __all__ = [
     "FONT",
+    "MIN_PRINT_FONT",
+    "PLACE_LABELS_UP_TO",
     "Box",
     "Layout",
+    "PrintPage",
+    "PrintPlan",
     "RenderFormat",
     "Style",
+    "add_print_pages",
+    "close_fonts",
     "graphviz_backend",
     "kind_name",
     "layout",
     "mode_cue",
+    "print_plan",
     "render",
     "to_dot",
 ]
@@ -1892,10 +1900,13 @@ def render(
     legend: Sequence[tuple[str, Style]] | None = None,
     title: str | None = None,
     backend: Literal["auto", "system", "bundled"] = "auto",
+    paper: Literal["a4", "fit"] = "a4",
 ) -> bytes:
     """Draw a process as SVG, PNG, PDF (or DOT text) with Graphviz.
 
-    Takes the same drawing options as :func:`to_dot`.
+    Takes the same drawing options as :func:`to_dot`. Labels beside shapes and
+    on lines are moved where they cover no line, shape or other label (up to
+    :data:`PLACE_LABELS_UP_TO` elements).
 
     Parameters
     ----------
@@ -1907,6 +1918,11 @@ def render(
         ``"auto"`` uses the ``dot`` program when it is on ``PATH`` and the
         Graphviz bundled with pygraphviz otherwise (see
         :func:`graphviz_backend`); ``"system"`` or ``"bundled"`` force one.
+    paper
+        For PDF: ``"a4"`` prints on A4 pages with text at least
+        :data:`MIN_PRINT_FONT` points (an overview page and overlapping parts
+        when the drawing is large, see :func:`print_plan`); ``"fit"`` gives one
+        page the size of the drawing.
 
     Returns
     -------
@@ -1939,6 +1955,8 @@ def render(
         backend = graphviz_backend()
     if backend not in ("system", "bundled"):
         raise ValueError(f"backend must be 'auto', 'system' or 'bundled', not {backend!r}")
+    if paper not in ("a4", "fit"):
+        raise ValueError(f"paper must be 'a4' or 'fit', not {paper!r}")
     lanes = len(_LayoutBuilder(process, horizontal=True).groups)
     blocks = [f"cluster_lane{index}" for index in range(lanes)]
     if blocks and legend:
@@ -1951,9 +1969,19 @@ def render(
             graph = _dot_layout(source, system=backend == "system")
             if blocks and _restack(graph, blocks, horizontal=True):
                 _route_dropped_edges(graph, [b for b in blocks if b.startswith("cluster_lane")])
+            if len(process) <= PLACE_LABELS_UP_TO:
+                _place_labels(graph)
             # Always draw from the computed positions (neato -n2), whether or not lanes moved,
             # so that both cases go through the same renderer.
-            data = _draw_positioned(graph, fmt, system=backend == "system")
+            if fmt == "pdf" and paper == "a4":
+                svg = _draw_positioned(graph, "svg", system=backend == "system")
+                png = None
+                if _print_font() is None:
+                    graph.graph_attr["dpi"] = "216"
+                    png = _draw_positioned(graph, "png", system=backend == "system")
+                data = _print_pdf(svg, png, title=_clean(title or process.name or process.id), lang=lang)
+            else:
+                data = _draw_positioned(graph, fmt, system=backend == "system")
     except (OSError, ValueError, TypeError, graphviz.CalledProcessError) as error:
         raise ProcessError(f"Graphviz could not draw the process as {fmt}: {error}") from error
     if not data:
@@ -2015,6 +2043,636 @@ def _route_dropped_edges(graph: Any, lanes: Sequence[str]) -> None:
         if edge.attr.get("label"):
             middle = max(itertools.pairwise(route), key=lambda s: abs(s[1][0] - s[0][0]))
             edge.attr["lp"] = f"{(middle[0][0] + middle[1][0]) / 2:.2f},{middle[0][1] + 8:.2f}"
+
+
+# --- labels clear of lines and shapes ----------------------------------------------------------
+
+#: Above this many elements labels stay where dot put them (the search grows with labels × lines).
+PLACE_LABELS_UP_TO = CURVES_UP_TO
+_BR = re.compile(r"<BR\s*/?>", re.IGNORECASE)
+_TAG = re.compile(r"<[^<>]{0,200}>")
+_POINT_SIZE = re.compile(r'POINT-SIZE="(\d{1,3}(?:\.\d{1,3})?)"')
+_CHAR_WIDTH = 0.64  # of the font size: DejaVu Sans averages a little under this
+_LINE_HEIGHT = 1.2
+
+
+@dataclass(frozen=True)
+class _Rect:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+
+    def overlaps(self, other: _Rect) -> bool:
+        return self.x1 < other.x2 and other.x1 < self.x2 and self.y1 < other.y2 and other.y1 < self.y2
+
+    def cut_by(self, a: tuple[float, float], b: tuple[float, float]) -> bool:
+        """Whether the segment a-b passes through the rectangle (Liang-Barsky clipping)."""
+        (x0, y0), (x1, y1) = a, b
+        t0, t1 = 0.0, 1.0
+        dx, dy = x1 - x0, y1 - y0
+        for p, q in ((-dx, x0 - self.x1), (dx, self.x2 - x0), (-dy, y0 - self.y1), (dy, self.y2 - y0)):
+            if p == 0:
+                if q < 0:
+                    return False
+            else:
+                t = q / p
+                if p < 0:
+                    t0 = max(t0, t)
+                else:
+                    t1 = min(t1, t)
+                if t0 > t1:
+                    return False
+        return True
+
+
+def _rect_at(center: tuple[float, float], size: tuple[float, float]) -> _Rect:
+    (x, y), (w, h) = center, size
+    return _Rect(x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+
+
+def _text_size(label: str, fontsize: float) -> tuple[float, float]:
+    """Width and height in points of a (possibly HTML) label, estimated from its characters."""
+    match = _POINT_SIZE.search(label)
+    size = float(match.group(1)) if match else fontsize
+    lines = [html.unescape(_TAG.sub("", line)) for line in _BR.split(label)]
+    width = max((len(line) for line in lines), default=0) * _CHAR_WIDTH * size
+    return width + 4.0, len(lines) * _LINE_HEIGHT * size + 2.0
+
+
+class _Obstacles:
+    """Shapes, lines and labels already on the drawing, to count what a label would cover."""
+
+    def __init__(self) -> None:
+        self.boxes: list[tuple[str, _Rect]] = []
+        self.lines: list[tuple[str, _Rect, list[tuple[float, float]]]] = []
+
+    def add_line(self, owner: str, points: list[tuple[float, float]]) -> None:
+        if len(points) < 2:
+            return
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        self.lines.append((owner, _Rect(min(xs), min(ys), max(xs), max(ys)), points))
+
+    def cost(self, box: _Rect, *, skip: str = "") -> int:
+        hits = sum(1 for owner, other in self.boxes if owner != skip and box.overlaps(other))
+        for _owner, bounds, points in self.lines:
+            if box.overlaps(bounds) and any(box.cut_by(a, b) for a, b in itertools.pairwise(points)):
+                hits += 1
+        return hits
+
+
+def _edge_points(pos: str) -> list[tuple[float, float]]:
+    points, start, end = _parse_points(pos)
+    path = _polyline(points) if len(points) >= 4 else points
+    return ([start] if start else []) + path + ([end] if end else [])
+
+
+def _place_labels(graph: Any) -> None:
+    """Move edge labels and outside labels (xlabel) so that none covers a line, shape or label.
+
+    dot keeps lines clear of edge labels as it routes them, but not of the labels it adds
+    afterwards beside gateways and events (xlabel), and re-routed lines ignore both. Each
+    label keeps its place when that is clear; otherwise it takes the first clear spot
+    around its shape (or along its line), or the one that covers least. Graphviz
+    coordinates: points, y upwards.
+    """
+    obstacles = _Obstacles()
+    nodes = {}
+    for node in graph.nodes():
+        if "invis" in (node.attr.get("style") or "") or not node.attr.get("pos"):
+            continue
+        x, y = (float(v) for v in node.attr["pos"].split(",")[:2])
+        size = (float(node.attr["width"]) * _PT + 4, float(node.attr["height"]) * _PT + 4)
+        nodes[str(node)] = ((x, y), size)
+        obstacles.boxes.append((str(node), _rect_at((x, y), size)))
+    clusters = []
+    for name, sub in sorted(_subgraphs_by_name(graph).items()):
+        attrs = sub.graph_attr
+        if name.startswith("cluster") and attrs.get("label") and attrs.get("lp") and attrs.get("lwidth"):
+            clusters.append((name, attrs))
+    edges = []
+    for key in graph.edges(keys=True):
+        edge = graph.get_edge(*key)
+        if "invis" in (edge.attr.get("style") or "") or not edge.attr.get("pos"):
+            continue
+        points = _edge_points(edge.attr["pos"])
+        owner = f"{key[0]}->{key[1]}:{key[2]}"
+        obstacles.add_line(owner, points)
+        if edge.attr.get("label") and edge.attr.get("lp"):
+            edges.append((owner, edge, points))
+    # Lane names first: a line crossing one pushes it to the right along the top of its lane.
+    for name, attrs in clusters:
+        x, y = (float(v) for v in attrs["lp"].split(",")[:2])
+        size = (float(attrs["lwidth"]) * _PT + 4, float(attrs["lheight"]) * _PT)
+        room = _parse_bb(attrs["bb"])[2] - size[0] / 2 - 4
+        spots = [(x + step, y) for step in range(8, max(8, int(room - x)), 8)]
+        spot = _best_spot(obstacles, name, (x, y), size, spots)
+        obstacles.boxes.append((name, _rect_at(spot, size)))
+        if spot != (x, y):
+            attrs["lp"] = f"{spot[0]:.2f},{spot[1]:.2f}"
+    edge_font = float(graph.edge_attr.get("fontsize") or 9)
+    node_font = float(graph.node_attr.get("fontsize") or 11)
+    # Edge labels first (lines were routed around them), then the outside labels around them.
+    placed: list[tuple[str, Any, str, tuple[float, float]]] = []
+    for owner, edge, points in edges:
+        size = _text_size(edge.attr["label"], float(edge.attr.get("fontsize") or edge_font))
+        x, y = (float(v) for v in edge.attr["lp"].split(",")[:2])
+        placed.append((owner, edge, "lp", _best_spot(obstacles, owner, (x, y), size, _along(points, size))))
+        obstacles.boxes.append((owner, _rect_at(placed[-1][3], size)))
+    for name, node_attrs in ((str(n), graph.get_node(n).attr) for n in graph.nodes()):
+        if name not in nodes or not node_attrs.get("xlabel") or not node_attrs.get("xlp"):
+            continue
+        size = _text_size(node_attrs["xlabel"], float(node_attrs.get("fontsize") or node_font))
+        if "POINT-SIZE" not in node_attrs["xlabel"] and node_attrs.get("fontsize"):
+            size = _text_size(node_attrs["xlabel"], node_font)
+        x, y = (float(v) for v in node_attrs["xlp"].split(",")[:2])
+        center, shape = nodes[name]
+        spot = _best_spot(obstacles, name, (x, y), size, _around(center, shape, size))
+        obstacles.boxes.append((name, _rect_at(spot, size)))
+        node_attrs["xlp"] = f"{spot[0]:.2f},{spot[1]:.2f}"
+    for _owner, edge, attr, spot in placed:
+        edge.attr[attr] = f"{spot[0]:.2f},{spot[1]:.2f}"
+
+
+def _best_spot(
+    obstacles: _Obstacles,
+    owner: str,
+    current: tuple[float, float],
+    size: tuple[float, float],
+    candidates: list[tuple[float, float]],
+) -> tuple[float, float]:
+    best, best_cost = current, obstacles.cost(_rect_at(current, size), skip=owner)
+    for spot in candidates:
+        if best_cost == 0:
+            break
+        cost = obstacles.cost(_rect_at(spot, size), skip=owner)
+        if cost < best_cost:
+            best, best_cost = spot, cost
+    return best
+
+
+def _around(center: tuple[float, float], shape: tuple[float, float], size: tuple[float, float]) -> list[tuple[float, float]]:
+    """Spots for a label beside a shape: above and below first, then the sides, further out."""
+    (x, y), (sw, sh), (w, h) = center, shape, size
+    spots = []
+    for gap in (1.0, 6.0, 14.0, 26.0, 42.0):
+        above, below = y + sh / 2 + gap + h / 2, y - sh / 2 - gap - h / 2
+        right, left = x + sw / 2 + gap + w / 2, x - sw / 2 - gap - w / 2
+        for level in (above, below):
+            spots += [(x, level), (x + w / 2 - sw / 4, level), (x - w / 2 + sw / 4, level)]
+        spots += [(right, y), (left, y), (right, above), (left, above), (right, below), (left, below)]
+    return spots
+
+
+def _along(points: list[tuple[float, float]], size: tuple[float, float]) -> list[tuple[float, float]]:
+    """Spots for a label beside its own line, from its middle outwards."""
+    lengths = [0.0]
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
+        lengths.append(lengths[-1] + math.hypot(x1 - x0, y1 - y0))
+    if len(points) < 2 or lengths[-1] <= 0:
+        return []
+    w, h = size
+    spots = []
+    for fraction in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.1, 0.9):
+        at = fraction * lengths[-1]
+        i = max(1, bisect.bisect_left(lengths, at))
+        (x0, y0), (x1, y1) = points[i - 1], points[i]
+        share = (at - lengths[i - 1]) / ((lengths[i] - lengths[i - 1]) or 1.0)
+        x, y = x0 + (x1 - x0) * share, y0 + (y1 - y0) * share
+        for gap in (2.0, 8.0, 16.0):
+            spots += [(x, y + h / 2 + gap), (x, y - h / 2 - gap), (x + w / 2 + gap, y), (x - w / 2 - gap, y)]
+    return spots
+
+
+# --- printing on A4 ----------------------------------------------------------------------------
+
+#: The smallest text a printed page may carry, in points: below this labels are hard to read.
+MIN_PRINT_FONT = 7.0
+_A4 = (595.28, 841.89)  # points, portrait
+_PAGE_MARGIN = 28.35  # 10 mm
+_PAGE_HEADER = 18.0  # the title and «Del 2 av 5» above the drawing
+_TILE_OVERLAP = 36.0  # drawing points repeated at each edge where two pages meet
+_PRINT_WORDS = {
+    "nb": {"overview": "Oversikt", "parts": "hele diagrammet, {n} deler", "part": "Del {i} av {n}"},
+    "en": {"overview": "Overview", "parts": "the whole diagram, {n} parts", "part": "Part {i} of {n}"},
+}
+
+
+@dataclass(frozen=True)
+class PrintPage:
+    """One printed page: which part of the drawing it shows, and at what scale.
+
+    Attributes
+    ----------
+    orientation
+        ``"landscape"`` or ``"portrait"`` (A4).
+    area
+        The part of the drawing shown, in drawing points (origin top-left, y downwards).
+    scale
+        Printed points per drawing point.
+    """
+
+    orientation: Literal["landscape", "portrait"]
+    area: Box
+    scale: float
+
+
+@dataclass(frozen=True)
+class PrintPlan:
+    """How a drawing is printed on A4: an overview page when it is split, then its parts.
+
+    Attributes
+    ----------
+    overview
+        The whole drawing on one page, when it needs more than one page at a
+        readable size; ``None`` when it fits on one.
+    parts
+        The pages that show the drawing at a readable size; parts overlap a little.
+    smallest_text
+        The smallest text on the parts, in printed points.
+    """
+
+    overview: PrintPage | None
+    parts: tuple[PrintPage, ...]
+    smallest_text: float
+
+    @property
+    def pages(self) -> int:
+        """Pages in all."""
+        return len(self.parts) + (self.overview is not None)
+
+
+def _page_area(orientation: str) -> tuple[float, float]:
+    width, height = _A4 if orientation == "portrait" else _A4[::-1]
+    return width - 2 * _PAGE_MARGIN, height - 2 * _PAGE_MARGIN - _PAGE_HEADER
+
+
+def print_plan(
+    width: float, height: float, *, smallest_font: float, min_font: float = MIN_PRINT_FONT
+) -> PrintPlan:
+    """Plan A4 pages for a drawing of ``width`` × ``height`` points whose smallest text is ``smallest_font``.
+
+    A drawing that fits on one A4 page (landscape or portrait, whichever
+    shows it larger) with its smallest text at least ``min_font`` points gets
+    one page, never enlarged. A larger one is split into overlapping parts
+    printed at that size or a little larger, in the orientation that needs
+    fewest pages (landscape when equal), after an overview page with the
+    whole drawing.
+
+    Parameters
+    ----------
+    width, height
+        The drawing's size in points.
+    smallest_font
+        Its smallest font size in points.
+    min_font
+        The smallest printed text allowed, in points.
+
+    Returns
+    -------
+    PrintPlan
+
+    Examples
+    --------
+    >>> plan = print_plan(600, 300, smallest_font=9)
+    >>> plan.overview is None, len(plan.parts), plan.parts[0].orientation, plan.parts[0].scale
+    (True, 1, 'landscape', 1.0)
+    >>> plan = print_plan(3150, 730, smallest_font=9)
+    >>> plan.pages, plan.parts[0].orientation, plan.smallest_text >= 7
+    (6, 'portrait', True)
+    """
+    if width <= 0 or height <= 0 or smallest_font <= 0:
+        raise ValueError("a drawing to print needs a positive size and font size")
+    needed = min_font / smallest_font
+    fits = []
+    for orientation in ("landscape", "portrait"):
+        area_w, area_h = _page_area(orientation)
+        fits.append((min(1.0, area_w / width, area_h / height), orientation))
+    fit, orientation = max(fits, key=lambda item: (item[0], item[1] == "landscape"))
+    if fit >= needed:
+        page = PrintPage(orientation, Box(0.0, 0.0, width, height), fit)  # type: ignore[arg-type]
+        return PrintPlan(None, (page,), smallest_font * fit)
+    options = []
+    for orientation in ("landscape", "portrait"):
+        area_w, area_h = _page_area(orientation)
+        columns = _count(width, area_w / needed)
+        rows = _count(height, area_h / needed)
+        # As large as the same number of pages allows.
+        scale = min(1.0, area_w / _span(width, columns), area_h / _span(height, rows))
+        options.append((columns * rows, -scale, orientation != "landscape", orientation, columns, rows, scale))
+    _, _, _, orientation, columns, rows, scale = min(options)
+    area_w, area_h = _page_area(orientation)
+    shown_w, shown_h = min(width, area_w / scale), min(height, area_h / scale)
+    parts = tuple(
+        PrintPage(
+            orientation,  # type: ignore[arg-type]
+            Box(_offset(width, shown_w, columns, column), _offset(height, shown_h, rows, row), shown_w, shown_h),
+            scale,
+        )
+        for row in range(rows)
+        for column in range(columns)
+    )
+    overview_fit, overview_orientation = max(fits, key=lambda item: (item[0], item[1] == "landscape"))
+    overview = PrintPage(overview_orientation, Box(0.0, 0.0, width, height), overview_fit)  # type: ignore[arg-type]
+    return PrintPlan(overview, parts, smallest_font * scale)
+
+
+def _count(length: float, window: float) -> int:
+    """Pages of ``window`` points needed to cover ``length`` with the overlap."""
+    if length <= window:
+        return 1
+    return math.ceil((length - _TILE_OVERLAP) / (window - _TILE_OVERLAP))
+
+
+def _span(length: float, count: int) -> float:
+    """The window one of ``count`` overlapping pages must show to cover ``length``."""
+    return length if count == 1 else (length - _TILE_OVERLAP) / count + _TILE_OVERLAP
+
+
+def _offset(length: float, window: float, count: int, index: int) -> float:
+    return 0.0 if count == 1 else index * (length - window) / (count - 1)
+
+
+@dataclass(frozen=True)
+class _PrintDrawing:
+    svg: bytes  # as fpdf2 draws it: no links or titles
+    width: float
+    height: float
+    smallest_font: float
+    lanes: tuple[tuple[str, Box], ...]  # lane name -> its band, drawing points, y downwards
+    shift: tuple[float, float] = (0.0, 0.0)  # SVG coordinates + shift = drawing points
+
+    def cropped(self, area: Box, margin: float = 24.0) -> bytes:
+        """The SVG without the shapes, lines and lanes that lie wholly outside ``area``.
+
+        fpdf2 writes every element of an SVG into each page that shows it, clipped or
+        not: without this a drawing split over n pages would be written n times.
+        """
+        from lxml import etree
+
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+        root = etree.fromstring(self.svg, parser)
+        x1, y1 = area.x - margin - self.shift[0], area.y - margin - self.shift[1]
+        x2, y2 = x1 + area.width + 2 * margin, y1 + area.height + 2 * margin
+        for group in list(root.iter("{http://www.w3.org/2000/svg}g")):
+            if group.get("class") not in ("node", "edge", "cluster"):
+                continue
+            box = _svg_extent(group)
+            parent = group.getparent()
+            if box is not None and parent is not None and (
+                box[2] < x1 or box[0] > x2 or box[3] < y1 or box[1] > y2
+            ):
+                parent.remove(group)
+        return bytes(etree.tostring(root))
+
+
+def _svg_extent(group: Any) -> tuple[float, float, float, float] | None:
+    """The box ``(x1, y1, x2, y2)`` around everything a Graphviz SVG group draws."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for element in group.iter():
+        tag = element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
+        if tag in ("polygon", "polyline", "path"):
+            numbers = [float(n) for n in _NUMBERS.findall(element.get("points") or element.get("d") or "")]
+            xs += numbers[0::2]
+            ys += numbers[1::2]
+        elif tag == "ellipse":
+            cx, cy = float(element.get("cx") or 0), float(element.get("cy") or 0)
+            rx, ry = float(element.get("rx") or 0), float(element.get("ry") or 0)
+            xs += [cx - rx, cx + rx]
+            ys += [cy - ry, cy + ry]
+        elif tag == "text":
+            x, y = float(element.get("x") or 0), float(element.get("y") or 0)
+            reach = len(element.text or "") * float(element.get("font-size") or 14)
+            xs += [x - reach, x + reach]
+            ys += [y - 20, y + 20]
+    if not xs or not ys:
+        return None
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+_TRANSLATE = re.compile(r"translate\((-?[\d.]+)[ ,]+(-?[\d.]+)\)")
+_NUMBERS = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def _svg_for_pdf(svg: bytes) -> _PrintDrawing:
+    from lxml import etree
+
+    ns = "{http://www.w3.org/2000/svg}"
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    root = etree.fromstring(svg[svg.index(b"<svg") :], parser)
+    lanes = []
+    graph = root.find(f"{ns}g")
+    shift = _TRANSLATE.search(graph.get("transform") or "") if graph is not None else None
+    dx, dy = (float(shift.group(1)), float(shift.group(2))) if shift else (0.0, 0.0)
+    for group in root.iter(f"{ns}g"):
+        polygon, name = group.find(f"{ns}polygon"), group.findtext(f"{ns}text")
+        if group.get("class") == "cluster" and (group.findtext(f"{ns}title") or "").startswith("cluster_lane"):
+            numbers = [float(n) for n in _NUMBERS.findall(polygon.get("points") or "")] if polygon is not None else []
+            if numbers and name:
+                xs, ys = [x + dx for x in numbers[0::2]], [y + dy for y in numbers[1::2]]
+                lanes.append((name, Box(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))))
+    for element in list(root.iter(f"{ns}title")):
+        parent = element.getparent()
+        if parent is not None:
+            parent.remove(element)
+    for link in list(root.iter(f"{ns}a")):
+        parent = link.getparent()
+        if parent is None:
+            continue
+        index = parent.index(link)
+        for child in list(link):
+            index += 1
+            parent.insert(index, child)
+        parent.remove(link)
+    sizes = []
+    for element in root.iter():
+        for attribute in ("fill", "stroke"):
+            if element.get(attribute) == "transparent":
+                element.set(attribute, "none")
+        if element.tag == f"{ns}text" and (element.text or "").strip():
+            sizes.append(float(element.get("font-size") or 14))
+    _, _, width, height = (float(v) for v in (root.get("viewBox") or "0 0 1 1").split())
+    return _PrintDrawing(etree.tostring(root), width, height, min(sizes, default=14.0), tuple(lanes), (dx, dy))
+
+
+_TTF_PLACES = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/TTF/DejaVuSans.ttf",
+    "/Library/Fonts/DejaVuSans.ttf",
+)
+
+
+def _print_font() -> str | None:
+    """The DejaVu Sans TrueType file that Graphviz draws with, for the PDF to embed."""
+    for place in _TTF_PLACES:
+        if os.path.isfile(place):
+            return place
+    fc_match = shutil.which("fc-match")
+    if fc_match is not None:
+        import subprocess
+
+        found = subprocess.run(
+            [fc_match, "-f", "%{file}", "DejaVu Sans"], capture_output=True, text=True, check=False, timeout=10
+        ).stdout
+        if found.endswith(".ttf") and "DejaVuSans" in found and os.path.isfile(found):
+            return found
+    return None
+
+
+def add_print_pages(
+    pdf: Any,
+    svg: bytes,
+    *,
+    title: str = "",
+    lang: str = "nb",
+    png: bytes | Callable[[], bytes] | None = None,
+) -> PrintPlan:
+    """Add a Graphviz SVG drawing to an fpdf2 document as readable A4 pages; return the plan.
+
+    The pages follow :func:`print_plan`: one page when the drawing fits at a
+    readable size, else an overview page and then the parts, each headed by
+    ``title`` and «Del 2 av 5». The drawing stays vector graphics with real
+    text, set in DejaVu Sans (embedded); without that font on the system,
+    ``png`` (the same drawing as PNG, best at 3× size) is placed instead.
+
+    Parameters
+    ----------
+    pdf
+        An ``fpdf.FPDF`` document, in any unit; pages are added to it.
+    svg
+        The drawing from :func:`render` as ``"svg"``.
+    title
+        Heading of every page.
+    lang
+        ``"nb"`` or ``"en"``, for the page headings.
+    png
+        The same drawing as PNG (or a function that makes it), used only when
+        no DejaVu Sans font is found.
+
+    Returns
+    -------
+    PrintPlan
+        The pages added, with their scale.
+    """
+    import io
+
+    words = _PRINT_WORDS["en" if lang == "en" else "nb"]
+    drawing = _svg_for_pdf(svg)
+    width, height = drawing.width, drawing.height
+    plan = print_plan(width, height, smallest_font=drawing.smallest_font)
+    font = _print_font()
+    family = "helvetica"
+    if font is not None:
+        family = "DejaVu Sans"
+        bold = font.replace("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
+        for style, path in (("", font), ("B", bold if bold != font and os.path.isfile(bold) else font)):
+            if family.lower() + style not in pdf.fonts:
+                pdf.add_font(family, style, path)
+    picture = None if font is not None else png() if callable(png) else png
+    if font is None and picture is None:
+        raise ProcessError("printing the drawing needs the DejaVu Sans font, or the drawing as PNG")
+    unit = 1 / pdf.k  # fpdf2 measures in its unit; everything here is in points
+
+    def text(value: str) -> str:
+        return value if font is not None else value.encode("latin-1", "replace").decode("latin-1")
+
+    def page(part: PrintPage, heading: str) -> tuple[float, float]:
+        pdf.add_page(orientation="L" if part.orientation == "landscape" else "P")
+        page_w = (_A4[1] if part.orientation == "landscape" else _A4[0])
+        left, top = _PAGE_MARGIN, _PAGE_MARGIN + _PAGE_HEADER
+        pdf.set_text_color(38, 50, 56)
+        pdf.set_font(family, "B", 9)
+        pdf.text(left * unit, (_PAGE_MARGIN + 9) * unit, text(title))
+        pdf.set_font(family, "", 9)
+        pdf.text((page_w - _PAGE_MARGIN - pdf.get_string_width(heading) / unit) * unit, (_PAGE_MARGIN + 9) * unit, heading)
+        area_w, area_h = _page_area(part.orientation)
+        # Centre what is shown in the space below the heading.
+        left += max(0.0, (area_w - part.area.width * part.scale) / 2)
+        top += max(0.0, (area_h - part.area.height * part.scale) / 2)
+        image = picture if picture is not None else drawing.cropped(part.area)
+        with pdf.rect_clip(left * unit, top * unit, part.area.width * part.scale * unit, part.area.height * part.scale * unit):
+            pdf.image(
+                io.BytesIO(image),
+                x=(left - part.area.x * part.scale) * unit,
+                y=(top - part.area.y * part.scale) * unit,
+                w=width * part.scale * unit,
+                h=height * part.scale * unit,
+            )
+        return left, top
+
+    total = len(plan.parts)
+    if plan.overview is not None:
+        overview = plan.overview
+        left, top = page(overview, text(f"{words['overview']}: {words['parts'].format(n=total)}"))
+        # Where each part is, numbered as the pages are.
+        pdf.set_draw_color(21, 101, 192)
+        pdf.set_text_color(21, 101, 192)
+        pdf.set_line_width(0.8 * unit)
+        pdf.set_font(family, "B", 10)
+        with pdf.local_context():
+            pdf.set_dash_pattern(dash=4 * unit, gap=3 * unit)
+            for number, part in enumerate(plan.parts, start=1):
+                box = part.area
+                s = overview.scale
+                pdf.rect((left + box.x * s) * unit, (top + box.y * s) * unit, box.width * s * unit, box.height * s * unit)
+        for number, part in enumerate(plan.parts, start=1):
+            box = part.area
+            s = overview.scale
+            pdf.text((left + box.x * s + 3) * unit, (top + box.y * s + 11) * unit, str(number))
+        pdf.set_draw_color(0, 0, 0)
+        pdf.set_line_width(0.567 * unit)
+    for number, part in enumerate(plan.parts, start=1):
+        heading = text(words["part"].format(i=number, n=total)) if total > 1 else ""
+        left, top = page(part, heading)
+        # A part that starts right of the lane names repeats them in the margin beside
+        # their bands, read bottom to top, where they cover nothing of the drawing.
+        pdf.set_font(family, "B", 8)
+        pdf.set_text_color(84, 110, 122)
+        for name, band in drawing.lanes:
+            shown_top = max(band.y, part.area.y)
+            shown_bottom = min(band.y + band.height, part.area.y + part.area.height)
+            room = (shown_bottom - shown_top) * part.scale - 4
+            if part.area.x <= band.x + 4 or room < 20:
+                continue
+            label = text(name)
+            while len(label) > 1 and pdf.get_string_width(label) / unit > room:
+                label = label[:-2] + "…" if font is not None else label[:-4] + "..."
+            x = left - 3
+            y = top + (shown_bottom - part.area.y) * part.scale - 2
+            with pdf.rotation(90, x * unit, y * unit):
+                pdf.text(x * unit, y * unit, label)
+        pdf.set_text_color(38, 50, 56)
+    pdf.set_text_color(0, 0, 0)
+    return plan
+
+
+def _print_pdf(svg: bytes, png: bytes | None, *, title: str, lang: str) -> bytes:
+    import datetime as dt
+
+    from fpdf import FPDF
+
+    pdf = FPDF(orientation="landscape", unit="pt", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.set_creation_date(dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    pdf.set_margins(_PAGE_MARGIN, _PAGE_MARGIN)
+    if title:
+        pdf.set_title(title)
+    pdf.set_lang("en" if lang == "en" else "nb")
+    add_print_pages(pdf, svg, title=title, lang=lang, png=png)
+    try:
+        return bytes(pdf.output())
+    finally:
+        close_fonts(pdf)
+
+
+def close_fonts(pdf: Any) -> None:
+    """Close the font files an fpdf2 document keeps open (fontTools reads them lazily)."""
+    for font in pdf.fonts.values():
+        ttfont = getattr(font, "ttfont", None)
+        if ttfont is not None:
+            ttfont.close()
 
 
 def _fixed_pdf_date(match: re.Match[bytes]) -> bytes:

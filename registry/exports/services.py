@@ -24,7 +24,7 @@ from markupsafe import Markup
 from processes import Process, Step
 from processes.explain import name_of
 from processes.formats import write_process
-from processes.render import kind_name, mode_cue
+from processes.render import add_print_pages, close_fonts, kind_name, mode_cue
 from registry.cooperations.services import slugify
 from registry.graphs import load_process
 
@@ -298,6 +298,9 @@ def description_pdf(
 ) -> bytes:
     """The printable process description as PDF: title, facts, the diagram, then every step.
 
+    The diagram gets A4 pages of its own (landscape or portrait, split over several
+    with an overview first when it is large), so that its text prints at 7 pt or more.
+
     Text is set with a Unicode TrueType font when one is found (``font_path``, else
     DejaVu Sans in the usual system places); otherwise with the PDF core font
     Helvetica, which covers Latin-1 (æ, ø, å, é …) only.
@@ -349,10 +352,15 @@ def description_pdf(
         pdf.set_font(family, "", 10)
         pdf.multi_cell(0, 6, clean(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if diagram and process.steps:
-        png = export_version(version, "png", lang=lang).data
-        pdf.ln(3)
-        pdf.image(png, w=pdf.epw)
-    pdf.ln(4)
+        # The diagram on pages of its own, readable when printed (see processes.render.print_plan).
+        svg = export_version(version, "svg", lang=lang).data
+        add_print_pages(
+            pdf, svg, title=version_title(version, lang), lang=lang,
+            png=lambda: export_version(version, "png", lang=lang).data,
+        )
+        pdf.add_page(orientation="portrait")
+    else:
+        pdf.ln(4)
     pdf.set_font(family, "B", 13)
     pdf.cell(0, 8, clean(words["steps_heading"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     for step in steps:
@@ -372,7 +380,10 @@ def description_pdf(
             if value:
                 pdf.multi_cell(0, 5, clean(f"{key}: {value}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(1.5)
-    return bytes(pdf.output())
+    try:
+        return bytes(pdf.output())
+    finally:
+        close_fonts(pdf)
 
 
 def _local(value: dt.datetime) -> dt.datetime:
