@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 
-.PHONY: run test venv venv-test translations messages clean
+.PHONY: run test venv venv-test translations messages screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ $(JS_TOOLS): tests/js/package-lock.json
 
 test: venv-test translations $(JS_TOOLS)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Regenerate docs/screenshots from a fresh demo in headless Chromium (scripts/screenshots.py; SHOTS= picks some).
+screenshots: venv-test translations
+	$(BIN)/python scripts/screenshots.py $(SHOTS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .hypothesis

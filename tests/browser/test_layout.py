@@ -70,6 +70,8 @@ MAIN_PAGES: list[tuple[str, str | None, Callable[[Any], None]]] = [
     ("change-plan", "process owner for 5001", _scrolled_to("/kommuner/5001/prosesser/byggesak/endringsplan", "Mot standarden til DigiTrøndelag")),
     ("justified-deviations", "coordinator", _goto("/samarbeid/digi-trondelag/begrunnede-avvik")),
     ("adoption", "coordinator", _goto("/samarbeid/digi-trondelag/utvikling/byggesak")),
+    ("gains-plan", "process owner for 5035", _goto("/kommuner/5035/prosesser/byggesak/gevinster/plan/digi-trondelag")),
+    ("maturity", "coordinator", _scrolled_to("/samarbeid/digi-trondelag/digital-modenhet", "Over tid, måned for måned")),
 ]
 
 
