@@ -128,11 +128,16 @@ def read_input(
     try:
         data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except FileNotFoundError:
-        raise FormatError("no such file", source=name) from None
+        raise FormatError("no such file", code="no_such_file", source=name) from None
     except IsADirectoryError:
-        raise FormatError("is a directory, not a file", source=name) from None
+        raise FormatError("is a directory, not a file", code="is_a_directory", source=name) from None
     except OSError as error:
-        raise FormatError(f"cannot read the file: {error.strerror or error}", source=name) from None
+        raise FormatError(
+            f"cannot read the file: {error.strerror or error}",
+            code="cannot_open",
+            params={"detail": str(error.strerror or error)},
+            source=name,
+        ) from None
     reader_options: dict[str, Any] = _parse_options(options)
     if label_attribute is not None:
         fmt = format or detect_format(data, name)
@@ -143,7 +148,10 @@ def read_input(
             reader_options["activity_column"] = label_attribute
         else:
             raise FormatError(
-                f"--label-attribute applies to event logs (XES, CSV), but this is a {fmt} file", source=name
+                f"--label-attribute applies to event logs (XES, CSV), but this is a {fmt} file",
+                code="option_not_for_format",
+                params={"format": fmt},
+                source=name,
             )
     if max_bytes is not None:
         reader_options["max_bytes"] = max_bytes or None
@@ -153,7 +161,12 @@ def read_input(
         return read_process(data, filename=name, format=format, **reader_options)
     except (TypeError, ValueError) as error:
         # A reader refused an --option it does not have, or its value; say so, not where in Python.
-        raise FormatError(f"--option not accepted for this file: {error}", source=name) from None
+        raise FormatError(
+            f"--option not accepted for this file: {error}",
+            code="option_not_accepted",
+            params={"detail": str(error)},
+            source=name,
+        ) from None
 
 
 def _parse_options(options: Sequence[str]) -> dict[str, Any]:
@@ -161,7 +174,9 @@ def _parse_options(options: Sequence[str]) -> dict[str, Any]:
     for option in options:
         key, sep, value = option.partition("=")
         if not sep or not key.strip():
-            raise FormatError(f"--option must look like KEY=VALUE, not {option!r}")
+            raise FormatError(
+                f"--option must look like KEY=VALUE, not {option!r}", code="option_syntax", params={"option": option}
+            )
         parsed[key.strip().replace("-", "_")] = _option_value(value.strip())
     return parsed
 
@@ -188,7 +203,12 @@ def write_output(path: str, data: bytes) -> None:
     try:
         Path(path).write_bytes(data)
     except OSError as error:
-        raise FormatError(f"cannot write the file: {error.strerror or error}", source=path) from None
+        raise FormatError(
+            f"cannot write the file: {error.strerror or error}",
+            code="cannot_write",
+            params={"detail": str(error.strerror or error)},
+            source=path,
+        ) from None
 
 
 def _output_format(path: str, to: str | None) -> str:
@@ -197,7 +217,7 @@ def _output_format(path: str, to: str | None) -> str:
     if to:
         return to.lower().lstrip(".")
     if path == "-":
-        raise FormatError("writing to stdout ('-') needs --to FORMAT")
+        raise FormatError("writing to stdout ('-') needs --to FORMAT", code="stdout_needs_format")
     return write_format_for(path)
 
 
@@ -406,6 +426,8 @@ def run_render(args: argparse.Namespace) -> int:
     if fmt not in _DRAWING_FORMATS:
         raise FormatError(
             f"render draws svg, png, pdf or dot, not {fmt}",
+            code="not_a_drawing_format",
+            params={"format": fmt},
             source=args.output,
             hint="use 'convert' for other formats",
         )

@@ -222,6 +222,8 @@ def _read(path: str | os.PathLike[str]) -> Process:
     except OSError as exc:
         raise FormatError(
             f"cannot read the file: {exc.strerror or exc}",
+            code="cannot_open",
+            params={"detail": str(exc.strerror or exc)},
             source=str(path),
             hint="check the path",
         ) from None

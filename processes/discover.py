@@ -596,6 +596,8 @@ def discover_tree(
     if len(activities) > max_activities:
         raise InputTooLargeError(
             f"the log has {len(activities)} different activities; discovery handles at most {max_activities}",
+            code="too_many_activities",
+            params={"count": len(activities), "limit": max_activities},
             hint="leave out rare activities (min_activity_frequency) or read the log as a directly-follows graph",
         )
     longest = max((len(t) for t in counted), default=0)

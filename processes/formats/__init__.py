@@ -195,6 +195,8 @@ def detect_format(data: bytes, filename: str | None = None) -> str:
             return by_name  # let that reader say precisely what is wrong
         raise UnsupportedFormatError(
             f"an XML file whose root element is <{root or '?'}> is not a process format I can read",
+            code="unknown_xml_root",
+            params={"root": root or "?"},
             source=filename,
             hint="expected BPMN (<definitions>), PNML (<pnml>) or XES (<log>)",
         )
@@ -215,6 +217,7 @@ def detect_format(data: bytes, filename: str | None = None) -> str:
         return by_name
     raise UnsupportedFormatError(
         "the file is not in any process format I can read",
+        code="unknown_format",
         source=filename,
         hint="supported: BPMN, PNML, XES, event-log CSV, native YAML/JSON, step tables (CSV/XLSX)",
     )
@@ -246,7 +249,12 @@ def _reader(fmt: str) -> Callable[..., Process]:
         from processes.formats.tabular import read_tabular
 
         return read_tabular
-    raise UnsupportedFormatError(f"unknown input format {fmt!r}", hint="use one of: " + ", ".join(_READABLE))
+    raise UnsupportedFormatError(
+        f"unknown input format {fmt!r}",
+        code="unknown_format_name",
+        params={"format": fmt, "choices": ", ".join(_READABLE)},
+        hint="use one of: " + ", ".join(_READABLE),
+    )
 
 
 def read_process(
@@ -300,7 +308,7 @@ def read_process(
     data = bytes(data)
     check_size(data, max_bytes=max_bytes, source=filename)
     if not data.strip():
-        raise FormatError("the file is empty", source=filename)
+        raise FormatError("the file is empty", code="empty_file", source=filename)
     fmt = format or detect_format(data, filename)
     reader = _reader(fmt)
     process = reader(data, source=filename, max_bytes=max_bytes, **options)
@@ -347,7 +355,10 @@ def write_process(process: Process, fmt: str, **options: Any) -> bytes:
         result: bytes = cast("Any", render)(process, name, **options)
         return result
     raise UnsupportedFormatError(
-        f"cannot write the format {fmt!r}", hint="use one of: " + ", ".join(_WRITE_NAMES)
+        f"cannot write the format {fmt!r}",
+        code="cannot_write_format",
+        params={"format": fmt, "choices": ", ".join(_WRITE_NAMES)},
+        hint="use one of: " + ", ".join(_WRITE_NAMES),
     )
 
 
@@ -364,5 +375,7 @@ def write_format_for(filename: str) -> str:
         return _WRITE_EXTENSIONS[ext]
     raise UnsupportedFormatError(
         f"cannot tell the output format from {filename!r}",
+        code="unknown_output_extension",
+        params={"filename": filename, "choices": ", ".join(sorted(_WRITE_EXTENSIONS))},
         hint="use one of the extensions " + ", ".join(sorted(_WRITE_EXTENSIONS)) + " or name the format",
     )

@@ -50,6 +50,8 @@ def check_size(data: bytes, *, max_bytes: int | None, source: str | None) -> Non
     if max_bytes is not None and len(data) > max_bytes:
         raise InputTooLargeError(
             f"the file is {len(data):,} bytes, more than the limit of {max_bytes:,} bytes",
+            code="too_large",
+            params={"size": len(data), "limit": max_bytes},
             source=source,
             hint="split the process or raise the size limit",
         )
@@ -81,13 +83,14 @@ def parse_xml(data: bytes, *, source: str | None = None, max_bytes: int | None =
     """
     check_size(data, max_bytes=max_bytes, source=source)
     if not data.strip():
-        raise FormatError("the file is empty", source=source)
+        raise FormatError("the file is empty", code="empty_file", source=source)
     scanned = _as_ascii_compatible(data)
     doctype = _DOCTYPE.search(scanned)
     if doctype is not None:
         line = scanned[: doctype.start()].count(b"\n") + 1
         raise FormatError(
             "the file declares a DOCTYPE; DTDs and entities are refused for safety",
+            code="doctype",
             source=source,
             line=line,
             hint="remove the <!DOCTYPE ...> declaration",
@@ -97,14 +100,21 @@ def parse_xml(data: bytes, *, source: str | None = None, max_bytes: int | None =
     except etree.XMLSyntaxError as exc:
         lineno: int | None = exc.lineno or None
         msg = getattr(exc, "msg", None) or str(exc)
-        raise FormatError(f"the file is not well-formed XML: {msg}", source=source, line=lineno) from None
+        raise FormatError(
+            f"the file is not well-formed XML: {msg}",
+            code="xml_syntax",
+            params={"detail": msg},
+            source=source,
+            line=lineno,
+        ) from None
     if root is None:
-        raise FormatError("the file has no XML root element", source=source)
+        raise FormatError("the file has no XML root element", code="xml_no_root", source=source)
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
         # Belt and braces: an encoding the byte scan did not catch still has no DTD pass.
         raise FormatError(
             "the file declares a DOCTYPE; DTDs and entities are refused for safety",
+            code="doctype",
             source=source,
             hint="remove the <!DOCTYPE ...> declaration",
         )

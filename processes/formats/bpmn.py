@@ -277,9 +277,9 @@ class _Reader:
             if isinstance(child.tag, str) and _namespace(child.tag) == self.ns:
                 yield local_name(child.tag), child
 
-    def fail(self, message: str, el: etree._Element | None = None, **kw: Any) -> FormatError:
+    def fail(self, message: str, el: etree._Element | None = None, *, code: str, **kw: Any) -> FormatError:
         line = el.sourceline if el is not None else None
-        return FormatError(message, source=self.source, line=line, **kw)
+        return FormatError(message, code=code, source=self.source, line=line, **kw)
 
     # -- ids ------------------------------------------------------------
     def claim_id(self, el: etree._Element, tag: str) -> str:
@@ -457,7 +457,13 @@ class _Reader:
                 else:
                     p.add_gateway(element)
             except ModelError as exc:  # a kp:exact id that clashes with another element
-                raise self.fail(f"cannot add element: {exc}", el, element=element.id) from None
+                raise self.fail(
+                    f"cannot add element: {exc}",
+                    el,
+                    code="invalid_element",
+                    params={"detail": str(exc)},
+                    element=element.id,
+                ) from None
         for flow, el in self.flows:
             source, target = self.resolve_ref(flow.source), self.resolve_ref(flow.target)
             flow = flow.replace(source=original.get(source, source), target=original.get(target, target))
@@ -608,13 +614,16 @@ def read_bpmn(
     try:
         root = parse_xml(data, source=source, max_bytes=max_bytes)
     except (ValueError, LookupError) as exc:  # e.g. an unknown encoding in the XML declaration
-        raise FormatError(f"the file cannot be decoded as XML: {exc}", source=source) from None
+        raise FormatError(
+            f"the file cannot be decoded as XML: {exc}", code="encoding", params={"detail": str(exc)}, source=source
+        ) from None
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
         # parse_xml looks for "<!DOCTYPE" in the raw bytes, which misses it in
         # UTF-16/32 files; the parsed document tells for any encoding.
         raise FormatError(
             "the file declares a DOCTYPE; DTDs and entities are refused for safety",
+            code="doctype",
             source=source,
             hint="remove the <!DOCTYPE ...> declaration",
         )
@@ -629,6 +638,8 @@ def read_bpmn(
         raise UnsupportedFormatError(
             "the BPMN file has no <process> element, so there is no process to import"
             + (f" (it holds: {', '.join(found)})" if found else " (<definitions> is empty)"),
+            code="no_bpmn_process",
+            params={"found": ", ".join(found)},
             source=source,
             line=root.sourceline,
             element=root.get("id"),
@@ -714,7 +725,15 @@ def _not_bpmn(root: etree._Element, tag: str, ns: str | None, source: str | None
     else:
         message = f"this XML file is not BPMN 2.0: the root element is {shown}, not <definitions>"
         hint = "export the process as BPMN 2.0 XML from the modelling tool"
-    return UnsupportedFormatError(message, source=source, line=root.sourceline, element=tag, hint=hint)
+    return UnsupportedFormatError(
+        message,
+        code="not_bpmn",
+        params={"root": tag, "namespace": ns or ""},
+        source=source,
+        line=root.sourceline,
+        element=tag,
+        hint=hint,
+    )
 
 
 # -- kp: extension (read side) -----------------------------------------------
@@ -747,7 +766,10 @@ def _exact_values_checked(kp: etree._Element, source: str | None, element: str |
     try:
         return _exact_values(kp)
     except _KpError as exc:
-        raise FormatError(str(exc), source=source, line=exc.el.sourceline, element=element) from None
+        raise FormatError(
+            str(exc), code="invalid_extension", params={"detail": str(exc)}, source=source,
+            line=exc.el.sourceline, element=element,
+        ) from None
 
 
 def _exact_string(exact: Mapping[str, Any], key: str) -> str | None:
@@ -827,9 +849,15 @@ def _apply_kp(element: Element, kp: etree._Element | None, source: str | None) -
                 changes["attributes"] = attributes
         return element.replace(**changes) if changes else element
     except _KpError as exc:
-        raise FormatError(str(exc), source=source, line=exc.el.sourceline, element=element.id) from None
+        raise FormatError(
+            str(exc), code="invalid_extension", params={"detail": str(exc)}, source=source,
+            line=exc.el.sourceline, element=element.id,
+        ) from None
     except (ModelError, ValueError, TypeError) as exc:  # e.g. an empty kp:exact id
-        raise FormatError(f"invalid kp: extension: {exc}", source=source, line=kp.sourceline, element=element.id) from None
+        raise FormatError(
+            f"invalid kp: extension: {exc}", code="invalid_extension", params={"detail": str(exc)},
+            source=source, line=kp.sourceline, element=element.id,
+        ) from None
 
 
 def _apply_flow_kp(flow: Flow, kp: etree._Element | None, source: str | None) -> Flow:
@@ -843,7 +871,10 @@ def _apply_flow_kp(flow: Flow, kp: etree._Element | None, source: str | None) ->
             changes["metrics"] = metrics
         return flow.replace(**changes) if changes else flow
     except _KpError as exc:
-        raise FormatError(str(exc), source=source, line=exc.el.sourceline, element=flow.id) from None
+        raise FormatError(
+            str(exc), code="invalid_extension", params={"detail": str(exc)}, source=source,
+            line=exc.el.sourceline, element=flow.id,
+        ) from None
 
 
 def _exact_lanes(kp: etree._Element, source: str | None) -> list[str] | None:
@@ -858,6 +889,8 @@ def _exact_lanes(kp: etree._Element, source: str | None) -> list[str] | None:
     if not (isinstance(lanes, list) and all(isinstance(x, str) for x in lanes)):
         raise FormatError(
             "kp:exact for the lanes must hold a JSON list of lane names",
+            code="invalid_extension",
+            params={"detail": "kp:exact for the lanes must hold a JSON list of lane names"},
             source=source,
             line=kp.sourceline,
             hint="remove the kp:exact field=\"lanes\" element to use the lanes of the pools",
@@ -877,7 +910,9 @@ def _read_process_kp(p: Process, kp: etree._Element | None, source: str | None) 
                 setattr(p, key, exact[key])
         p.metadata = dict(_kp_pairs(kp, "metadata"))
     except _KpError as exc:
-        raise FormatError(str(exc), source=source, line=exc.el.sourceline) from None
+        raise FormatError(
+            str(exc), code="invalid_extension", params={"detail": str(exc)}, source=source, line=exc.el.sourceline
+        ) from None
 
 
 # ---------------------------------------------------------------------------

@@ -558,7 +558,7 @@ def discover(
         keep = kept.__contains__
     counts = _count(source, keep, variants=miner == "inductive")
     if counts.cases == 0:
-        raise FormatError("the event log has no cases")
+        raise FormatError("the event log has no cases", code="no_cases")
 
     edges = _filter_edges(counts, min_edge_frequency) if min_edge_frequency else set(counts.edges)
     process = Process(process_id, name)
@@ -682,11 +682,18 @@ class _LimitedReader(io.RawIOBase):
         try:
             data = self.stream.read(len(buffer))
         except (EOFError, OSError, zlib.error) as exc:
-            raise FormatError(f"the compressed log is damaged: {exc}", source=self.source) from None
+            raise FormatError(
+                f"the compressed log is damaged: {exc}",
+                code="damaged_compressed",
+                params={"detail": str(exc)},
+                source=self.source,
+            ) from None
         self.read_so_far += len(data)
         if self.limit is not None and self.read_so_far > self.limit:
             raise InputTooLargeError(
                 f"the log unpacks to more than {self.limit:,} bytes",
+                code="unpacks_too_large",
+                params={"limit": self.limit},
                 source=self.source,
                 hint="a real event log unpacks to far less; upload a shorter period or fewer cases",
             )
@@ -705,7 +712,7 @@ def _open(
         raw = bytes(data)
         check_size(raw, max_bytes=max_bytes, source=source)
         if not raw.strip():
-            raise FormatError("the file is empty", source=source)
+            raise FormatError("the file is empty", code="empty_file", source=source)
         opener: Callable[[], IO[bytes]] = lambda: io.BytesIO(raw)
     elif isinstance(data, str | os.PathLike):
         path = os.fspath(data)
@@ -731,12 +738,19 @@ def _open(
         try:
             handle = opener()
         except OSError as exc:
-            raise FormatError(f"cannot open the log: {exc.strerror or exc}", source=source) from None
+            raise FormatError(
+                f"cannot open the log: {exc.strerror or exc}",
+                code="cannot_open",
+                params={"detail": str(exc.strerror or exc)},
+                source=source,
+            ) from None
         head = handle.read(2)
         if hasattr(handle, "seek") and handle.seekable():
             handle.seek(handle.tell() - len(head))
         else:  # pragma: no cover - all openers above give seekable streams
-            raise FormatError("cannot rewind the log", source=source)
+            raise FormatError(
+                "cannot rewind the log", code="cannot_open", params={"detail": "cannot rewind"}, source=source
+            )
         if head == b"\x1f\x8b":
             # The smaller of the absolute cap and 50 times the packed limit (gzip bombs).
             limits = [n for n in (max_unpacked_bytes, None if max_bytes is None else max_bytes * 50) if n is not None]
@@ -797,6 +811,7 @@ def _xes_traces(
         if doctype:
             raise FormatError(
                 "the file declares a DOCTYPE; DTDs and entities are refused for safety",
+                code="doctype",
                 source=source,
                 line=head[: doctype.start()].count(b"\n") + 1,
             )
@@ -858,6 +873,8 @@ def _xes_traces(
                 if max_case_events is not None and len(trace) > max_case_events:
                     raise InputTooLargeError(
                         f"case {cases + 1} of the log has more than {max_case_events:,} events",
+                        code="case_too_long",
+                        params={"case": cases + 1, "limit": max_case_events},
                         source=source,
                         line=element.sourceline,
                         hint="a case of casework has tens of events; check how the log was exported",
@@ -886,7 +903,11 @@ def _xes_traces(
             raise _not_xes(local_name(finished.tag), finished.sourceline, source)
     except etree.XMLSyntaxError as exc:
         raise FormatError(
-            f"the file is not well-formed XML: {exc.msg}", source=source, line=exc.lineno or None
+            f"the file is not well-formed XML: {exc.msg}",
+            code="xml_syntax",
+            params={"detail": str(exc.msg)},
+            source=source,
+            line=exc.lineno or None,
         ) from None
     finally:
         handle.close()
@@ -894,7 +915,11 @@ def _xes_traces(
 
 def _not_xes(tag: str, line: int | None, source: str | None) -> FormatError:
     return FormatError(
-        f"the file is not an XES event log: the root element is <{tag}>, not <log>", source=source, line=line
+        f"the file is not an XES event log: the root element is <{tag}>, not <log>",
+        code="not_xes",
+        params={"root": tag},
+        source=source,
+        line=line,
     )
 
 
@@ -999,6 +1024,8 @@ def read_xes(
         keys = ", ".join(sorted(stats.event_keys)) or "none"
         raise FormatError(
             f"no event has the attribute {label_attribute!r}; the events carry: {keys}",
+            code="missing_label_attribute",
+            params={"attribute": label_attribute, "keys": keys},
             source=source,
             hint="choose one of them as the label attribute",
         )
@@ -1150,7 +1177,7 @@ def _csv_layout(
     try:
         header = next(csv.reader(io.StringIO(first_line), delimiter=delimiter))
     except (StopIteration, csv.Error):
-        raise FormatError("the file has no header row", source=source, line=1) from None
+        raise FormatError("the file has no header row", code="no_header_row", source=source, line=1) from None
     names = [h.strip() for h in header]
     normal = [_normal(h) for h in names]
     found: dict[str, int | None] = {}
@@ -1160,6 +1187,8 @@ def _csv_layout(
             if _normal(wanted) not in normal:
                 raise FormatError(
                     f"there is no column {wanted!r}; the columns are: {', '.join(repr(n) for n in names)}",
+                    code="missing_column",
+                    params={"column": wanted, "columns": ", ".join(names), "role": role},
                     source=source,
                     line=1,
                     hint=f"choose the {role} column from these",
@@ -1172,13 +1201,17 @@ def _csv_layout(
         if guess is None and role in ("case", "activity"):
             raise FormatError(
                 f"cannot tell which column is the {role}; the columns are: {', '.join(repr(n) for n in names)}",
+                code="column_not_found",
+                params={"role": role, "columns": ", ".join(names)},
                 source=source,
                 line=1,
                 hint=f"name it with {role}_column=...",
             )
         found[role] = guess
     if found["case"] == found["activity"]:
-        raise FormatError("the case and the activity must be different columns", source=source, line=1)
+        raise FormatError(
+            "the case and the activity must be different columns", code="same_column", source=source, line=1
+        )
     case, activity = found["case"], found["activity"]
     assert case is not None and activity is not None  # guessed or raised above
     return _CsvLayout(delimiter, case, activity, found["timestamp"], found["lifecycle"], names)
@@ -1192,10 +1225,10 @@ def _csv_source(
         raw = bytes(data)
         check_size(raw, max_bytes=max_bytes, source=source)
         if not raw.strip():
-            raise FormatError("the file is empty", source=source)
+            raise FormatError("the file is empty", code="empty_file", source=source)
         text = _decode_csv(raw, source)
         if "\x00" in text:
-            raise FormatError("the file contains NUL bytes; it is not a CSV text file", source=source)
+            raise FormatError("the file contains NUL bytes; it is not a CSV text file", code="nul_bytes", source=source)
         return lambda: _lines(text)
     path = os.fspath(data)
     encoding = _file_encoding(path, source)
@@ -1204,7 +1237,9 @@ def _csv_source(
         with open(path, encoding=encoding, newline="") as handle:
             for line in handle:
                 if "\x00" in line:
-                    raise FormatError("the file contains NUL bytes; it is not a CSV text file", source=source)
+                    raise FormatError(
+                        "the file contains NUL bytes; it is not a CSV text file", code="nul_bytes", source=source
+                    )
                 yield line
 
     return read_lines
@@ -1218,7 +1253,7 @@ def _file_encoding(path: str, source: str | None) -> str:
             if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
                 return "utf-16"
             if not head.strip() and not handle.read(4096).strip():
-                raise FormatError("the file is empty", source=source)
+                raise FormatError("the file is empty", code="empty_file", source=source)
             handle.seek(0)
             for encoding in ("utf-8-sig", "cp1252"):
                 decoder = codecs.getincrementaldecoder(encoding)()
@@ -1231,9 +1266,15 @@ def _file_encoding(path: str, source: str | None) -> str:
                     continue
                 return encoding
     except OSError as exc:
-        raise FormatError(f"cannot open the log: {exc.strerror or exc}", source=source) from None
+        raise FormatError(
+            f"cannot open the log: {exc.strerror or exc}",
+            code="cannot_open",
+            params={"detail": str(exc.strerror or exc)},
+            source=source,
+        ) from None
     raise FormatError(
         "the file is neither UTF-8 nor Windows-1252 text",
+        code="encoding",
         source=source,
         hint="save it from Excel as 'CSV UTF-8'",
     )
@@ -1269,6 +1310,8 @@ def _csv_traces(
             if len(row) <= width:
                 raise FormatError(
                     f"row {row_number} has {len(row)} cells, fewer than the header's columns",
+                    code="too_few_cells",
+                    params={"row": row_number, "count": len(row)},
                     source=source,
                     line=reader.line_num,
                 )
@@ -1278,6 +1321,8 @@ def _csv_traces(
                 column = layout.names[layout.case if not case else layout.activity]
                 raise FormatError(
                     f"row {row_number}, column {column!r}: the cell is empty",
+                    code="empty_cell",
+                    params={"row": row_number, "column": column},
                     source=source,
                     line=reader.line_num,
                 )
@@ -1290,6 +1335,8 @@ def _csv_traces(
                         raise FormatError(
                             f"row {row_number}, column {layout.names[layout.timestamp]!r}: "
                             f"{cell!r} is not a date and time I can read",
+                            code="bad_timestamp",
+                            params={"row": row_number, "column": layout.names[layout.timestamp], "value": cell},
                             source=source,
                             line=reader.line_num,
                             hint="use ISO 8601 (2024-03-01 13:45), dd.mm.yyyy hh:mm, or pass timestamp_format",
@@ -1302,7 +1349,13 @@ def _csv_traces(
                 current = case
             open_cases.setdefault(case, []).append(event)
     except csv.Error as exc:
-        raise FormatError(f"the CSV text is malformed: {exc}", source=source, line=reader.line_num) from None
+        raise FormatError(
+            f"the CSV text is malformed: {exc}",
+            code="csv_syntax",
+            params={"detail": str(exc)},
+            source=source,
+            line=reader.line_num,
+        ) from None
     yield from open_cases.values()
 
 
@@ -1428,7 +1481,7 @@ def read_eventlog_csv(
         )
     except FormatError as exc:
         if exc.source is None:
-            raise FormatError(exc.message, source=source, line=exc.line, hint=exc.hint) from None
+            raise exc.with_source(source) from None
         raise
     process.metadata.update(
         {"source_format": "eventlog_csv", "activity_column": layout.names[layout.activity]}

@@ -158,6 +158,8 @@ def _decode(data: bytes | str, source: str | None) -> str:
         line = data[: exc.start].count(b"\n") + 1
         raise FormatError(
             f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} cannot be decoded)",
+            code="encoding",
+            params={"byte": f"0x{data[exc.start]:02x}"},
             source=source,
             line=line,
             hint="save the file as UTF-8",
@@ -172,8 +174,18 @@ class _YamlReader:
         self.constructor = SafeConstructor()
         self.seen: set[int] = set()
 
-    def fail(self, node: Node, message: str, hint: str | None = None) -> FormatError:
-        return FormatError(message, source=self.source, line=node.start_mark.line + 1, hint=hint)
+    def fail(
+        self,
+        node: Node,
+        message: str,
+        hint: str | None = None,
+        *,
+        code: str,
+        params: Mapping[str, str | int] | None = None,
+    ) -> FormatError:
+        return FormatError(
+            message, code=code, params=params, source=self.source, line=node.start_mark.line + 1, hint=hint
+        )
 
     def convert(self, node: Node) -> tuple[Any, str | None]:
         """Return (value, raw text of a plain non-string scalar or None)."""
@@ -183,6 +195,7 @@ class _YamlReader:
                 node,
                 "this value is reused elsewhere with a YAML alias (*name); aliases are not supported",
                 "write the value out where it is used",
+                code="yaml_alias",
             )
         self.seen.add(id(node))
         line = node.start_mark.line + 1
@@ -190,7 +203,10 @@ class _YamlReader:
             if node.tag == _YAML_STR:
                 return node.value, None
             if node.tag not in _YAML_PLAIN_TYPES:
-                raise self.fail(node, f"the YAML tag {node.tag!r} is not supported", "remove the tag")
+                raise self.fail(
+                    node, f"the YAML tag {node.tag!r} is not supported", "remove the tag",
+                    code="yaml_tag", params={"tag": node.tag},
+                )
             raw = node.value if node.style is None else None
             if node.tag == "tag:yaml.org,2002:timestamp":
                 return node.value, raw
@@ -200,7 +216,10 @@ class _YamlReader:
                 return node.value, raw
         if isinstance(node, SequenceNode):
             if node.tag != "tag:yaml.org,2002:seq":
-                raise self.fail(node, f"the YAML tag {node.tag!r} is not supported", "remove the tag")
+                raise self.fail(
+                    node, f"the YAML tag {node.tag!r} is not supported", "remove the tag",
+                    code="yaml_tag", params={"tag": node.tag},
+                )
             seq = _LList(line)
             for index, child in enumerate(node.value):
                 value, raw = self.convert(child)
@@ -211,15 +230,24 @@ class _YamlReader:
             return seq, None
         if isinstance(node, MappingNode):
             if node.tag != "tag:yaml.org,2002:map":
-                raise self.fail(node, f"the YAML tag {node.tag!r} is not supported", "remove the tag")
+                raise self.fail(
+                    node, f"the YAML tag {node.tag!r} is not supported", "remove the tag",
+                    code="yaml_tag", params={"tag": node.tag},
+                )
             mapping = _LDict(line)
             for key_node, value_node in node.value:
                 if not isinstance(key_node, ScalarNode):
-                    raise self.fail(key_node, "a key must be a plain text, not a list or mapping")
+                    raise self.fail(
+                        key_node, "a key must be a plain text, not a list or mapping", code="yaml_key",
+                        params={"key": ""},
+                    )
                 key = key_node.value
                 if key_node.tag not in (_YAML_STR, *_YAML_PLAIN_TYPES):
                     raise self.fail(
-                        key_node, f"the key {key!r} has an unsupported YAML tag or is a merge key (<<)"
+                        key_node,
+                        f"the key {key!r} has an unsupported YAML tag or is a merge key (<<)",
+                        code="yaml_key",
+                        params={"key": key},
                     )
                 if key in mapping:
                     raise self.fail(
@@ -227,6 +255,8 @@ class _YamlReader:
                         f"the key {key!r} appears twice in the same mapping "
                         f"(first on line {mapping.item_lines[key]})",
                         "keep one of them",
+                        code="duplicate_key",
+                        params={"key": key, "first_line": mapping.item_lines[key]},
                     )
                 value, raw = self.convert(value_node)
                 mapping[key] = value
@@ -234,7 +264,7 @@ class _YamlReader:
                 if raw is not None:
                     mapping.raw[key] = raw
             return mapping, None
-        raise self.fail(node, "unsupported YAML node")  # pragma: no cover - PyYAML has only three node types
+        raise self.fail(node, "unsupported YAML node", code="yaml_syntax", params={"detail": "unsupported node"})  # pragma: no cover - PyYAML has only three node types
 
 
 def _parse_yaml(text: str, source: str | None) -> Any:
@@ -251,20 +281,30 @@ def _parse_yaml(text: str, source: str | None) -> Any:
             )
         raise FormatError(
             f"the file is not valid YAML: {what}",
+            code="yaml_flow_syntax" if hint else "yaml_syntax",
+            params={"detail": what},
             source=source,
             line=mark.line + 1 if mark else None,
             hint=hint,
         ) from None
     except yaml.YAMLError as exc:
-        raise FormatError(f"the file is not valid YAML: {exc}", source=source) from None
+        raise FormatError(
+            f"the file is not valid YAML: {exc}", code="yaml_syntax", params={"detail": str(exc)}, source=source
+        ) from None
     except RecursionError:
-        raise FormatError("the file is nested too deeply to be a process", source=source) from None
+        raise FormatError(
+            "the file is nested too deeply to be a process", code="nested_too_deeply", source=source
+        ) from None
     if node is None:
-        raise FormatError("the file is empty", source=source, hint="start with 'name:' and a 'steps:' list")
+        raise FormatError(
+            "the file is empty", code="empty_file", source=source, hint="start with 'name:' and a 'steps:' list"
+        )
     try:
         return _YamlReader(source).convert(node)[0]
     except RecursionError:
-        raise FormatError("the file is nested too deeply to be a process", source=source) from None
+        raise FormatError(
+            "the file is nested too deeply to be a process", code="nested_too_deeply", source=source
+        ) from None
 
 
 class _LineJSONDecoder(json.JSONDecoder):
@@ -323,17 +363,25 @@ def _parse_json(text: str, source: str | None) -> Any:
         return _LineJSONDecoder(text).decode(text)
     except json.JSONDecodeError as exc:
         raise FormatError(
-            f"the file is not valid JSON: {exc.msg} (column {exc.colno})", source=source, line=exc.lineno
+            f"the file is not valid JSON: {exc.msg} (column {exc.colno})",
+            code="json_syntax",
+            params={"detail": exc.msg, "column": exc.colno},
+            source=source,
+            line=exc.lineno,
         ) from None
     except _JSONDuplicateKey as exc:
         raise FormatError(
             f"the key {exc.key!r} appears twice in the same object",
+            code="duplicate_key",
+            params={"key": exc.key},
             source=source,
             line=exc.line,
             hint="keep one of them",
         ) from None
     except RecursionError:
-        raise FormatError("the file is nested too deeply to be a process", source=source) from None
+        raise FormatError(
+            "the file is nested too deeply to be a process", code="nested_too_deeply", source=source
+        ) from None
 
 
 # --------------------------------------------------------------------------
@@ -345,6 +393,12 @@ def _path(parent: str, key: Any) -> str:
     if isinstance(key, int):
         return f"{parent}[{key}]"
     return f"{parent}.{key}" if parent else str(key)
+
+
+def _closest(word: object, choices: list[str] | tuple[str, ...]) -> str:
+    """The choice closest to ``word``, or "" (a parameter for the application's own "did you mean")."""
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return close[0] if close else ""
 
 
 def _did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str | None:
@@ -363,11 +417,15 @@ class _Builder:
         path: str,
         message: str,
         *,
+        code: str,
+        params: Mapping[str, str | int] | None = None,
         hint: str | None = None,
         element: str | None = None,
     ) -> FormatError:
         return FormatError(
             f"{path}: {message}" if path else message,
+            code=code,
+            params={"path": path, **(params or {})},
             source=self.source,
             line=_line_of(container, key),
             element=element,
@@ -381,7 +439,11 @@ class _Builder:
         for key in mapping:
             if key not in allowed:
                 hint = _did_you_mean(key, allowed) or "allowed keys: " + ", ".join(allowed)
-                raise self.error(mapping, key, _path(path, key), "unknown key", hint=hint, element=element)
+                raise self.error(
+                    mapping, key, _path(path, key), "unknown key", code="unknown_key",
+                    params={"key": str(key), "allowed": ", ".join(allowed), "suggestion": _closest(key, allowed)},
+                    hint=hint, element=element,
+                )
 
     def text(
         self,
@@ -395,7 +457,9 @@ class _Builder:
         value = container.get(key) if isinstance(container, _LDict) else container[key]
         if value is None:
             if required:
-                raise self.error(container, key, path, "a value is required here", element=element)
+                raise self.error(
+                    container, key, path, "a value is required here", code="value_required", element=element
+                )
             return None
         raw = container.raw.get(key)
         if raw is not None and not isinstance(value, str):
@@ -408,7 +472,8 @@ class _Builder:
             "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else repr(value)
         )
         raise self.error(
-            container, key, path, f"expected text, got {kind}", hint="put the text in quotes", element=element
+            container, key, path, f"expected text, got {kind}", code="expected_text", params={"value": kind},
+            hint="put the text in quotes", element=element,
         )
 
     def string_map(
@@ -418,7 +483,10 @@ class _Builder:
         if value is None:
             return {}
         if not isinstance(value, _LDict):
-            raise self.error(container, key, path, "expected a mapping of names to texts", element=element)
+            raise self.error(
+                container, key, path, "expected a mapping of names to texts", code="expected_mapping",
+                params={"what": "texts"}, element=element,
+            )
         return {k: self.text(value, k, _path(path, k), element=element) or "" for k in value}
 
     def number(
@@ -428,10 +496,14 @@ class _Builder:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.error(container, key, path, f"expected a number, got {value!r}", element=element)
+            raise self.error(
+                container, key, path, f"expected a number, got {value!r}", code="expected_number",
+                params={"value": repr(value)}, element=element,
+            )
         if not math.isfinite(value):
             raise self.error(
-                container, key, path, f"expected a finite number, got {value!r}", element=element
+                container, key, path, f"expected a finite number, got {value!r}", code="expected_number",
+                params={"value": repr(value)}, element=element,
             )
         return value
 
@@ -440,12 +512,18 @@ class _Builder:
         if value is None:
             return {}
         if not isinstance(value, _LDict):
-            raise self.error(container, key, path, "expected a mapping of names to numbers", element=element)
+            raise self.error(
+                container, key, path, "expected a mapping of names to numbers", code="expected_mapping",
+                params={"what": "numbers"}, element=element,
+            )
         out: dict[str, float] = {}
         for name in value:
             number = self.number(value, name, _path(path, name), element)
             if number is None:
-                raise self.error(value, name, _path(path, name), "expected a number", element=element)
+                raise self.error(
+                    value, name, _path(path, name), "expected a number", code="expected_number",
+                    params={"value": ""}, element=element,
+                )
             out[name] = number
         return out
 
@@ -468,7 +546,10 @@ class _Builder:
         if normal in allowed:
             return normal
         if other is not None and normal in other[0]:
-            raise self.error(container, key, path, f"{value!r} {other[1]}", element=element)
+            raise self.error(
+                container, key, path, f"{value!r} {other[1]}", code="wrong_list",
+                params={"value": value, "list": "steps" if "'steps'" in other[1] else "gateways"}, element=element,
+            )
         hint = "allowed values: " + ", ".join(allowed)
         close = _did_you_mean(normal, allowed)
         raise self.error(
@@ -476,6 +557,8 @@ class _Builder:
             key,
             path,
             f"unknown value {value!r}",
+            code="unknown_value",
+            params={"value": value, "allowed": ", ".join(allowed), "suggestion": _closest(normal, allowed)},
             hint=f"{close} {hint}" if close else hint,
             element=element,
         )
@@ -485,7 +568,7 @@ class _Builder:
         if value is None:
             return _LList(_line_of(container, key))
         if not isinstance(value, _LList):
-            raise self.error(container, key, path, "expected a list (one '- ' item per line)")
+            raise self.error(container, key, path, "expected a list (one '- ' item per line)", code="expected_list")
         return value
 
     # -- elements ----------------------------------------------------------
@@ -497,12 +580,16 @@ class _Builder:
             text = self.text(steps, index, path)
             if not text or not text.strip():
                 raise self.error(
-                    steps, index, path, "a step needs an id", hint="write '- id: ...' or the step's name"
+                    steps, index, path, "a step needs an id", code="missing_id", params={"tag": "step"},
+                    hint="write '- id: ...' or the step's name",
                 )
             return Step(text, text, line=line)
         step_id = self.text(item, "id", path + ".id") if "id" in item else None
         if not step_id:
-            raise self.error(steps, index, path, "the step has no 'id'", hint="add 'id: <short name>'")
+            raise self.error(
+                steps, index, path, "the step has no 'id'", code="missing_id", params={"tag": "step"},
+                hint="add 'id: <short name>'",
+            )
         self.check_keys(item, path, NATIVE_STEP_KEYS, step_id)
         kind = self.enum(
             item,
@@ -516,7 +603,8 @@ class _Builder:
         days = self.number(item, "handling_days", path + ".handling_days", step_id)
         if days is not None and days < 0:
             raise self.error(
-                item, "handling_days", path + ".handling_days", "must not be negative", element=step_id
+                item, "handling_days", path + ".handling_days", "must not be negative", code="negative_number",
+                params={"value": f"{days:g}"}, element=step_id,
             )
         t = self.text
         return Step(
@@ -542,11 +630,15 @@ class _Builder:
         item = gateways[index]
         if not isinstance(item, _LDict):
             raise self.error(
-                gateways, index, path, "a gateway is a mapping", hint="write '- {id: g1, kind: exclusive}'"
+                gateways, index, path, "a gateway is a mapping", code="not_a_mapping", params={"what": "gateway"},
+                hint="write '- {id: g1, kind: exclusive}'",
             )
         gw_id = self.text(item, "id", path + ".id") if "id" in item else None
         if not gw_id:
-            raise self.error(gateways, index, path, "the gateway has no 'id'", hint="add 'id: <short name>'")
+            raise self.error(
+                gateways, index, path, "the gateway has no 'id'", code="missing_id", params={"tag": "gateway"},
+                hint="add 'id: <short name>'",
+            )
         self.check_keys(item, path, NATIVE_GATEWAY_KEYS, gw_id)
         kind = self.enum(
             item,
@@ -578,12 +670,16 @@ class _Builder:
             for key, alias in (("from", "source"), ("to", "target")):
                 if key in item and alias in item:
                     raise self.error(
-                        item, alias, path, f"both '{key}' and '{alias}' are given", hint="keep one"
+                        item, alias, path, f"both '{key}' and '{alias}' are given", code="flow_end_twice",
+                        params={"key": key, "alias": alias}, hint="keep one",
                     )
                 name = key if key in item else alias
                 value = self.text(item, name, f"{path}.{name}") if name in item else None
                 if not value:
-                    raise self.error(flows, index, path, f"the flow has no '{key}'", hint=hint)
+                    raise self.error(
+                        flows, index, path, f"the flow has no '{key}'", code="flow_missing_end", params={"key": key},
+                        hint=hint,
+                    )
                 ends.append(value)
             kind = self.enum(item, "kind", path + ".kind", [k.value for k in FlowKind])
             return [
@@ -599,9 +695,11 @@ class _Builder:
             ]
         text = self.text(flows, index, path)
         if text is None:
-            raise self.error(flows, index, path, "empty flow", hint=hint)
+            raise self.error(flows, index, path, "empty flow", code="bad_flow", params={"text": ""}, hint=hint)
         if _ARROW not in text:
-            raise self.error(flows, index, path, f"{text!r} has no '->'", hint=hint)
+            raise self.error(
+                flows, index, path, f"{text!r} has no '->'", code="bad_flow", params={"text": text}, hint=hint
+            )
         parts = [part.strip() for part in text.split(_ARROW)]
         for position, part in enumerate(parts):
             if not part:
@@ -612,7 +710,9 @@ class _Builder:
                     if position == len(parts) - 1
                     else "an empty step"
                 )
-                raise self.error(flows, index, path, f"{text!r} has {what}", hint=hint)
+                raise self.error(
+                    flows, index, path, f"{text!r} has {what}", code="bad_flow", params={"text": text}, hint=hint
+                )
         return [Flow(a, b, line=line) for a, b in itertools.pairwise(parts)]
 
 
@@ -624,17 +724,22 @@ def _check_references(
     for step in process.steps:
         by_label.setdefault(step.label, []).append(step.id)
 
-    def unknown(ref: str, what: str) -> tuple[str, str | None]:
+    def unknown(ref: str, what: str, *, code: str) -> tuple[str, str | None, str, dict[str, str | int]]:
         labelled = by_label.get(ref, [])
         if len(labelled) == 1:
-            return f"{ref!r} is the label of step {labelled[0]!r}, not an id", f"write {labelled[0]!r}"
-        return f"{what} {ref!r} is not the id of any step or gateway", _did_you_mean(ref, ids)
+            message = f"{ref!r} is the label of step {labelled[0]!r}, not an id"
+            code = "label_not_id"
+            return message, f"write {labelled[0]!r}", code, {"ref": ref, "id": labelled[0]}
+        params: dict[str, str | int] = {"ref": ref, "suggestion": _closest(ref, ids)}
+        return f"{what} {ref!r} is not the id of any step or gateway", _did_you_mean(ref, ids), code, params
 
     for flow, flows, index in flow_paths:
         for end in (flow.source, flow.target):
             if end not in process:
-                message, hint = unknown(end, "the flow end")
-                raise builder.error(flows, index, f"flows[{index}]", message, hint=hint, element=flow.id)
+                message, hint, code, params = unknown(end, "the flow end", code="unknown_flow_end")
+                raise builder.error(
+                    flows, index, f"flows[{index}]", message, code=code, params=params, hint=hint, element=flow.id
+                )
     for element in process.elements:
         refs = [("parent", element.parent)]
         if isinstance(element, Step):
@@ -644,11 +749,14 @@ def _check_references(
                 continue
             target = process.get(ref)
             if not isinstance(target, Step):
-                message, hint = unknown(ref, key)
+                message, hint, code, params = unknown(ref, key, code="unknown_reference")
                 if target is not None:
                     message, hint = f"{key} {ref!r} is a gateway; it must be a step", None
+                    code, params = "reference_to_gateway", {"ref": ref}
                 raise FormatError(
                     f"{key}: {message}",
+                    code=code,
+                    params={"key": key, **params},
                     source=builder.source,
                     line=element.line,
                     element=element.id,
@@ -657,6 +765,8 @@ def _check_references(
             if ref == element.id:
                 raise FormatError(
                     f"{key}: the element refers to itself",
+                    code="self_reference",
+                    params={"key": key},
                     source=builder.source,
                     line=element.line,
                     element=element.id,
@@ -709,7 +819,9 @@ def read_native(
         check_size(data, max_bytes=max_bytes, source=source)
     text = _decode(data, source)
     if not text.strip():
-        raise FormatError("the file is empty", source=source, hint="start with 'name:' and a 'steps:' list")
+        raise FormatError(
+            "the file is empty", code="empty_file", source=source, hint="start with 'name:' and a 'steps:' list"
+        )
     stripped = text.lstrip()
     if stripped.startswith("{"):
         try:
@@ -730,6 +842,7 @@ def _build(document: Any, source: str | None) -> Process:
     if not isinstance(document, _LDict):
         raise FormatError(
             "the file is not a process: expected a mapping with 'name:' and 'steps:'",
+            code="not_a_process",
             source=source,
             line=getattr(document, "line", 1),
         )
@@ -738,6 +851,8 @@ def _build(document: Any, source: str | None) -> Process:
         keys = ", ".join(repr(key) for key in list(document)[:8]) or "none"
         raise FormatError(
             f"the file is not a process: it has no 'steps' list (its keys are {keys})",
+            code="not_a_process",
+            params={"keys": keys},
             source=source,
             line=document.line,
             hint="a process file has 'name:' and 'steps:' with one '- id: ...' per step",
@@ -746,6 +861,7 @@ def _build(document: Any, source: str | None) -> Process:
     if "steps" not in document:
         raise FormatError(
             "the file has no 'steps' list",
+            code="no_steps",
             source=source,
             line=document.line,
             hint="add 'steps:' with one '- id: ...' per step",
@@ -768,6 +884,8 @@ def _build(document: Any, source: str | None) -> Process:
             where = f" (first on line {first_line[element.id]})" if first_line[element.id] else ""
             raise FormatError(
                 f"the id {element.id!r} is used twice{where}",
+                code="duplicate_id",
+                params={"id": element.id, "first_line": first_line[element.id] or ""},
                 source=source,
                 line=element.line,
                 element=element.id,
@@ -780,7 +898,10 @@ def _build(document: Any, source: str | None) -> Process:
             else:
                 process.add_gateway(element)
         except ModelError as exc:  # pragma: no cover - ids are checked above
-            raise FormatError(str(exc), source=source, line=element.line, element=element.id) from None
+            raise FormatError(
+                str(exc), code="invalid_element", params={"detail": str(exc)}, source=source, line=element.line,
+                element=element.id,
+            ) from None
 
     if "lanes" in document:
         lanes = builder.list_of(document, "lanes", "lanes")
@@ -788,7 +909,10 @@ def _build(document: Any, source: str | None) -> Process:
         for i in range(len(lanes)):
             name = builder.text(lanes, i, f"lanes[{i}]", required=True) or ""
             if name in names:
-                raise builder.error(lanes, i, f"lanes[{i}]", f"the lane {name!r} is listed twice")
+                raise builder.error(
+                    lanes, i, f"lanes[{i}]", f"the lane {name!r} is listed twice", code="duplicate_lane",
+                    params={"lane": name},
+                )
             names.append(name)
         process.lanes = names
     else:

@@ -151,6 +151,8 @@ def read_pnml(
     if local_name(root.tag) != "pnml":
         raise FormatError(
             f"the root element is <{local_name(root.tag)}>, not <pnml>",
+            code="not_pnml",
+            params={"root": local_name(root.tag)},
             source=source,
             line=root.sourceline,
             hint="is this a PNML Petri net?",
@@ -158,7 +160,7 @@ def read_pnml(
     net = next((n for n in root if local_name(n.tag) == "net"), None)
     if net is None:
         raise FormatError(
-            "the PNML file contains no <net>", source=source, line=root.sourceline
+            "the PNML file contains no <net>", code="no_petri_net", source=source, line=root.sourceline
         )
 
     places: dict[str, etree._Element] = {}
@@ -186,6 +188,8 @@ def read_pnml(
         if not nid:
             raise FormatError(
                 f"a <{tag}> has no id",
+                code="missing_id",
+                params={"tag": tag},
                 source=source,
                 line=node.sourceline,
                 hint="give every node an id",
@@ -193,6 +197,8 @@ def read_pnml(
         if nid in seen:
             raise FormatError(
                 f"the id {nid!r} is used more than once",
+                code="duplicate_id",
+                params={"id": nid},
                 source=source,
                 line=node.sourceline,
                 element=nid,
@@ -211,6 +217,8 @@ def read_pnml(
             if not ref:
                 raise FormatError(
                     f"a <{tag}> has no ref attribute",
+                    code="missing_attribute",
+                    params={"tag": tag, "attribute": "ref"},
                     source=source,
                     line=node.sourceline,
                     element=nid,
@@ -225,6 +233,7 @@ def read_pnml(
             if hops > len(refs):
                 raise FormatError(
                     "reference nodes refer to each other in a cycle",
+                    code="reference_cycle",
                     source=source,
                     line=arc.sourceline,
                     element=nid,
@@ -232,6 +241,8 @@ def read_pnml(
         if nid not in places and nid not in transitions:
             raise FormatError(
                 f"an arc refers to a node that does not exist: {nid!r}",
+                code="unknown_flow_end",
+                params={"ref": nid},
                 source=source,
                 line=arc.sourceline,
                 element=arc.get("id"),
@@ -247,6 +258,8 @@ def read_pnml(
             kind = "places" if s in places else "transitions"
             raise FormatError(
                 f"an arc connects two {kind} ({s!r} -> {t!r}); a Petri net arc joins a place and a transition",
+                code="arc_joins_same_kind",
+                params={"kind": kind, "source": s, "target": t},
                 source=source,
                 line=arc.sourceline,
                 element=arc.get("id"),

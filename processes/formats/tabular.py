@@ -51,7 +51,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, Literal
@@ -327,7 +327,7 @@ def _decode_csv(data: bytes, source: str | None) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            raise FormatError("the file starts like UTF-16 text but is not", source=source) from None
+            raise FormatError("the file starts like UTF-16 text but is not", code="encoding", source=source) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -338,6 +338,8 @@ def _decode_csv(data: bytes, source: str | None) -> str:
         line = data[: exc.start].count(b"\n") + 1
         raise FormatError(
             f"the file is neither UTF-8 nor Windows-1252 text (byte 0x{data[exc.start]:02x})",
+            code="encoding",
+            params={"byte": f"0x{data[exc.start]:02x}"},
             source=source,
             line=line,
             hint="save it from Excel as 'CSV UTF-8'",
@@ -359,7 +361,7 @@ def _sniff_delimiter(text: str) -> str:
 def _csv_rows(data: bytes, source: str | None) -> _Table:
     text = _decode_csv(data, source)
     if "\x00" in text:
-        raise FormatError("the file contains NUL bytes; it is not a CSV text file", source=source)
+        raise FormatError("the file contains NUL bytes; it is not a CSV text file", code="nul_bytes", source=source)
     # Excel writes and honours a first line "sep=;" naming the separator; it is not a row.
     hint = re.match(r"sep=(.)\r?\n", text)
     if hint:
@@ -373,6 +375,8 @@ def _csv_rows(data: bytes, source: str | None) -> _Table:
     except csv.Error as exc:
         raise FormatError(
             f"the CSV text is malformed: {exc}",
+            code="csv_syntax",
+            params={"detail": str(exc)},
             source=source,
             line=reader.line_num or None,
             hint="check the quotes in that row",
@@ -385,12 +389,16 @@ def _check_zip(data: bytes, source: str | None, max_uncompressed: int) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
-        raise FormatError(f"the file is not a valid XLSX (zip) file: {exc}", source=source) from None
+        raise FormatError(
+            f"the file is not a valid XLSX (zip) file: {exc}", code="not_xlsx", params={"detail": str(exc)},
+            source=source,
+        ) from None
     with archive:
         names = set(archive.namelist())
         if "xl/workbook.xml" not in names and not any(n.lower() == "xl/workbook.xml" for n in names):
             raise FormatError(
                 "the file is a zip archive but not an Excel workbook (no xl/workbook.xml)",
+                code="not_a_workbook",
                 source=source,
                 hint="save the spreadsheet as .xlsx",
             )
@@ -402,6 +410,8 @@ def _check_zip(data: bytes, source: str | None, max_uncompressed: int) -> None:
                 raise InputTooLargeError(
                     f"the workbook unpacks to more than it should ({info.filename}: "
                     f"{info.file_size:,} bytes from {info.compress_size:,})",
+                    code="unpacks_too_large",
+                    params={"limit": max_uncompressed, "member": info.filename, "size": info.file_size},
                     source=source,
                     hint="this looks like a zip bomb; if it is a real sheet, split it",
                 )
@@ -429,7 +439,7 @@ def _xlsx_rows(data: bytes, source: str | None, max_uncompressed: int) -> _Table
             try:
                 sheets = workbook.worksheets
                 if not sheets:
-                    raise FormatError("the workbook has no sheets", source=source)
+                    raise FormatError("the workbook has no sheets", code="empty_table", source=source)
                 chosen = next(
                     (s for s in sheets if re.search(r"prosess|process", s.title, re.IGNORECASE)), sheets[0]
                 )
@@ -442,6 +452,8 @@ def _xlsx_rows(data: bytes, source: str | None, max_uncompressed: int) -> _Table
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types (KeyError, XML errors...) on broken files
         raise FormatError(
             f"the workbook cannot be read: {type(exc).__name__}: {exc}",
+            code="not_xlsx",
+            params={"detail": f"{type(exc).__name__}: {exc}"},
             source=source,
             hint="open it in Excel and save it again as .xlsx",
         ) from None
@@ -503,15 +515,28 @@ class _TableReader:
         self.longest_reference = 0
 
     def error(
-        self, row: int | None, column: str | None, message: str, hint: str | None = None
+        self,
+        row: int | None,
+        column: str | None,
+        message: str,
+        hint: str | None = None,
+        *,
+        code: str,
+        params: Mapping[str, str | int] | None = None,
     ) -> FormatError:
         where = []
+        values: dict[str, str | int] = {}
         if row is not None:
             where.append(f"row {row}")
+            values["row"] = row
         if column is not None:
             where.append(f"column {self.header_names.get(column, column)!r}")
+            values["column"] = self.header_names.get(column, column)
+        values.update(params or {})
         prefix = ", ".join(where)
-        return FormatError(f"{prefix}: {message}" if prefix else message, source=self.source, hint=hint)
+        return FormatError(
+            f"{prefix}: {message}" if prefix else message, code=code, params=values, source=self.source, hint=hint
+        )
 
     def find_header(self) -> tuple[int, int, dict[int, str], list[str]]:
         """Return (index in rows, row number, {column: field or attribute name}, title lines)."""
@@ -536,6 +561,8 @@ class _TableReader:
                             None,
                             f"the columns {texts[seen[name]]!r} and {text!r} mean the same thing",
                             hint="remove or rename one of them",
+                            code="duplicate_column",
+                            params={"first": texts[seen[name]], "second": text},
                         )
                     seen[name] = col
                     columns[col] = name
@@ -545,12 +572,14 @@ class _TableReader:
             if len(nonblank) == 1:
                 titles.append(nonblank[0])
         if not self.table.rows or all(not any(_cell_text(c) for c in cells) for _, cells in self.table.rows):
-            raise FormatError("the table is empty", source=self.source)
+            raise FormatError("the table is empty", code="empty_table", source=self.source)
         first = [t for t in (_cell_text(c) for c in self.table.rows[0][1]) if t]
         raise FormatError(
             "no column names the steps (looked for a header such as 'Steg', 'Step' or 'Aktivitet'"
             + (f"; found {', '.join(repr(t) for t in first[:8])}" if first else "")
             + ")",
+            code="no_step_column",
+            params={"found": ", ".join(first[:8])},
             source=self.source,
             line=self.table.rows[0][0],
             hint="put the column names in the first row: Steg; Neste steg; Ansvarlig; ...",
@@ -582,6 +611,8 @@ class _TableReader:
                     f"the cell {_cell_text(cells[extra[0]])!r} in column {_column_letter(extra[0])} "
                     "has no column name above it",
                     hint="give the column a header or delete the cell",
+                    code="cell_without_header",
+                    params={"value": _cell_text(cells[extra[0]]), "letter": _column_letter(extra[0])},
                 )
             if not any(values.values()) and not attributes:
                 continue  # blank rows are common at the end of a sheet
@@ -597,7 +628,8 @@ class _TableReader:
             kind, gateway = self.kind(number, kind_text)
         if not values.get("label") and not values.get("id") and gateway is None:
             raise self.error(
-                number, "label", "the step has no name", hint="fill in the step's name or delete the row"
+                number, "label", "the step has no name", hint="fill in the step's name or delete the row",
+                code="step_without_name",
             )
         return _Row(
             number, values.get("id", ""), values.get("label", ""), kind, gateway, values, raw_days, attributes
@@ -616,7 +648,8 @@ class _TableReader:
             f"{g.value.replace('_', ' ')} gateway" for g in GatewayKind
         ]
         raise self.error(
-            number, "kind", f"unknown step type {text!r}", hint="use one of: " + ", ".join(allowed)
+            number, "kind", f"unknown step type {text!r}", hint="use one of: " + ", ".join(allowed),
+            code="unknown_step_type", params={"value": text, "allowed": ", ".join(allowed)},
         )
 
     def assign_ids(self, rows: list[_Row]) -> None:
@@ -630,6 +663,8 @@ class _TableReader:
                         "id",
                         f"the id {r.id!r} is also used in row {taken[r.id]}",
                         hint="give every row its own id",
+                        code="duplicate_id",
+                        params={"id": r.id, "first_row": taken[r.id]},
                     )
                 taken[r.id] = r.number
         for r in rows:
@@ -679,6 +714,8 @@ class _TableReader:
                     column,
                     f"{part.strip()!r} is the name of rows {rows}",
                     hint="write the id of the step you mean",
+                    code="ambiguous_name",
+                    params={"name": part.strip(), "rows": rows},
                 )
             return found if isinstance(found, str) else None
 
@@ -742,6 +779,8 @@ class _TableReader:
                     column,
                     f"{first_unknown(line)!r} is not the id or name of any step",
                     hint="write the id or the exact name of a step in this table",
+                    code="unknown_step",
+                    params={"ref": first_unknown(line)},
                 )
             pairs.extend(found)
         return pairs
@@ -751,7 +790,10 @@ class _TableReader:
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         if isinstance(value, bool):
-            raise self.error(row.number, "handling_days", f"{value!r} is not a number of days")
+            raise self.error(
+                row.number, "handling_days", f"{value!r} is not a number of days", code="bad_days",
+                params={"value": repr(value)},
+            )
         if isinstance(value, int | float):
             number = float(value)
         else:
@@ -769,10 +811,13 @@ class _TableReader:
                     "handling_days",
                     f"{str(value)!r} is not a number of days",
                     hint="write e.g. 21 or 1,5",
+                    code="bad_days",
+                    params={"value": str(value)},
                 ) from None
         if not math.isfinite(number) or number < 0:
             raise self.error(
-                row.number, "handling_days", f"{str(value)!r} is not a number of days (0 or more)"
+                row.number, "handling_days", f"{str(value)!r} is not a number of days (0 or more)", code="bad_days",
+                params={"value": str(value)},
             )
         return number
 
@@ -788,6 +833,8 @@ class _TableReader:
             row.number,
             "mode",
             f"unknown mode {text!r}",
+            code="unknown_mode",
+            params={"value": text},
             hint="use one of: manual, paper, digital, automated, self_service (or manuell, papir, automatisk, selvbetjening)",
         )
 
@@ -807,7 +854,10 @@ class _TableReader:
                 if text:
                     found = self.references(r, key, text, resolve)
                     if len(found) != 1 or found[0][1] is not None:
-                        raise self.error(r.number, key, f"{text!r} must name exactly one step")
+                        raise self.error(
+                            r.number, key, f"{text!r} must name exactly one step", code="not_one_step",
+                            params={"value": text},
+                        )
                     refs[key] = found[0][0]
             references[r.id] = refs
             if r.gateway is not None:
@@ -862,7 +912,10 @@ class _TableReader:
         for element in process.elements:
             parent = references[element.id].get("parent")
             if parent is not None and not isinstance(process.get(parent), Step):
-                raise self.error(element.line, "parent", f"{parent!r} is a gateway, not a sub-process step")
+                raise self.error(
+                    element.line, "parent", f"{parent!r} is a gateway, not a sub-process step",
+                    code="reference_to_gateway", params={"key": "parent", "ref": parent},
+                )
         return process
 
 
@@ -908,10 +961,11 @@ def read_tabular(
     """
     check_size(data, max_bytes=max_bytes, source=source)
     if not data.strip():
-        raise FormatError("the file is empty", source=source)
+        raise FormatError("the file is empty", code="empty_file", source=source)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise FormatError(
             "the file is an old Excel .xls workbook, which is not supported",
+            code="old_xls",
             source=source,
             hint="save it as .xlsx or CSV",
         )
