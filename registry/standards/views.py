@@ -26,6 +26,7 @@ from registry.authz import (
 from registry.comparisons.services import standard_version_for
 from registry.cooperations.models import Cooperation
 from registry.cooperations.views import load_cooperation
+from registry.engine_errors import engine_error_text
 from registry.errors import NotFoundError, RegistryError
 from registry.exports.services import described_steps, export_version
 from registry.extensions import db
@@ -208,7 +209,7 @@ def preview(cooperation: str, slug: str, token: str) -> str | Response:
     try:
         parsed = reparse_pending_upload(pending, max_bytes=None)
     except (FormatError, ProcessError) as exc:  # pragma: no cover - it was read once already
-        abort(400, description=str(exc))
+        abort(400, description=engine_error_text(exc))
     context: dict[str, Any] = preview_context(parsed)
     return render_template(
         "standards/preview.html",

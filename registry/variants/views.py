@@ -16,7 +16,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -25,11 +24,9 @@ from werkzeug.wrappers import Response
 
 from processes import (
     FormatError,
-    ObjectCentricLogError,
     Problem,
     Process,
     ProcessError,
-    TooManyStepsError,
 )
 from processes.compare import compare
 from processes.diffview import diff_diagram
@@ -43,6 +40,7 @@ from registry.comparisons.services import (
     standard_version_for,
     standards_for_variant,
 )
+from registry.engine_errors import engine_error_text
 from registry.errors import NotFoundError, RegistryError
 from registry.exports.services import described_steps, export_version, inline_svg
 from registry.extensions import db
@@ -331,31 +329,8 @@ def submit_upload(form: UploadForm, *, process_type: ProcessType, **owner: Any) 
 
 
 def format_error_text(error: FormatError) -> str:
-    """The engine's precise message (file, line, what is wrong, how to fix it), in one sentence."""
-    if isinstance(error, TooManyStepsError):
-        return _(
-            "%(file)s has %(count)s steps; a process may have at most %(limit)s. Split it into "
-            "sub-processes (for example one per phase of the casework) and upload each of them "
-            "as its own process type.",
-            file=error.source or _("The file"),
-            count=format_number(error.count),
-            limit=format_number(error.limit),
-        )
-    if isinstance(error, ObjectCentricLogError):
-        return _(
-            "%(file)s looks like an object-centric event log (OCEL), not a step table: one row per "
-            "event, with the columns %(event_id)s, %(activity)s and %(timestamp)s and the objects of "
-            "each event in %(object_types)s. Flatten it to an event log for one object type (that "
-            "object's id as the case column, beside the activity and the timestamp) and upload that, "
-            "or fill in a step table.",
-            file=error.source or _("The file"),
-            **{**error.params, "object_types": error.params["object_types"] or "–"},
-        )
-    text = str(error)
-    hint = getattr(error, "hint", None)
-    if hint and hint not in text:
-        text = f"{text} ({hint})"
-    return _("The file could not be read: %(error)s", error=text)
+    """The engine's precise message (file, line, what is wrong, how to fix it) in the user's language."""
+    return engine_error_text(error)
 
 
 def _pending_or_404(token: str, municipality: Municipality, process_type: ProcessType) -> PendingUpload:
@@ -390,7 +365,7 @@ def preview(number: str, slug: str, token: str) -> str | Response:
     try:
         parsed = reparse_pending_upload(pending, max_bytes=None)
     except (FormatError, ProcessError) as exc:  # pragma: no cover - it was read once already
-        abort(400, description=str(exc))
+        abort(400, description=engine_error_text(exc))
     from registry.variants.preview import upload_effects
 
     return render_template(

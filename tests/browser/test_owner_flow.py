@@ -82,7 +82,7 @@ def test_broken_file_gets_a_precise_error_and_nothing_is_saved(owner: Any) -> No
     owner.get_by_role("button", name="Upload and preview").click()
 
     summary = owner.get_by_role("alert")
-    expect(summary).to_contain_text("The file could not be read")
+    expect(summary).to_contain_text("The file broken.bpmn could not be read (line")
     expect(summary).to_contain_text("broken.bpmn")
     expect(owner.get_by_label("Process file")).to_have_attribute("aria-invalid", "true")
     assert_accessible(owner, "upload form with a file error")

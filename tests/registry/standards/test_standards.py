@@ -104,7 +104,7 @@ def test_broken_upload_says_what_is_wrong_and_saves_nothing(app: Flask, world: d
         content_type="multipart/form-data",
     )
     assert response.status_code == 422
-    assert "The file could not be read" in response.get_data(as_text=True)
+    assert "The file brutt.bpmn could not be read (line 1)" in response.get_data(as_text=True)
     assert len(versions(app)) == 1
 
 
