@@ -249,19 +249,24 @@ class _Params(dict[str, str]):
         return "–"
 
 
-def _shown(key: str, value: object) -> str:
+# Codes whose "key" is the engine's name of a reference (parent, attached_to), not a key the user wrote.
+_REFERENCE_CODES = frozenset({"unknown_reference", "reference_to_gateway", "self_reference"})
+
+
+def _shown(key: str, value: object, *, words: bool) -> str:
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int):
         # Row, line and case numbers are names, not amounts: no thousands separator.
         return str(value) if key in ("row", "line", "case", "first_row", "first_line", "column") else format_number(value)
     text = str(value)
-    word = _WORDS.get(text) if key in ("tag", "role", "what", "kind", "key") else None
+    word = _WORDS.get(text) if key in ("tag", "role", "what", "kind") or (key == "key" and words) else None
     return str(word) if word is not None else text
 
 
-def _params(params: Mapping[str, object]) -> _Params:
-    return _Params({key: _shown(key, value) for key, value in params.items()})
+def _params(params: Mapping[str, object], code: str) -> _Params:
+    words = code in _REFERENCE_CODES
+    return _Params({key: _shown(key, value, words=words) for key, value in params.items()})
 
 
 def _where(error: FormatError, *, column: bool) -> str:
@@ -290,7 +295,7 @@ def _lead(error: FormatError, *, column: bool) -> str:
 
 
 def _format_error_text(error: FormatError) -> str:
-    params = _params(error.params)
+    params = _params(error.params, error.code)
     if error.code == "too_many_steps":
         return _(
             "%(file)s has %(count)s steps; a process may have at most %(limit)s. Split it into "

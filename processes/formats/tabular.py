@@ -715,7 +715,7 @@ class _TableReader:
                     f"{part.strip()!r} is the name of rows {rows}",
                     hint="write the id of the step you mean",
                     code="ambiguous_name",
-                    params={"name": part.strip(), "rows": rows},
+                    params={"name": part.strip(), "rows": ", ".join(str(r.number) for r in found)},
                 )
             return found if isinstance(found, str) else None
 

@@ -72,6 +72,13 @@ CORPUS: list[tuple[str, bytes, dict[str, str], str, str]] = [
         "rad 3, kolonnen «Neste steg»",
     ),
     (
+        "navn.csv",
+        "Steg;Neste steg\nMotta søknad;Vurdere\nVurdere;\nVurdere;\n".encode(),
+        {},
+        "«Vurdere» er navnet på flere rader (rad 3, 4).",
+        "rad 2, kolonnen «Neste steg»",
+    ),
+    (
         "doctype.bpmn",
         f'<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY e "x">]>\n<definitions xmlns="{BPMN}"/>'.encode(),
         {},
