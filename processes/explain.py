@@ -168,20 +168,21 @@ def _place(
 
 # A kind with its indefinite article ("er en sendeoppgave"), for kind_changed.
 _KIND_WORDS: dict[StepKind, tuple[str, str]] = {
+    # A saksbehandler's words, not BPMN's («en brukeroppgave», «en sendeoppgave»).
     StepKind.TASK: ("en vanlig oppgave", "a plain task"),
-    StepKind.USER_TASK: ("en brukeroppgave", "a user task"),
+    StepKind.USER_TASK: ("en oppgave for saksbehandler", "a task for a case officer"),
     StepKind.MANUAL_TASK: ("en manuell oppgave", "a manual task"),
-    StepKind.SERVICE_TASK: ("en tjenesteoppgave", "a service task"),
-    StepKind.SCRIPT_TASK: ("en skriptoppgave", "a script task"),
-    StepKind.BUSINESS_RULE_TASK: ("en forretningsregeloppgave", "a business rule task"),
-    StepKind.SEND_TASK: ("en sendeoppgave", "a send task"),
-    StepKind.RECEIVE_TASK: ("en mottaksoppgave", "a receive task"),
+    StepKind.SERVICE_TASK: ("et steg systemet gjør automatisk", "a step a system does automatically"),
+    StepKind.SCRIPT_TASK: ("et automatisk skript", "an automatic script"),
+    StepKind.BUSINESS_RULE_TASK: ("en regelstyrt vurdering", "a rule-based decision"),
+    StepKind.SEND_TASK: ("et steg som sender en melding", "a step that sends a message"),
+    StepKind.RECEIVE_TASK: ("et steg som venter på en melding", "a step that waits for a message"),
     StepKind.SUBPROCESS: ("en delprosess", "a sub-process"),
-    StepKind.CALL_ACTIVITY: ("et kall til en annen prosess", "a call to another process"),
-    StepKind.START_EVENT: ("en starthendelse", "a start event"),
-    StepKind.END_EVENT: ("en slutthendelse", "an end event"),
-    StepKind.INTERMEDIATE_EVENT: ("en mellomhendelse", "an intermediate event"),
-    StepKind.BOUNDARY_EVENT: ("en grensehendelse", "a boundary event"),
+    StepKind.CALL_ACTIVITY: ("en egen prosess som brukes her", "another process used here"),
+    StepKind.START_EVENT: ("starten på prosessen", "the start of the process"),
+    StepKind.END_EVENT: ("slutten på prosessen", "the end of the process"),
+    StepKind.INTERMEDIATE_EVENT: ("en hendelse underveis", "an event on the way"),
+    StepKind.BOUNDARY_EVENT: ("en hendelse mens et steg pågår", "an event during a step"),
 }
 
 # An unnamed element, by its kind ("slutthendelsen" + "etter «X»").

@@ -34,6 +34,7 @@ from typing import Any, Literal
 import graphviz
 import pygraphviz as pgv
 
+from processes.conditions import condition_text
 from processes.exceptions import ProcessError
 from processes.explain import name_of
 from processes.model import Element, Gateway, GatewayKind, Mode, Process, Step, StepKind
@@ -1373,24 +1374,25 @@ _GATEWAY_MARKS: dict[GatewayKind, str] = {
 }
 _SUBPROCESS_MARK = "⊞"
 _KIND_NAMES: dict[str, tuple[str, str]] = {
+    # The words a saksbehandler uses, not BPMN's («brukeroppgave», «tjenesteoppgave»).
     StepKind.TASK: ("oppgave", "task"),
-    StepKind.USER_TASK: ("brukeroppgave", "user task"),
-    StepKind.SERVICE_TASK: ("tjenesteoppgave", "service task"),
+    StepKind.USER_TASK: ("oppgave for saksbehandler", "task for a case officer"),
+    StepKind.SERVICE_TASK: ("automatisk (systemet gjør det)", "automatic (done by a system)"),
     StepKind.MANUAL_TASK: ("manuell oppgave", "manual task"),
-    StepKind.SEND_TASK: ("sendeoppgave", "send task"),
-    StepKind.RECEIVE_TASK: ("mottaksoppgave", "receive task"),
-    StepKind.SCRIPT_TASK: ("skriptoppgave", "script task"),
-    StepKind.BUSINESS_RULE_TASK: ("forretningsregel", "business rule task"),
+    StepKind.SEND_TASK: ("sende melding", "send a message"),
+    StepKind.RECEIVE_TASK: ("vente på melding", "wait for a message"),
+    StepKind.SCRIPT_TASK: ("automatisk (skript)", "automatic (script)"),
+    StepKind.BUSINESS_RULE_TASK: ("regelstyrt vurdering", "rule-based decision"),
     StepKind.SUBPROCESS: ("delprosess", "sub-process"),
-    StepKind.CALL_ACTIVITY: ("kalt prosess", "call activity"),
-    StepKind.START_EVENT: ("starthendelse", "start event"),
-    StepKind.END_EVENT: ("slutthendelse", "end event"),
-    StepKind.INTERMEDIATE_EVENT: ("mellomhendelse", "intermediate event"),
-    StepKind.BOUNDARY_EVENT: ("grensehendelse", "boundary event"),
+    StepKind.CALL_ACTIVITY: ("egen prosess som brukes her", "another process used here"),
+    StepKind.START_EVENT: ("start", "start"),
+    StepKind.END_EVENT: ("slutt", "end"),
+    StepKind.INTERMEDIATE_EVENT: ("hendelse underveis", "event on the way"),
+    StepKind.BOUNDARY_EVENT: ("hendelse mens et steg pågår", "event during a step"),
 }
 _WORDS: dict[str, tuple[str, str]] = {
     "kind": ("Type", "Kind"),
-    "lane": ("Bane", "Lane"),
+    "lane": ("Rolle", "Role"),
     "mode": ("Utførelse", "Mode"),
     "system": ("System", "System"),
     "legal_basis": ("Hjemmel", "Legal basis"),
@@ -1409,11 +1411,11 @@ def _word(key: str, lang: str) -> str:
 
 
 _GATEWAY_NAMES: dict[str, tuple[str, str]] = {
-    GatewayKind.EXCLUSIVE: ("eksklusiv port", "exclusive gateway"),
-    GatewayKind.PARALLEL: ("parallell port", "parallel gateway"),
-    GatewayKind.INCLUSIVE: ("inkluderende port", "inclusive gateway"),
-    GatewayKind.EVENT_BASED: ("hendelsesbasert port", "event-based gateway"),
-    GatewayKind.COMPLEX: ("kompleks port", "complex gateway"),
+    GatewayKind.EXCLUSIVE: ("valg: én vei", "choice: one way"),
+    GatewayKind.PARALLEL: ("samtidig: alle veier", "at the same time: all ways"),
+    GatewayKind.INCLUSIVE: ("valg: én eller flere veier", "choice: one or more ways"),
+    GatewayKind.EVENT_BASED: ("venter på det som skjer først", "waits for what happens first"),
+    GatewayKind.COMPLEX: ("sammensatt valg", "complex choice"),
 }
 
 
@@ -1422,10 +1424,10 @@ def kind_name(kind: StepKind | GatewayKind, lang: str = "nb") -> str:
 
     Examples
     --------
-    >>> kind_name(StepKind.START_EVENT)
-    'starthendelse'
+    >>> kind_name(StepKind.USER_TASK)
+    'oppgave for saksbehandler'
     >>> kind_name(GatewayKind.PARALLEL, "en")
-    'parallel gateway'
+    'at the same time: all ways'
     """
     table = _GATEWAY_NAMES if isinstance(kind, GatewayKind) else _KIND_NAMES
     nb, en = table.get(kind, (kind.value, kind.value))
@@ -1685,13 +1687,14 @@ class _DotWriter:
             attrs: dict[str, str] = {}
             attrs.update(s.clipping(flow.source, flow.target))
             style = self.flow_styles.get((flow.source, flow.target))
-            text = flow.condition or ""
+            # Altinn's expressions (["equals", ["gatewayAction"], "reject"]) in words; other text as written.
+            text = condition_text(flow.condition, self.lang)
             if style is not None and style.badge:
                 text = f"{text} {style.badge}".strip()
             if text:
                 attrs["label"] = _Html(_html_lines(_wrap(text)))
             attrs["tooltip"] = f"{self.element_name(flow.source)} → {self.element_name(flow.target)}" + (
-                f"\n{flow.condition}" if flow.condition else ""
+                f"\n{condition_text(flow.condition, self.lang)}" if flow.condition else ""
             )
             if flow.is_message:
                 # BPMN draws a message flow dashed, with an open arrowhead and a small circle at the sender.

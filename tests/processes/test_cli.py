@@ -81,8 +81,8 @@ def test_show_summarises_a_valid_process(good: Path, capsys: pytest.CaptureFixtu
     assert main(["show", str(good)]) == 0
     out = capsys.readouterr().out
     assert "Prosess: Startlån (id: startlan)" in out
-    assert "Steg: 4 (starthendelse 1, oppgave 2, slutthendelse 1)" in out
-    assert "Porter: 1 (eksklusiv port 1)" in out
+    assert "Steg: 4 (start 1, oppgave 2, slutt 1)" in out
+    assert "Porter: 1 (valg: én vei 1)" in out
     assert "Flyter: 5" in out
     assert "Baner: Saksbehandler, Leder" in out
     assert "vurdere  Vurdere søknaden  [oppgave; bane: Saksbehandler; ✉ papir]" in out
@@ -92,7 +92,7 @@ def test_show_summarises_a_valid_process(good: Path, capsys: pytest.CaptureFixtu
 def test_show_in_english(good: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["show", str(good), "--lang", "en"]) == 0
     out = capsys.readouterr().out
-    assert "Steps: 4 (start event 1, task 2, end event 1)" in out
+    assert "Steps: 4 (start 1, task 2, end 1)" in out
     assert "[task; lane: Saksbehandler; ✉ paper]" in out
     assert "Validation: no problems found" in out
 

@@ -192,14 +192,14 @@ def test_the_variant_of_a_collaboration_reads_as_true_sentences(standard: Proces
     assert c.texts("nb") == [
         "Slutthendelsen etter «Vedtak mottatt» finnes i standarden, men mangler i varianten.",
         "I standarden går meldingen «Vedtak» fra «Sende vedtak» til «Vedtak mottatt», men ikke i varianten.",
-        "Steget «Sende vedtak» er en sendeoppgave i standarden, men en vanlig oppgave i varianten.",
-        "Hendelsen «Vedtak mottatt» er en mellomhendelse i standarden, men en slutthendelse i varianten.",
+        "Steget «Sende vedtak» er et steg som sender en melding i standarden, men en vanlig oppgave i varianten.",
+        "Hendelsen «Vedtak mottatt» er en hendelse underveis i standarden, men slutten på prosessen i varianten.",
     ]
     assert c.texts("en") == [
         "The end event after “Vedtak mottatt” is in the standard but missing in the variant.",
         "In the standard, the message “Vedtak” goes from “Sende vedtak” to “Vedtak mottatt”, but not in the variant.",
-        "The step “Sende vedtak” is a send task in the standard, but a plain task in the variant.",
-        "The event “Vedtak mottatt” is an intermediate event in the standard, but an end event in the variant.",
+        "The step “Sende vedtak” is a step that sends a message in the standard, but a plain task in the variant.",
+        "The event “Vedtak mottatt” is an event on the way in the standard, but the end of the process in the variant.",
     ]
 
 

@@ -88,6 +88,9 @@ def test_case_ids_and_resources_are_never_stored(lifecycle: Process) -> None:
         "duration": "start_to_complete",
         "miner": "dfg",
         "label_attribute": "concept:name",
+        # The period the log covers (for cases per year), not the time of any one case.
+        "first_event": "2024-03-01T07:00:00+00:00",
+        "last_event": "2024-03-15T10:00:00+00:00",
     }
 
 
