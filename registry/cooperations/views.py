@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -60,6 +61,7 @@ def show(slug: str) -> str:
     contacts = can_view_cooperation_contacts(current_user, cooperation)
     return render_template(
         "cooperations/show.html",
+        tool_types=_types_with_standards(cooperation) if contacts else [],
         cooperation=cooperation,
         current=current,
         upcoming=upcoming,
@@ -70,6 +72,21 @@ def show(slug: str) -> str:
         can_manage=can_manage(current_user),
         today=today,
     )
+
+
+def _types_with_standards(cooperation: Cooperation) -> list[Any]:
+    """The process types the cooperation has a standard for, in Norwegian order of their names."""
+    from sqlalchemy import select
+
+    from registry.i18n import ui_language
+    from registry.process_types.models import ProcessType
+    from registry.variants.models import Standard
+
+    types = db.session.scalars(
+        select(ProcessType).join(Standard, Standard.process_type_id == ProcessType.id)
+        .where(Standard.cooperation_id == cooperation.id)).all()
+    lang = ui_language()
+    return sorted(set(types), key=lambda t: norwegian_key(t.name(lang)))
 
 
 @bp.route("/<slug>/rediger", methods=["GET", "POST"])

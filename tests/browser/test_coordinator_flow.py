@@ -27,7 +27,7 @@ def coordinator(coordinator_page: Any) -> Any:
 
 
 def open_map(page: Any) -> None:
-    page.get_by_role("link", name="Divergence maps and step search").click()
+    page.get_by_role("link", name="Divergence maps", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Divergence maps for DigiTrøndelag")
     page.get_by_role("link", name=BUILDING_PERMIT).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Divergence map")
@@ -149,7 +149,7 @@ def test_role_only_differences_can_be_hidden(coordinator: Any) -> None:
 
 
 def test_the_maps_index_summarises_each_process_type(coordinator: Any) -> None:
-    coordinator.get_by_role("link", name="Divergence maps and step search").click()
+    coordinator.get_by_role("link", name="Divergence maps", exact=True).click()
     row = coordinator.get_by_role("row").filter(has=coordinator.get_by_role("link", name=BUILDING_PERMIT))
     expect(row.get_by_role("cell").nth(1)).to_have_text(re.compile(r"^\d+ of \d+$"))
     expect(row.get_by_role("cell").nth(2)).to_have_text(re.compile(r"^\d+ %"))
@@ -158,7 +158,7 @@ def test_the_maps_index_summarises_each_process_type(coordinator: Any) -> None:
 
 
 def test_step_search_across_the_cooperation(coordinator: Any) -> None:
-    coordinator.get_by_role("link", name="Divergence maps and step search").click()
+    coordinator.get_by_role("link", name="Divergence maps", exact=True).click()
     search = coordinator.get_by_role("form", name="Search the members' steps")
     search.get_by_role("textbox").first.fill("befaring")
     search.get_by_role("button", name="Search").click()
@@ -187,3 +187,14 @@ def test_coordinator_uploads_a_standard_version_as_a_draft_and_approves_it(coord
     coordinator.keyboard.press("Enter")
     expect(coordinator.get_by_role("button", name=re.compile(r"^Publish\b")).first).to_be_visible()
     assert_accessible(coordinator, "standard after approval")
+
+
+def test_the_cooperation_page_lists_the_coordinators_tools(coordinator: Any) -> None:
+    tools = coordinator.get_by_role("region", name="Coordinator's tools")
+    for name in ("Standards", "Divergence maps", "Step search", "Justified deviations", "Digital maturity",
+                 "Gains assumptions"):
+        expect(tools.get_by_role("link", name=name, exact=True)).to_be_visible()
+    # The English page names the process type in English; the link says which type it is for.
+    tools.get_by_role("link", name=re.compile(r"^Proposal\W+Building")).click()
+    expect(coordinator.get_by_role("heading", level=1)).to_contain_text("Proposed")
+    assert_accessible(coordinator, "proposal opened from the cooperation's tools")
