@@ -1080,12 +1080,8 @@ def _encloses(outer: Box, inner: Box) -> bool:
     )
 
 
-def _segment_cuts(box: Box, a: tuple[float, float], b: tuple[float, float], margin: float = 4.0) -> bool:
-    """Whether segment a-b enters ``box`` shrunk by ``margin`` (Liang-Barsky clipping)."""
-    x0, y0 = box.x + margin, box.y + margin
-    x1, y1 = box.x + box.width - margin, box.y + box.height - margin
-    if x0 >= x1 or y0 >= y1:
-        return False
+def _clip_hits(x0: float, y0: float, x1: float, y1: float, a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """Whether segment a-b enters the rectangle from (x0, y0) to (x1, y1) (Liang-Barsky clipping)."""
     dx, dy = b[0] - a[0], b[1] - a[1]
     t0, t1 = 0.0, 1.0
     for p, q in ((-dx, a[0] - x0), (dx, x1 - a[0]), (-dy, a[1] - y0), (dy, y1 - a[1])):
@@ -1101,6 +1097,15 @@ def _segment_cuts(box: Box, a: tuple[float, float], b: tuple[float, float], marg
         if t0 > t1:
             return False
     return True
+
+
+def _segment_cuts(box: Box, a: tuple[float, float], b: tuple[float, float], margin: float = 4.0) -> bool:
+    """Whether segment a-b enters ``box`` shrunk by ``margin``."""
+    x0, y0 = box.x + margin, box.y + margin
+    x1, y1 = box.x + box.width - margin, box.y + box.height - margin
+    if x0 >= x1 or y0 >= y1:
+        return False
+    return _clip_hits(x0, y0, x1, y1, a, b)
 
 
 def _columns(boxes: Sequence[Box], *, horizontal: bool) -> list[tuple[float, float]]:
@@ -2070,23 +2075,8 @@ class _Rect:
         return self.x1 < other.x2 and other.x1 < self.x2 and self.y1 < other.y2 and other.y1 < self.y2
 
     def cut_by(self, a: tuple[float, float], b: tuple[float, float]) -> bool:
-        """Whether the segment a-b passes through the rectangle (Liang-Barsky clipping)."""
-        (x0, y0), (x1, y1) = a, b
-        t0, t1 = 0.0, 1.0
-        dx, dy = x1 - x0, y1 - y0
-        for p, q in ((-dx, x0 - self.x1), (dx, self.x2 - x0), (-dy, y0 - self.y1), (dy, self.y2 - y0)):
-            if p == 0:
-                if q < 0:
-                    return False
-            else:
-                t = q / p
-                if p < 0:
-                    t0 = max(t0, t)
-                else:
-                    t1 = min(t1, t)
-                if t0 > t1:
-                    return False
-        return True
+        """Whether the segment a-b passes through the rectangle."""
+        return _clip_hits(self.x1, self.y1, self.x2, self.y2, a, b)
 
 
 def _rect_at(center: tuple[float, float], size: tuple[float, float]) -> _Rect:
