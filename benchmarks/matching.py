@@ -39,6 +39,7 @@ from benchmarks.gold import GoldAlignment, read_gold
 from processes.align import (
     DEFAULT_STRUCTURE_WEIGHT,
     DEFAULT_THRESHOLD,
+    MappingMemory,
     PreparedProcess,
     align,
     prepare,
@@ -47,7 +48,7 @@ from processes.formats.pnml import read_pnml
 from processes.generate import Correspondence
 from processes.model import Flow, Process, Step, StepKind
 
-__all__ = ["Score", "evaluate", "main"]
+__all__ = ["LEARNING_STEPS", "Score", "evaluate", "learning_curve", "main"]
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data" / "matching"
@@ -309,6 +310,68 @@ def synthetic_accuracy() -> None:
         )
 
 
+#: How many correspondences a process owner has confirmed, for the learning curve.
+LEARNING_STEPS = (0, 5, 20)
+
+
+def given_pairs(case: Case, k: int) -> frozenset[tuple[str, str]]:
+    """``k`` gold pairs of the case, as a process owner might confirm them: 1:1, chosen by a seeded shuffle."""
+    rng = random.Random(case.name)
+    pairs = sorted(case.gold)
+    rng.shuffle(pairs)
+    chosen: list[tuple[str, str]] = []
+    used_a: set[str] = set()
+    used_b: set[str] = set()
+    for x, y in pairs:
+        if len(chosen) == k:
+            break
+        if x in used_a or y in used_b:
+            continue  # a confirmed n:m group is refused by the aligner; owners confirm pairs
+        chosen.append((x, y))
+        used_a.add(x)
+        used_b.add(y)
+    return frozenset(chosen)
+
+
+def learning_curve(cases: Sequence[Case], steps: Sequence[int] = LEARNING_STEPS) -> dict[int, Score]:
+    """The matcher (ids hidden) when the owner has confirmed k gold pairs, scored on the pairs not given.
+
+    The confirmed pairs go in as :class:`~processes.align.MappingMemory`, as the registry
+    passes an owner's decisions. They are taken out of both the gold and the prediction
+    before scoring, so the figure says how much the rest improves, not that confirmed
+    pairs come back. A case with fewer gold pairs than k gives all it has.
+    """
+    out: dict[int, Score] = {}
+    for k in steps:
+        score = Score()
+        for case in cases:
+            given = given_pairs(case, k)
+            qa, back_a = anonymise(case.a, case.a.id + case.a.name)
+            qb, back_b = anonymise(case.b, case.b.id + case.b.name)
+            to_a = {old: new for new, old in back_a.items()}
+            to_b = {old: new for new, old in back_b.items()}
+            memory = MappingMemory(confirmed=frozenset((to_a[x], to_b[y]) for x, y in given))
+            ta, tb = _tasks(case.a), _tasks(case.b)
+            predicted = frozenset(
+                (back_a[x], back_b[y]) for x, y in align(qa, qb, memory=memory).pairs()
+                if back_a[x] in ta and back_b[y] in tb
+            )
+            score.add(predicted - given, case.gold - given)
+        out[k] = score
+    return out
+
+
+def print_learning_curve(loaded: dict[str, list[Case]]) -> None:
+    """One table per data set: precision, recall and F1 on the pairs not given, by confirmed pairs."""
+    for ds, cases in loaded.items():
+        print(f"\n### {ds}: learning curve (matcher, ids hidden; scored on the pairs not confirmed)\n")
+        print("| confirmed per pair | precision | recall |     F1 | macro F1 |    TP |    FP |    FN |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for k, score in learning_curve(cases).items():
+            print(f"| {k} | {score.precision:.3f} | {score.recall:.3f} | {score.f1:.3f} | {score.macro_f1:.3f} "
+                  f"| {score.tp} | {score.fp} | {score.fn} |")
+
+
 def _row(name: str, s: Score) -> str:
     return f"| {name:<34} | {s.precision:9.3f} | {s.recall:6.3f} | {s.f1:6.3f} | {s.macro_f1:8.3f} | {s.tp:5d} | {s.fp:5d} | {s.fn:5d} |"
 
@@ -453,7 +516,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument("--speed-only", action="store_true")
+    parser.add_argument(
+        "--learning", action="store_true",
+        help="only the learning curve: F1 after 0, 5 and 20 confirmed correspondences",
+    )
     args = parser.parse_args(argv)
+    if args.learning:
+        datasets = DATASETS if args.dataset == "all" else (args.dataset,)
+        print_learning_curve({ds: load(ds) for ds in datasets})
+        return 0
     if not args.speed_only:
         if not DATA.is_dir():
             print(
