@@ -57,7 +57,8 @@ def frame_width(page: Any) -> float:
 
 
 def status(page: Any) -> Any:
-    return page.get_by_role("status").filter(has_text="Zoom:").first
+    # A polite live region, not role=status: that role is the page's messages («Versjon 2 er lagret»).
+    return page.locator(".diagram__status").first
 
 
 def status_text(page: Any) -> str:
