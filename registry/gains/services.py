@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from processes import Process
@@ -266,8 +267,6 @@ def save_event_log(
     """
     parsed = parse_upload(data, filename=filename, max_bytes=max_bytes, options=options)
     if parsed.source_format not in EVENT_LOG_FORMATS:
-        from flask_babel import gettext as _
-
         raise ValidationError(
             _("%(file)s is a process drawing or a step table, not an event log. Upload an event log (XES, or a "
               "CSV file with one row per event: case, activity and time) exported from the case-handling "
@@ -277,8 +276,6 @@ def save_event_log(
     log = parsed.process
     measured_period = log_period_days(log)
     if period_days is None and measured_period is None:
-        from flask_babel import gettext as _
-
         raise ValidationError(
             _("The events in %(file)s have no times, so the period the log covers is unknown. Type in how "
               "many days the log covers, or export the log with a time column.", file=filename),
