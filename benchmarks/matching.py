@@ -5,6 +5,8 @@ Run from the repository root::
     .venv/bin/python -m benchmarks.matching            # accuracy (bpic15, sap) + speed
     .venv/bin/python -m benchmarks.matching --grid     # + parameter sensitivity and cross-check
     .venv/bin/python -m benchmarks.matching --no-speed
+    .venv/bin/python -m benchmarks.matching --learning      # F1 after 0, 5, 20 confirmed pairs
+    .venv/bin/python -m benchmarks.matching --norwegian     # the Norwegian set, apart
 
 Accuracy: for every gold file in ``../shared/data/matching/<set>/gold/`` the
 two PNML nets are read with :func:`processes.formats.pnml.read_pnml` and
@@ -48,7 +50,18 @@ from processes.formats.pnml import read_pnml
 from processes.generate import Correspondence
 from processes.model import Flow, Process, Step, StepKind
 
-__all__ = ["LEARNING_STEPS", "Score", "evaluate", "learning_curve", "main"]
+__all__ = [
+    "LEARNING_STEPS",
+    "Score",
+    "evaluate",
+    "given_pairs",
+    "learning_curve",
+    "load_norwegian",
+    "main",
+    "norwegian_accuracy",
+    "norwegian_baseline",
+    "print_learning_curve",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data" / "matching"
