@@ -70,7 +70,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "steps": ("Steg", "Steps"),
     "gateways": ("Porter", "Gateways"),
     "flows": ("Flyter", "Flows"),
-    "lanes": ("Baner", "Lanes"),
+    "lanes": ("Roller", "Lanes"),
     "none": ("ingen", "none"),
     "validation": ("Validering", "Validation"),
     "ok": ("ingen problemer funnet", "no problems found"),
@@ -80,7 +80,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     Severity.WARNING: ("advarsel", "warning"),
     "element": ("element", "element"),
     "line": ("linje", "line"),
-    "lane": ("bane", "lane"),
+    "lane": ("rolle", "lane"),
     "in": ("i", "in"),
     "wrote": ("skrev", "wrote"),
 }
@@ -266,14 +266,14 @@ def summary_lines(process: Process, lang: str = "nb") -> list[str]:
     >>> p.add_flow(Flow("s", "a"))
     >>> print("\\n".join(summary_lines(p)))
     Prosess: Startlån (id: p)
-    Steg: 2 (starthendelse 1, oppgave 1)
+    Steg: 2 (start 1, oppgave 1)
     Porter: 0
     Flyter: 1
-    Baner: Saksbehandler
+    Roller: Saksbehandler
     <BLANKLINE>
     Steg:
-      s  Søknad mottatt  [starthendelse; bane: Saksbehandler]
-      a  Vurdere søknaden  [oppgave; bane: Saksbehandler]
+      s  Søknad mottatt  [start; rolle: Saksbehandler]
+      a  Vurdere søknaden  [oppgave; rolle: Saksbehandler]
     """
     from processes.render import kind_name, mode_cue
 

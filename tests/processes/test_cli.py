@@ -84,8 +84,8 @@ def test_show_summarises_a_valid_process(good: Path, capsys: pytest.CaptureFixtu
     assert "Steg: 4 (start 1, oppgave 2, slutt 1)" in out
     assert "Porter: 1 (valg: én vei 1)" in out
     assert "Flyter: 5" in out
-    assert "Baner: Saksbehandler, Leder" in out
-    assert "vurdere  Vurdere søknaden  [oppgave; bane: Saksbehandler; ✉ papir]" in out
+    assert "Roller: Saksbehandler, Leder" in out
+    assert "vurdere  Vurdere søknaden  [oppgave; rolle: Saksbehandler; ✉ papir]" in out
     assert "Validering: ingen problemer funnet" in out
 
 
@@ -392,3 +392,13 @@ def test_program_render_without_system_graphviz_prints_one_line(good: Path, tmp_
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines() == [f"skrev {out} (png, {out.stat().st_size} bytes)"]
+
+
+def test_the_command_line_modules_examples_hold() -> None:
+    """pytest does not collect doctests from a __main__ module, so they are run here."""
+    import doctest
+
+    import processes.__main__ as cli
+
+    result = doctest.testmod(cli)
+    assert result.attempted > 0 and result.failed == 0
