@@ -28,6 +28,7 @@ the recursion is bounded by :data:`MAX_DEPTH`; no regular expression is involved
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 __all__ = ["MAX_DEPTH", "condition_text"]
@@ -74,6 +75,8 @@ def _value(value: Any, lang: str) -> str:
     if value is None:
         return "tomt" if nb else "empty"
     if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise _Unknown  # NaN or Infinity, which json.loads accepts: shown as written
         return str(value).replace(".", ",") if nb else str(value)
     if isinstance(value, str):
         return _quote(value, lang)
@@ -92,6 +95,15 @@ def _operand(value: Any, lang: str) -> str:
     return _value(value, lang)
 
 
+def _joiner(expr: Any, negate: bool) -> str | None:
+    """``"and"`` or ``"or"`` as the expression reads once negation is pushed in (de Morgan), else None."""
+    while isinstance(expr, list) and len(expr) == 2 and expr[0] == "not":
+        expr, negate = expr[1], not negate
+    if isinstance(expr, list) and len(expr) >= 3 and expr[0] in ("and", "or"):
+        return {"and": "or", "or": "and"}[expr[0]] if negate else str(expr[0])
+    return None
+
+
 def _words(expr: Any, lang: str, depth: int, *, negate: bool = False) -> str:
     if depth > MAX_DEPTH or not isinstance(expr, list) or not expr or not isinstance(expr[0], str):
         raise _Unknown
@@ -101,8 +113,16 @@ def _words(expr: Any, lang: str, depth: int, *, negate: bool = False) -> str:
         # Negated: de Morgan, so that «ikke (a og b)» reads «ikke a eller ikke b».
         joiner = {("and", False): ("og", "and"), ("or", False): ("eller", "or"),
                   ("and", True): ("eller", "or"), ("or", True): ("og", "and")}[(name, negate)]
-        parts = [_words(a, lang, depth + 1, negate=negate) for a in args]
         word = joiner[0] if nb else joiner[1]
+        outer = _joiner(expr, negate)
+        parts = []
+        for arg in args:
+            text = _words(arg, lang, depth + 1, negate=negate)
+            inner = _joiner(arg, negate)
+            # «(a eller b) og c»: a group joined the other way is bracketed, or it would read as «a eller (b og c)».
+            if inner is not None and inner != outer:
+                text = f"({text})"
+            parts.append(text)
         return ", ".join(parts[:-1]) + f" {word} " + parts[-1]
     if name == "not" and len(args) == 1:
         return _words(args[0], lang, depth + 1, negate=not negate)

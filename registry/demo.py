@@ -209,8 +209,8 @@ def seed_gain_plan(cooperation: Cooperation) -> None:
     version without the step the plan removes; a new event log measures the months since. The plan
     page then shows what is realised beside what was expected. Everything is marked illustrative.
     """
-    from registry.comparisons.services import latest_version
     from processes.harmonise import ChangeKind
+    from registry.comparisons.services import latest_version
     from registry.gains.services import plan_state, save_event_log, save_gain_plan
     from registry.graphs import load_process
 

@@ -266,7 +266,10 @@ def _shown(key: str, value: object, *, words: bool) -> str:
 
 def _params(params: Mapping[str, object], code: str) -> _Params:
     words = code in _REFERENCE_CODES
-    return _Params({key: _shown(key, value, words=words) for key, value in params.items()})
+    shown = {key: _shown(key, value, words=words) for key, value in params.items()}
+    if code == "missing_label_attribute" and not params.get("keys"):
+        shown["keys"] = _("none")  # the engine leaves the list empty when the events carry no attribute
+    return _Params(shown)
 
 
 def _where(error: FormatError, *, column: bool) -> str:

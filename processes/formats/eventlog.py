@@ -402,9 +402,16 @@ def _parallel_blocks(
     return blocks
 
 
-def _iso(seconds: float) -> str:
-    """Seconds since the epoch as an ISO 8601 UTC timestamp («2025-03-01T08:00:00+00:00»)."""
-    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
+def _iso(seconds: float) -> str | None:
+    """Seconds since the epoch as an ISO 8601 UTC timestamp («2025-03-01T08:00:00+00:00»).
+
+    None when the moment has no UTC date (year 1 or 9999 with an offset that moves it out
+    of range): the log's period is then unknown rather than an error.
+    """
+    try:
+        return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 def _days(seconds: float | None) -> float | None:
@@ -571,9 +578,11 @@ def discover(
             "miner": miner,
         }
     )
-    if counts.first is not None and counts.last is not None:
-        process.metadata["first_event"] = _iso(counts.first)
-        process.metadata["last_event"] = _iso(counts.last)
+    first_at = _iso(counts.first) if counts.first is not None else None
+    last_at = _iso(counts.last) if counts.last is not None else None
+    if first_at is not None and last_at is not None:
+        process.metadata["first_event"] = first_at
+        process.metadata["last_event"] = last_at
     if miner == "inductive":
         process.metadata["noise_threshold"] = f"{noise_threshold:g}"
     activities = sorted(
@@ -1021,9 +1030,9 @@ def read_xes(
             exc.source = source  # and the error keeps its class (InputTooLargeError stays one)
         raise
     if stats.missing_label and not stats.labelled:
-        keys = ", ".join(sorted(stats.event_keys)) or "none"
+        keys = ", ".join(sorted(stats.event_keys))
         raise FormatError(
-            f"no event has the attribute {label_attribute!r}; the events carry: {keys}",
+            f"no event has the attribute {label_attribute!r}; the events carry: {keys or 'none'}",
             code="missing_label_attribute",
             params={"attribute": label_attribute, "keys": keys},
             source=source,

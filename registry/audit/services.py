@@ -62,9 +62,11 @@ def _plain(value: Any) -> Any:
 def _collect_changes(obj: object, *, creating: bool) -> dict[str, Any]:
     state = inspect(obj)
     changes: dict[str, Any] = {}
+    # A model may leave out bulky fields (``__audit_skip__``), e.g. a discovered event log.
+    skipped = SKIPPED_FIELDS | frozenset(getattr(type(obj), "__audit_skip__", ()))
     for attr in state.mapper.column_attrs:
         key = attr.key
-        if key in SKIPPED_FIELDS:
+        if key in skipped:
             continue
         hist: History = state.attrs[key].history
         if creating:

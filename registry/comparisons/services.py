@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -62,11 +63,13 @@ __all__ = [
     "compute_comparison",
     "confirm_suggestions",
     "cooperations_of",
+    "decided_pairs",
     "decisions_for",
     "find_comparison",
     "get_comparison",
     "last_batch",
     "latest_version",
+    "open_rows",
     "open_suggestions",
     "recompute_stale",
     "record_decision",
@@ -512,19 +515,47 @@ def _after_decisions(row: Comparison) -> Comparison:
     return new_row
 
 
-def open_suggestions(row: Comparison, threshold: float) -> list[AlignmentRow]:
-    """The suggested correspondences not decided yet whose score is ``threshold`` (0–1) or more."""
+def decided_pairs(row: Comparison) -> frozenset[tuple[str, str]]:
+    """Every (step of A, step of B) pair a person has confirmed or rejected between the comparison's sides."""
+    return frozenset(
+        (d.a_step_id, d.b_step_id) for d in decisions_for(row.version_a.owner, row.version_b.owner)  # type: ignore[arg-type]
+    )
+
+
+def open_rows(
+    rows: Iterable[AlignmentRow], threshold: float, decided: frozenset[tuple[str, str]],
+) -> list[AlignmentRow]:
+    """The suggestions scoring ``threshold`` (0–1) or more none of whose pairs anyone has decided yet."""
     return [
-        r for r in alignment_rows(row)
-        if r.a_steps and r.b_steps and r.decision is None and r.score is not None and r.score >= threshold
+        r for r in rows
+        if r.a_steps and r.b_steps and r.score is not None and r.score >= threshold
         and not (len(r.a_steps) > 1 and len(r.b_steps) > 1)
+        and not any((x, y) in decided for x, _la in r.a_steps for y, _lb in r.b_steps)
     ]
+
+
+def open_suggestions(row: Comparison, threshold: float) -> list[AlignmentRow]:
+    """The comparison's suggestions not decided yet whose score is ``threshold`` (0–1) or more."""
+    return open_rows(alignment_rows(row), threshold, decided_pairs(row))
+
+
+def _groups(pairs: Iterable[tuple[str, str]]) -> int:
+    """How many correspondences the pairs make (a 1:2 split is one): connected groups of steps."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        parent[find("a:" + a)] = find("b:" + b)
+    return len({find(x) for x in list(parent)})
 
 
 def confirm_suggestions(row: Comparison, *, threshold: float, user: User | None) -> tuple[Comparison, int]:
     """Confirm every open suggestion scoring ``threshold`` or more, as one batch that can be undone together."""
-    import secrets
-
     if not 0 < threshold <= 1:
         raise ValidationError(_("Choose a score between 1 and 100 per cent."), field="threshold")
     rows = open_suggestions(row, threshold)
@@ -560,7 +591,7 @@ def _side_filter(a_owner: Variant | Standard, b_variant: Variant) -> Any:
 
 
 def last_batch(a_owner: Variant | Standard, b_variant: Variant) -> DecisionBatch | None:
-    """The newest batch between the sides, or None (single decisions have no batch)."""
+    """The newest batch between the sides, or None (single decisions have no batch); ``pairs`` counts correspondences."""
     newest = db.session.scalar(
         select(MappingDecision).where(_side_filter(a_owner, b_variant), MappingDecision.batch.is_not(None))
         .order_by(MappingDecision.decided_at.desc(), MappingDecision.id.desc()).limit(1)
@@ -569,8 +600,8 @@ def last_batch(a_owner: Variant | Standard, b_variant: Variant) -> DecisionBatch
         return None
     rows = db.session.scalars(select(MappingDecision).where(
         _side_filter(a_owner, b_variant), MappingDecision.batch == newest.batch)).all()
-    groups = {(r.a_step_id, r.b_step_id) for r in rows}
-    return DecisionBatch(newest.batch, len(groups), newest.decided_at, newest.decided_by)
+    return DecisionBatch(newest.batch, _groups((r.a_step_id, r.b_step_id) for r in rows), newest.decided_at,
+                         newest.decided_by)
 
 
 def undo_batch(row: Comparison, batch: str) -> tuple[Comparison, int]:
@@ -581,9 +612,10 @@ def undo_batch(row: Comparison, batch: str) -> tuple[Comparison, int]:
         _side_filter(a_owner, b_variant), MappingDecision.batch == batch)).all()
     if not rows:
         raise NotFoundError(_("These decisions are already undone."))
+    count = _groups((r.a_step_id, r.b_step_id) for r in rows)
     for r in rows:
         db.session.delete(r)
-    return _after_decisions(row), len(rows)
+    return _after_decisions(row), count
 
 
 def _recompute_latest_pairs(a_owner: Variant | Standard, b_variant: Variant, *, besides: Comparison) -> None:

@@ -34,10 +34,11 @@ from registry.comparisons.services import (
     alignment_rows,
     comparison_diagram,
     confirm_suggestions,
+    decided_pairs,
     find_comparison,
     last_batch,
     latest_version,
-    open_suggestions,
+    open_rows,
     record_decision,
     request_comparison,
     result_of,
@@ -172,7 +173,8 @@ def _render(
         )
         if can_decide:
             context["confirm_form"] = ConfirmSuggestionsForm(prefix="alle", formdata=None)
-            context["open_counts"] = {t: len(open_suggestions(row, t / 100)) for t in THRESHOLDS}
+            decided = decided_pairs(row)
+            context["open_counts"] = {t: len(open_rows(rows, t / 100, decided)) for t in THRESHOLDS}
             context["undo_form"] = UndoBatchForm(prefix="angre", formdata=None)
             context["last_batch"] = last_batch(a.owner, variant)
             form = add_form or AddCorrespondenceForm(prefix="add")

@@ -151,6 +151,8 @@ class GainEventLog(Base):
 
     __tablename__ = "gain_event_logs"
     __audit__ = True
+    #: The audit log records the file, its counts and period, not the discovered process itself.
+    __audit_skip__ = frozenset({"log"})
     __table_args__ = (CheckConstraint("period_days > 0", name="period_days"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -233,8 +233,9 @@ def event_logs(variant: Variant) -> list[GainEventLog]:
 
 def latest_event_log(variant: Variant) -> GainEventLog | None:
     """The event log the estimates use: the newest one uploaded, or None."""
-    logs = event_logs(variant)
-    return logs[0] if logs else None
+    return db.session.scalar(
+        select(GainEventLog).where(GainEventLog.variant_id == variant.id)
+        .order_by(GainEventLog.uploaded_at.desc(), GainEventLog.id.desc()).limit(1))
 
 
 def log_measurement(row: GainEventLog, process: Process) -> Measurement:
@@ -265,7 +266,13 @@ def save_event_log(
     it) and :class:`~registry.errors.ValidationError` for a readable file that is not
     an event log, or one with no times and no period given.
     """
-    parsed = parse_upload(data, filename=filename, max_bytes=max_bytes, options=options)
+    from processes.formats import detect_format
+
+    # This form takes event logs only: a CSV that looks like a step table to the detector (a log
+    # with a resource column, say) is read as a CSV event log, whose errors name the column.
+    detected = detect_format(data, filename)
+    fmt = "eventlog_csv" if detected == "tabular" and filename.lower().endswith((".csv", ".txt")) else None
+    parsed = parse_upload(data, filename=filename, fmt=fmt, max_bytes=max_bytes, options=options)
     if parsed.source_format not in EVENT_LOG_FORMATS:
         raise ValidationError(
             _("%(file)s is a process drawing or a step table, not an event log. Upload an event log (XES, or a "
@@ -288,7 +295,7 @@ def save_event_log(
         log={"content": parsed.content, "format": parsed.source_format},
         cases=int(log.metadata.get("cases", "0") or 0),
         events=int(log.metadata.get("events", "0") or 0),
-        period_days=period_days if period_days is not None else float(measured_period or 1.0),
+        period_days=period_days if period_days is not None else float(measured_period),  # type: ignore[arg-type]
         period_given=period_days is not None,
         first_event=_parse_time(log.metadata.get("first_event")),
         last_event=_parse_time(log.metadata.get("last_event")),

@@ -83,3 +83,21 @@ def test_no_expression_reaches_an_altinn_diagram() -> None:
         svg = render(process, "svg").decode("utf-8")
         assert "gatewayAction" not in svg and "[&quot;equals" not in svg, path
     assert seen >= 5
+
+
+def test_nested_groups_joined_the_other_way_are_bracketed() -> None:
+    either_and = '["and", ["or", ["equals", ["dataModel", "a"], 1], ["equals", ["dataModel", "b"], 2]], ["equals", ["dataModel", "c"], 3]]'
+    assert condition_text(either_and) == "når (feltet «a» er 1 eller feltet «b» er 2) og feltet «c» er 3"
+    both_or = '["or", ["and", ["equals", ["dataModel", "a"], 1], ["equals", ["dataModel", "b"], 2]], ["equals", ["dataModel", "c"], 3]]'
+    assert condition_text(both_or, "en") == "when (the field “a” is 1 and the field “b” is 2) or the field “c” is 3"
+    # The same joiner inside needs no brackets; under «not» the joiners turn (de Morgan) and are compared as they read.
+    same = '["and", ["and", ["equals", 1, 1], ["equals", 2, 2]], ["equals", 3, 3]]'
+    assert condition_text(same) == "når 1 er 1 og 2 er 2 og 3 er 3"
+    turned = '["not", ["or", ["and", ["equals", 1, 1], ["equals", 2, 2]], ["equals", 3, 3]]]'
+    assert condition_text(turned) == "når (1 ikke er 1 eller 2 ikke er 2) og 3 ikke er 3"
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_numbers_without_a_value_are_shown_as_written(number: str) -> None:
+    condition = f'["equals", ["dataModel", "a"], {number}]'
+    assert condition_text(condition) == condition

@@ -376,3 +376,17 @@ def test_object_centric_error_survives_pickling() -> None:
     error = ObjectCentricLogError("eid", "activity", "timestamp", ["order"], source="o.csv", line=3)
     again = pickle.loads(pickle.dumps(error))
     assert (str(again), again.params) == (str(error), error.params)
+
+
+def test_the_registrys_own_kind_words_read_back() -> None:
+    """A step table copied from the registry's step list (kind_name, in both languages) reads again."""
+    from processes.formats.tabular import _TableReader
+    from processes.model import GatewayKind, StepKind
+    from processes.render import kind_name
+
+    reader = _TableReader.__new__(_TableReader)
+    for lang in ("nb", "en"):
+        for kind in StepKind:
+            assert reader.kind(2, kind_name(kind, lang)) == (kind.value, None), (lang, kind)
+        for gateway in GatewayKind:
+            assert reader.kind(2, kind_name(gateway, lang)) == (None, gateway.value), (lang, gateway)

@@ -85,3 +85,18 @@ def test_a_bad_score_is_refused(site: Any) -> None:
     assert owner.post(URL, data={"alle-threshold": "abc"}).status_code == 400
     assert owner.post(URL, data={"alle-threshold": "50"}).status_code == 400
     assert _decisions(app) == []
+
+
+def test_open_rows_leave_out_any_suggestion_with_a_decided_pair_and_groups_count_correspondences() -> None:
+    from registry.comparisons.services import AlignmentRow, _groups, open_rows
+
+    split = AlignmentRow((("a1", "Vurdere"),), (("b1", "Vurdere plan"), ("b2", "Vurdere teknikk")), "split", 0.95, None)
+    plain = AlignmentRow((("a2", "Fatte vedtak"),), (("b3", "Fatte vedtak"),), "identical", 0.99, None)
+    low = AlignmentRow((("a3", "Sende"),), (("b4", "Motta"),), "renamed", 0.4, None)
+    rows = [split, plain, low]
+    assert open_rows(rows, 0.9, frozenset()) == [split, plain]
+    # One pair of the split was rejected by hand: the whole suggestion stays the owner's to decide.
+    assert open_rows(rows, 0.9, frozenset({("a1", "b2")})) == [plain]
+    # A 1:2 split is one correspondence, as «1 forslag» said when it was confirmed.
+    assert _groups([("a1", "b1"), ("a1", "b2"), ("a2", "b3")]) == 2
+    assert _groups([]) == 0

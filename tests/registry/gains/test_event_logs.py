@@ -157,3 +157,30 @@ def test_a_new_log_shows_what_is_realised_beside_what_was_expected(app: Flask, w
     assert "Nothing is realised yet" not in html
     # Expected: 200 × 0.5 × 30 / 60 = 50 h = 35 000 kr; realised: 200 × (0.5 − 0.1) × 30 / 60 = 40 h = 28 000 kr.
     assert "35,000" in html and "28,000" in html and "Partly realised" in html
+
+
+def test_a_log_with_a_resource_column_is_read_as_a_log_not_a_step_table(app: Flask, world: dict[str, Any]) -> None:
+    admin = client_as(app, "admin")
+    rows = ["Saksnr;Aktivitet;Tid;Ansvarlig"] + [
+        f"{i};Motta søknad;2025-01-{1 + i:02d} 08:00;Kari\n{i};Arkivere;2025-01-{2 + i:02d} 09:00;Ola" for i in range(5)]
+    response = _upload(admin, ("\n".join(rows) + "\n").encode(), "logg.csv",
+                       case_column="Saksnr", activity_column="Aktivitet", timestamp_column="Tid")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        row = db.session.scalar(select(GainEventLog))
+        assert row is not None and row.cases == 5
+        # The audit log keeps the file and its counts, not the discovered process.
+        from registry.audit.models import AuditEvent
+
+        event = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type.in_(("GainEventLog", "gain_event_logs")))).first()
+        assert event is not None and "log" not in (event.changes or {}) and "filename" in (event.changes or {})
+
+
+def test_times_at_the_edge_of_the_calendar_leave_the_period_unknown_not_an_error(app: Flask, world: dict[str, Any]) -> None:
+    admin = client_as(app, "admin")
+    data = ("saksnummer;aktivitet;tidspunkt\n1;Motta søknad;9999-12-31T23:59:59-05:00\n"
+            "2;Motta søknad;0001-01-01T00:00:00+05:00\n").encode()
+    response = _upload(admin, data, "logg.csv")
+    assert response.status_code == 422
+    assert "have no times" in response.get_data(as_text=True)
+    assert _upload(admin, data, "logg.csv", dager="365").status_code == 302
