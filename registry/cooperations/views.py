@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -27,6 +26,7 @@ from registry.errors import NotFoundError, ValidationError
 from registry.extensions import db
 from registry.forms import attach_error
 from registry.i18n import norwegian_key
+from registry.standards.services import types_with_standards
 from registry.users.services import owners_by_municipality
 
 __all__ = ["bp", "load_cooperation"]
@@ -61,7 +61,7 @@ def show(slug: str) -> str:
     contacts = can_view_cooperation_contacts(current_user, cooperation)
     return render_template(
         "cooperations/show.html",
-        tool_types=_types_with_standards(cooperation) if contacts else [],
+        tool_types=types_with_standards(cooperation) if contacts else [],
         cooperation=cooperation,
         current=current,
         upcoming=upcoming,
@@ -72,21 +72,6 @@ def show(slug: str) -> str:
         can_manage=can_manage(current_user),
         today=today,
     )
-
-
-def _types_with_standards(cooperation: Cooperation) -> list[Any]:
-    """The process types the cooperation has a standard for, in Norwegian order of their names."""
-    from sqlalchemy import select
-
-    from registry.i18n import ui_language
-    from registry.process_types.models import ProcessType
-    from registry.variants.models import Standard
-
-    types = db.session.scalars(
-        select(ProcessType).join(Standard, Standard.process_type_id == ProcessType.id)
-        .where(Standard.cooperation_id == cooperation.id)).all()
-    lang = ui_language()
-    return sorted(set(types), key=lambda t: norwegian_key(t.name(lang)))
 
 
 @bp.route("/<slug>/rediger", methods=["GET", "POST"])

@@ -76,6 +76,7 @@ from registry.harmonisation.services import plans_for_variant
 from registry.harmonisation.views import _variant_of
 from registry.i18n import ui_language
 from registry.municipalities.views import load_municipality
+from registry.standards.services import types_with_standards
 from registry.variants.views import format_error_text
 
 __all__ = ["bp"]
@@ -536,20 +537,9 @@ def assumptions(cooperation: str) -> tuple[str, int] | WerkzeugResponse:
         form = assumptions_form(formdata=None, **data)
         status = 200
     pairs = [(key, mode_pair_label(source, target)) for key, source, target in form.pairs]
-    types = _types_with_standard(coop)
+    types = types_with_standards(coop)
     return render_template("gains/assumptions.html", cooperation=coop, form=form, pairs=pairs, row=row,
                            types=types), status
-
-
-def _types_with_standard(coop: Any) -> list[Any]:
-    from sqlalchemy import select
-
-    from registry.process_types.models import ProcessType
-    from registry.variants.models import Standard
-
-    return list(db.session.scalars(
-        select(ProcessType).join(Standard, Standard.process_type_id == ProcessType.id)
-        .where(Standard.cooperation_id == coop.id).order_by(ProcessType.slug)))
 
 
 @bp.get("/samarbeid/<cooperation>/digital-modenhet")

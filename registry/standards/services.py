@@ -24,7 +24,14 @@ from registry.process_types.models import ProcessType
 from registry.users.models import User, utcnow
 from registry.variants.models import ProcessVersion, Standard
 
-__all__ = ["StandardSummary", "approve_version", "get_standard", "list_standards", "publish_version"]
+__all__ = [
+    "StandardSummary",
+    "approve_version",
+    "get_standard",
+    "list_standards",
+    "publish_version",
+    "types_with_standards",
+]
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,14 @@ class StandardSummary:
     standard: Standard | None
     current: ProcessVersion | None
     latest: ProcessVersion | None
+
+
+def types_with_standards(cooperation: Cooperation) -> list[ProcessType]:
+    """The process types the cooperation has a standard for, in Norwegian order of their names."""
+    types = db.session.scalars(
+        select(ProcessType).join(Standard, Standard.process_type_id == ProcessType.id)
+        .where(Standard.cooperation_id == cooperation.id)).all()
+    return sorted(set(types), key=lambda t: norwegian_key(t.name_nb))
 
 
 def list_standards(cooperation: Cooperation) -> list[StandardSummary]:
