@@ -262,36 +262,29 @@ def _decide(sides: tuple[Any, ...], back: str) -> str | Response:
 
 def _batch(row: Comparison, back: str) -> Response:
     """Confirm all suggestions above a score at once, or undo the last such batch."""
-    if "angre-batch" in request.form:
-        undo = UndoBatchForm(prefix="angre")
-        if not undo.validate_on_submit():
-            abort(400, description=_("The form was incomplete. Go back and try again."))
-        try:
+    incomplete = _("The form was incomplete. Go back and try again.")
+    try:
+        if "angre-batch" in request.form:
+            undo = UndoBatchForm(prefix="angre")
+            if not undo.validate_on_submit():
+                abort(400, description=incomplete)
             _row, count = undo_batch(row, undo.batch.data or "")
-        except RegistryError as exc:
-            db.session.rollback()
-            flash(exc.message, "info")
-            return redirect(back + "#alignment")
-        db.session.commit()
-        flash(ngettext("%(num)s confirmation is undone; the comparison is as before.",
-                       "%(num)s confirmations are undone; the comparison is as before.", count), "success")
-        return redirect(back + "#alignment")
-    form = ConfirmSuggestionsForm(prefix="alle")
-    if not form.validate_on_submit():
-        abort(400, description=_("The form was incomplete. Go back and try again."))
-    try:
-        threshold = int(form.threshold.data or "")
-    except ValueError:
-        abort(400, description=_("The form was incomplete. Go back and try again."))
-    try:
-        _row, count = confirm_suggestions(row, threshold=threshold / 100, user=current_user)
+            message = ngettext("%(num)s confirmation is undone; the comparison is as before.",
+                               "%(num)s confirmations are undone; the comparison is as before.", count)
+        else:
+            form = ConfirmSuggestionsForm(prefix="alle")
+            if not form.validate_on_submit() or not (form.threshold.data or "").isdigit():
+                abort(400, description=incomplete)
+            _row, count = confirm_suggestions(row, threshold=int(form.threshold.data) / 100, user=current_user)
+            message = ngettext("%(num)s suggestion is confirmed. You can undo it below.",
+                               "%(num)s suggestions are confirmed. You can undo them below.", count)
     except RegistryError as exc:
         db.session.rollback()
-        flash(exc.message, "error")
+        # Undoing what is undone already is news, not an error.
+        flash(exc.message, "info" if isinstance(exc, NotFoundError) else "error")
         return redirect(back + "#alignment")
     db.session.commit()
-    flash(ngettext("%(num)s suggestion is confirmed. You can undo it below.",
-                   "%(num)s suggestions are confirmed. You can undo them below.", count), "success")
+    flash(message, "success")
     return redirect(back + "#alignment")
 
 

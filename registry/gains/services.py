@@ -66,7 +66,7 @@ from registry.gains.models import (
     GainStepInput,
 )
 from registry.graphs import load_process, parse_upload, process_from_content
-from registry.harmonisation.followup import ChangeKey, change_key
+from registry.harmonisation.followup import change_key, find_by_key
 from registry.harmonisation.services import (
     HarmonisationInputs,
     MemberPlan,
@@ -458,18 +458,6 @@ class PlanState:
         return self.row is not None and self.row.standard_version_id not in (None, self.plan.standard_version.id)
 
 
-def _find_line(key: ChangeKey, rows: list[GainPlanLine]) -> GainPlanLine | None:
-    encoded = key.encode()
-    for row in rows:
-        if row.change_key == encoded:
-            return row
-    for row in rows:
-        other = ChangeKey.decode(row.change_key)
-        if other is not None and key.same_change(other):
-            return row
-    return None
-
-
 def _baseline_of(mp: MemberPlan, own: ProcessInput, date: dt.date) -> Baseline:
     inputs = harmonisation_inputs(mp.cooperation, mp.variant.process_type)
     classes = _classes(inputs)
@@ -519,7 +507,7 @@ def plan_state(variant: Variant, cooperation: Cooperation, current: ProcessVersi
     lines = []
     for line, got in zip(baseline.expected.lines, measured, strict=True):
         key = change_key(line.change, mp.plan)
-        lines.append(LineEntry(key.encode(), line, _find_line(key, stored), got))
+        lines.append(LineEntry(key.encode(), line, find_by_key(key, stored), got))
     return PlanState(mp, row, baseline, current, realisation, tuple(lines))
 
 

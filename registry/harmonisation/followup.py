@@ -18,6 +18,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 
@@ -40,6 +41,7 @@ __all__ = [
     "PlanEntry",
     "change_key",
     "deviations_for",
+    "find_by_key",
     "follow_ups_for",
     "justified_map",
     "plan_entries",
@@ -124,8 +126,15 @@ def change_key(change: Change, plan: ChangePlan) -> ChangeKey:
     )
 
 
-def _find(key: ChangeKey, rows: Iterable[ChangeFollowUp]) -> ChangeFollowUp | None:
-    """The follow-up of this change: the one stored under this very key, else one of the same change."""
+class _Keyed(Protocol):
+    change_key: str
+
+
+_K = TypeVar("_K", bound=_Keyed)
+
+
+def find_by_key(key: ChangeKey, rows: Iterable[_K]) -> _K | None:
+    """The row of this change (a follow-up, a gain plan line): stored under this very key, else one of the same change."""
     rows = list(rows)
     encoded = key.encode()
     for row in rows:
@@ -231,7 +240,7 @@ def plan_entries(
     def entry(change: Change) -> PlanEntry:
         key = change_key(change, plan)
         deviation = next((d for d in deviations if _deviation_matches(d, key)), None)
-        return PlanEntry(change, key, _find(key, follow_ups), deviation)
+        return PlanEntry(change, key, find_by_key(key, follow_ups), deviation)
 
     return [entry(c) for c in plan.changes], [entry(c) for c in plan.justified]
 
@@ -347,7 +356,7 @@ def record_new_version(version_id: int) -> int:
             key = change_key(change, old.plan)
             if any(key.same_change(k) for k in now_keys):
                 continue
-            row = _find(key, rows)
+            row = find_by_key(key, rows)
             if row is not None and row.status == "done":
                 continue
             if row is None:
