@@ -71,6 +71,7 @@ from processes.labels import (
     analyse,
     compound_candidates,
     concept_matrix,
+    contradictions,
     known_stems,
     label_words,
     lexicon,
@@ -94,6 +95,10 @@ __all__ = [
     "prepare",
 ]
 
+
+# Label similarity left to a pair whose labels contradict each other (opposite
+# actions, other numbers): far below the threshold unless the labels are otherwise long and alike.
+CONTRADICTION_FACTOR = 0.5
 
 # How much better two steps together must describe a step than either alone to count as a split.
 _SPLIT_GAIN = 0.1
@@ -836,6 +841,8 @@ def align(
 
     concepts = concept_matrix(pa.labels, pb.labels)
     label_sim = similarity_matrix(pa.labels, pb.labels, concepts)
+    opposite, other_number = contradictions(pa.labels, pb.labels, syn)
+    contradicted = opposite | other_number
     confirmed, rejected, confirmed_labels, rejected_labels = _memory_pairs(
         memory, pa, pb
     )
@@ -873,6 +880,10 @@ def align(
             twin = pb._index.get(sid)
             if twin is not None and label_sim[i, twin] > 0 and is_distinctive_id(sid):
                 score[i, twin] += ID_EVIDENCE * (1.0 - score[i, twin])
+    # Contradicting labels are negative evidence for the pair itself; as
+    # neighbours of other pairs they still say where in the process one is.
+    score[contradicted] *= CONTRADICTION_FACTOR
+    label_sim[contradicted] *= CONTRADICTION_FACTOR
     for i, j in forbidden:
         score[i, j] = 0.0
 

@@ -80,12 +80,14 @@ __all__ = [
     "Synonyms",
     "analyse",
     "compound_candidates",
+    "contradictions",
     "detect_language",
     "known_stems",
     "label_similarity",
     "label_words",
     "lexicon",
     "normalise",
+    "opposite_concepts",
     "similarity_matrix",
     "stem",
     "stop_words",
@@ -690,9 +692,9 @@ def _known_left(left: str, known: frozenset[str], language: str) -> str | None:
             continue
         bare = left[: -len(link)]
         if len(bare) >= 3 and stem(bare, language) in known:
-            # Norwegian keeps the link (the stemmer removes it); a German
-            # part without it stems like the word on its own.
-            return left if language == "norwegian" else bare
+            # The part without its link stems like the word on its own
+            # (Norwegian "saks" stems to "saks", "sak" to "sak").
+            return bare
     return None
 
 
@@ -990,6 +992,118 @@ def analyse(
             [len(f) < _FUZZY_MIN_LENGTH for _, f in vocab_pairs], dtype=bool
         ),
     )
+
+
+def _read_opposites(text: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    pairs = []
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if "<>" not in line:
+            continue
+        left, right = line.split("<>", 1)
+        sides = [
+            tuple(w for w in (normalise(x) for x in side.split(",")) if w)
+            for side in (left, right)
+        ]
+        if sides[0] and sides[1]:
+            pairs.append((sides[0], sides[1]))
+    return pairs
+
+
+@lru_cache(maxsize=1)
+def _builtin_opposites() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    text = (
+        resources.files("processes")
+        .joinpath("data/opposites.txt")
+        .read_text(encoding="utf-8")
+    )
+    return tuple(_read_opposites(text))
+
+
+@lru_cache(maxsize=64)
+def opposite_concepts(
+    language: str = "norwegian", synonyms: Synonyms | None = None
+) -> frozenset[tuple[str, str]]:
+    """Pairs of concept keys that are action opposites (``processes/data/opposites.txt``).
+
+    Both directions are listed. Each word is analysed as in a label of
+    ``language`` (its synonym group, or its stem); a phrase counts only if
+    it is a synonym entry.
+
+    Examples
+    --------
+    >>> pairs = opposite_concepts("english")
+    >>> (analyse(["send"], language="english").concepts[0][0],
+    ...  analyse(["receive"], language="english").concepts[0][0]) in pairs
+    True
+    """
+    syn = Synonyms.builtin() if synonyms is None else synonyms
+
+    def keys(side: tuple[str, ...]) -> set[str]:
+        found = set()
+        for w in side:
+            if " " in w:
+                key = syn.concept(w, language)
+                if key is not None:
+                    found.add(key)
+            else:
+                found.add(_word_concept(w, language, syn)[0])
+        return found
+
+    result: set[tuple[str, str]] = set()
+    for left, right in _builtin_opposites():
+        lk, rk = keys(left), keys(right)
+        # A word on both sides (through a synonym group) is no opposite.
+        for x in lk - rk:
+            for y in rk - lk:
+                result.add((x, y))
+                result.add((y, x))
+    return frozenset(result)
+
+
+def contradictions(
+    a: LabelSet, b: LabelSet, synonyms: Synonyms | None = None
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Pairs of labels that contradict each other: (opposite actions, other numbers).
+
+    *Opposite actions*: one label has a concept and the other its opposite
+    (:func:`opposite_concepts`), and neither label has both ("Send letter of
+    acceptance" / "Receiving acceptance letter"). *Other numbers*: both
+    labels have numbers and share none ("art. 34" / "art. 35": a number in
+    a label identifies something).
+
+    Examples
+    --------
+    >>> a = analyse(["Send letter of acceptance", "Check article 34"], language="english")
+    >>> b = analyse(["Receive acceptance letter", "Check article 35"], language="english")
+    >>> opposite, numbers = contradictions(a, b)
+    >>> opposite.tolist(), numbers.tolist()
+    ([[True, False], [False, False]], [[False, False], [False, True]])
+    """
+    na, nb = len(a.labels), len(b.labels)
+    opposite = np.zeros((na, nb), dtype=bool)
+    numbers = np.zeros((na, nb), dtype=bool)
+    language = a.language
+    pairs = opposite_concepts(language, synonyms)
+    sets_a = [frozenset(c) for c in a.concepts]
+    sets_b = [frozenset(c) for c in b.concepts]
+    heads = {x for x, _ in pairs}
+    rows = [(i, s & heads) for i, s in enumerate(sets_a) if not s.isdisjoint(heads)]
+    cols = [(j, s & heads) for j, s in enumerate(sets_b) if not s.isdisjoint(heads)]
+    for i, xs in rows:
+        for j, ys in cols:
+            only_a, only_b = xs - sets_b[j], ys - sets_a[i]
+            if any((x, y) in pairs for x in only_a for y in only_b):
+                opposite[i, j] = True
+    nums_a = [(i, {c for c in s if c.isdigit()}) for i, s in enumerate(sets_a)]
+    nums_b = [(j, {c for c in s if c.isdigit()}) for j, s in enumerate(sets_b)]
+    with_a = [(i, n) for i, n in nums_a if n]
+    with_b = [(j, n) for j, n in nums_b if n]
+    for i, n in with_a:
+        for j, m in with_b:
+            if n.isdisjoint(m):
+                numbers[i, j] = True
+    return opposite, numbers
 
 
 def concept_matrix(a: LabelSet, b: LabelSet) -> npt.NDArray[np.float64]:

@@ -516,3 +516,17 @@ def test_lanes_tell_repeated_labels_apart() -> None:
     b = process("x", ("q", "p"))  # the ids are swapped against the lanes
     pairs = align(a, b).pairs()
     assert pairs == {("p", "xq"), ("q", "xp")}
+
+
+def test_sending_and_receiving_one_message_are_different_steps() -> None:
+    a = chain(["Review application", "Send letter of acceptance", "Archive file"])
+    b = chain(["Review application", "Receiving acceptance letter", "Archive file"])
+    result = align(a, b)
+    assert ("s1", "s1") not in result.pairs()
+    assert {("s0", "s0"), ("s2", "s2")} <= result.pairs()
+
+
+def test_other_article_numbers_are_different_steps() -> None:
+    a = chain(["Register case", "Treat suspension art. 34", "Close case"])
+    b = chain(["Register case", "Treat suspension art. 35", "Close case"])
+    assert ("s1", "s1") not in align(a, b).pairs()

@@ -353,3 +353,54 @@ def test_english_verb_synonyms_are_documented_with_their_source() -> None:
     for group in groups:
         above = lines[lines.index(group) - 1]
         assert above.startswith("# ") and ".v." in above, group
+
+
+def test_opposite_actions_contradict() -> None:
+    from processes.labels import analyse, contradictions
+
+    a = analyse(
+        ["Send letter of acceptance", "Approve application"], language="english"
+    )
+    b = analyse(
+        [
+            "Receiving acceptance letter",
+            "Reject application",
+            "Send and receive letters",
+        ],
+        language="english",
+    )
+    opposite, numbers = contradictions(a, b)
+    # Acceptance and rejection are opposites too; a label with both sides contradicts nothing.
+    assert opposite.tolist() == [[True, True, False], [False, True, False]]
+    assert not numbers.any()
+
+
+def test_norwegian_opposites_contradict() -> None:
+    from processes.labels import analyse, contradictions
+
+    a = analyse(["Sende vedtak", "Innvilge søknad", "Gi byggetillatelse"])
+    b = analyse(["Motta vedtak", "Avslå søknad", "Vedtak om avslag på byggetillatelse"])
+    opposite, _ = contradictions(a, b)
+    # The third label of B has both the permit and its refusal: only a label
+    # with the grant and not the permit contradicts it.
+    assert opposite.tolist() == [
+        [True, False, False],
+        [False, True, True],
+        [False, True, False],
+    ]
+
+
+def test_other_numbers_contradict() -> None:
+    from processes.labels import analyse, contradictions
+
+    a = analyse(["Treat suspension art. 34", "Treat suspension"], language="english")
+    b = analyse(
+        ["Treat suspension art. 35", "Treat suspension art. 34"], language="english"
+    )
+    _, numbers = contradictions(a, b)
+    assert numbers.tolist() == [[True, False], [False, False]]
+
+
+def test_a_compounds_linking_s_is_left_off_its_first_part() -> None:
+    # «Saksfordeling» is «sak» + «fordeling», and meets «Fordele saken» (fordele/fordeling).
+    assert label_similarity("Fordele saken til saksbehandler", "Saksfordeling") == 0.8
