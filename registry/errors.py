@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, Response, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -27,7 +27,12 @@ class NotFoundError(RegistryError):
     """A referenced object does not exist."""
 
 
-def _render_http_error(error: HTTPException) -> tuple[str, int]:
+def _render_http_error(error: HTTPException) -> tuple[str, int] | Response:
+    from registry.api.problems import is_api_request, problem_response
+
+    if is_api_request():
+        # The API answers every error as problem+json, also for paths no route matched.
+        return problem_response(error)
     code = error.code or 500
     template = f"errors/{code}.html" if code in (400, 403, 404, 405, 429) else "errors/500.html"
     # Only our own descriptions (the reason for a 403, what was not found) are shown.

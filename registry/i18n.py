@@ -26,7 +26,9 @@ _NORWEGIAN = {"nb", "no", "nn"}
 
 def choose_language() -> str:
     """The UI language for this request: the user's choice, else Accept-Language, else bokmål."""
-    chosen = session.get(COOKIE) or request.cookies.get(COOKIE)
+    # The API speaks the language of Accept-Language alone: a browser's cookie must not decide
+    # what a script gets.
+    chosen = None if request.path.startswith("/api/") else session.get(COOKIE) or request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
         return str(chosen)
     for value, _quality in request.accept_languages:

@@ -14,7 +14,15 @@ from sqlalchemy.orm.attributes import History
 from registry.audit.models import AuditEvent
 from registry.extensions import db
 
-__all__ = ["SIGN_IN_ACTIONS", "acting_as", "list_events", "record_sign_in_event", "register_audit", "set_actor_label"]
+__all__ = [
+    "SIGN_IN_ACTIONS",
+    "acting_as",
+    "actor_label",
+    "list_events",
+    "record_sign_in_event",
+    "register_audit",
+    "set_actor_label",
+]
 
 # Values never written to the log; the event only says that they changed.
 SECRET_FIELDS = frozenset({"password_hash", "login_token"})
@@ -43,9 +51,19 @@ class acting_as:
         g.audit_actor_label = self.previous
 
 
+def actor_label(user: Any) -> str:
+    """How the log names ``user``: the e-mail address, and the API token's name for a request made with one."""
+    if user is None:
+        return "system"
+    token = g.get("api_token") if has_app_context() else None
+    if token is not None and token.user_id == user.id:
+        return f"{user.email} (API: {token.name})"[:254]
+    return str(user.email)
+
+
 def _actor() -> tuple[int | None, str]:
     if has_request_context() and current_user and current_user.is_authenticated:
-        return current_user.id, current_user.email
+        return current_user.id, actor_label(current_user)
     if has_app_context() and g.get("audit_actor_label"):
         return None, g.audit_actor_label
     return None, "system"

@@ -36,6 +36,7 @@ from processes.harmonise import (
     step_classes,
 )
 from registry.audit.models import AuditEvent
+from registry.audit.services import actor_label
 from registry.comparisons.services import (
     DIAGRAM_MAX_STEPS,
     check_queued_work,
@@ -476,7 +477,7 @@ def make_draft(inputs: HarmonisationInputs, settings: ProposalSettings, *, user:
     db.session.add(
         AuditEvent(
             actor_id=user.id if user is not None else None,
-            actor_label=user.email if user is not None else "system",
+            actor_label=actor_label(user),
             action="create",
             object_type="ProcessVersion",
             object_id=str(version.id),

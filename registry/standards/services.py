@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from registry.audit.models import AuditEvent
+from registry.audit.services import actor_label
 from registry.comparisons.services import refresh_comparisons_for, standard_version_for
 from registry.cooperations.models import Cooperation
 from registry.errors import NotFoundError, ValidationError
@@ -90,7 +91,7 @@ def _audit(user: User | None, version: ProcessVersion, old_status: str | None, n
     db.session.add(
         AuditEvent(
             actor_id=user.id if user is not None else None,
-            actor_label=user.email if user is not None else "system",
+            actor_label=actor_label(user),
             action="update",
             object_type="ProcessVersion",
             object_id=str(version.id),

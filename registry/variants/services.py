@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select, update
 
 from processes import Mode, Step
 from registry.audit.models import AuditEvent
+from registry.audit.services import actor_label
 from registry.cooperations.models import Cooperation
 from registry.errors import NotFoundError, RegistryError, ValidationError
 from registry.extensions import db
@@ -41,6 +42,7 @@ __all__ = [
     "PENDING_UPLOAD_LIFETIME",
     "StepEdit",
     "UploadAlreadySavedError",
+    "VersionConflictError",
     "compute_version_diff",
     "confirm_pending_upload",
     "create_pending_upload",
@@ -65,6 +67,14 @@ __all__ = [
 
 #: How long an unconfirmed upload is kept.
 PENDING_UPLOAD_LIFETIME = dt.timedelta(hours=2)
+
+
+class VersionConflictError(RegistryError):
+    """Another version was saved since the caller read the process (an API client's ``If-Match``)."""
+
+    def __init__(self, message: str, *, latest: int) -> None:
+        super().__init__(message)
+        self.latest = latest
 
 
 class UploadAlreadySavedError(RegistryError):
@@ -156,7 +166,7 @@ def _audit(user: User | None, version: ProcessVersion, *, note: str = "") -> Non
     db.session.add(
         AuditEvent(
             actor_id=user.id if user is not None else None,
-            actor_label=user.email if user is not None else "system",
+            actor_label=actor_label(user),
             action="create",
             object_type="ProcessVersion",
             object_id=str(version.id),
@@ -187,8 +197,15 @@ def save_version(
     status: str | None = None,
     effective_from: dt.date | None = None,
     effective_to: dt.date | None = None,
+    expected_latest: int | None = None,
 ) -> ProcessVersion:
-    """Add the owner's next version and request the comparisons it affects."""
+    """Add the owner's next version and request the comparisons it affects.
+
+    ``expected_latest``: the newest version number the caller has seen (0: none); when
+    another version was saved since, :class:`VersionConflictError` is raised and nothing is
+    saved. It is checked under the same row lock as the numbering, so two clients that both
+    saw version 3 cannot both save a version 4 on top of it.
+    """
     from registry.comparisons.services import refresh_comparisons_for
 
     is_standard = isinstance(owner, Standard)
@@ -205,6 +222,16 @@ def save_version(
     # save waits here and then reads the committed highest number.
     _lock_row(Standard if is_standard else Variant, owner.id)
     highest = db.session.scalar(select(func.max(ProcessVersion.number)).where(column == owner.id)) or 0
+    if expected_latest is not None and expected_latest != highest:
+        raise VersionConflictError(
+            _(
+                "The newest version is %(latest)d, not %(expected)d: somebody saved a version since you read "
+                "the process. Read it again, check the changes, and send If-Match: \"v%(latest)d\".",
+                latest=highest,
+                expected=expected_latest,
+            ),
+            latest=highest,
+        )
     version = ProcessVersion(
         variant=None if is_standard else owner,
         standard=owner if is_standard else None,
