@@ -116,6 +116,7 @@ def register_i18n(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
     from registry.admin.views import bp as admin_bp
+    from registry.api.token_views import bp as tokens_bp
     from registry.audit.views import bp as audit_bp
     from registry.cooperations.views import bp as cooperations_bp
     from registry.dashboard.views import bp as dashboard_bp
@@ -123,7 +124,7 @@ def register_blueprints(app: Flask) -> None:
     from registry.pages.views import bp as pages_bp
     from registry.users.views import bp as users_bp
 
-    for bp in (pages_bp, dashboard_bp, municipalities_bp, cooperations_bp, users_bp, admin_bp, audit_bp):
+    for bp in (pages_bp, dashboard_bp, municipalities_bp, cooperations_bp, users_bp, tokens_bp, admin_bp, audit_bp):
         app.register_blueprint(bp)
     register_process_blueprints(app)
     register_coordinator_blueprints(app)

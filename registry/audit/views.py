@@ -14,7 +14,7 @@ __all__ = ["bp"]
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/logg")
 
-OBJECT_TYPES = ("Municipality", "Cooperation", "Membership", "User")
+OBJECT_TYPES = ("Municipality", "Cooperation", "Membership", "User", "ApiToken")
 
 # Field names as the forms call them; unknown fields are shown by their column name.
 FIELD_LABELS = {
@@ -27,6 +27,7 @@ FIELD_LABELS = {
     "created_at": _l("Created"),
     "description": _l("Description"),
     "email": _l("E-mail address"),
+    "expires_at": _l("Expires"),
     "is_admin": _l("Administrator"),
     "joined_on": _l("Member from"),
     "left_on": _l("Member until"),
@@ -37,8 +38,13 @@ FIELD_LABELS = {
     "owned_municipalities": _l("Process owner for"),
     "password_hash": _l("Password"),
     "predecessors": _l("Formed from"),
+    "prefix": _l("Key begins with"),
+    "revoked_at": _l("Revoked"),
+    "revoked_by_id": _l("Revoked by"),
+    "scopes": _l("Can do"),
     "slug": _l("Web address"),
     "successors": _l("Successors"),
+    "user_id": _l("User"),
     "valid_from": _l("Valid from"),
     "valid_to": _l("Valid to"),
 }

@@ -11,6 +11,7 @@ form is sent, such as the upload preview or form errors, are checked by the flow
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -217,3 +218,28 @@ def test_english_pages_are_accessible(page: Any) -> None:
     for path in ("/", "/kommuner/5001", "/samarbeid/digi-trondelag"):
         page.goto(path)
         assert_accessible(page, f"{path} in English")
+
+
+def test_api_key_pages_with_errors_a_new_key_and_the_lists_are_accessible(
+    owner_page: Any, admin_page: Any
+) -> None:
+    # The new key and the refused form are answers to a POST: the crawl never sees them.
+    owner_page.goto("/konto/api-nokler")
+    main = owner_page.get_by_role("main")
+    main.get_by_role("button", name="Lag API-nøkkel").click()
+    expect(owner_page.get_by_role("alert")).to_be_visible()
+    assert_accessible(owner_page, "API keys form with errors")
+    main.get_by_label("Navn", exact=True).fill("Tilgjengelighetstest")
+    main.get_by_label("Skrive prosesser for mine kommuner").check()
+    main.get_by_role("button", name="Lag API-nøkkel").click()
+    new_key = main.get_by_label("API-nøkkel", exact=True)
+    expect(new_key).to_have_value(re.compile(r"^kpr_"))
+    assert_accessible(owner_page, "a new API key, shown once")
+    owner_page.goto("/konto/api-nokler")
+    expect(main.get_by_role("table")).to_be_visible()
+    assert_accessible(owner_page, "the user's API keys")
+    admin_page.goto("/admin/api-nokler")
+    admin_main = admin_page.get_by_role("main")
+    new_row = admin_main.get_by_role("cell", name="Tilgjengelighetstest", exact=True)
+    expect(new_row).to_be_visible()
+    assert_accessible(admin_page, "every API key (administrators)")
