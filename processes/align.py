@@ -62,6 +62,7 @@ from functools import lru_cache
 import networkx as nx
 import numpy as np
 import numpy.typing as npt
+from rapidfuzz.distance import Indel
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_array
 
@@ -90,15 +91,27 @@ __all__ = [
     "Match",
     "MatchKind",
     "PreparedProcess",
+    "WordCounts",
     "align",
     "is_distinctive_id",
     "prepare",
+    "word_counts",
 ]
 
 
 # Label similarity left to a pair whose labels contradict each other (opposite
 # actions, other numbers): far below the threshold unless the labels are otherwise long and alike.
 CONTRADICTION_FACTOR = 0.5
+
+# A concept is generic in a comparison when it occurs in at least this share
+# of the named steps of the two processes (and of the corpus, if one is given)
+# and at least twice in each process: "application" in an admission process,
+# «søknad», «sak», «vedtak» in casework. A pair of steps that shares only
+# generic concepts, and neither of whose labels is contained in the other,
+# keeps GENERIC_FACTOR of its score: a shared generic noun alone is weak
+# evidence.
+GENERIC_SHARE = 0.1
+GENERIC_FACTOR = 0.5
 
 # How much better two steps together must describe a step than either alone to count as a split.
 _SPLIT_GAIN = 0.1
@@ -202,6 +215,58 @@ class Alignment:
             for y in m.b:
                 result[y] = result.get(y, ()) + m.a
         return result
+
+
+@dataclass(frozen=True)
+class WordCounts:
+    """How many step labels of a corpus contain each concept (see :func:`word_counts`).
+
+    Passed to :func:`align` as ``corpus``, it tells which words are generic
+    across many processes (a word in most labels of a process type is weak
+    evidence that two steps correspond), beyond the two being compared.
+    """
+
+    counts: dict[str, int]
+    documents: int
+    language: str
+    synonyms: Synonyms
+
+
+def word_counts(
+    processes: Iterable[Process],
+    *,
+    synonyms: Synonyms | None = None,
+    language: str | None = None,
+) -> WordCounts:
+    """Count in how many step labels of ``processes`` each concept occurs.
+
+    Parameters
+    ----------
+    processes
+        The corpus, e.g. every process of one case type in the registry.
+    synonyms
+        Synonym groups; default :meth:`Synonyms.builtin`.
+    language
+        The label language; detected from all labels if None.
+
+    Examples
+    --------
+    >>> from processes.model import Process, Step
+    >>> p = Process()
+    >>> for i, label in enumerate(["Motta søknad", "Vurdere søknaden", "Arkivere"]):
+    ...     p.add_step(Step(f"s{i}", label))
+    >>> counts = word_counts([p])
+    >>> counts.documents, max(counts.counts.values())
+    (3, 2)
+    """
+    syn = Synonyms.builtin() if synonyms is None else synonyms
+    labels = [s.label for p in processes for s in p.steps if s.label.strip()]
+    analysed = analyse(labels, synonyms=syn, language=language)
+    counts: dict[str, int] = {}
+    for concepts in analysed.concepts:
+        for c in set(concepts):
+            counts[c] = counts.get(c, 0) + 1
+    return WordCounts(counts, len(labels), analysed.language, syn)
 
 
 @dataclass(frozen=True)
@@ -559,7 +624,9 @@ class _Neighbours:
         rows = [i for i, ns in enumerate(lists) for _ in ns]
         cols = [q for ns in lists for q in ns]
         weights = [1.0 / len(ns) for ns in lists for _ in ns]
-        mean = csr_array((np.asarray(weights, dtype=np.float64), (rows, cols)), shape=(n, n))
+        mean = csr_array(
+            (np.asarray(weights, dtype=np.float64), (rows, cols)), shape=(n, n)
+        )
         return cls(
             lists=lists,
             has=np.asarray(has, dtype=np.intp),
@@ -639,6 +706,65 @@ def _memory_pairs(
         by_label(memory.confirmed_labels),
         by_label(memory.rejected_labels),
     )
+
+
+def _generic_only(
+    a: LabelSet,
+    b: LabelSet,
+    concepts: npt.NDArray[np.float64],
+    corpus: WordCounts | None,
+) -> npt.NDArray[np.bool_]:
+    """Pairs of labels that share only generic concepts, neither contained in the other.
+
+    A concept is generic when it occurs in at least :data:`GENERIC_SHARE` of
+    the labels of both processes together (plus the corpus) and at least
+    twice in each process, or, with a corpus, when the corpus alone has it
+    that often and both processes have it. Two concepts are shared when
+    their match is 0.8 or more. Cost: a few products of the label-concept
+    membership matrices, O(n·m·v) for n and m labels with v concepts.
+    """
+    na, nb = len(a.labels), len(b.labels)
+    result = np.zeros((na, nb), dtype=bool)
+    named_a, named_b = a.sizes > 0, b.sizes > 0
+    if not named_a.any() or not named_b.any():
+        return result
+    ma, mb = a.member, b.member
+    # Labels containing each concept (a label may reach one concept through
+    # two words, "Fakturere gebyret": counted once).
+    same = np.equal.outer(a.ids, b.ids).astype(np.float64)
+    own_a = ((ma @ np.equal.outer(a.ids, a.ids)) > 0).sum(axis=0)
+    own_b = ((mb @ np.equal.outer(b.ids, b.ids)) > 0).sum(axis=0)
+    other_a = ((mb @ same.T) > 0).sum(axis=0)
+    other_b = ((ma @ same) > 0).sum(axis=0)
+    n = ma.shape[0] + mb.shape[0]
+    share_a = (own_a + other_a) / n
+    share_b = (own_b + other_b) / n
+    gen_a = (share_a >= GENERIC_SHARE) & (own_a >= 2) & (other_a >= 2)
+    gen_b = (share_b >= GENERIC_SHARE) & (own_b >= 2) & (other_b >= 2)
+    if corpus is not None and corpus.documents:
+        in_corpus_a = np.asarray([corpus.counts.get(c, 0) for c in a.vocabulary])
+        in_corpus_b = np.asarray([corpus.counts.get(c, 0) for c in b.vocabulary])
+        total = n + corpus.documents
+        gen_a |= (
+            ((own_a + other_a + in_corpus_a) / total >= GENERIC_SHARE)
+            & (in_corpus_a / corpus.documents >= GENERIC_SHARE)
+            & (other_a > 0)
+        )
+        gen_b |= (
+            ((own_b + other_b + in_corpus_b) / total >= GENERIC_SHARE)
+            & (in_corpus_b / corpus.documents >= GENERIC_SHARE)
+            & (other_b > 0)
+        )
+    strong = (concepts >= 0.8).astype(np.float64)
+    specific = strong * (~gen_a)[:, None] * (~gen_b)[None, :]
+    shares_specific = ma @ specific @ mb.T > 0
+    shares_any = ma @ strong @ mb.T > 0
+    # Every concept of one label matched in the other: contained, not generic.
+    covered_a = ma @ ((strong @ mb.T) > 0) >= ma.sum(axis=1)[:, None]
+    covered_b = (mb @ ((strong.T @ ma.T) > 0)).T >= mb.sum(axis=1)[None, :]
+    weak = shares_any & ~shares_specific & ~covered_a & ~covered_b
+    result[np.ix_(named_a, named_b)] = weak
+    return result
 
 
 def _kind_of(
@@ -769,6 +895,7 @@ def align(
     structure_weight: float = DEFAULT_STRUCTURE_WEIGHT,
     detect_splits: bool = True,
     id_evidence: bool = True,
+    corpus: WordCounts | None = None,
 ) -> Alignment:
     """Align the steps of ``a`` with the steps of ``b``.
 
@@ -795,6 +922,10 @@ def align(
         Count the same distinctive id on both sides (see
         :func:`is_distinctive_id`) as evidence that two related steps are the
         same step (weight :data:`ID_EVIDENCE`).
+    corpus
+        Word counts of further processes (:func:`word_counts`, e.g. all
+        processes of the case type), so that a word common across them counts
+        as generic even where the two processes use it once each.
 
     Returns
     -------
@@ -843,6 +974,18 @@ def align(
     label_sim = similarity_matrix(pa.labels, pb.labels, concepts)
     opposite, other_number = contradictions(pa.labels, pb.labels, syn)
     contradicted = opposite | other_number
+    generic = _generic_only(
+        pa.labels,
+        pb.labels,
+        concepts,
+        corpus
+        if corpus is not None and corpus.language == pa.labels.language
+        else None,
+    )
+    # Labels alike as strings (a typing error in the other word) are not generic pairs.
+    for i, j in np.argwhere(generic).tolist():
+        if Indel.normalized_similarity(pa.norm_labels[i], pb.norm_labels[j]) >= 0.8:
+            generic[i, j] = False
     confirmed, rejected, confirmed_labels, rejected_labels = _memory_pairs(
         memory, pa, pb
     )
@@ -871,6 +1014,11 @@ def align(
     else:
         score = label_sim.copy()
         score[same_kind_unnamed] = 1.0
+    # Contradicting labels and labels that share only generic words are
+    # negative evidence for the pair itself; as neighbours of other pairs
+    # they still say where in the process one is.
+    score[contradicted] *= CONTRADICTION_FACTOR
+    score[generic] *= GENERIC_FACTOR
     # The same distinctive id on both sides is evidence of identity, never
     # proof: it lifts a pair whose labels are at least related, so that a
     # step copied from the standard pairs with its copy rather than with an
@@ -880,9 +1028,6 @@ def align(
             twin = pb._index.get(sid)
             if twin is not None and label_sim[i, twin] > 0 and is_distinctive_id(sid):
                 score[i, twin] += ID_EVIDENCE * (1.0 - score[i, twin])
-    # Contradicting labels are negative evidence for the pair itself; as
-    # neighbours of other pairs they still say where in the process one is.
-    score[contradicted] *= CONTRADICTION_FACTOR
     label_sim[contradicted] *= CONTRADICTION_FACTOR
     for i, j in forbidden:
         score[i, j] = 0.0

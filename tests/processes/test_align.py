@@ -530,3 +530,33 @@ def test_other_article_numbers_are_different_steps() -> None:
     a = chain(["Register case", "Treat suspension art. 34", "Close case"])
     b = chain(["Register case", "Treat suspension art. 35", "Close case"])
     assert ("s1", "s1") not in align(a, b).pairs()
+
+
+def test_a_shared_generic_word_alone_does_not_make_a_match() -> None:
+    # "application" is in most steps of both processes: that the two steps
+    # both mention it says little. Where it is rare, it still counts.
+    a = chain(["Fill in application", "Pay application fee", "Upload application"])
+    b = chain(["Complete application", "Print application", "Review application"])
+    common = align(a, b).pairs()
+    assert ("s0", "s0") not in common
+    rare_a = chain(["Fill in application", "Pay fee", "Upload diploma"])
+    rare_b = chain(["Complete application", "Print receipt", "Review diploma"])
+    assert ("s0", "s0") in align(rare_a, rare_b).pairs()
+
+
+def test_a_corpus_makes_a_word_generic_that_the_two_processes_use_once() -> None:
+    from processes.align import word_counts
+
+    a = chain(["Fill in application", "Pay fee", "Upload diploma"])
+    b = chain(["Complete application", "Print receipt", "Review diploma"])
+    corpus = word_counts(
+        [chain([f"{verb} application" for verb in ("Send", "Check", "Sign", "Scan")])]
+    )
+    assert ("s0", "s0") in align(a, b).pairs()
+    assert ("s0", "s0") not in align(a, b, corpus=corpus).pairs()
+
+
+def test_a_typing_error_beside_a_generic_word_still_matches() -> None:
+    a = chain(["Pay application fee", "Send application", "Sign application"])
+    b = chain(["Pay aplicaton fee", "Send application", "Sign application"])
+    assert ("s0", "s0") in align(a, b).pairs()
