@@ -105,7 +105,6 @@ def init_api(app: Flask) -> None:
                 ),
                 "license": {"name": "EUPL-1.2", "identifier": "EUPL-1.2"},
             },
-            "servers": [{"url": "/"}],
             "security": [{}, {"bearerAuth": []}],
         },
     )

@@ -9,7 +9,7 @@
     window.SwaggerUIBundle({
       url: root.getAttribute("data-spec"),
       domNode: root,
-      deepLinking: true,
+      deepLinking: false, /* its anchors inside the operation buttons are nested controls (WCAG 4.1.2) */
       presets: [window.SwaggerUIBundle.presets.apis],
       layout: "BaseLayout",
       syntaxHighlight: { activated: false },

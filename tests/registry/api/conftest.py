@@ -34,17 +34,28 @@ def make_tokens(app: Flask) -> dict[str, str]:
         expires = dt.date.today() + dt.timedelta(days=30)
         for role, scopes in SCOPES.items():
             user = _db.session.scalar(select(User).where(User.email == EMAILS[role]))
-            _row, secrets[role] = create_token(user, name=f"{role} script", scopes=scopes, expires_on=expires)
+            _row, secrets[role] = create_token(
+                user, name=f"{role} script", scopes=scopes, expires_on=expires
+            )
         owner = _db.session.scalar(select(User).where(User.email == EMAILS["owner"]))
-        _row, secrets["owner_read"] = create_token(owner, name="read only", scopes=[], expires_on=expires)
+        _row, secrets["owner_read"] = create_token(
+            owner, name="read only", scopes=[], expires_on=expires
+        )
         _db.session.commit()
     return secrets
 
 
-@pytest.fixture
-def api_site() -> Iterator[tuple[Flask, dict[str, Any], dict[str, str]]]:
-    """The app with ``build_site``'s world, its ids, and a token per role."""
-    app = make_app()
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def api_site(
+    request: pytest.FixtureRequest,
+) -> Iterator[tuple[Flask, dict[str, Any], dict[str, str]]]:
+    """The app with ``build_site``'s world, its ids, and a token per role; on SQLite and on PostgreSQL."""
+    if request.param == "postgres":
+        app = make_app(
+            SQLALCHEMY_DATABASE_URI=request.getfixturevalue("postgres_schema_url")
+        )
+    else:
+        app = make_app()
     ids = build_site(app)
     tokens = make_tokens(app)
     yield app, ids, tokens
@@ -59,7 +70,13 @@ def call(api_site: tuple[Flask, dict[str, Any], dict[str, str]]) -> Callable[...
     app, _ids, tokens = api_site
     client = app.test_client()
 
-    def _call(method: str, path: str, role: str | None = None, headers: dict[str, str] | None = None, **kwargs: Any) -> Any:
+    def _call(
+        method: str,
+        path: str,
+        role: str | None = None,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> Any:
         all_headers = dict(headers or {})
         if role is not None:
             all_headers["Authorization"] = f"Bearer {tokens[role]}"
