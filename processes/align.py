@@ -896,6 +896,7 @@ def align(
     detect_splits: bool = True,
     id_evidence: bool = True,
     corpus: WordCounts | None = None,
+    propagation_rounds: int = 0,
 ) -> Alignment:
     """Align the steps of ``a`` with the steps of ``b``.
 
@@ -926,6 +927,14 @@ def align(
         Word counts of further processes (:func:`word_counts`, e.g. all
         processes of the case type), so that a word common across them counts
         as generic even where the two processes use it once each.
+    propagation_rounds
+        Rounds (at most 10) in which the neighbours of a pair are credited
+        with their own pair score instead of their label similarity, so that
+        agreement spreads along the flow as in similarity flooding; each
+        round costs one more context computation, O(n·m·d) for n and m steps
+        of degree d. Off by default: it did not help on the benchmark data
+        (``benchmarks/RESULTS.md``). Confirmed pairs always count as
+        neighbours (a confirmed step is its partner and nothing else).
 
     Returns
     -------
@@ -1003,31 +1012,59 @@ def align(
     groups = _confirmed_groups(confirmed)
     fixed_a = {i for rows, _ in groups for i in rows}
     fixed_b = {j for _, cols in groups for j in cols}
-    if use_structure:
-        w = structure_weight
-        # As neighbours, two unnamed steps of the same kind (two start events) agree.
-        neighbour_sim = label_sim.copy()
-        neighbour_sim[same_kind_unnamed] = 1.0
-        context = _context(pa, pb, neighbour_sim)
-        score = np.where(label_sim > 0, (1.0 - w) * label_sim + w * context, 0.0)
-        score[same_kind_unnamed] = context[same_kind_unnamed]
-    else:
-        score = label_sim.copy()
-        score[same_kind_unnamed] = 1.0
-    # Contradicting labels and labels that share only generic words are
-    # negative evidence for the pair itself; as neighbours of other pairs
-    # they still say where in the process one is.
-    score[contradicted] *= CONTRADICTION_FACTOR
-    score[generic] *= GENERIC_FACTOR
-    # The same distinctive id on both sides is evidence of identity, never
-    # proof: it lifts a pair whose labels are at least related, so that a
-    # step copied from the standard pairs with its copy rather than with an
-    # equally worded step elsewhere, but it does not pair unrelated steps.
+    twins = []
     if id_evidence:
         for i, sid in enumerate(pa.ids):
             twin = pb._index.get(sid)
             if twin is not None and label_sim[i, twin] > 0 and is_distinctive_id(sid):
-                score[i, twin] += ID_EVIDENCE * (1.0 - score[i, twin])
+                twins.append((i, twin))
+    confirmed_pairs = [
+        (i, j) for rows_g, cols_g in groups for i in rows_g for j in cols_g
+    ]
+
+    def pair_scores(context: npt.NDArray[np.float64] | None) -> npt.NDArray[np.float64]:
+        if context is None:
+            score = label_sim.copy()
+            score[same_kind_unnamed] = 1.0
+        else:
+            w = structure_weight
+            score = np.where(label_sim > 0, (1.0 - w) * label_sim + w * context, 0.0)
+            score[same_kind_unnamed] = context[same_kind_unnamed]
+        # Contradicting labels and labels that share only generic words are
+        # negative evidence for the pair itself; as neighbours of other pairs
+        # they still say where in the process one is.
+        score[contradicted] *= CONTRADICTION_FACTOR
+        score[generic] *= GENERIC_FACTOR
+        # The same distinctive id on both sides is evidence of identity, never
+        # proof: it lifts a pair whose labels are at least related, so that a
+        # step copied from the standard pairs with its copy rather than with an
+        # equally worded step elsewhere, but it does not pair unrelated steps.
+        for i, j in twins:
+            score[i, j] += ID_EVIDENCE * (1.0 - score[i, j])
+        return score
+
+    def as_neighbours(sim: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        # As neighbours, two unnamed steps of the same kind (two start events)
+        # agree, and a confirmed step is its confirmed partner and nothing else.
+        sim = sim.copy()
+        sim[same_kind_unnamed] = 1.0
+        if confirmed_pairs:
+            sim[list(fixed_a), :] = 0.0
+            sim[:, list(fixed_b)] = 0.0
+            for i, j in confirmed_pairs:
+                sim[i, j] = 1.0
+        return sim
+
+    if use_structure:
+        score = pair_scores(_context(pa, pb, as_neighbours(label_sim)))
+        # Propagation (as in similarity flooding, bounded): the neighbours of
+        # a pair are credited with their own pair score, which already holds
+        # their neighbours' agreement; each round costs one context
+        # computation, O(n·m·d) for n and m steps of degree d.
+        for _ in range(min(max(propagation_rounds, 0), 10)):
+            score = pair_scores(_context(pa, pb, as_neighbours(score)))
+    else:
+        score = pair_scores(None)
     label_sim[contradicted] *= CONTRADICTION_FACTOR
     for i, j in forbidden:
         score[i, j] = 0.0

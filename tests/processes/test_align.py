@@ -560,3 +560,32 @@ def test_a_typing_error_beside_a_generic_word_still_matches() -> None:
     a = chain(["Pay application fee", "Send application", "Sign application"])
     b = chain(["Pay aplicaton fee", "Send application", "Sign application"])
     assert ("s0", "s0") in align(a, b).pairs()
+
+
+def _two_branches(first: str, second: str) -> Process:
+    """start -> split -> (first -> Check c1 | second -> Check c2) -> join -> end."""
+    p = Process("p")
+    p.add_step(Step("start", "", StepKind.START_EVENT))
+    p.add_step(Step("end", "", StepKind.END_EVENT))
+    p.add_gateway(Gateway("split", GatewayKind.EXCLUSIVE))
+    p.add_gateway(Gateway("join", GatewayKind.EXCLUSIVE))
+    p.add_flow(Flow("start", "split"))
+    for k, label in ((1, first), (2, second)):
+        p.add_step(Step(f"x{k}", label))
+        p.add_step(Step(f"c{k}", "Check the file"))
+        p.add_flow(Flow("split", f"x{k}"))
+        p.add_flow(Flow(f"x{k}", f"c{k}"))
+        p.add_flow(Flow(f"c{k}", "join"))
+    p.add_flow(Flow("join", "end"))
+    return p
+
+
+def test_a_confirmed_pair_tells_its_neighbours_apart() -> None:
+    # Unrelated labels before two copies of one step: nothing tells the
+    # copies apart until the owner confirms which steps before them match.
+    a = _two_branches("Zorp", "Blix")
+    b = _two_branches("Quam", "Fend")
+    assert ("c1", "c1") in align(a, b).pairs()
+    memory = MappingMemory(confirmed=frozenset({("x1", "x2"), ("x2", "x1")}))
+    pairs = align(a, b, memory=memory).pairs()
+    assert {("c1", "c2"), ("c2", "c1")} <= pairs
