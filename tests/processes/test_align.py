@@ -562,7 +562,7 @@ def test_a_typing_error_beside_a_generic_word_still_matches() -> None:
     assert ("s0", "s0") in align(a, b).pairs()
 
 
-def _two_branches(first: str, second: str) -> Process:
+def _two_checks(first: str, second: str) -> Process:
     """start -> split -> (first -> Check c1 | second -> Check c2) -> join -> end."""
     p = Process("p")
     p.add_step(Step("start", "", StepKind.START_EVENT))
@@ -583,8 +583,8 @@ def _two_branches(first: str, second: str) -> Process:
 def test_a_confirmed_pair_tells_its_neighbours_apart() -> None:
     # Unrelated labels before two copies of one step: nothing tells the
     # copies apart until the owner confirms which steps before them match.
-    a = _two_branches("Zorp", "Blix")
-    b = _two_branches("Quam", "Fend")
+    a = _two_checks("Zorp", "Blix")
+    b = _two_checks("Quam", "Fend")
     assert ("c1", "c1") in align(a, b).pairs()
     memory = MappingMemory(confirmed=frozenset({("x1", "x2"), ("x2", "x1")}))
     pairs = align(a, b, memory=memory).pairs()
