@@ -23,13 +23,26 @@ The matcher works in four stages.
    labels have nothing in common scores 0, so structure alone never matches
    two named steps. It only separates candidates with similar labels
    (duplicate labels, loops) and lifts pairs whose neighbourhood agrees.
+   Two kinds of word evidence then lower a pair's score (not its part as a
+   neighbour of other pairs): labels that *contradict* each other (an
+   action and its opposite, ``processes/data/opposites.txt``: send/receive,
+   approve/reject, sende/motta, innvilge/avslå; or other numbers, "art. 34"
+   / "art. 35") keep :data:`CONTRADICTION_FACTOR` of it, and labels that
+   share only *generic* words (a word in at least :data:`GENERIC_SHARE` of
+   the steps of both processes, or of a ``corpus``: application, søknad,
+   vedtak) keep :data:`GENERIC_FACTOR`, unless one label is contained in
+   the other or the two are alike as strings.
 3. **Optimal 1:1 assignment** (Hungarian method,
    :func:`scipy.optimize.linear_sum_assignment`) maximising the total excess
    ``score - threshold`` over the pairs above the threshold, so that one
    strong pair is not traded for two barely acceptable ones.
 4. **Splits and merges**: a step of A whose label is covered by two
    consecutive steps of B better than by either alone (each of them a part
-   of it) becomes a 1:2 ``split``; mirrored for ``merged``.
+   of it) becomes a 1:2 ``split``; mirrored for ``merged``. A step of A
+   whose whole label is in several differently labelled steps of B, each
+   with its own qualifier ("Confirm identity" / "Confirm identity with
+   passport", "... without passport"), wherever they are in the flow,
+   becomes a 1:n ``split`` with them (a *specialisation*); mirrored for n:1.
 
 A :class:`MappingMemory` (confirmed or rejected correspondences from a
 person) is respected absolutely: confirmed pairs are fixed before the
@@ -884,6 +897,64 @@ def _find_groups(
     return result
 
 
+def _find_specialisations(
+    a: PreparedProcess,
+    b: PreparedProcess,
+    concepts: npt.NDArray[np.float64],
+    pairs: dict[int, int],
+    taken_a: set[int],
+    taken_b: set[int],
+    forbidden: set[tuple[int, int]],
+    threshold: float,
+) -> list[tuple[int, tuple[int, ...]]]:
+    """Steps of A whose whole label is in several steps of B, each with its own qualifier.
+
+    "Confirm identity" and "Confirm identity with passport", "Confirm
+    identity without passport": the specialised steps of B, wherever they
+    are in the flow, together correspond to the general step of A (1:n).
+    Each part contains every concept of A's label and more; the parts have
+    different labels (a repeated label is a repetition, not a
+    specialisation); a part may be A's 1:1 partner or a step left over, not
+    the partner of another step. Called with the roles swapped for n:1.
+    Cost: O(n·m·v) for the containment matrix, then linear in the pairs
+    found.
+    """
+    named_a, named_b = a.labels.sizes > 0, b.labels.sizes > 0
+    if not named_a.any() or not named_b.any():
+        return []
+    rows_a, rows_b = np.flatnonzero(named_a), np.flatnonzero(named_b)
+    ma, mb = a.labels.member, b.labels.member
+    strong = (concepts >= 0.8).astype(np.float64)
+    covered = ma @ ((strong @ mb.T) > 0)
+    sizes_a, sizes_b = ma.sum(axis=1), mb.sum(axis=1)
+    contains = (covered >= sizes_a[:, None]) & (sizes_b[None, :] > sizes_a[:, None])
+    partner_of = {j: i for i, j in pairs.items()}
+    found: list[tuple[int, tuple[int, ...]]] = []
+    used_b: set[int] = set()
+    for r, c_list in enumerate(contains.tolist()):
+        i = int(rows_a[r])
+        if i in taken_a:
+            continue
+        parts = [
+            int(rows_b[c])
+            for c, inside in enumerate(c_list)
+            if inside
+            and int(rows_b[c]) not in taken_b
+            and int(rows_b[c]) not in used_b
+            and partner_of.get(int(rows_b[c]), i) == i
+            and (i, int(rows_b[c])) not in forbidden
+        ]
+        if len({b.norm_labels[j] for j in parts}) < 2:
+            continue
+        if i in pairs and pairs[i] not in parts:
+            continue
+        if _group_score(a, b, concepts, (i,), tuple(parts), concepts) < threshold:
+            continue
+        found.append((i, tuple(parts)))
+        used_b.update(parts)
+    return found
+
+
 def align(
     a: Process | PreparedProcess,
     b: Process | PreparedProcess,
@@ -1086,27 +1157,41 @@ def align(
     rows, cols = linear_sum_assignment(profit, maximize=True)
     pairs = {int(i): int(j) for i, j in zip(rows, cols) if profit[i, j] > 0}
 
-    splits: list[tuple[int, tuple[int, int]]] = []
-    merges: list[tuple[int, tuple[int, int]]] = []
+    splits: list[tuple[int, tuple[int, ...]]] = []
+    merges: list[tuple[int, tuple[int, ...]]] = []
     if detect_splits:
-        splits = _find_groups(
-            pa, pb, concepts, label_sim, pairs, fixed_a, fixed_b, forbidden, threshold
-        )
+        splits = [
+            (i, tuple(js))
+            for i, js in _find_groups(
+                pa,
+                pb,
+                concepts,
+                label_sim,
+                pairs,
+                fixed_a,
+                fixed_b,
+                forbidden,
+                threshold,
+            )
+        ]
         inverse = {j: i for i, j in pairs.items()}
         flipped = {(j, i) for i, j in forbidden}
         taken_a = {i for i, _ in splits}
         taken_b = {j for _, js in splits for j in js}
-        merges = _find_groups(
-            pb,
-            pa,
-            concepts.T,
-            label_sim.T,
-            inverse,
-            fixed_b | taken_b,
-            fixed_a | taken_a,
-            flipped,
-            threshold,
-        )
+        merges = [
+            (j, tuple(is_))
+            for j, is_ in _find_groups(
+                pb,
+                pa,
+                concepts.T,
+                label_sim.T,
+                inverse,
+                fixed_b | taken_b,
+                fixed_a | taken_a,
+                flipped,
+                threshold,
+            )
+        ]
         for i, js in splits:
             pairs.pop(i, None)
             for j in js:
@@ -1117,6 +1202,34 @@ def align(
                 pairs.pop(i, None)
             for k in [k for k, v in pairs.items() if v == j]:
                 del pairs[k]
+        taken_a = (
+            fixed_a | {i for i, _ in splits} | {i for _, is_ in merges for i in is_}
+        )
+        taken_b = fixed_b | {j for _, js in splits for j in js} | {j for j, _ in merges}
+        special = _find_specialisations(
+            pa, pb, concepts, pairs, taken_a, taken_b, forbidden, threshold
+        )
+        for i, js in special:
+            pairs.pop(i, None)
+        taken_a |= {i for i, _ in special}
+        taken_b |= {j for _, js in special for j in js}
+        general = _find_specialisations(
+            pb,
+            pa,
+            concepts.T,
+            {j: i for i, j in pairs.items()},
+            taken_b,
+            taken_a,
+            {(j, i) for i, j in forbidden},
+            threshold,
+        )
+        for j, is_ in general:
+            for k in [k for k, v in pairs.items() if v == j]:
+                del pairs[k]
+            for i in is_:
+                pairs.pop(i, None)
+        splits += special
+        merges += general
 
     matches: list[tuple[float, Match]] = []
 

@@ -589,3 +589,44 @@ def test_a_confirmed_pair_tells_its_neighbours_apart() -> None:
     memory = MappingMemory(confirmed=frozenset({("x1", "x2"), ("x2", "x1")}))
     pairs = align(a, b, memory=memory).pairs()
     assert {("c1", "c2"), ("c2", "c1")} <= pairs
+
+
+def _choice(before: str, options: Sequence[str], after: str) -> Process:
+    """before -> split -> one of options -> join -> after (steps o0, o1, ...)."""
+    p = Process("p")
+    p.add_step(Step("before", before))
+    p.add_step(Step("after", after))
+    p.add_gateway(Gateway("split", GatewayKind.EXCLUSIVE))
+    p.add_gateway(Gateway("join", GatewayKind.EXCLUSIVE))
+    p.add_flow(Flow("before", "split"))
+    for k, label in enumerate(options):
+        p.add_step(Step(f"o{k}", label))
+        p.add_flow(Flow("split", f"o{k}"))
+        p.add_flow(Flow(f"o{k}", "join"))
+    p.add_flow(Flow("join", "after"))
+    return p
+
+
+def test_specialised_steps_are_grouped_with_the_general_step() -> None:
+    general = chain(["Register applicant", "Confirm identity", "Issue card"])
+    special = _choice(
+        "Register applicant",
+        ["Confirm identity with passport", "Confirm identity without passport"],
+        "Issue card",
+    )
+    result = align(general, special)
+    [group] = [m for m in result.matches if m.a == ("s1",)]
+    assert (set(group.b), group.kind) == ({"o0", "o1"}, MatchKind.SPLIT)
+    mirrored = align(special, general)
+    [group] = [m for m in mirrored.matches if m.b == ("s1",)]
+    assert (set(group.a), group.kind) == ({"o0", "o1"}, MatchKind.MERGED)
+
+
+def test_a_repeated_label_is_not_a_specialisation() -> None:
+    general = chain(["Register applicant", "Confirm identity", "Issue card"])
+    repeated = _choice(
+        "Register applicant",
+        ["Confirm identity with passport", "Confirm identity with passport"],
+        "Issue card",
+    )
+    assert all(m.kind is not MatchKind.SPLIT for m in align(general, repeated).matches)
