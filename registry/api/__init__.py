@@ -82,7 +82,7 @@ def _authenticate() -> None:
 
 def init_api(app: Flask) -> None:
     """Configure and register the API, its documentation and its token pages."""
-    from registry.api import catalogue, coordination, docs, processes
+    from registry.api import catalogue, coordination, docs, harmonisation, processes
     from registry.api.auth import register_rate_limits
     from registry.extensions import csrf
 
@@ -119,7 +119,7 @@ def init_api(app: Flask) -> None:
             "description": "A personal access token (kpr_…) from «API-nøkler».",
         },
     )
-    for blueprint in (catalogue.blp, processes.blp, coordination.blp):
+    for blueprint in (catalogue.blp, processes.blp, coordination.blp, harmonisation.blp):
         csrf.exempt(blueprint)
         register_rate_limits(blueprint)
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)

@@ -41,7 +41,7 @@ MAX_PAGES = 300
 NOT_CRAWLED = {"static", "pages.set_language", "api_docs.static", "api-docs.openapi_json"}
 #: The JSON API is not pages: it is fuzzed against its description (tests/registry/api/test_fuzz.py);
 #: its documentation page (api_docs.docs) is crawled and checked below with Swagger UI drawn.
-API_PREFIXES = ("api_catalogue.", "api_processes.", "api_coordination.")
+API_PREFIXES = ("api_catalogue.", "api_processes.", "api_coordination.", "api_harmonisation.")
 
 
 def _not_crawled(endpoint: str) -> bool:

@@ -579,3 +579,78 @@ def test_pages_keep_their_html_errors(api_site: Any, path: str) -> None:
 def test_flask_app_fixture_unused(app: Flask) -> None:
     """The plain app fixture still builds with the API registered (no second Api instance clash)."""
     assert app.test_client().get(f"{P}/openapi.json").status_code == 200
+
+
+# --- harmonisation ------------------------------------------------------------------------------
+
+
+def test_change_plans_and_gains_of_a_member(call: Call) -> None:
+    plans = call("GET", VARIANT + "/change-plans").get_json()
+    assert plans["hidden"] == 0 and len(plans["plans"]) == 1
+    plan = plans["plans"][0]
+    assert plan["cooperation"] == {"slug": "digi-trondelag", "name": "DigiTrøndelag"}
+    assert plan["standard_version"] == 1 and plan["version"] == 1
+    assert [c["text"] for c in plan["plan"]["changes"]] == [
+        r["change"] for r in plan["changes"] if r["number"]
+    ]
+    english = call(
+        "GET", VARIANT + "/change-plans", headers={"Accept-Language": "en"}
+    ).get_json()["plans"][0]
+    assert len(english["plan"]["changes"]) == len(plan["plan"]["changes"])
+    gains = call("GET", VARIANT + "/gains").get_json()
+    assert gains["hidden"] == 0 and gains["gains"][0]["baseline_version"] == 1
+    assert (
+        "hours" in gains["gains"][0]["estimate"]
+        and gains["gains"][0]["estimate"]["assumptions"]
+    )
+    _problem(
+        call("GET", f"{P}/municipalities/5035/processes/byggesak/change-plans"),
+        404,
+        "not-found",
+    )
+
+
+def test_a_plan_against_a_draft_is_hidden_from_those_who_may_not_see_it(
+    call: Call, api_site: Any
+) -> None:
+    """Before anything is published members are compared with a draft: only its readers see the plan."""
+    from registry.variants.models import ProcessVersion
+
+    app, ids, _tokens = api_site
+    with app.app_context():
+        db.session.execute(
+            update(ProcessVersion)
+            .where(ProcessVersion.id == ids["standard_version_id"])
+            .values(status="draft")
+        )
+        db.session.commit()
+    anonymous = call("GET", VARIANT + "/change-plans").get_json()
+    assert anonymous == {"plans": [], "hidden": 1}
+    assert call("GET", VARIANT + "/gains").get_json() == {"gains": [], "hidden": 1}
+    owner = call("GET", VARIANT + "/change-plans", "owner").get_json()
+    assert owner["hidden"] == 0 and len(owner["plans"]) == 1
+    assert (
+        call("GET", VARIANT + "/change-plans", "other_coordinator").get_json()["hidden"]
+        == 1
+    )
+
+
+def test_proposal_and_cooperation_gains_for_coordinators(call: Call) -> None:
+    path = STANDARD + "/proposal"
+    _problem(call("GET", path), 401, "unauthorized")
+    _problem(call("GET", path, "owner"), 403, "forbidden")
+    body = call(
+        "GET", path + "?min_support=75&weighting=equal", "coordinator"
+    ).get_json()
+    assert body["status"] == "done" and body["settings"]["min_support"] == 75
+    assert body["steps"] and all(isinstance(s["support"], str) for s in body["steps"])
+    assert body["process"]["steps"] and body["summary"]
+    problem = _problem(
+        call("GET", path + "?min_support=55&weighting=x", "coordinator"),
+        422,
+        "validation",
+    )
+    assert {e["field"] for e in problem["errors"]} == {"min_support", "weighting"}
+    gains = call("GET", STANDARD + "/gains", "coordinator").get_json()
+    assert gains["standard_version"] == 1 and "members" in gains["gains"]
+    _problem(call("GET", STANDARD + "/gains", "other_coordinator"), 403, "forbidden")
