@@ -39,6 +39,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, instance_path: s
     register_input_limits(app)
     register_i18n(app)
     register_blueprints(app)
+    register_api(app)
     register_error_pages(app)
     register_commands(app)
     return app
@@ -77,6 +78,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_models(app: Flask) -> None:
     """Import every model (so metadata is complete for migrations) and start the audit log."""
+    from registry.api import models as _api  # noqa: F401
     from registry.audit import models as _audit  # noqa: F401
     from registry.audit.services import register_audit
     from registry.comparisons import models as _comparisons  # noqa: F401
@@ -152,6 +154,13 @@ def register_process_blueprints(app: Flask) -> None:
 
     for bp in (process_types_bp, variants_bp, comparisons_bp, exports_bp):
         app.register_blueprint(bp)
+
+
+def register_api(app: Flask) -> None:
+    """The JSON API under /api/v1/ with its OpenAPI description and documentation."""
+    from registry.api import init_api
+
+    init_api(app)
 
 
 def register_error_pages(app: Flask) -> None:
