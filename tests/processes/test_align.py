@@ -630,3 +630,35 @@ def test_a_repeated_label_is_not_a_specialisation() -> None:
         "Issue card",
     )
     assert all(m.kind is not MatchKind.SPLIT for m in align(general, repeated).matches)
+
+
+def test_each_match_carries_its_evidence_and_a_confidence() -> None:
+    a = chain(["Receive application", "Check documents", "Check documents", "Archive"])
+    b = chain(["Receive application", "Check documents", "Check documents", "Store"])
+    by_a = {m.a: m for m in align(a, b).matches}
+    first = by_a[("s0",)]
+    assert "same_label" in first.evidence and "repeated_label" not in first.evidence
+    assert first.confidence == 0.98
+    repeated = by_a[("s1",)]
+    assert {"same_label", "repeated_label"} <= set(repeated.evidence)
+    assert repeated.confidence == 0.5
+
+
+def test_confirmed_matches_are_certain_and_evidence_does_not_change_equality() -> None:
+    a = chain(["Receive application", "Decide"])
+    b = chain(["Register request", "Make decision"])
+    memory = MappingMemory(confirmed=frozenset({("s0", "s0")}))
+    [first, *_] = align(a, b, memory=memory).matches
+    assert first.confidence == 1.0 and "confirmed" in first.evidence
+    assert first == Match(first.a, first.b, first.score, first.kind)
+
+
+def test_a_specialisation_group_says_so_in_its_evidence() -> None:
+    general = chain(["Register applicant", "Confirm identity", "Issue card"])
+    special = _choice(
+        "Register applicant",
+        ["Confirm identity with passport", "Confirm identity without passport"],
+        "Issue card",
+    )
+    [group] = [m for m in align(general, special).matches if len(m.b) == 2]
+    assert "specialisation" in group.evidence
