@@ -28,7 +28,9 @@ def choose_language() -> str:
     """The UI language for this request: the user's choice, else Accept-Language, else bokmål."""
     # The API speaks the language of Accept-Language alone: a browser's cookie must not decide
     # what a script gets.
-    chosen = None if request.path.startswith("/api/") else session.get(COOKIE) or request.cookies.get(COOKIE)
+    from registry.api.problems import is_api_request
+
+    chosen = None if is_api_request() else session.get(COOKIE) or request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
         return str(chosen)
     for value, _quality in request.accept_languages:

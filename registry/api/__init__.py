@@ -20,14 +20,14 @@ from __future__ import annotations
 import http
 from typing import Any
 
-from flask import Flask, g, request
-from flask_login import AnonymousUserMixin
+from flask import Flask, current_app, g
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
 from registry.api.problems import (
     PROBLEM_CONTENT_TYPE,
     ProblemSchema,
+    is_api_request,
     register_problem_handlers,
 )
 
@@ -70,14 +70,16 @@ api = RegistryApi()
 
 def _authenticate() -> None:
     """Before every API request: the token's user, or anonymous; never the session cookie."""
-    if not request.path.startswith("/api/"):
+    if not is_api_request():
         return
     from registry.api.auth import user_from_request
 
     token = user_from_request()
     g.api_token = token
     # Flask-Login reads g._login_user first: the cookie is not even looked at.
-    g._login_user = token.user if token is not None else AnonymousUserMixin()
+    g._login_user = (
+        token.user if token is not None else current_app.login_manager.anonymous_user()
+    )
 
 
 def init_api(app: Flask) -> None:
@@ -119,7 +121,12 @@ def init_api(app: Flask) -> None:
             "description": "A personal access token (kpr_…) from «API-nøkler».",
         },
     )
-    for blueprint in (catalogue.blp, processes.blp, coordination.blp, harmonisation.blp):
+    for blueprint in (
+        catalogue.blp,
+        processes.blp,
+        coordination.blp,
+        harmonisation.blp,
+    ):
         csrf.exempt(blueprint)
         register_rate_limits(blueprint)
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)

@@ -93,6 +93,11 @@ def rate_limit_key() -> str:
     return f"api-address:{request.remote_addr}"
 
 
+def write_rate_limit_key() -> str:
+    """Uploads have their own, smaller allowance per token (or address)."""
+    return "write:" + rate_limit_key()
+
+
 def _read_limit() -> str:
     return str(current_app.config.get("API_RATE_LIMIT", "600 per minute"))
 
@@ -101,11 +106,22 @@ def _write_limit() -> str:
     return str(current_app.config.get("API_WRITE_RATE_LIMIT", "60 per minute"))
 
 
+_LIMITED: set[str] = set()
+
+
 def register_rate_limits(blueprint: Any) -> None:
-    """Every API request counts against the caller's allowance; writes against a smaller one too."""
+    """Every API request counts against the caller's allowance; writes against a smaller one too.
+
+    The limiter and the blueprints live as long as the process, and every ``create_app``
+    (tests make thousands) would add the limits again; they are added once per blueprint.
+    The limits themselves are read from the app's config at each request.
+    """
+    if blueprint.name in _LIMITED:
+        return
+    _LIMITED.add(blueprint.name)
     limiter.limit(_read_limit, key_func=rate_limit_key)(blueprint)
     limiter.limit(
         _write_limit,
-        key_func=lambda: "write:" + rate_limit_key(),
+        key_func=write_rate_limit_key,
         methods=["POST", "PUT", "PATCH", "DELETE"],
     )(blueprint)

@@ -30,8 +30,13 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
 def is_api_request() -> bool:
-    """True for a request under ``/api/``."""
-    return request.path.startswith("/api/")
+    """True for a request of the JSON API: under ``/api/``, except the documentation page and its files.
+
+    The documentation (``/api/v1/docs``) is a page like the others: the signed-in user's
+    session, language and HTML error pages apply to it.
+    """
+    path = request.path
+    return path.startswith("/api/") and not path.startswith("/api/v1/docs")
 
 
 class FieldErrorSchema(ma.Schema):

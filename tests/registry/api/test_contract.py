@@ -654,3 +654,40 @@ def test_proposal_and_cooperation_gains_for_coordinators(call: Call) -> None:
     gains = call("GET", STANDARD + "/gains", "coordinator").get_json()
     assert gains["standard_version"] == 1 and "members" in gains["gains"]
     _problem(call("GET", STANDARD + "/gains", "other_coordinator"), 403, "forbidden")
+
+
+def test_docs_page_is_a_page_with_the_users_session_and_language(api_site: Any) -> None:
+    from tests.registry.process_factories import client_as
+
+    app, _ids, _tokens = api_site
+    client = client_as(app, "owner")
+    html = client.get(f"{P}/docs").get_data(as_text=True)
+    assert "API-nøklene dine" in html and "Logg ut" in html
+    client.set_cookie("lang", "en")
+    assert "Your API tokens" in client.get(f"{P}/docs").get_data(as_text=True)
+
+
+def test_uploads_have_their_own_smaller_allowance() -> None:
+    from tests.registry.api.conftest import make_tokens
+    from tests.registry.conftest import make_app
+    from tests.registry.process_factories import build_site
+
+    app = make_app(RATELIMIT_ENABLED=True, API_WRITE_RATE_LIMIT="1 per minute")
+    build_site(app)
+    tokens = make_tokens(app)
+    client = app.test_client()
+    owner = {"Authorization": f"Bearer {tokens['owner']}", "If-Match": "*"}
+
+    def upload() -> int:
+        data = {"file": (io.BytesIO(sample("5001")), "p.yaml")}
+        return int(
+            client.post(
+                VARIANT + "/versions",
+                headers=owner,
+                data=data,
+                content_type="multipart/form-data",
+            ).status_code
+        )
+
+    assert [upload(), upload()] == [201, 429]
+    assert client.get(VARIANT, headers=owner).status_code == 200  # reads go on
