@@ -77,6 +77,7 @@ import networkx as nx
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz.distance import Indel
+from rapidfuzz.process import cdist
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_array
 
@@ -258,7 +259,11 @@ def confidence(evidence: Iterable[str]) -> float:
     >>> confidence(["same_label", "repeated_label", "same_id"])
     0.95
     """
-    codes = set(evidence)
+    return _confidence_of(frozenset(evidence))
+
+
+@lru_cache(maxsize=1024)
+def _confidence_of(codes: frozenset[str]) -> float:
     if "confirmed" in codes:
         return 1.0
     if codes & {"parts_of_one_step", "specialisation"}:
@@ -805,11 +810,41 @@ def _memory_pairs(
     )
 
 
+@dataclass(frozen=True)
+class _Overlap:
+    """Which concepts two sets of named labels share (a match of 0.8 or more).
+
+    Matrices of shape (named labels of a, named labels of b), except
+    ``strong`` (concepts of a, concepts of b); O(n·m·v) to compute.
+    """
+
+    strong: npt.NDArray[np.float64]
+    shares: npt.NDArray[np.bool_]  # at least one concept in common
+    a_in_b: npt.NDArray[np.bool_]  # every concept of a's label is in b's
+    b_in_a: npt.NDArray[np.bool_]
+
+    @classmethod
+    def of(
+        cls, a: LabelSet, b: LabelSet, concepts: npt.NDArray[np.float64]
+    ) -> _Overlap:
+        ma, mb = a.member, b.member
+        strong = (concepts >= 0.8).astype(np.float64)
+        in_b = ma @ ((strong @ mb.T) > 0)  # concepts of a's label found in b's
+        in_a = mb @ ((strong.T @ ma.T) > 0)
+        return cls(
+            strong=strong,
+            shares=in_b > 0,
+            a_in_b=in_b >= ma.sum(axis=1)[:, None],
+            b_in_a=(in_a >= mb.sum(axis=1)[:, None]).T,
+        )
+
+
 def _generic_only(
     a: LabelSet,
     b: LabelSet,
     concepts: npt.NDArray[np.float64],
     corpus: WordCounts | None,
+    overlap: _Overlap,
 ) -> npt.NDArray[np.bool_]:
     """Pairs of labels that share only generic concepts, neither contained in the other.
 
@@ -829,8 +864,7 @@ def _generic_only(
     # Labels containing each concept (a label may reach one concept through
     # two words, "Fakturere gebyret": counted once).
     same = np.equal.outer(a.ids, b.ids).astype(np.float64)
-    own_a = ((ma @ np.equal.outer(a.ids, a.ids)) > 0).sum(axis=0)
-    own_b = ((mb @ np.equal.outer(b.ids, b.ids)) > 0).sum(axis=0)
+    own_a, own_b = a.label_counts, b.label_counts
     other_a = ((mb @ same.T) > 0).sum(axis=0)
     other_b = ((ma @ same) > 0).sum(axis=0)
     n = ma.shape[0] + mb.shape[0]
@@ -852,14 +886,12 @@ def _generic_only(
             & (in_corpus_b / corpus.documents >= GENERIC_SHARE)
             & (other_b > 0)
         )
-    strong = (concepts >= 0.8).astype(np.float64)
-    specific = strong * (~gen_a)[:, None] * (~gen_b)[None, :]
+    if not gen_a.any():
+        return result
+    specific = overlap.strong * (~gen_a)[:, None] * (~gen_b)[None, :]
     shares_specific = ma @ specific @ mb.T > 0
-    shares_any = ma @ strong @ mb.T > 0
     # Every concept of one label matched in the other: contained, not generic.
-    covered_a = ma @ ((strong @ mb.T) > 0) >= ma.sum(axis=1)[:, None]
-    covered_b = (mb @ ((strong.T @ ma.T) > 0)).T >= mb.sum(axis=1)[None, :]
-    weak = shares_any & ~shares_specific & ~covered_a & ~covered_b
+    weak = overlap.shares & ~shares_specific & ~overlap.a_in_b & ~overlap.b_in_a
     result[np.ix_(named_a, named_b)] = weak
     return result
 
@@ -990,6 +1022,7 @@ def _find_specialisations(
     taken_b: set[int],
     forbidden: set[tuple[int, int]],
     threshold: float,
+    a_in_b: npt.NDArray[np.bool_],
 ) -> list[tuple[int, tuple[int, ...]]]:
     """Steps of A whose whole label is in several steps of B, each with its own qualifier.
 
@@ -1007,26 +1040,22 @@ def _find_specialisations(
     if not named_a.any() or not named_b.any():
         return []
     rows_a, rows_b = np.flatnonzero(named_a), np.flatnonzero(named_b)
-    ma, mb = a.labels.member, b.labels.member
-    strong = (concepts >= 0.8).astype(np.float64)
-    covered = ma @ ((strong @ mb.T) > 0)
-    sizes_a, sizes_b = ma.sum(axis=1), mb.sum(axis=1)
-    contains = (covered >= sizes_a[:, None]) & (sizes_b[None, :] > sizes_a[:, None])
+    sizes_a, sizes_b = a.labels.member.sum(axis=1), b.labels.member.sum(axis=1)
+    contains = a_in_b & (sizes_b[None, :] > sizes_a[:, None])
     partner_of = {j: i for i, j in pairs.items()}
     found: list[tuple[int, tuple[int, ...]]] = []
     used_b: set[int] = set()
-    for r, c_list in enumerate(contains.tolist()):
+    for r in np.flatnonzero(contains.sum(axis=1) >= 2).tolist():
         i = int(rows_a[r])
         if i in taken_a:
             continue
         parts = [
-            int(rows_b[c])
-            for c, inside in enumerate(c_list)
-            if inside
-            and int(rows_b[c]) not in taken_b
-            and int(rows_b[c]) not in used_b
-            and partner_of.get(int(rows_b[c]), i) == i
-            and (i, int(rows_b[c])) not in forbidden
+            j
+            for j in rows_b[np.flatnonzero(contains[r])].tolist()
+            if j not in taken_b
+            and j not in used_b
+            and partner_of.get(j, i) == i
+            and (i, j) not in forbidden
         ]
         if len({b.norm_labels[j] for j in parts}) < 2:
             continue
@@ -1138,18 +1167,24 @@ def align(
     label_sim = similarity_matrix(pa.labels, pb.labels, concepts)
     opposite, other_number = contradictions(pa.labels, pb.labels, syn)
     contradicted = opposite | other_number
+    overlap = _Overlap.of(pa.labels, pb.labels, concepts)
+    same_language = corpus is not None and corpus.language == pa.labels.language
     generic = _generic_only(
-        pa.labels,
-        pb.labels,
-        concepts,
-        corpus
-        if corpus is not None and corpus.language == pa.labels.language
-        else None,
+        pa.labels, pb.labels, concepts, corpus if same_language else None, overlap
     )
-    # Labels alike as strings (a typing error in the other word) are not generic pairs.
-    for i, j in np.argwhere(generic).tolist():
-        if Indel.normalized_similarity(pa.norm_labels[i], pb.norm_labels[j]) >= 0.8:
-            generic[i, j] = False
+    # Labels alike as strings (a typing error in the other word) are not
+    # generic pairs; only pairs that could reach the threshold are checked.
+    checked = generic & (label_sim >= 0.3)
+    if checked.any():
+        rows_c = np.flatnonzero(checked.any(axis=1))
+        cols_c = np.flatnonzero(checked.any(axis=0))
+        alike = cdist(
+            [pa.norm_labels[i] for i in rows_c],
+            [pb.norm_labels[j] for j in cols_c],
+            scorer=Indel.normalized_similarity,
+            score_cutoff=0.8,
+        )
+        generic[np.ix_(rows_c, cols_c)] &= ~(alike >= 0.8)
     confirmed, rejected, confirmed_labels, rejected_labels = _memory_pairs(
         memory, pa, pb
     )
@@ -1296,7 +1331,15 @@ def align(
         )
         taken_b = fixed_b | {j for _, js in splits for j in js} | {j for j, _ in merges}
         special = _find_specialisations(
-            pa, pb, concepts, pairs, taken_a, taken_b, forbidden, threshold
+            pa,
+            pb,
+            concepts,
+            pairs,
+            taken_a,
+            taken_b,
+            forbidden,
+            threshold,
+            overlap.a_in_b,
         )
         for i, js in special:
             pairs.pop(i, None)
@@ -1311,6 +1354,7 @@ def align(
             taken_a,
             {(j, i) for i, j in forbidden},
             threshold,
+            overlap.b_in_a.T,
         )
         for j, is_ in general:
             for k in [k for k, v in pairs.items() if v == j]:
@@ -1328,10 +1372,14 @@ def align(
     counts_b = Counter(lab for lab, u in zip(pb.norm_labels, pb.unnamed) if not u)
     twin_set = set(twins)
     confirmed_set = set(confirmed_pairs)
+    generic_set = {(i, j) for i, j in np.argwhere(generic).tolist()}
+    contradicted_set = {(i, j) for i, j in np.argwhere(contradicted).tolist()}
 
     def evidence_of(
         rows_: tuple[int, ...], cols_: tuple[int, ...], group: str | None
     ) -> tuple[str, ...]:
+        if group is None and len(rows_) == 1 and len(cols_) == 1:
+            return pair_evidence(rows_[0], cols_[0])
         found: list[str] = []
         cells = [(r, c) for r in rows_ for c in cols_]
         if all(cell in confirmed_set for cell in cells):
@@ -1359,9 +1407,38 @@ def align(
                 found.append("neighbours_differ")
         if any(cell in twin_set for cell in cells):
             found.append("same_id")
-        if any(generic[r, c] for r, c in cells):
+        if any(cell in generic_set for cell in cells):
             found.append("generic_words_only")
-        if any(contradicted[r, c] for r, c in cells):
+        if any(cell in contradicted_set for cell in cells):
+            found.append("contradiction")
+        return tuple(found)
+
+    def pair_evidence(i: int, j: int) -> tuple[str, ...]:
+        # The common case, one step with one step, without the group bookkeeping.
+        cell = (i, j)
+        la, lb = pa.norm_labels[i], pb.norm_labels[j]
+        found = ["confirmed"] if cell in confirmed_set else []
+        if la == lb:
+            found.append("same_label")
+        elif label_sim[i, j] >= 1.0 - 1e-9:
+            found.append("same_words")
+        else:
+            found.append("similar_words")
+        if counts_a[la] > 1 or counts_b[lb] > 1:
+            found.append("repeated_label")
+        if la != lb and (la in counts_b or lb in counts_a):
+            found.append("other_step_same_label")
+        if context is not None:
+            agree = context[i, j]
+            if agree >= 0.75:
+                found.append("neighbours_agree")
+            elif agree < 0.4:
+                found.append("neighbours_differ")
+        if cell in twin_set:
+            found.append("same_id")
+        if cell in generic_set:
+            found.append("generic_words_only")
+        if cell in contradicted_set:
             found.append("contradiction")
         return tuple(found)
 
@@ -1377,14 +1454,15 @@ def align(
         cols_s = (
             tuple(sorted(cols_, key=order_b.__getitem__)) if len(cols_) > 1 else cols_
         )
+        codes = evidence_of(rows_s, cols_s, group)
         match = Match(
             tuple(pa.ids[r] for r in rows_s),
             tuple(pb.ids[c] for c in cols_s),
             round(min(max(value, 0.0), 1.0), 6),
             _kind_of(pa, pb, rows_s, cols_s),
+            confidence(codes),
+            codes,
         )
-        codes = evidence_of(rows_s, cols_s, group)
-        match = dataclasses.replace(match, confidence=confidence(codes), evidence=codes)
         matches.append((order_a[rows_s[0]], match))
 
     for rows_g, cols_g in groups:
@@ -1420,8 +1498,7 @@ def _group_score(
     cols: tuple[int, ...],
     score: npt.NDArray[np.float64],
 ) -> float:
-    va = {c: i for i, c in enumerate(pa.labels.vocabulary)}
-    vb = {c: i for i, c in enumerate(pb.labels.vocabulary)}
+    va, vb = pa.labels.vocabulary_index, pb.labels.vocabulary_index
     xs = sorted({va[c] for r in rows for c in pa.labels.concepts[r]})
     ys = sorted({vb[c] for k in cols for c in pb.labels.concepts[k]})
     if not xs or not ys:

@@ -858,6 +858,38 @@ class LabelSet:
         repr=False, default_factory=lambda: np.zeros(0, dtype=bool)
     )
 
+    # Keyed by the id of the relation matrix, which the value holds (checked on use).
+    opposite_cache: dict[
+        int,
+        tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.bool_]],
+    ] = field(repr=False, compare=False, default_factory=dict)
+
+    @cached_property
+    def vocabulary_index(self) -> dict[str, int]:
+        """Row of each concept key in the vocabulary (the last, if a key has two forms)."""
+        return {c: i for i, c in enumerate(self.vocabulary)}
+
+    @cached_property
+    def concept_sets(self) -> tuple[frozenset[str], ...]:
+        """Per label, the set of its concept keys."""
+        return tuple(frozenset(c) for c in self.concepts)
+
+    @cached_property
+    def numbers(self) -> tuple[frozenset[str], ...]:
+        """Per label, the numbers among its concepts ("art. 34" -> {"34"})."""
+        return tuple(
+            frozenset(c for c in cs if c.isdigit()) for cs in self.concept_sets
+        )
+
+    @cached_property
+    def label_counts(self) -> npt.NDArray[np.float64]:
+        """Per vocabulary entry, how many labels hold its concept (by any word)."""
+        if not self.member.size:
+            return np.zeros(len(self.vocabulary))
+        same = np.equal.outer(self.ids, self.ids)
+        counts = ((self.member @ same) > 0).sum(axis=0)
+        return np.asarray(counts, dtype=np.float64)
+
 
 _CONCEPT_IDS: dict[str, int] = {}
 
@@ -1067,8 +1099,8 @@ def contradictions(
     """Pairs of labels that contradict each other: (opposite actions, other numbers).
 
     *Opposite actions*: one label has a concept and the other its opposite
-    (:func:`opposite_concepts`), and neither label has both ("Send letter of
-    acceptance" / "Receiving acceptance letter"). *Other numbers*: both
+    (:func:`opposite_concepts`), and neither label has both sides of a pair
+    ("Send letter of acceptance" / "Receiving acceptance letter"). *Other numbers*: both
     labels have numbers and share none ("art. 34" / "art. 35": a number in
     a label identifies something).
 
@@ -1083,27 +1115,65 @@ def contradictions(
     na, nb = len(a.labels), len(b.labels)
     opposite = np.zeros((na, nb), dtype=bool)
     numbers = np.zeros((na, nb), dtype=bool)
-    language = a.language
-    pairs = opposite_concepts(language, synonyms)
-    sets_a = [frozenset(c) for c in a.concepts]
-    sets_b = [frozenset(c) for c in b.concepts]
-    heads = {x for x, _ in pairs}
-    rows = [(i, s & heads) for i, s in enumerate(sets_a) if not s.isdisjoint(heads)]
-    cols = [(j, s & heads) for j, s in enumerate(sets_b) if not s.isdisjoint(heads)]
-    for i, xs in rows:
-        for j, ys in cols:
-            only_a, only_b = xs - sets_b[j], ys - sets_a[i]
-            if any((x, y) in pairs for x in only_a for y in only_b):
-                opposite[i, j] = True
-    nums_a = [(i, {c for c in s if c.isdigit()}) for i, s in enumerate(sets_a)]
-    nums_b = [(j, {c for c in s if c.isdigit()}) for j, s in enumerate(sets_b)]
-    with_a = [(i, n) for i, n in nums_a if n]
-    with_b = [(j, n) for j, n in nums_b if n]
+    syn = Synonyms.builtin() if synonyms is None else synonyms
+    relation, position = _opposite_relation(a.language, syn)
+    has_a, both_a = _opposite_sides(a, relation, position)
+    has_b, both_b = _opposite_sides(b, relation, position)
+    if has_a.any() and has_b.any():
+        # One has a word, the other its opposite, and neither has both sides.
+        opposite = (has_a @ relation @ has_b.T) > 0
+        opposite &= ~both_a[:, None] & ~both_b[None, :]
+    with_a = [(i, n) for i, n in enumerate(a.numbers) if n]
+    with_b = [(j, n) for j, n in enumerate(b.numbers) if n]
     for i, n in with_a:
         for j, m in with_b:
             if n.isdisjoint(m):
                 numbers[i, j] = True
     return opposite, numbers
+
+
+# (language, id of the synonyms) -> (the synonyms, relation, position). Keyed
+# by identity, checked on use: hashing a Synonyms object hashes all its groups.
+_RELATIONS: dict[
+    tuple[str, int], tuple[Synonyms, npt.NDArray[np.float64], dict[str, int]]
+] = {}
+
+
+def _opposite_relation(
+    language: str, synonyms: Synonyms
+) -> tuple[npt.NDArray[np.float64], dict[str, int]]:
+    """The opposite pairs as a matrix over the concepts that have an opposite."""
+    key = (language, id(synonyms))
+    hit = _RELATIONS.get(key)
+    if hit is not None and hit[0] is synonyms:
+        return hit[1], hit[2]
+    pairs = opposite_concepts(language, synonyms)
+    position = {c: k for k, c in enumerate(sorted({x for x, _ in pairs}))}
+    relation = np.zeros((len(position), len(position)))
+    for x, y in pairs:
+        relation[position[x], position[y]] = 1.0
+    if len(_RELATIONS) >= 64:
+        _RELATIONS.clear()
+    _RELATIONS[key] = (synonyms, relation, position)
+    return relation, position
+
+
+def _opposite_sides(
+    labels: LabelSet, relation: npt.NDArray[np.float64], position: dict[str, int]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Per label, its concepts that have an opposite, and whether it has both sides of a pair."""
+    key = id(relation)
+    found = labels.opposite_cache.get(key)
+    if found is None or found[0] is not relation:
+        has = np.zeros((len(labels.labels), len(position)))
+        for i, cs in enumerate(labels.concept_sets):
+            for c in cs:
+                k = position.get(c)
+                if k is not None:
+                    has[i, k] = 1.0
+        both = ((has @ relation) * has).sum(axis=1) > 0
+        found = labels.opposite_cache[key] = (relation, has, both)
+    return found[1], found[2]
 
 
 def concept_matrix(a: LabelSet, b: LabelSet) -> npt.NDArray[np.float64]:
