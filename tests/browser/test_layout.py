@@ -55,6 +55,11 @@ def _process_description(page: Any) -> None:
     page.get_by_role("link", name="Prosessbeskrivelse for utskrift").click()
 
 
+def _api_docs(page: Any) -> None:
+    page.goto("/api/v1/docs")
+    page.locator(".opblock-summary-path").first.wait_for()
+
+
 #: (file name, who, how to get there). Who: None (anonymous) or the start of a demo role.
 MAIN_PAGES: list[tuple[str, str | None, Callable[[Any], None]]] = [
     ("front-page", None, _goto("/")),
@@ -72,6 +77,8 @@ MAIN_PAGES: list[tuple[str, str | None, Callable[[Any], None]]] = [
     ("adoption", "coordinator", _goto("/samarbeid/digi-trondelag/utvikling/byggesak")),
     ("gains-plan", "process owner for 5035", _goto("/kommuner/5035/prosesser/byggesak/gevinster/plan/digi-trondelag")),
     ("maturity", "coordinator", _scrolled_to("/samarbeid/digi-trondelag/digital-modenhet", "Over tid, måned for måned")),
+    ("api-keys", "process owner for 5001", _goto("/konto/api-nokler")),
+    ("api-docs", None, _api_docs),
 ]
 
 
