@@ -57,6 +57,9 @@ class DefaultConfig:
     # account (the e-mail address typed); a successful sign-in counts for neither.
     LOGIN_RATE_LIMIT = "30 per minute; 200 per hour"
     LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute; 20 per hour"
+    # The JSON API: requests per token (anonymous callers: per address), and uploads on top.
+    API_RATE_LIMIT = "600 per minute"
+    API_WRITE_RATE_LIMIT = "60 per minute"
 
     # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host headers
     # are trusted. Needed behind a proxy so that rate limits see the client's address and

@@ -99,11 +99,11 @@ def write_rate_limit_key() -> str:
 
 
 def _read_limit() -> str:
-    return str(current_app.config.get("API_RATE_LIMIT", "600 per minute"))
+    return str(current_app.config["API_RATE_LIMIT"])
 
 
 def _write_limit() -> str:
-    return str(current_app.config.get("API_WRITE_RATE_LIMIT", "60 per minute"))
+    return str(current_app.config["API_WRITE_RATE_LIMIT"])
 
 
 _LIMITED: set[str] = set()
