@@ -30,8 +30,10 @@ The matcher works in four stages.
    / "art. 35") keep :data:`CONTRADICTION_FACTOR` of it, and labels that
    share only *generic* words (a word in at least :data:`GENERIC_SHARE` of
    the steps of both processes, or of a ``corpus``: application, søknad,
-   vedtak) keep :data:`GENERIC_FACTOR`, unless one label is contained in
-   the other or the two are alike as strings.
+   vedtak) keep ``generic_factor`` of it (1, i.e. no penalty, by default:
+   see :func:`align`), unless one label is contained in the other or the
+   two are alike as strings; they are marked ``generic_words_only`` in the
+   match's evidence either way.
 3. **Optimal 1:1 assignment** (Hungarian method,
    :func:`scipy.optimize.linear_sum_assignment`) maximising the total excess
    ``score - threshold`` over the pairs above the threshold, so that one
@@ -125,10 +127,10 @@ CONTRADICTION_FACTOR = 0.5
 # and at least twice in each process: "application" in an admission process,
 # «søknad», «sak», «vedtak» in casework. A pair of steps that shares only
 # generic concepts, and neither of whose labels is contained in the other,
-# keeps GENERIC_FACTOR of its score: a shared generic noun alone is weak
-# evidence.
+# keeps align(generic_factor=...) of its score: a shared generic noun alone
+# is weak evidence. The factor is 1 (no penalty) by default: 0.5 cost a gold
+# pair on sap and recall on the Norwegian set (benchmarks/RESULTS.md).
 GENERIC_SHARE = 0.1
-GENERIC_FACTOR = 0.5
 
 # How much better two steps together must describe a step than either alone to count as a split.
 _SPLIT_GAIN = 0.1
@@ -248,9 +250,9 @@ def confidence(evidence: Iterable[str]) -> float:
     """A probability-like confidence in [0, 1] from a match's evidence codes.
 
     The label evidence gives a base (a repeated label or another step with
-    the same label lowers it); a contradiction or only generic words halve
-    it; the same distinctive id removes 90 % of the remaining doubt; a
-    confirmation makes it 1.
+    the same label lowers it); a contradiction halves it; the same
+    distinctive id removes 90 % of the remaining doubt; a confirmation
+    makes it 1.
 
     Examples
     --------
@@ -278,7 +280,7 @@ def _confidence_of(codes: frozenset[str]) -> float:
         value = _CONFIDENCE["same_words"]
     else:
         value = _CONFIDENCE["similar_words"]
-    if codes & {"contradiction", "generic_words_only"}:
+    if "contradiction" in codes:
         value *= 0.5
     if "same_id" in codes:
         value = 1.0 - (1.0 - value) * 0.1
@@ -1081,6 +1083,7 @@ def align(
     id_evidence: bool = True,
     corpus: WordCounts | None = None,
     propagation_rounds: int = 0,
+    generic_factor: float = 1.0,
 ) -> Alignment:
     """Align the steps of ``a`` with the steps of ``b``.
 
@@ -1111,6 +1114,13 @@ def align(
         Word counts of further processes (:func:`word_counts`, e.g. all
         processes of the case type), so that a word common across them counts
         as generic even where the two processes use it once each.
+    generic_factor
+        Share of its score that a pair keeps when the two labels share only
+        generic words (see the module docstring); 1 by default (no
+        penalty), 0.5 halves it. Measured: with 0.5, bpic15 (ids hidden)
+        gained 17 fewer false pairs, sap lost one gold pair, the Norwegian
+        set lost 18 gold pairs for 3 fewer false ones (``benchmarks/RESULTS.md``).
+        Such pairs are marked ``generic_words_only`` in the evidence either way.
     propagation_rounds
         Rounds (at most 10) in which the neighbours of a pair are credited
         with their own pair score instead of their label similarity, so that
@@ -1224,7 +1234,8 @@ def align(
         # negative evidence for the pair itself; as neighbours of other pairs
         # they still say where in the process one is.
         score[contradicted] *= CONTRADICTION_FACTOR
-        score[generic] *= GENERIC_FACTOR
+        if generic_factor != 1.0:
+            score[generic] *= generic_factor
         # The same distinctive id on both sides is evidence of identity, never
         # proof: it lifts a pair whose labels are at least related, so that a
         # step copied from the standard pairs with its copy rather than with an
