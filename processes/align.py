@@ -865,10 +865,10 @@ def _generic_only(
     ma, mb = a.member, b.member
     # Labels containing each concept (a label may reach one concept through
     # two words, "Fakturere gebyret": counted once).
-    same = np.equal.outer(a.ids, b.ids).astype(np.float64)
     own_a, own_b = a.label_counts, b.label_counts
-    other_a = ((mb @ same.T) > 0).sum(axis=0)
-    other_b = ((ma @ same) > 0).sum(axis=0)
+    in_b, in_a = b.concept_counts, a.concept_counts
+    other_a = np.asarray([in_b.get(c, 0) for c in a.vocabulary], dtype=np.float64)
+    other_b = np.asarray([in_a.get(c, 0) for c in b.vocabulary], dtype=np.float64)
     n = ma.shape[0] + mb.shape[0]
     share_a = (own_a + other_a) / n
     share_b = (own_b + other_b) / n

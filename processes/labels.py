@@ -882,13 +882,19 @@ class LabelSet:
         )
 
     @cached_property
+    def concept_counts(self) -> dict[str, int]:
+        """How many labels hold each concept key (by any word)."""
+        counts: dict[str, int] = {}
+        for cs in self.concept_sets:
+            for c in cs:
+                counts[c] = counts.get(c, 0) + 1
+        return counts
+
+    @cached_property
     def label_counts(self) -> npt.NDArray[np.float64]:
         """Per vocabulary entry, how many labels hold its concept (by any word)."""
-        if not self.member.size:
-            return np.zeros(len(self.vocabulary))
-        same = np.equal.outer(self.ids, self.ids)
-        counts = ((self.member @ same) > 0).sum(axis=0)
-        return np.asarray(counts, dtype=np.float64)
+        counts = self.concept_counts
+        return np.asarray([counts[c] for c in self.vocabulary], dtype=np.float64)
 
 
 _CONCEPT_IDS: dict[str, int] = {}
