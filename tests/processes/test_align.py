@@ -670,3 +670,13 @@ def test_a_specialisation_group_says_so_in_its_evidence() -> None:
     )
     [group] = [m for m in align(general, special).matches if len(m.b) == 2]
     assert "specialisation" in group.evidence
+
+
+def test_the_demo_trondheim_saksfordeling_is_the_standards_fordele_saken() -> None:
+    # Issue 12's word-formation example on the demo data: «Fordele saken til
+    # saksbehandler» ↔ «Saksfordeling» (fordele/fordeling, sak + linking s).
+    from processes import samples
+
+    standard = samples.standard("byggesak")
+    trondheim = samples.variants("byggesak")["5001"]
+    assert ("fordele", "BYG-A040") in align(standard, trondheim).pairs()
