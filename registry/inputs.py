@@ -78,8 +78,9 @@ def find_nul() -> str | None:
         sources.append((_("the form"), request.form))
     for where, values in sources:
         for key, value in values.items(multi=True):
-            if "\x00" in key or "\x00" in value:
-                return f"{where} ({key.replace(chr(0), '')[:40]})"
+            # A malformed multipart part can come through without a value (seen by the API fuzzer).
+            if "\x00" in (key or "") or "\x00" in (value or ""):
+                return f"{where} ({(key or '').replace(chr(0), '')[:40]})"
     if request.method in ("POST", "PUT", "PATCH"):
         for key, upload in request.files.items(multi=True):
             if "\x00" in (upload.filename or ""):

@@ -26,6 +26,7 @@ from flask_smorest.utils import prepare_response
 
 from registry.api.problems import (
     PROBLEM_CONTENT_TYPE,
+    ApiProblem,
     ProblemSchema,
     is_api_request,
     register_problem_handlers,
@@ -74,12 +75,25 @@ def _authenticate() -> None:
         return
     from registry.api.auth import user_from_request
 
-    token = user_from_request()
+    try:
+        token = user_from_request()
+    except ApiProblem as problem:
+        # Refused after the rate limiter has counted the attempt (by address): guessing
+        # tokens is limited like any other request (see _refuse_bad_token).
+        g.api_token_problem = problem
+        token = None
     g.api_token = token
     # Flask-Login reads g._login_user first: the cookie is not even looked at.
     g._login_user = (
         token.user if token is not None else current_app.login_manager.anonymous_user()
     )
+
+
+def _refuse_bad_token() -> None:
+    """After the rate limiter: a request with a bad token is refused with its 401."""
+    problem = g.pop("api_token_problem", None) if is_api_request() else None
+    if problem is not None:
+        raise problem
 
 
 def init_api(app: Flask) -> None:
@@ -131,3 +145,14 @@ def init_api(app: Flask) -> None:
         register_rate_limits(blueprint)
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(docs.bp, url_prefix=API_PREFIX)
+    # A bad token is refused right after Flask-Limiter's check, so that guesses are counted.
+    hooks = app.before_request_funcs[None]
+    limiter_check = next(
+        (
+            i
+            for i, f in enumerate(hooks)
+            if getattr(f, "__name__", "") == "_check_request_limit"
+        ),
+        0,
+    )
+    hooks.insert(limiter_check + 1, _refuse_bad_token)

@@ -29,7 +29,7 @@ __all__ = [
 
 
 def user_from_request() -> ApiToken | None:
-    """The token the request presents, or None without an Authorization header; 401 for a bad one."""
+    """The token the request presents, or None without an Authorization header; ApiProblem(401) for a bad one."""
     from registry.api.tokens import find_token, mark_used
 
     header = request.headers.get("Authorization", "")
@@ -119,9 +119,12 @@ def register_rate_limits(blueprint: Any) -> None:
     if blueprint.name in _LIMITED:
         return
     _LIMITED.add(blueprint.name)
-    limiter.limit(_read_limit, key_func=rate_limit_key)(blueprint)
-    limiter.limit(
+    # Shared: one allowance per caller across every endpoint of every API blueprint (a plain
+    # blueprint limit would count each endpoint apart).
+    limiter.shared_limit(_read_limit, scope="api", key_func=rate_limit_key)(blueprint)
+    limiter.shared_limit(
         _write_limit,
+        scope="api-write",
         key_func=write_rate_limit_key,
         methods=["POST", "PUT", "PATCH", "DELETE"],
     )(blueprint)

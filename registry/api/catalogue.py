@@ -87,7 +87,15 @@ class MunicipalityDetailSchema(MunicipalitySchema):
     population = ma.fields.Integer(allow_none=True)
     cooperations = ma.fields.Method(
         "_cooperations",
-        metadata={"description": "Cooperations it is a member of today"},
+        metadata={
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"slug": {"type": "string"}, "name": {"type": "string"}},
+                "required": ["slug", "name"],
+            },
+            "description": "Cooperations it is a member of today",
+        },
     )
 
     def _cooperations(self, municipality: Municipality) -> list[dict[str, str]]:
@@ -123,7 +131,7 @@ class MemberSchema(ma.Schema):
     municipality = ma.fields.Nested(MunicipalityRefSchema, required=True)
     joined_on = ma.fields.Date(required=True)
     left_on = ma.fields.Date(allow_none=True)
-    is_member_today = ma.fields.Method("_today")
+    is_member_today = ma.fields.Method("_today", metadata={"type": "boolean"})
 
     def _today(self, membership: Any) -> bool:
         return bool(membership.is_active_on(dt.date.today()))

@@ -21,6 +21,7 @@ __all__ = [
     "PROBLEM_CONTENT_TYPE",
     "ApiProblem",
     "ProblemSchema",
+    "field_errors",
     "is_api_request",
     "problem_response",
     "register_problem_handlers",
@@ -165,19 +166,20 @@ def _field_message(message: str) -> str:
     return known.get(message, message)
 
 
-def _field_errors(messages: Any, location: str = "") -> list[dict[str, str]]:
+def field_errors(messages: Any, location: str = "") -> list[dict[str, str]]:
+    """marshmallow's nested messages ({location: {field: [message]}}) as one entry per message, worded."""
     out: list[dict[str, str]] = []
     if isinstance(messages, Mapping):
         for key, value in messages.items():
             if not location:
-                out.extend(_field_errors(value, str(key)))
+                out.extend(field_errors(value, str(key)))
             else:
-                for entry in _field_errors(value, location):
+                for entry in field_errors(value, location):
                     entry.setdefault("field", str(key))
                     out.append(entry)
     elif isinstance(messages, list | tuple):
         for message in messages:
-            out.extend(_field_errors(message, location))
+            out.extend(field_errors(message, location))
     else:
         out.append({"location": location, "message": _field_message(str(messages))})
     return out
@@ -189,11 +191,17 @@ def problem_response(error: HTTPException) -> Response:
     code = getattr(error, "problem_code", None) or _CODES.get(status, "error")
     detail = error.description if error.description != type(error).description else None
     errors = getattr(error, "errors", None)
-    headers: dict[str, str] = dict(getattr(error, "extra_headers", {}) or {})
+    # The error's own headers (Allow on 405, WWW-Authenticate …), then ours.
+    headers: dict[str, str] = {
+        k: v
+        for k, v in error.get_headers()
+        if k.lower() not in ("content-type", "content-length")
+    }
+    headers.update(getattr(error, "extra_headers", {}) or {})
     data = getattr(error, "data", None)
     if isinstance(data, Mapping) and "messages" in data:
         # webargs: the query, form or files did not match the schema.
-        errors = _field_errors(data["messages"])
+        errors = field_errors(data["messages"])
         code = "validation"
         detail = _(
             "Some parameters are not valid: %(fields)s.",

@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer, selectinload
 
 from processes import FormatError, ProcessError
 from registry.api.auth import require_api, require_scope
@@ -28,7 +29,12 @@ from registry.api.catalogue import (
     load_municipality,
     load_process_type,
 )
-from registry.api.problems import ApiProblem
+from registry.api.problems import (
+    PROBLEM_CONTENT_TYPE,
+    ApiProblem,
+    ProblemSchema,
+    field_errors,
+)
 from registry.api.schemas import ListArgs, UtcDateTime, page_of, page_schema, sort_field
 from registry.authz import (
     can_edit_municipality,
@@ -37,6 +43,7 @@ from registry.authz import (
     can_view_version,
 )
 from registry.comparisons.services import (
+    STATUS_PREFERENCE,
     QueuedWorkLimitError,
     find_comparison,
     latest_version,
@@ -61,6 +68,7 @@ from registry.variants.services import (
     get_or_create_variant,
     save_version,
     version_by_number,
+    version_conflict_message,
 )
 
 __all__ = ["blp"]
@@ -81,7 +89,7 @@ STANDARD = "/cooperations/<cooperation>/standards/<slug>"
 class ProcessTypeRefSchema(ma.Schema):
     slug = ma.fields.String(required=True)
     name = ma.fields.Method(
-        "_name", metadata={"description": "In the language asked for"}
+        "_name", metadata={"type": "string", "description": "In the language asked for"}
     )
 
     def _name(self, process_type: ProcessType) -> str:
@@ -92,7 +100,11 @@ class VersionSchema(ma.Schema):
     number = ma.fields.Integer(required=True)
     created_at = UtcDateTime(required=True)
     author = ma.fields.Method(
-        "_author", metadata={"description": "The author's name; null when not known"}
+        "_author",
+        metadata={
+            "type": ["string", "null"],
+            "description": "The author's name; null when not known",
+        },
     )
     comment = ma.fields.String(required=True)
     source_format = ma.fields.String(required=True)
@@ -105,7 +117,12 @@ class VersionSchema(ma.Schema):
     effective_from = ma.fields.Date(allow_none=True)
     effective_to = ma.fields.Date(allow_none=True)
     files = ma.fields.Method(
-        "_files", metadata={"description": "Download address per export format"}
+        "_files",
+        metadata={
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+            "description": "Download address per export format",
+        },
     )
 
     def _author(self, version: Any) -> str | None:
@@ -134,7 +151,14 @@ class VariantSchema(ma.Schema):
 
 
 class StandardSchema(ma.Schema):
-    cooperation = ma.fields.Method("_cooperation")
+    cooperation = ma.fields.Method(
+        "_cooperation",
+        metadata={
+            "type": "object",
+            "properties": {"slug": {"type": "string"}, "name": {"type": "string"}},
+            "required": ["slug", "name"],
+        },
+    )
     process_type = ma.fields.Nested(ProcessTypeRefSchema, required=True)
     latest_version = ma.fields.Integer(allow_none=True)
     compared_version = ma.fields.Integer(
@@ -208,7 +232,9 @@ class UploadForm(ma.Schema):
     )
 
 
-class UploadFiles(ma.Schema):
+class UploadRequestSchema(UploadForm):
+    """The upload's multipart body as the OpenAPI description shows it: the file and the form's fields."""
+
     file = ma.fields.Raw(
         required=True,
         metadata={
@@ -216,12 +242,79 @@ class UploadFiles(ma.Schema):
             "format": "binary",
             "description": "The process file",
         },
-        error_messages={
-            "required": _l(
-                "is required: send the process file as the multipart field «file»."
-            )
-        },
     )
+
+
+_ETAG_HEADER = {
+    "schema": {"type": "string"},
+    "description": 'The newest version, e.g. "v3"',
+}
+_RETRY_HEADER = {
+    "schema": {"type": "integer"},
+    "description": "Seconds to wait before asking again",
+}
+_LINK_HEADER = {
+    "schema": {"type": "string"},
+    "description": "RFC 8288 links to the next, prev, first and last pages",
+}
+
+
+def _upload_doc(kind: str) -> Any:
+    """The decorators of an upload operation: request body, responses, If-Match, security."""
+    owner = "process" if kind == "variant" else "standard"
+
+    def decorate(view: Any) -> Any:
+        for decorator in (
+            blp.doc(
+                requestBody={
+                    "required": True,
+                    "content": {"multipart/form-data": {"schema": UploadRequestSchema}},
+                },
+                security=[{"bearerAuth": []}],
+                parameters=[
+                    {
+                        "in": "header",
+                        "name": "If-Match",
+                        "required": False,
+                        "schema": {"type": "string"},
+                        "description": f'The ETag of the newest version you have read ("v3"); required once the {owner} has a version',
+                    }
+                ],
+            ),
+            blp.alt_response(
+                428,
+                schema=ProblemSchema,
+                content_type=PROBLEM_CONTENT_TYPE,
+                description=f"The {owner} has versions, and If-Match is missing",
+                headers={"ETag": _ETAG_HEADER},
+            ),
+            blp.alt_response(
+                412,
+                schema=ProblemSchema,
+                content_type=PROBLEM_CONTENT_TYPE,
+                description="Somebody saved a newer version since the If-Match version",
+                headers={"ETag": _ETAG_HEADER},
+            ),
+            blp.response(
+                201,
+                UploadResultSchema,
+                headers={
+                    "Location": {
+                        "schema": {"type": "string"},
+                        "description": "The new version",
+                    },
+                    "ETag": _ETAG_HEADER,
+                },
+            ),
+        ):
+            view = decorator(view)
+        return view
+
+    return decorate
+
+
+class ProcessListArgs(ListArgs):
+    sort = sort_field(["slug", "name"], "slug")
 
 
 class ComparisonArgs(ma.Schema):
@@ -286,40 +379,75 @@ def version_file_url(version: ProcessVersion, fmt: str) -> str:
     )
 
 
-def _count(owner: Variant | Standard) -> int:
-    column = (
+def _column(owner: Variant | Standard) -> Any:
+    return (
         ProcessVersion.variant_id
         if isinstance(owner, Variant)
         else ProcessVersion.standard_id
     )
-    return int(db.session.scalar(select(func.count()).where(column == owner.id)) or 0)
+
+
+def _published_only(owner: Variant | Standard) -> bool:
+    """True when the caller may see only a standard's published versions (a municipality's are all public)."""
+    return isinstance(owner, Standard) and not can_read_standards(
+        current_user, owner.cooperation
+    )
+
+
+def _numbers(
+    owner: Variant | Standard, *, published_only: bool = False
+) -> tuple[int | None, int]:
+    """(newest number, count) of the owner's versions, by one aggregate query (no stored file is read)."""
+    query = select(func.max(ProcessVersion.number), func.count()).where(
+        _column(owner) == owner.id
+    )
+    if published_only:
+        query = query.where(ProcessVersion.status == "published")
+    latest, count = db.session.execute(query).one()
+    return (int(latest) if latest is not None else None), int(count)
+
+
+def _compared_number(standard: Standard) -> int | None:
+    """The number of the version members are compared with (see standard_version_for), without loading it."""
+    for status in STATUS_PREFERENCE:
+        number = db.session.scalar(
+            select(func.max(ProcessVersion.number)).where(
+                ProcessVersion.standard_id == standard.id,
+                ProcessVersion.status == status,
+            )
+        )
+        if number is not None:
+            return int(number)
+    return None
 
 
 def _variant_view(variant: Variant) -> dict[str, Any]:
-    latest = latest_version(variant)
+    latest, count = _numbers(variant)
     return {
         "municipality": variant.municipality,
         "process_type": variant.process_type,
-        "latest_version": latest.number if latest is not None else None,
-        "version_count": _count(variant),
+        "latest_version": latest,
+        "version_count": count,
     }
 
 
-def _standard_view(standard: Standard) -> dict[str, Any]:
-    latest = latest_version(standard)
-    compared = standard_version_for(standard)
+def _standard_view(standard: Standard, *, published_only: bool) -> dict[str, Any]:
+    """What the caller may know of a standard: outsiders count only its published versions."""
+    latest, count = _numbers(standard, published_only=published_only)
     return {
         "cooperation": standard.cooperation,
         "process_type": standard.process_type,
-        "latest_version": latest.number if latest is not None else None,
-        "compared_version": compared.number if compared is not None else None,
-        "version_count": _count(standard),
+        "latest_version": latest,
+        "compared_version": _compared_number(standard),
+        "version_count": count,
     }
 
 
-def _etag(owner: Variant | Standard | None) -> str:
-    latest = latest_version(owner) if owner is not None else None
-    return f'"v{latest.number if latest is not None else 0}"'
+def _etag(owner: Variant | Standard | None, *, published_only: bool = False) -> str:
+    latest = (
+        _numbers(owner, published_only=published_only)[0] if owner is not None else None
+    )
+    return f'"v{latest or 0}"'
 
 
 def _load_variant(number: str, slug: str) -> tuple[Municipality, ProcessType, Variant]:
@@ -378,15 +506,17 @@ def _version(owner: Variant | Standard, number: int) -> ProcessVersion:
 
 
 def _visible_versions(owner: Variant | Standard) -> Any:
-    column = (
-        ProcessVersion.variant_id
-        if isinstance(owner, Variant)
-        else ProcessVersion.standard_id
+    """The versions the caller may see, without their stored files (a list never sends them)."""
+    query = (
+        select(ProcessVersion)
+        .where(_column(owner) == owner.id)
+        .options(
+            defer(ProcessVersion.source_data),
+            defer(ProcessVersion.content),
+            selectinload(ProcessVersion.author),
+        )
     )
-    query = select(ProcessVersion).where(column == owner.id)
-    if isinstance(owner, Standard) and not can_read_standards(
-        current_user, owner.cooperation
-    ):
+    if _published_only(owner):
         query = query.where(ProcessVersion.status == "published")
     return query
 
@@ -447,38 +577,77 @@ _FILE_RESPONSES = {
 }
 
 
+def _entity_tags(header: str) -> list[int] | None:
+    """The version numbers named by an If-Match header; None for ``*``.
+
+    RFC 9110 §13.1.1: a list of entity tags, compared strongly, so a weak tag (``W/"v3"``)
+    never matches. A tag that is not ``"v<number>"`` is refused with 400.
+    """
+    value = header.strip()
+    if value == "*":
+        return None
+    numbers = []
+    for part in value.split(","):
+        tag = part.strip()
+        if tag.startswith("W/"):
+            continue
+        inner = tag[1:-1] if len(tag) >= 2 and tag[0] == tag[-1] == '"' else ""
+        if not (inner.startswith("v") and inner[1:].isdigit() and len(inner) <= 10):
+            raise ApiProblem(
+                400,
+                "bad-if-match",
+                _(
+                    'If-Match must be the ETag of the process, e.g. "v3"; it was %(value)s.',
+                    value=header[:40],
+                ),
+            )
+        numbers.append(int(inner[1:]))
+    return numbers
+
+
 def _if_match(owner: Variant | Standard | None) -> int | None:
-    """The version number the client has seen, from If-Match; None when it may upload without one."""
+    """The newest version number the client has seen, from If-Match (checked again under the lock when saving).
+
+    Without If-Match a process that has versions is refused with 428; an If-Match that does
+    not name the newest version (or ``*`` for a process without versions) with 412.
+    Returns the number to check under the lock, or None for ``*`` on a process with versions.
+    """
     header = request.headers.get("If-Match")
-    has_versions = owner is not None and latest_version(owner) is not None
+    latest = (_numbers(owner)[0] or 0) if owner is not None else 0
+    etag = f'"v{latest}"'
     if header is None:
-        if has_versions:
+        if latest:
             raise ApiProblem(
                 428,
                 "version-required",
                 _(
                     "The process has versions already. Send If-Match with the newest version you have read "
                     "(its ETag, e.g. If-Match: %(etag)s), so that nobody's version is overwritten unknowingly.",
-                    etag=_etag(owner),
+                    etag=etag,
                 ),
-                headers={"ETag": _etag(owner)},
+                headers={"ETag": etag},
             )
         return 0
-    value = header.strip()
-    if value == "*":
-        return None if has_versions else 0
-    value = value.removeprefix("W/")
-    inner = value.strip('"')
-    if not (inner.startswith("v") and inner[1:].isdigit() and len(inner) < 12):
-        raise ApiProblem(
-            400,
-            "bad-if-match",
-            _(
-                'If-Match must be the ETag of the process, e.g. "v3"; it was %(value)s.',
-                value=header[:40],
-            ),
-        )
-    return int(inner[1:])
+    tags = _entity_tags(header)
+    if tags is None:
+        if not latest:
+            raise ApiProblem(
+                412,
+                "version-conflict",
+                _(
+                    "If-Match: * needs a version to match, and the process has none yet. Send the upload without If-Match."
+                ),
+                headers={"ETag": etag},
+            )
+        return None
+    if latest in tags:
+        return latest
+    raise ApiProblem(
+        412,
+        "version-conflict",
+        version_conflict_message(latest, max(tags, default=0)),
+        headers={"ETag": etag},
+    )
 
 
 class _Uploaded:
@@ -492,11 +661,42 @@ class _Uploaded:
         return getattr(self._version, name)
 
 
-def _upload(
-    owner_kind: str, form: dict[str, Any], files: dict[str, Any], **where: Any
-) -> tuple[Any, int, dict[str, str]]:
+def _load_upload() -> tuple[dict[str, Any], Any]:
+    """The multipart form's fields and its file; 422 with one entry per field when they are wrong."""
+    errors: list[dict[str, str]] = []
+    form: dict[str, Any] = {}
+    try:
+        form = UploadForm().load(request.form)
+    except ma.ValidationError as exc:
+        errors += field_errors({"form": exc.messages})
+    file = request.files.get("file")
+    if file is None:
+        errors.append(
+            {
+                "location": "files",
+                "field": "file",
+                "message": _(
+                    "is required: send the process file as the multipart field «file»."
+                ),
+            }
+        )
+    if errors:
+        detail = "; ".join(
+            f"{e.get('field', e['location'])} {e['message'].rstrip('.')}"
+            for e in errors
+        )
+        raise ApiProblem(
+            422,
+            "validation",
+            _("Some parameters are not valid: %(fields)s.", fields=detail),
+            errors=errors,
+        )
+    return form, file
+
+
+def _upload(owner_kind: str, **where: Any) -> tuple[Any, int, dict[str, str]]:
     """Read the file with the form's parser and limits and save it as the next version."""
-    file = files["file"]
+    form, file = _load_upload()
     data = file.read()
     filename = (file.filename or "upload").rsplit("/", 1)[-1][:255]
     max_bytes = current_app.config.get("MAX_CONTENT_LENGTH")
@@ -590,8 +790,8 @@ def _upload(
 
 @blp.route("/municipalities/<number>/processes")
 class Variants(MethodView):
-    @blp.arguments(ListArgs, location="query")
-    @blp.response(200, VariantPage)
+    @blp.arguments(ProcessListArgs, location="query")
+    @blp.response(200, VariantPage, headers={"Link": _LINK_HEADER})
     def get(self, args: dict[str, Any], number: str) -> Any:
         """The municipality's processes, one per process type"""
         municipality = load_municipality(number)
@@ -602,8 +802,8 @@ class Variants(MethodView):
         )
         page, headers = page_of(
             query,
-            {**args, "sort": "slug"},
-            sort={"slug": ProcessType.slug},
+            args,
+            sort={"slug": ProcessType.slug, "name": ProcessType.name_nb},
             key=Variant.id,
         )
         page["items"] = [_variant_view(v) for v in page["items"]]
@@ -631,7 +831,7 @@ class VariantItem(MethodView):
 @blp.route(VARIANT + "/versions")
 class VariantVersions(MethodView):
     @blp.arguments(VersionArgs, location="query")
-    @blp.response(200, VersionPage)
+    @blp.response(200, VersionPage, headers={"Link": _LINK_HEADER})
     def get(self, args: dict[str, Any], number: str, slug: str) -> Any:
         """The process's versions"""
         _m, _t, variant = _load_variant(number, slug)
@@ -643,29 +843,8 @@ class VariantVersions(MethodView):
             _visible_versions(variant), args, sort=sort, key=ProcessVersion.id
         )
 
-    @blp.arguments(UploadForm, location="form")
-    @blp.arguments(UploadFiles, location="files")
-    @blp.response(201, UploadResultSchema)
-    @blp.alt_response(
-        412, description="Somebody saved a newer version since the If-Match version"
-    )
-    @blp.alt_response(
-        428, description="The process has versions, and If-Match is missing"
-    )
-    @blp.doc(
-        parameters=[
-            {
-                "in": "header",
-                "name": "If-Match",
-                "required": False,
-                "schema": {"type": "string"},
-                "description": 'The ETag of the newest version you have read ("v3"); required once the process has a version',
-            }
-        ]
-    )
-    def post(
-        self, form: dict[str, Any], files: dict[str, Any], number: str, slug: str
-    ) -> Any:
+    @_upload_doc("variant")
+    def post(self, number: str, slug: str) -> Any:
         """Upload a new version (needs a token with the write scope)
 
         The file is read by the same readers, with the same limits, as the upload form
@@ -685,9 +864,7 @@ class VariantVersions(MethodView):
                     successors=successors,
                 ),
             )
-        return _upload(
-            "variant", form, files, municipality=municipality, process_type=process_type
-        )
+        return _upload("variant", municipality=municipality, process_type=process_type)
 
 
 @blp.route(VARIANT + "/versions/<int:version>")
@@ -716,7 +893,10 @@ class VariantComparison(MethodView):
     @blp.arguments(ComparisonArgs, location="query")
     @blp.response(200, ComparisonSchema)
     @blp.alt_response(
-        202, schema=ComparisonSchema, description="Requested; ask again (Retry-After)"
+        202,
+        schema=ComparisonSchema,
+        description="Requested; ask again (Retry-After)",
+        headers={"Retry-After": _RETRY_HEADER},
     )
     def get(
         self, args: dict[str, Any], number: str, slug: str, cooperation: str
@@ -766,7 +946,9 @@ class VariantComparison(MethodView):
                 row = find_comparison(a, b)
         except QueuedWorkLimitError as exc:
             db.session.rollback()
-            raise ApiProblem(429, "queue-full", exc.message) from exc
+            raise ApiProblem(
+                429, "queue-full", exc.message, headers={"Retry-After": "30"}
+            ) from exc
         db.session.commit()
         page = url_for(
             "comparisons.with_standard",
@@ -783,11 +965,13 @@ class VariantComparison(MethodView):
             "error": None,
             "page": page,
         }
-        if row is None or row.status == "pending":
-            if row is None:
-                body["error"] = _(
-                    "Not computed yet. Ask again with a token to have it computed."
-                )
+        if row is None:
+            # Anonymous callers never start work: asking again would not help, so no 202.
+            body["error"] = _(
+                "Not computed yet. Ask again with a token to have it computed."
+            )
+            return body
+        if row.status == "pending":
             return body, 202, {"Retry-After": "5"}
         if row.status == "failed":
             body["error"] = row.error or _("The comparison failed.")
@@ -808,8 +992,8 @@ class VariantComparison(MethodView):
 
 @blp.route("/cooperations/<cooperation>/standards")
 class Standards(MethodView):
-    @blp.arguments(ListArgs, location="query")
-    @blp.response(200, StandardPage)
+    @blp.arguments(ProcessListArgs, location="query")
+    @blp.response(200, StandardPage, headers={"Link": _LINK_HEADER})
     def get(self, args: dict[str, Any], cooperation: str) -> Any:
         """The cooperation's standards, one per process type"""
         coop = load_cooperation(cooperation)
@@ -818,27 +1002,33 @@ class Standards(MethodView):
         )
         page, headers = page_of(
             query,
-            {**args, "sort": "slug"},
-            sort={"slug": ProcessType.slug},
+            args,
+            sort={"slug": ProcessType.slug, "name": ProcessType.name_nb},
             key=Standard.id,
         )
-        page["items"] = [_standard_view(s) for s in page["items"]]
+        outsider = not can_read_standards(current_user, coop)
+        page["items"] = [
+            _standard_view(s, published_only=outsider) for s in page["items"]
+        ]
         return page, headers
 
 
 @blp.route(STANDARD)
 class StandardItem(MethodView):
-    @blp.response(200, StandardSchema)
+    @blp.response(200, StandardSchema, headers={"ETag": _ETAG_HEADER})
     def get(self, cooperation: str, slug: str) -> Any:
         """One standard; its ETag is the newest version number"""
         _c, _t, standard = _load_standard(cooperation, slug)
-        return _standard_view(standard), {"ETag": _etag(standard)}
+        outsider = _published_only(standard)
+        return _standard_view(standard, published_only=outsider), {
+            "ETag": _etag(standard, published_only=outsider)
+        }
 
 
 @blp.route(STANDARD + "/versions")
 class StandardVersions(MethodView):
     @blp.arguments(VersionArgs, location="query")
-    @blp.response(200, VersionPage)
+    @blp.response(200, VersionPage, headers={"Link": _LINK_HEADER})
     def get(self, args: dict[str, Any], cooperation: str, slug: str) -> Any:
         """The standard's versions (only published ones for callers who may not read drafts)"""
         _c, _t, standard = _load_standard(cooperation, slug)
@@ -850,29 +1040,8 @@ class StandardVersions(MethodView):
             _visible_versions(standard), args, sort=sort, key=ProcessVersion.id
         )
 
-    @blp.arguments(UploadForm, location="form")
-    @blp.arguments(UploadFiles, location="files")
-    @blp.response(201, UploadResultSchema)
-    @blp.alt_response(
-        412, description="Somebody saved a newer version since the If-Match version"
-    )
-    @blp.alt_response(
-        428, description="The standard has versions, and If-Match is missing"
-    )
-    @blp.doc(
-        parameters=[
-            {
-                "in": "header",
-                "name": "If-Match",
-                "required": False,
-                "schema": {"type": "string"},
-                "description": 'The ETag of the newest version you have read ("v3"); required once the standard has a version',
-            }
-        ]
-    )
-    def post(
-        self, form: dict[str, Any], files: dict[str, Any], cooperation: str, slug: str
-    ) -> Any:
+    @_upload_doc("standard")
+    def post(self, cooperation: str, slug: str) -> Any:
         """Upload a new draft version of the standard (needs a token with the coordinate scope)
 
         Approving and publishing stay on the standard's page, where the coordinator sees the
@@ -881,9 +1050,7 @@ class StandardVersions(MethodView):
         require_scope("coordinate")
         coop, process_type = load_cooperation(cooperation), load_process_type(slug)
         require_api(can_manage_standards(current_user, coop))
-        return _upload(
-            "standard", form, files, cooperation=coop, process_type=process_type
-        )
+        return _upload("standard", cooperation=coop, process_type=process_type)
 
 
 @blp.route(STANDARD + "/versions/<int:version>")

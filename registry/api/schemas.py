@@ -12,9 +12,10 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 import marshmallow as ma
-from flask import request, url_for
+from flask import request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.sql import Select
@@ -103,21 +104,25 @@ def page_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:
 
 
 def _link_header(page: int, pages: int, per_page: int) -> str:
-    links = []
-    args = dict(request.args)
-    assert request.endpoint is not None
+    """``Link`` to the next, previous, first and last pages: this path, the caller's query with the page replaced.
+
+    Built from ``request.path`` and the parsed query string (never ``url_for`` with caller
+    input: a parameter named like a path segment or ``_anchor`` must not change the links).
+    """
+    others = [
+        (k, v)
+        for k, v in request.args.items(multi=True)
+        if k not in ("page", "per_page")
+    ]
 
     def url(number: int) -> str:
-        return url_for(
-            request.endpoint,
-            **{
-                **(request.view_args or {}),
-                **args,
-                "page": number,
-                "per_page": per_page,
-            },
-        )  # type: ignore[arg-type]
+        return (
+            request.path
+            + "?"
+            + urlencode([*others, ("page", number), ("per_page", per_page)])
+        )
 
+    links = []
     if page < pages:
         links.append(f'<{url(page + 1)}>; rel="next"')
     if page > 1 and pages:

@@ -114,7 +114,10 @@ def _session_has_ended() -> bool:
 
 def check_session() -> None:
     """Before each request: end a signed-in session that is too old or comes from another client."""
-    if _USER_KEY not in session:
+    from registry.api.problems import is_api_request
+
+    if _USER_KEY not in session or is_api_request():
+        # The JSON API never reads the session (registry.api), so it must not end one either.
         return
     if _session_has_ended():
         language = session.get("lang")

@@ -61,6 +61,7 @@ __all__ = [
     "restore_version",
     "save_version",
     "version_by_number",
+    "version_conflict_message",
     "version_diff_job_failed",
     "version_diff_result",
 ]
@@ -183,6 +184,16 @@ def _audit(user: User | None, version: ProcessVersion, *, note: str = "") -> Non
     )
 
 
+def version_conflict_message(latest: int, expected: int) -> str:
+    """Why an upload that had read version ``expected`` is refused when ``latest`` is the newest."""
+    return _(
+        "The newest version is %(latest)d, not %(expected)d: somebody saved a version since you read "
+        "the process. Read it again, check the changes, and send If-Match: \"v%(latest)d\".",
+        latest=latest,
+        expected=expected,
+    )
+
+
 def save_version(
     owner: Variant | Standard,
     *,
@@ -223,15 +234,7 @@ def save_version(
     _lock_row(Standard if is_standard else Variant, owner.id)
     highest = db.session.scalar(select(func.max(ProcessVersion.number)).where(column == owner.id)) or 0
     if expected_latest is not None and expected_latest != highest:
-        raise VersionConflictError(
-            _(
-                "The newest version is %(latest)d, not %(expected)d: somebody saved a version since you read "
-                "the process. Read it again, check the changes, and send If-Match: \"v%(latest)d\".",
-                latest=highest,
-                expected=expected_latest,
-            ),
-            latest=highest,
-        )
+        raise VersionConflictError(version_conflict_message(highest, expected_latest), latest=highest)
     version = ProcessVersion(
         variant=None if is_standard else owner,
         standard=owner if is_standard else None,

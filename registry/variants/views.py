@@ -89,9 +89,14 @@ bp = Blueprint("variants", __name__, url_prefix="/kommuner/<number>/prosesser")
 
 
 @bp.app_errorhandler(RequestEntityTooLarge)
-def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+def too_large(error: RequestEntityTooLarge) -> tuple[str, int] | Response:
     """Say how large a file may be, instead of the browser's bare connection error."""
+    from registry.api.problems import is_api_request, problem_response
+
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    if is_api_request():
+        error.description = _("The file is larger than the registry accepts (at most %(mb)s MB).", mb=f"{limit / (1024 * 1024):g}")
+        return problem_response(error)
     return render_template("variants/too_large.html", error=error, limit_mb=limit / (1024 * 1024)), 413
 
 

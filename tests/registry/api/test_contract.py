@@ -280,9 +280,12 @@ def test_upload_needs_if_match_once_there_is_a_version(call: Call) -> None:
     )
     assert "2" in conflict["detail"]
     assert call("GET", VARIANT).get_json()["latest_version"] == 2
-    assert _upload(call, "owner", if_match='W/"v2"').status_code == 201
+    # RFC 9110: a list of tags, compared strongly (a weak tag never matches); * matches any version.
+    _problem(_upload(call, "owner", if_match='W/"v2"'), 412, "version-conflict")
+    assert _upload(call, "owner", if_match='"v1", "v2"').status_code == 201
     assert _upload(call, "owner", if_match="*").status_code == 201
-    _problem(_upload(call, "owner", if_match="3"), 400, "bad-if-match")
+    for bad in ("3", "v3", '"3"', '"v3'):
+        _problem(_upload(call, "owner", if_match=bad), 400, "bad-if-match")
 
 
 def test_first_upload_of_a_new_process_needs_no_if_match(call: Call) -> None:
@@ -691,3 +694,116 @@ def test_uploads_have_their_own_smaller_allowance() -> None:
 
     assert [upload(), upload()] == [201, 429]
     assert client.get(VARIANT, headers=owner).status_code == 200  # reads go on
+
+
+def test_links_are_built_from_the_path_not_from_the_callers_parameters(
+    call: Call,
+) -> None:
+    for extra in (
+        "endpoint=x",
+        "_method=POST",
+        "_anchor=x",
+        "number=9999",
+        "_external=1",
+    ):
+        response = call("GET", f"{P}/municipalities/5001/processes?per_page=1&{extra}")
+        assert response.status_code == 200, extra
+        link = response.headers["Link"]
+        assert (
+            link.startswith("</api/v1/municipalities/5001/processes?")
+            and "#" not in link
+            and "9999/" not in link
+        )
+
+
+def test_a_too_large_upload_is_a_problem_not_a_page() -> None:
+    from tests.registry.api.conftest import make_tokens
+    from tests.registry.conftest import make_app
+    from tests.registry.process_factories import build_site
+
+    app = make_app(MAX_CONTENT_LENGTH=20_000)
+    build_site(app)
+    tokens = make_tokens(app)
+    response = app.test_client().post(
+        VARIANT + "/versions",
+        headers={"Authorization": f"Bearer {tokens['owner']}", "If-Match": '"v1"'},
+        data={"file": (io.BytesIO(b"x" * 30_000), "big.bpmn")},
+        content_type="multipart/form-data",
+    )
+    assert (
+        response.status_code == 413 and response.mimetype == "application/problem+json"
+    )
+    assert "MB" in response.get_json(force=True)["detail"]
+
+
+def test_method_not_allowed_says_which_are(call: Call) -> None:
+    response = call("DELETE", VARIANT)
+    _problem(response, 405, "method-not-allowed")
+    assert "GET" in response.headers["Allow"]
+
+
+def test_outsiders_see_only_the_published_versions_of_a_standard(call: Call) -> None:
+    assert (
+        _upload(
+            call, "coordinator", STANDARD, data=sample("standard"), if_match='"v1"'
+        ).status_code
+        == 201
+    )
+    public = call("GET", STANDARD)
+    assert public.headers["ETag"] == '"v1"'
+    assert (
+        public.get_json()["latest_version"] == 1
+        and public.get_json()["version_count"] == 1
+    )
+    listed = call("GET", f"{P}/cooperations/digi-trondelag/standards").get_json()[
+        "items"
+    ][0]
+    assert listed["latest_version"] == 1 and listed["version_count"] == 1
+    reader = call("GET", STANDARD, "owner")
+    assert reader.headers["ETag"] == '"v2"' and reader.get_json()["version_count"] == 2
+
+
+def test_the_allowance_is_shared_by_every_endpoint(api_site: Any) -> None:
+    from tests.registry.api.conftest import make_tokens
+    from tests.registry.conftest import make_app
+    from tests.registry.process_factories import build_site
+
+    app = make_app(RATELIMIT_ENABLED=True, API_RATE_LIMIT="3 per minute")
+    build_site(app)
+    tokens = make_tokens(app)
+    client = app.test_client()
+    owner = {"Authorization": f"Bearer {tokens['owner']}"}
+    paths = [f"{P}/process-types", f"{P}/municipalities", f"{P}/cooperations", VARIANT]
+    assert [client.get(path, headers=owner).status_code for path in paths] == [
+        200,
+        200,
+        200,
+        429,
+    ]
+
+
+def test_guessing_tokens_is_rate_limited() -> None:
+    from tests.registry.conftest import make_app
+
+    app = make_app(RATELIMIT_ENABLED=True, API_RATE_LIMIT="2 per minute")
+    client = app.test_client()
+    bad = {"Authorization": "Bearer kpr_guess"}
+    assert [
+        client.get(f"{P}/process-types", headers=bad).status_code for _ in range(3)
+    ] == [401, 401, 429]
+
+
+def test_the_upload_form_is_described(api_site: Any) -> None:
+    app, _ids, _tokens = api_site
+    spec = app.test_client().get(f"{P}/openapi.json").get_json()
+    operation = spec["paths"][
+        f"{P}/municipalities/{{number}}/processes/{{slug}}/versions"
+    ]["post"]
+    assert operation["security"] == [{"bearerAuth": []}]
+    body = operation["requestBody"]["content"]["multipart/form-data"]["schema"][
+        "$ref"
+    ].rsplit("/", 1)[-1]
+    assert {"file", "comment", "format"} <= set(
+        spec["components"]["schemas"][body]["properties"]
+    )
+    assert set(operation["responses"]["201"]["headers"]) == {"Location", "ETag"}
