@@ -46,6 +46,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -517,6 +518,7 @@ def main(argv: list[str] | None = None) -> int:
             "keep it bounded: 3–64 users, 1–600 s, 1–8 workers, an upload every 0.5–60 s"
         )
 
+    load_at_start = os.getloadavg()[0]
     folder = Path(tempfile.mkdtemp(prefix="web-load-"))
     server = None
     try:
@@ -556,11 +558,18 @@ def main(argv: list[str] | None = None) -> int:
         }
         began = dt.datetime.now(dt.UTC)
         prefix = folder / "locust"
+        cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         done = run_locust(port, locust_env, prefix, args.clients, args.duration)
+        cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        locust_cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (
+            cpu_after.ru_stime - cpu_before.ru_stime
+        )
         print(
-            f"locust ran {began:%Y-%m-%d %H:%M} UTC; machine load average (1 min) before/after: "
-            f"{load_before:.1f} / {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
-            "(other work on the machine slows the figures down)\n"
+            f"locust ran {began:%Y-%m-%d %H:%M} UTC; machine load average (1 min) before the set-up "
+            f"{load_at_start:.1f}, before/after the load {load_before:.1f} / "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+            "(other work on the machine slows the figures down); locust itself used "
+            f"{locust_cpu:.0f} CPU-seconds of the {(os.cpu_count() or 1) * args.duration:.0f}\n"
         )
         if done.returncode != 0 or not Path(f"{prefix}_stats.csv").exists():
             print(done.stdout[-4000:], done.stderr[-4000:], sep="\n")
