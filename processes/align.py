@@ -1395,21 +1395,10 @@ def align(
         cells = [(r, c) for r in rows_ for c in cols_]
         if all(cell in confirmed_set for cell in cells):
             found.append("confirmed")
+        # A 1:1 pair without a group returned above (pair_evidence): here are groups and n:m pairs,
+        # whose label evidence is the group's kind.
         if group is not None:
             found.append(group)
-        elif len(cells) == 1:
-            i, j = cells[0]
-            la, lb = pa.norm_labels[i], pb.norm_labels[j]
-            if la == lb:
-                found.append("same_label")
-            elif label_sim[i, j] >= 1.0 - 1e-9:
-                found.append("same_words")
-            else:
-                found.append("similar_words")
-            if counts_a[la] > 1 or counts_b[lb] > 1:
-                found.append("repeated_label")
-            if la != lb and (counts_b[la] > 0 or counts_a[lb] > 0):
-                found.append("other_step_same_label")
         if context is not None:
             agree = max(float(context[r, c]) for r, c in cells)
             if agree >= 0.75:
