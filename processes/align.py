@@ -69,11 +69,10 @@ from __future__ import annotations
 import dataclasses
 import re
 import weakref
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import networkx as nx
 import numpy as np
@@ -94,6 +93,7 @@ from processes.labels import (
     label_words,
     lexicon,
     normalise,
+    padded_segments,
     similarity_matrix,
     stem,
 )
@@ -262,6 +262,36 @@ def confidence(evidence: Iterable[str]) -> float:
     0.95
     """
     return _confidence_of(frozenset(evidence))
+
+
+# The confidence of each code tuple seen: align() makes its codes in one fixed
+# order, so a tuple is as good a key as the set and needs no frozenset per match.
+_CONFIDENCE_BY_CODES: dict[tuple[str, ...], float] = {}
+
+
+def _match(
+    a: tuple[str, ...],
+    b: tuple[str, ...],
+    score: float,
+    kind: MatchKind,
+    evidence: tuple[str, ...],
+) -> Match:
+    """``Match(a, b, score, kind, confidence(evidence), evidence)``, built faster.
+
+    A frozen dataclass's ``__init__`` sets each of the six fields through
+    ``object.__setattr__``; align() makes one Match per correspondence, so it
+    fills the instance dictionary in one step instead (the same object).
+    """
+    value = _CONFIDENCE_BY_CODES.get(evidence)
+    if value is None:
+        if len(_CONFIDENCE_BY_CODES) >= 4096:
+            _CONFIDENCE_BY_CODES.clear()
+        value = _CONFIDENCE_BY_CODES[evidence] = _confidence_of(frozenset(evidence))
+    match = object.__new__(Match)
+    match.__dict__.update(
+        a=a, b=b, score=score, kind=kind, confidence=value, evidence=evidence
+    )
+    return match
 
 
 @lru_cache(maxsize=1024)
@@ -439,6 +469,29 @@ class PreparedProcess:
     def index(self, step_id: str) -> int:
         """Row of a step id in the matrices."""
         return self._index[step_id]
+
+    # Derived once per prepared process (not per align() call); cached_property
+    # writes to the instance dictionary, which a frozen dataclass allows, and a
+    # dataclasses.replace() copy computes its own.
+
+    @cached_property
+    def order_list(self) -> list[float]:
+        """``order`` as a list of floats."""
+        return list(self.order.tolist())
+
+    @cached_property
+    def label_counts(self) -> dict[str, int]:
+        """How many named steps carry each normalised label."""
+        counts: dict[str, int] = {}
+        for lab, unnamed in zip(self.norm_labels, self.unnamed.tolist()):
+            if not unnamed:
+                counts[lab] = counts.get(lab, 0) + 1
+        return counts
+
+    @cached_property
+    def distinctive_ids(self) -> frozenset[str]:
+        """The step ids that :func:`is_distinctive_id` accepts."""
+        return frozenset(sid for sid in self.ids if is_distinctive_id(sid))
 
 
 def _bfs(graph: nx.DiGraph, sources: Iterable[str]) -> dict[str, int]:
@@ -721,20 +774,35 @@ class _Neighbours:
     mean: csr_array
     none: npt.NDArray[np.bool_]  # steps without neighbours
 
+    # The neighbours of each step in `has`, padded to one width (see
+    # labels.padded_segments), or None when the degrees are too uneven.
+    padded: npt.NDArray[np.intp] | None = None
+
     @classmethod
     def of(cls, lists: tuple[tuple[int, ...], ...]) -> _Neighbours:
         n = len(lists)
         has = [j for j in range(n) if lists[j]]
-        rows = [i for i, ns in enumerate(lists) for _ in ns]
+        sizes = [len(ns) for ns in lists]
         cols = [q for ns in lists for q in ns]
-        weights = [1.0 / len(ns) for ns in lists for _ in ns]
+        weights = [1.0 / k for k in sizes for _ in range(k)]
+        # Built from its CSR arrays directly (the rows come in order and each
+        # row's columns are sorted and distinct, as a COO conversion would
+        # leave them), which costs a fraction of the (data, (rows, cols)) form.
+        indptr = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum(sizes, out=indptr[1:])
         mean = csr_array(
-            (np.asarray(weights, dtype=np.float64), (rows, cols)), shape=(n, n)
+            (
+                np.asarray(weights, dtype=np.float64),
+                np.asarray(cols, dtype=np.int32),
+                indptr,
+            ),
+            shape=(n, n),
         )
+        flat = np.asarray([q for j in has for q in lists[j]], dtype=np.intp)
         return cls(
             lists=lists,
             has=np.asarray(has, dtype=np.intp),
-            flat=np.asarray([q for j in has for q in lists[j]], dtype=np.intp),
+            flat=flat,
             offsets=np.asarray(
                 np.cumsum([0] + [len(lists[j]) for j in has[:-1]]), dtype=np.intp
             )
@@ -742,6 +810,7 @@ class _Neighbours:
             else np.zeros(0, dtype=np.intp),
             mean=mean,
             none=np.asarray([not ns for ns in lists], dtype=bool),
+            padded=padded_segments(flat, [sizes[j] for j in has]),
         )
 
 
@@ -751,7 +820,10 @@ def _best_over_neighbours(
     """best[p, j] = max over q in the neighbours of j of sim[p, q] (0 where j has none)."""
     best = np.zeros((sim.shape[0], len(nb.lists)))
     if nb.has.size and sim.shape[0]:
-        best[:, nb.has] = np.maximum.reduceat(sim[:, nb.flat], nb.offsets, axis=1)
+        if nb.padded is not None:
+            best[:, nb.has] = sim[:, nb.padded].max(axis=2)
+        else:
+            best[:, nb.has] = np.maximum.reduceat(sim[:, nb.flat], nb.offsets, axis=1)
     return best
 
 
@@ -1212,12 +1284,21 @@ def align(
     groups = _confirmed_groups(confirmed)
     fixed_a = {i for rows, _ in groups for i in rows}
     fixed_b = {j for _, cols in groups for j in cols}
-    twins = []
-    if id_evidence:
-        for i, sid in enumerate(pa.ids):
-            twin = pb._index.get(sid)
-            if twin is not None and label_sim[i, twin] > 0 and is_distinctive_id(sid):
-                twins.append((i, twin))
+    # Steps with the same id on both sides, in the order of A.
+    same_id = [
+        (i, twin)
+        for i, twin in ((i, pb._index.get(sid)) for i, sid in enumerate(pa.ids))
+        if twin is not None
+    ]
+    twins: list[tuple[int, int]] = []
+    if id_evidence and same_id:
+        related = label_sim[[i for i, _ in same_id], [j for _, j in same_id]] > 0
+        distinctive = pa.distinctive_ids
+        twins = [
+            (i, j)
+            for (i, j), rel in zip(same_id, related.tolist())
+            if rel and pa.ids[i] in distinctive
+        ]
     confirmed_pairs = [
         (i, j) for rows_g, cols_g in groups for i in rows_g for j in cols_g
     ]
@@ -1283,12 +1364,14 @@ def align(
     # the same id, if there is one: an arbitrary choice otherwise, and the
     # right one when B was made from a copy of A. The nudge is far below any
     # real score difference.
-    for i, sid in enumerate(pa.ids):
-        same = pb._index.get(sid)
-        if same is not None and profit[i, same] > 0:
-            profit[i, same] += 1e-9
+    if same_id:
+        same_rows = np.asarray([i for i, _ in same_id], dtype=np.intp)
+        same_cols = np.asarray([j for _, j in same_id], dtype=np.intp)
+        nudge = profit[same_rows, same_cols] > 0
+        profit[same_rows[nudge], same_cols[nudge]] += 1e-9
     rows, cols = linear_sum_assignment(profit, maximize=True)
-    pairs = {int(i): int(j) for i, j in zip(rows, cols) if profit[i, j] > 0}
+    kept = profit[rows, cols] > 0
+    pairs = dict(zip(rows[kept].tolist(), cols[kept].tolist()))
 
     splits: list[tuple[int, tuple[int, ...]]] = []
     merges: list[tuple[int, tuple[int, ...]]] = []
@@ -1377,26 +1460,21 @@ def align(
 
     matches: list[tuple[float, Match]] = []
 
-    order_a, order_b = pa.order.tolist(), pb.order.tolist()
-
-    counts_a = Counter(lab for lab, u in zip(pa.norm_labels, pa.unnamed) if not u)
-    counts_b = Counter(lab for lab, u in zip(pb.norm_labels, pb.unnamed) if not u)
+    order_a, order_b = pa.order_list, pb.order_list
+    counts_a, counts_b = pa.label_counts, pb.label_counts
     twin_set = set(twins)
     confirmed_set = set(confirmed_pairs)
-    generic_set = {(i, j) for i, j in np.argwhere(generic).tolist()}
-    contradicted_set = {(i, j) for i, j in np.argwhere(contradicted).tolist()}
 
     def evidence_of(
         rows_: tuple[int, ...], cols_: tuple[int, ...], group: str | None
     ) -> tuple[str, ...]:
-        if group is None and len(rows_) == 1 and len(cols_) == 1:
-            return pair_evidence(rows_[0], cols_[0])
+        # Groups and n:m confirmed pairs; a 1:1 pair without a group takes
+        # pair_evidence below, whose label evidence differs.
         found: list[str] = []
         cells = [(r, c) for r in rows_ for c in cols_]
         if all(cell in confirmed_set for cell in cells):
             found.append("confirmed")
-        # A 1:1 pair without a group returned above (pair_evidence): here are groups and n:m pairs,
-        # whose label evidence is the group's kind.
+        # The label evidence of a group is the group's kind.
         if group is not None:
             found.append(group)
         if context is not None:
@@ -1407,38 +1485,9 @@ def align(
                 found.append("neighbours_differ")
         if any(cell in twin_set for cell in cells):
             found.append("same_id")
-        if any(cell in generic_set for cell in cells):
+        if any(generic[r, c] for r, c in cells):
             found.append("generic_words_only")
-        if any(cell in contradicted_set for cell in cells):
-            found.append("contradiction")
-        return tuple(found)
-
-    def pair_evidence(i: int, j: int) -> tuple[str, ...]:
-        # The common case, one step with one step, without the group bookkeeping.
-        cell = (i, j)
-        la, lb = pa.norm_labels[i], pb.norm_labels[j]
-        found = ["confirmed"] if cell in confirmed_set else []
-        if la == lb:
-            found.append("same_label")
-        elif label_sim[i, j] >= 1.0 - 1e-9:
-            found.append("same_words")
-        else:
-            found.append("similar_words")
-        if counts_a[la] > 1 or counts_b[lb] > 1:
-            found.append("repeated_label")
-        if la != lb and (la in counts_b or lb in counts_a):
-            found.append("other_step_same_label")
-        if context is not None:
-            agree = context[i, j]
-            if agree >= 0.75:
-                found.append("neighbours_agree")
-            elif agree < 0.4:
-                found.append("neighbours_differ")
-        if cell in twin_set:
-            found.append("same_id")
-        if cell in generic_set:
-            found.append("generic_words_only")
-        if cell in contradicted_set:
+        if any(contradicted[r, c] for r, c in cells):
             found.append("contradiction")
         return tuple(found)
 
@@ -1454,22 +1503,100 @@ def align(
         cols_s = (
             tuple(sorted(cols_, key=order_b.__getitem__)) if len(cols_) > 1 else cols_
         )
-        codes = evidence_of(rows_s, cols_s, group)
-        match = Match(
-            tuple(pa.ids[r] for r in rows_s),
-            tuple(pb.ids[c] for c in cols_s),
-            round(min(max(value, 0.0), 1.0), 6),
-            _kind_of(pa, pb, rows_s, cols_s),
-            confidence(codes),
-            codes,
+        if group is None and len(rows_s) == 1 and len(cols_s) == 1:
+            i, j = rows_s[0], cols_s[0]
+            codes = pair_evidence(
+                i,
+                j,
+                bool(label_sim[i, j] >= 1.0 - 1e-9),
+                None if context is None else float(context[i, j]),
+                bool(generic[i, j]),
+                bool(contradicted[i, j]),
+            )
+        else:
+            codes = evidence_of(rows_s, cols_s, group)
+        matches.append(
+            (
+                order_a[rows_s[0]],
+                _match(
+                    tuple(pa.ids[r] for r in rows_s),
+                    tuple(pb.ids[c] for c in cols_s),
+                    round(min(max(value, 0.0), 1.0), 6),
+                    _kind_of(pa, pb, rows_s, cols_s),
+                    codes,
+                ),
+            )
         )
-        matches.append((order_a[rows_s[0]], match))
+
+    def pair_evidence(
+        i: int,
+        j: int,
+        same_words: bool,
+        agree: float | None,
+        generic_ij: bool,
+        contradicted_ij: bool,
+    ) -> tuple[str, ...]:
+        # One step with one step: the label evidence from the labels themselves.
+        cell = (i, j)
+        la, lb = pa.norm_labels[i], pb.norm_labels[j]
+        found = ["confirmed"] if cell in confirmed_set else []
+        if la == lb:
+            found.append("same_label")
+        elif same_words:
+            found.append("same_words")
+        else:
+            found.append("similar_words")
+        if counts_a.get(la, 0) > 1 or counts_b.get(lb, 0) > 1:
+            found.append("repeated_label")
+        if la != lb and (la in counts_b or lb in counts_a):
+            found.append("other_step_same_label")
+        if agree is not None:
+            if agree >= 0.75:
+                found.append("neighbours_agree")
+            elif agree < 0.4:
+                found.append("neighbours_differ")
+        if cell in twin_set:
+            found.append("same_id")
+        if generic_ij:
+            found.append("generic_words_only")
+        if contradicted_ij:
+            found.append("contradiction")
+        return tuple(found)
 
     for rows_g, cols_g in groups:
         add(rows_g, cols_g, max(float(score[r, c]) for r in rows_g for c in cols_g))
-    score_list = score.tolist()
-    for i, j in pairs.items():
-        add((i,), (j,), score_list[i][j])
+    if pairs:
+        # The 1:1 pairs, most of the matches: their cells are read from the
+        # matrices in one indexing operation each, not one numpy scalar at a time.
+        rows_p, cols_p = list(pairs), list(pairs.values())
+        values = score[rows_p, cols_p].tolist()
+        same_words = (label_sim[rows_p, cols_p] >= 1.0 - 1e-9).tolist()
+        agrees: list[float | None] = (
+            [None] * len(rows_p)
+            if context is None
+            else context[rows_p, cols_p].tolist()
+        )
+        generic_p = generic[rows_p, cols_p].tolist()
+        contradicted_p = contradicted[rows_p, cols_p].tolist()
+        ids_a, ids_b = pa.ids, pb.ids
+        for k, (i, j) in enumerate(zip(rows_p, cols_p)):
+            codes = pair_evidence(
+                i, j, same_words[k], agrees[k], generic_p[k], contradicted_p[k]
+            )
+            matches.append(
+                (
+                    order_a[i],
+                    _match(
+                        (ids_a[i],),
+                        (ids_b[j],),
+                        round(min(max(values[k], 0.0), 1.0), 6),
+                        MatchKind.IDENTICAL
+                        if pa.norm_labels[i] == pb.norm_labels[j]
+                        else MatchKind.RENAMED,
+                        codes,
+                    ),
+                )
+            )
     special_groups = {(i, js) for i, js in special} | {(j, is_) for j, is_ in general}
     for i, js in splits:
         kind = "specialisation" if (i, js) in special_groups else "parts_of_one_step"

@@ -891,10 +891,45 @@ class LabelSet:
         return counts
 
     @cached_property
+    def padded_index(self) -> npt.NDArray[np.intp] | None:
+        """Per named label, its vocabulary indices, padded (see :func:`padded_segments`)."""
+        sizes = [int(k) for k in self.sizes.tolist() if k > 0]
+        return padded_segments(self.index, sizes)
+
+    @cached_property
     def label_counts(self) -> npt.NDArray[np.float64]:
         """Per vocabulary entry, how many labels hold its concept (by any word)."""
         counts = self.concept_counts
         return np.asarray([counts[c] for c in self.vocabulary], dtype=np.float64)
+
+
+def padded_segments(
+    flat: npt.NDArray[np.intp], sizes: Sequence[int]
+) -> npt.NDArray[np.intp] | None:
+    """The segments of ``flat`` (of lengths ``sizes``, each at least 1) as rows of one matrix.
+
+    Short rows are padded by repeating their last entry, so that a maximum
+    over a row is the maximum over its segment. ``values[:, padded].max(axis=2)``
+    is then the same as ``np.maximum.reduceat(values[:, flat], starts, axis=1)``
+    (a maximum involves no rounding), and several times faster for short
+    segments, where reduceat pays its overhead per segment. None when the
+    segments are so uneven that the padding would make the matrix more than
+    four times as large (plus a little), as one step with hundreds of
+    neighbours in a large process would.
+
+    >>> padded_segments(np.asarray([4, 5, 6, 7]), [1, 3]).tolist()
+    [[4, 4, 4], [5, 6, 7]]
+    """
+    if not len(sizes):
+        return None
+    width = max(sizes)
+    if width * len(sizes) > 4 * len(flat) + 256:
+        return None
+    lengths = np.asarray(sizes, dtype=np.intp)
+    starts = np.cumsum(lengths) - lengths
+    columns = np.minimum(np.arange(width)[None, :], (lengths - 1)[:, None])
+    result: npt.NDArray[np.intp] = flat[starts[:, None] + columns]
+    return result
 
 
 _CONCEPT_IDS: dict[str, int] = {}
@@ -1225,8 +1260,15 @@ def similarity_matrix(
     named_a = a.sizes > 0
     named_b = b.sizes > 0
     # Best match of each concept of A within each label of B, and vice versa.
-    best_in_b = np.maximum.reduceat(t[:, b.index], b.offsets[named_b], axis=1)
-    best_in_a = np.maximum.reduceat(t[a.index, :], a.offsets[named_a], axis=0)
+    pad_a, pad_b = a.padded_index, b.padded_index
+    if pad_b is not None:
+        best_in_b = t[:, pad_b].max(axis=2)
+    else:
+        best_in_b = np.maximum.reduceat(t[:, b.index], b.offsets[named_b], axis=1)
+    if pad_a is not None:
+        best_in_a = t[pad_a, :].max(axis=1)
+    else:
+        best_in_a = np.maximum.reduceat(t[a.index, :], a.offsets[named_a], axis=0)
     member_a, member_b = a.member, b.member
     if weighted:
         # Inverse document frequency over the labels of both processes: a word
