@@ -906,19 +906,21 @@ class LabelSet:
 def padded_segments(
     flat: npt.NDArray[np.intp], sizes: Sequence[int]
 ) -> npt.NDArray[np.intp] | None:
-    """The segments of ``flat`` (of lengths ``sizes``, each at least 1) as rows of one matrix.
+    """The segments of ``flat`` (of lengths ``sizes``, each at least 1) as columns of one matrix.
 
-    Short rows are padded by repeating their last entry, so that a maximum
-    over a row is the maximum over its segment. ``values[:, padded].max(axis=2)``
-    is then the same as ``np.maximum.reduceat(values[:, flat], starts, axis=1)``
-    (a maximum involves no rounding), and several times faster for short
-    segments, where reduceat pays its overhead per segment. None when the
+    Row k holds the k-th entry of every segment; a segment shorter than the
+    longest repeats its last entry, so that a maximum over a column is the
+    maximum over its segment. ``values[:, padded].max(axis=1)`` is then the
+    same as ``np.maximum.reduceat(values[:, flat], starts, axis=1)`` (a
+    maximum involves no rounding), and about twice as fast for short
+    segments, where reduceat pays its overhead per segment (the segments
+    along the middle axis keep the reduction vectorised). None when the
     segments are so uneven that the padding would make the matrix more than
     four times as large (plus a little), as one step with hundreds of
     neighbours in a large process would.
 
     >>> padded_segments(np.asarray([4, 5, 6, 7]), [1, 3]).tolist()
-    [[4, 4, 4], [5, 6, 7]]
+    [[4, 5], [4, 6], [4, 7]]
     """
     if not len(sizes):
         return None
@@ -927,8 +929,8 @@ def padded_segments(
         return None
     lengths = np.asarray(sizes, dtype=np.intp)
     starts = np.cumsum(lengths) - lengths
-    columns = np.minimum(np.arange(width)[None, :], (lengths - 1)[:, None])
-    result: npt.NDArray[np.intp] = flat[starts[:, None] + columns]
+    rows = np.minimum(np.arange(width)[:, None], (lengths - 1)[None, :])
+    result: npt.NDArray[np.intp] = flat[starts[None, :] + rows]
     return result
 
 
@@ -1020,20 +1022,27 @@ def analyse(
         }
         known = known_stems(pool, lang)
     pairs: list[tuple[tuple[str, str], ...]] = []
+    # The (concept, stem) items of each word, worked out once per call: words
+    # recur across the labels of a process ("søknad" in many steps).
+    word_items: dict[str, list[tuple[str, str]]] = {}
     for ws in content:
         items: list[tuple[str, str]] = []
         for w in ws:
-            parts = None
-            if known and syn.concept(w, lang) is None:
-                parts = _split_compound(w, known, language=lang)
-                if parts and lang != "norwegian":
-                    # "handover" -> "hand" + "over": a stop word part adds nothing.
-                    parts = [x for x in parts if x not in stops] or parts
-                elif parts is None:
-                    root = _derived_root(w, known, lang)
-                    parts = [root] if root else None
-            for part in parts or [w]:
-                item = _word_concept(part, lang, syn)
+            w_items = word_items.get(w)
+            if w_items is None:
+                parts = None
+                if known and syn.concept(w, lang) is None:
+                    parts = _split_compound(w, known, language=lang)
+                    if parts and lang != "norwegian":
+                        # "handover" -> "hand" + "over": a stop word part adds nothing.
+                        parts = [x for x in parts if x not in stops] or parts
+                    elif parts is None:
+                        root = _derived_root(w, known, lang)
+                        parts = [root] if root else None
+                w_items = word_items[w] = [
+                    _word_concept(part, lang, syn) for part in parts or [w]
+                ]
+            for item in w_items:
                 if item not in items:
                     items.append(item)
         pairs.append(tuple(items))
@@ -1262,11 +1271,11 @@ def similarity_matrix(
     # Best match of each concept of A within each label of B, and vice versa.
     pad_a, pad_b = a.padded_index, b.padded_index
     if pad_b is not None:
-        best_in_b = t[:, pad_b].max(axis=2)
+        best_in_b = t[:, pad_b].max(axis=1)
     else:
         best_in_b = np.maximum.reduceat(t[:, b.index], b.offsets[named_b], axis=1)
     if pad_a is not None:
-        best_in_a = t[pad_a, :].max(axis=1)
+        best_in_a = t[pad_a, :].max(axis=0)
     else:
         best_in_a = np.maximum.reduceat(t[a.index, :], a.offsets[named_a], axis=0)
     member_a, member_b = a.member, b.member
