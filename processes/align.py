@@ -67,6 +67,7 @@ with the same id when there is one.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 import weakref
 from collections.abc import Iterable
@@ -826,36 +827,29 @@ class _Neighbours:
     @classmethod
     def of(cls, lists: tuple[tuple[int, ...], ...]) -> _Neighbours:
         n = len(lists)
-        has = [j for j in range(n) if lists[j]]
-        sizes = [len(ns) for ns in lists]
-        cols = [q for ns in lists for q in ns]
-        weights = [1.0 / k for k in sizes for _ in range(k)]
-        # Built from its CSR arrays directly (the rows come in order and each
-        # row's columns are sorted and distinct, as a COO conversion would
-        # leave them), which costs a fraction of the (data, (rows, cols)) form.
+        sizes = np.fromiter(map(len, lists), dtype=np.intp, count=n)
+        # All neighbours in row order (rows without any add nothing).
+        flat = np.fromiter(itertools.chain.from_iterable(lists), dtype=np.intp)
+        has = np.flatnonzero(sizes)
+        counts = sizes[has]
+        # The mean matrix is built from its CSR arrays directly (the rows come
+        # in order and each row's columns are sorted and distinct, as a COO
+        # conversion would leave them), a fraction of the cost of the
+        # (data, (rows, cols)) form; 1.0 / k is the same double either way.
         indptr = np.zeros(n + 1, dtype=np.int32)
         np.cumsum(sizes, out=indptr[1:])
         mean = csr_array(
-            (
-                np.asarray(weights, dtype=np.float64),
-                np.asarray(cols, dtype=np.int32),
-                indptr,
-            ),
+            (np.repeat(1.0 / counts, counts), flat.astype(np.int32), indptr),
             shape=(n, n),
         )
-        flat = np.asarray([q for j in has for q in lists[j]], dtype=np.intp)
         return cls(
             lists=lists,
-            has=np.asarray(has, dtype=np.intp),
+            has=has,
             flat=flat,
-            offsets=np.asarray(
-                np.cumsum([0] + [len(lists[j]) for j in has[:-1]]), dtype=np.intp
-            )
-            if has
-            else np.zeros(0, dtype=np.intp),
+            offsets=np.cumsum(counts) - counts,
             mean=mean,
-            none=np.asarray([not ns for ns in lists], dtype=bool),
-            padded=padded_segments(flat, [sizes[j] for j in has]),
+            none=sizes == 0,
+            padded=padded_segments(flat, counts),
         )
 
 

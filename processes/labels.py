@@ -568,6 +568,11 @@ class Synonyms:
     _lookup_cache: dict[str, dict[str, str]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    # (word, language) -> concept(word, language): analyse() asks for the same
+    # words in every process of a kind.
+    _concept_cache: dict[tuple[str, str], str | None] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     @classmethod
     def builtin(cls) -> Synonyms:
@@ -636,9 +641,17 @@ class Synonyms:
 
     def concept(self, word: str, language: str = "norwegian") -> str | None:
         """Return the group key of a word (or of its stem), or None if it is in no group."""
+        cache = self._concept_cache
+        key = (word, language)
+        if key in cache:
+            return cache[key]
         w = normalise(word)
         table = self._lookup(language)
-        return table.get(w) or table.get("~" + stem(w, language))
+        found = table.get(w) or table.get("~" + stem(w, language))
+        if len(cache) >= 65536:
+            cache.clear()
+        cache[key] = found
+        return found
 
     def __hash__(self) -> int:
         return hash(self.groups)
@@ -683,23 +696,38 @@ _PARTICLES = frozenset(
 _DERIVATIONS = (("age", 4), ("ment", 3), ("ness", 4), ("al", 5), ("y", 5))
 
 
-def _known_left(left: str, known: frozenset[str], language: str) -> str | None:
-    """``left`` (without its linking element) if it is a known word, else None."""
-    if stem(left, language) in known:
-        return left
-    for link in _LINKS.get(language, ()):
-        if not left.endswith(link):
-            continue
-        bare = left[: -len(link)]
-        if len(bare) >= 3 and stem(bare, language) in known:
-            # The part without its link stems like the word on its own
-            # (Norwegian "saks" stems to "saks", "sak" to "sak").
-            return bare
-    return None
-
-
 def _right_ok(right: str, language: str) -> bool:
     return len(right) >= 3 or (language == "english" and right in _PARTICLES)
+
+
+@lru_cache(maxsize=65536)
+def _split_points(
+    word: str, language: str
+) -> tuple[tuple[tuple[tuple[str, str], ...], str, str | None], ...]:
+    """Where :func:`_split_compound` tries to cut ``word``, with the stems it needs.
+
+    Per cut, left to right: the readings of the left part as (word, stem),
+    first as it is, then without each linking element it ends in (Norwegian
+    "saks" -> "sak"); the right part; and the right part's stem, or None if
+    the right part cannot stand alone. Only which stems are known differs
+    between processes, so this is kept per word and language.
+    """
+    links = _LINKS.get(language, ())
+    last = len(word) - (1 if language == "english" else 2)
+    points: list[tuple[tuple[tuple[str, str], ...], str, str | None]] = []
+    for i in range(3, last):
+        left, right = word[:i], word[i:]
+        readings = [(left, stem(left, language))]
+        for link in links:
+            if left.endswith(link):
+                bare = left[: -len(link)]
+                if len(bare) >= 3:
+                    # The part without its link stems like the word on its own
+                    # (Norwegian "saks" stems to "saks", "sak" to "sak").
+                    readings.append((bare, stem(bare, language)))
+        right_stem = stem(right, language) if _right_ok(right, language) else None
+        points.append((tuple(readings), right, right_stem))
+    return tuple(points)
 
 
 def _split_compound(
@@ -715,13 +743,14 @@ def _split_compound(
     shortest = 5 if language == "english" else 6
     if depth > 2 or len(word) < shortest:
         return None
-    last = len(word) - (1 if language == "english" else 2)
-    for i in range(3, last):
-        left, right = word[:i], word[i:]
-        left_word = _known_left(left, known, language)
-        if left_word is None:
+    for readings, right, right_stem in _split_points(word, language):
+        # The left part as it is if it is a known word, else without its link.
+        for left_word, left_stem in readings:
+            if left_stem in known:
+                break
+        else:
             continue
-        if _right_ok(right, language) and stem(right, language) in known:
+        if right_stem is not None and right_stem in known:
             return [left_word, right]
         rest = _split_compound(right, known, depth + 1, language)
         if rest:
@@ -904,7 +933,7 @@ class LabelSet:
 
 
 def padded_segments(
-    flat: npt.NDArray[np.intp], sizes: Sequence[int]
+    flat: npt.NDArray[np.intp], sizes: Sequence[int] | npt.NDArray[np.intp]
 ) -> npt.NDArray[np.intp] | None:
     """The segments of ``flat`` (of lengths ``sizes``, each at least 1) as columns of one matrix.
 
@@ -924,10 +953,10 @@ def padded_segments(
     """
     if not len(sizes):
         return None
-    width = max(sizes)
+    lengths = np.asarray(sizes, dtype=np.intp)
+    width = int(lengths.max())
     if width * len(sizes) > 4 * len(flat) + 256:
         return None
-    lengths = np.asarray(sizes, dtype=np.intp)
     starts = np.cumsum(lengths) - lengths
     rows = np.minimum(np.arange(width)[:, None], (lengths - 1)[None, :])
     result: npt.NDArray[np.intp] = flat[starts[None, :] + rows]
@@ -1057,8 +1086,8 @@ def analyse(
     )
     named = [found for found in pairs if found]
     member = np.zeros((len(named), len(vocab_pairs)))
-    for row, found in enumerate(named):
-        member[row, [position[item] for item in found]] = 1.0
+    member_rows = [row for row, found in enumerate(named) for _ in found]
+    member[member_rows, [position[item] for found in named for item in found]] = 1.0
     return LabelSet(
         labels=tuple(labels),
         concepts=tuple(tuple(c for c, _ in items) for items in pairs),
