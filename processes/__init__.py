@@ -78,7 +78,7 @@ from processes.model import (
 from processes.render import Style, layout
 from processes.similarity import Similarity, graph_edit_distance, similarities
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     "ACTIVITY_KINDS",

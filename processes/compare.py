@@ -29,13 +29,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from processes.align import Alignment, MappingMemory, PreparedProcess, align, prepare
+from processes.align import Alignment, MappingMemory, Match, PreparedProcess, align, prepare
 from processes.diff import Difference, diff
 from processes.exceptions import FormatError
 from processes.explain import explain, format_report
 from processes.labels import Synonyms, normalise
 from processes.model import Process
 from processes.similarity import ProcessProfile, Similarity, profile, similarities
+from processes.suggest import candidates
 
 __all__ = [
     "JSON_DIGITS",
@@ -66,6 +67,11 @@ class Comparison:
         The similarity measures.
     a_name, b_name
         What the explanations call A and B (None: "the standard"/"the variant").
+    candidates
+        Likely partners among the unpaired steps, for a person to confirm or
+        reject (:func:`processes.suggest.candidates`); not part of the
+        alignment, so the differences still count those steps as missing and
+        extra.
     """
 
     a: Process
@@ -75,6 +81,7 @@ class Comparison:
     similarity: Similarity
     a_name: str | None = None
     b_name: str | None = None
+    candidates: tuple[Match, ...] = ()
 
     def texts(self, lang: str = "nb") -> list[str]:
         """Every difference as one sentence in ``lang`` (``"nb"`` or ``"en"``)."""
@@ -92,17 +99,10 @@ class Comparison:
             "similarity": {
                 k: round(v, JSON_DIGITS) for k, v in self.similarity.as_dict().items()
             },
-            "matches": [
-                {
-                    "a": list(m.a),
-                    "b": list(m.b),
-                    "score": round(float(m.score), JSON_DIGITS),
-                    "kind": str(m.kind.value if hasattr(m.kind, "value") else m.kind),
-                }
-                for m in self.alignment.matches
-            ],
+            "matches": [_match_dict(m) for m in self.alignment.matches],
             "missing": list(self.alignment.missing),
             "extra": list(self.alignment.extra),
+            "candidates": [_match_dict(m) for m in self.candidates],
             "differences": [
                 {"kind": d.kind.value, "text": text, "a": list(d.a), "b": list(d.b)}
                 for d, text in zip(self.differences, texts)
@@ -113,11 +113,18 @@ class Comparison:
         """Serialise as JSON::
 
             {"similarity": {"overall": f, "labels": f, "structure": f, "behaviour": f},
-             "matches": [{"a": [ids in A], "b": [ids in B], "score": f, "kind": s}],
+             "matches": [{"a": [ids in A], "b": [ids in B], "score": f, "kind": s,
+                          "confidence": f or null, "evidence": [codes]}],
              "missing": [ids in A], "extra": [ids in B],
+             "candidates": [same shape as matches],
              "differences": [{"kind": s, "text": s, "a": [ids], "b": [ids]}]}
 
         Texts are in ``lang``; ids are the element ids of the inputs.
+        ``score`` is the matcher's similarity of the steps (labels and
+        context), ``confidence`` the estimate that the correspondence is
+        right and ``evidence`` the codes it rests on (see
+        :data:`processes.align.EVIDENCE`). ``candidates`` are likely partners
+        among the missing and extra steps, for a person to confirm.
         ``indent`` pretty-prints (None: compact, and much faster).
         """
         return json.dumps(self.to_dict(lang), ensure_ascii=False, indent=indent)
@@ -125,6 +132,17 @@ class Comparison:
     def report(self, lang: str = "nb") -> str:
         """A readable text report (see :func:`processes.explain.format_report`)."""
         return format_report(self, lang)
+
+
+def _match_dict(m: Match) -> dict[str, Any]:
+    return {
+        "a": list(m.a),
+        "b": list(m.b),
+        "score": round(float(m.score), JSON_DIGITS),
+        "kind": str(m.kind.value if hasattr(m.kind, "value") else m.kind),
+        "confidence": None if m.confidence is None else round(float(m.confidence), JSON_DIGITS),
+        "evidence": list(m.evidence),
+    }
 
 
 def compare(
@@ -185,6 +203,7 @@ def compare(
         similarity=similarities(pa, pb, alignment, synonyms=synonyms),
         a_name=a_name,
         b_name=b_name,
+        candidates=candidates(a, b, alignment, memory=memory, synonyms=synonyms),
     )
 
 

@@ -12,6 +12,7 @@ their label in A (the standard's words), steps found only in B by theirs.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,14 @@ from processes.model import Gateway, Mode, Process, Step, StepKind
 if TYPE_CHECKING:
     from processes.compare import Comparison
 
-__all__ = ["LANGUAGES", "explain", "format_report", "name_of", "summarise"]
+__all__ = [
+    "LANGUAGES",
+    "evidence_text",
+    "explain",
+    "format_report",
+    "name_of",
+    "summarise",
+]
 
 #: Languages the sentences exist in.
 LANGUAGES = ("nb", "en")
@@ -641,6 +649,7 @@ _REPORT = {
         "matches": "Steg som svarer til hverandre ({n})",
         "differences": "Forskjeller ({n})",
         "none": "Ingen forskjeller.",
+        "confidence": "sikkerhet {p} %",
         "kinds": {
             "identical": "likt",
             "renamed": "nytt navn",
@@ -669,6 +678,7 @@ _REPORT = {
         "matches": "Corresponding steps ({n})",
         "differences": "Differences ({n})",
         "none": "No differences.",
+        "confidence": "confidence {p} %",
         "kinds": {
             "identical": "same",
             "renamed": "renamed",
@@ -679,6 +689,72 @@ _REPORT = {
         "b_default": "the variant",
     },
 }
+
+
+# What each evidence code of a match (processes.align.EVIDENCE) says, in the
+# order the codes are listed there; a code without words here is left out.
+_EVIDENCE_WORDS: dict[str, dict[str, str]] = {
+    "nb": {
+        "confirmed": "bekreftet av en person",
+        "same_label": "samme navn",
+        "same_words": "samme ord når bøyning og synonymer ses bort fra",
+        "similar_words": "noen ord felles",
+        "repeated_label": "navnet finnes flere ganger i samme prosess",
+        "other_step_same_label": "et annet steg har nøyaktig ett av navnene",
+        "neighbours_agree": "stegene før og etter svarer også til hverandre",
+        "neighbours_differ": "stegene før og etter svarer ikke til hverandre",
+        "same_actor": "samme rolle utfører stegene",
+        "other_actor": "ulike roller utfører stegene",
+        "same_id": "samme id i begge filene",
+        "generic_words_only": "bare vanlige ord felles, som søknad eller sak",
+        "contradiction": "motsatte handlinger eller ulike tall",
+        "parts_of_one_step": "stegene gjør til sammen det ene steget",
+        "specialisation": "hvert steg gjør det ene steget i et bestemt tilfelle",
+        "not_paired": "ikke koblet av registeret selv",
+        "no_words_in_common": "ingen ord felles",
+        "one_neighbour_agrees": "stegene før eller stegene etter svarer til hverandre",
+    },
+    "en": {
+        "confirmed": "confirmed by a person",
+        "same_label": "same name",
+        "same_words": "same words once inflection and synonyms are set aside",
+        "similar_words": "some words in common",
+        "repeated_label": "the name occurs more than once in one process",
+        "other_step_same_label": "another step has exactly one of the names",
+        "neighbours_agree": "the steps before and after correspond too",
+        "neighbours_differ": "the steps before and after do not correspond",
+        "same_actor": "the same role does the steps",
+        "other_actor": "different roles do the steps",
+        "same_id": "the same id in both files",
+        "generic_words_only": "only common words in common, such as application or case",
+        "contradiction": "opposite actions or different numbers",
+        "parts_of_one_step": "the steps together do what the one step does",
+        "specialisation": "each step does the one step in a particular case",
+        "not_paired": "not paired by the registry itself",
+        "no_words_in_common": "no words in common",
+        "one_neighbour_agrees": "the steps before or the steps after correspond",
+    },
+}
+
+
+def evidence_text(codes: Sequence[str], lang: str = "nb") -> str:
+    """What a match's evidence codes (:attr:`processes.align.Match.evidence`) say, as one phrase.
+
+    Examples
+    --------
+    >>> evidence_text(["same_label", "neighbours_agree"])
+    'samme navn; stegene før og etter svarer også til hverandre'
+    >>> evidence_text(["similar_words", "contradiction"], "en")
+    'some words in common; opposite actions or different numbers'
+
+    Raises
+    ------
+    ValueError
+        For a language other than ``"nb"`` or ``"en"``.
+    """
+    _check_lang(lang)
+    words = _EVIDENCE_WORDS[lang]
+    return "; ".join(words[c] for c in codes if c in words)
 
 
 def format_report(comparison: Comparison, lang: str = "nb") -> str:
@@ -710,7 +786,12 @@ def format_report(comparison: Comparison, lang: str = "nb") -> str:
         left = _join([name_of(a, x, lang) for x in m.a], lang)
         right = _join([name_of(b, y, lang) for y in m.b], lang)
         kind = str(getattr(m.kind, "value", m.kind))
-        lines.append(f"  {left} ↔ {right}  ({kinds.get(kind, kind)}, {m.score:.2f})")
+        how = kinds.get(kind, kind)
+        if m.confidence is not None:
+            # Rounded down: 0.998 is not certainty, so it reads 99 %, not 100 %.
+            sure = str(words["confidence"]).format(p=math.floor(m.confidence * 100))
+            how = f"{how}, {sure}: {evidence_text(m.evidence, lang)}"
+        lines.append(f"  {left} ↔ {right}  ({how})")
     lines.append("")
     # Hundreds of flow differences (two discovered processes) are grouped by step.
     texts = summarise(

@@ -29,13 +29,13 @@ class AddCorrespondenceForm(FlaskForm):
 
 
 class ConfirmSuggestionsForm(FlaskForm):
-    """Confirm every suggestion not decided yet whose score is at least the chosen one."""
+    """Confirm every suggestion not decided yet whose confidence is at least the chosen one."""
 
     threshold = SelectField(
-        _l("Confirm all suggestions with a score of at least"),
+        _l("Confirm all suggestions with a confidence of at least"),
         choices=[str(t) for t in THRESHOLDS],  # the template writes «90 % – 4 forslag»
         default="90",
-        validators=[InputRequired(_l("Choose a score."))],
+        validators=[InputRequired(_l("Choose a confidence."))],
     )
 
 

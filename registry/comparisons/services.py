@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from processes import ProcessError
 from processes.compare import compare
 from processes.diffview import diff_diagram
-from processes.explain import name_of
+from processes.explain import evidence_text, name_of
 from registry.comparisons.models import Comparison, MappingDecision
 from registry.cooperations.models import Cooperation, Membership
 from registry.errors import NotFoundError, ValidationError
@@ -53,6 +53,7 @@ __all__ = [
     "DIAGRAM_MAX_STEPS",
     "PENDING_RETRY_AFTER",
     "STATUS_PREFERENCE",
+    "UNCERTAIN_BELOW",
     "AlignmentRow",
     "DecisionBatch",
     "QueuedWorkLimitError",
@@ -410,9 +411,28 @@ class AlignmentRow:
 
     a_steps: tuple[tuple[str, str], ...]  # (id, label)
     b_steps: tuple[tuple[str, str], ...]
-    kind: str  # identical, renamed, split, merged, missing, extra
+    kind: str  # identical, renamed, split, merged, missing, extra, candidate (unpaired, perhaps the same)
     score: float | None
     decision: str | None  # confirmed, rejected or None (not decided)
+    confidence: float | None = None  # the engine's estimate that the pair is right
+    evidence: str = ""  # what the confidence rests on, in the page's language
+
+    @property
+    def certainty(self) -> float | None:
+        """The number the page shows and "confirm all" compares: the confidence (the score for old results)."""
+        return self.confidence if self.confidence is not None else self.score
+
+    @property
+    def uncertain(self) -> bool:
+        """A suggestion nobody has decided whose confidence is below :data:`UNCERTAIN_BELOW`: to be confirmed."""
+        certainty = self.certainty
+        return self.decision is None and certainty is not None and bool(self.b_steps) and certainty < UNCERTAIN_BELOW
+
+
+#: Suggestions with a confidence below this are marked for the owner to confirm or reject. The
+#: engine's confidence is calibrated on the development sets (benchmarks/RESULTS.md, "Confidence"):
+#: of the pairs it gives 0.65, about two in three are right; of those at 0.9 or more, nine in ten.
+UNCERTAIN_BELOW = 0.8
 
 
 def step_choices(process: Any, lang: str = "nb") -> list[tuple[str, str]]:
@@ -447,10 +467,36 @@ def alignment_rows(row: Comparison, lang: str = "nb") -> list[AlignmentRow]:
                 kind=m["kind"],
                 score=m["score"],
                 decision=decision,
+                confidence=m.get("confidence"),
+                evidence=evidence_text(m.get("evidence") or (), "en" if lang == "en" else "nb"),
             )
         )
-    rows.extend(AlignmentRow((label(a_proc, x),), (), "missing", None, None) for x in data["missing"])
-    rows.extend(AlignmentRow((), (label(b_proc, y),), "extra", None, None) for y in data["extra"])
+    # A step left unpaired that has a likely partner (the engine's candidates, below its threshold)
+    # is one row for the owner to confirm or reject, not a missing and an extra step side by side.
+    paired_a: set[str] = set()
+    paired_b: set[str] = set()
+    for m in data.get("candidates", ()):
+        if set(m["a"]) & paired_a or set(m["b"]) & paired_b:
+            continue
+        if any(decided.get((x, y)) == "rejected" for x in m["a"] for y in m["b"]):
+            continue
+        paired_a.update(m["a"])
+        paired_b.update(m["b"])
+        rows.append(
+            AlignmentRow(
+                a_steps=tuple(label(a_proc, x) for x in m["a"]),
+                b_steps=tuple(label(b_proc, y) for y in m["b"]),
+                kind="candidate",
+                score=m["score"],
+                decision=None,
+                confidence=m.get("confidence"),
+                evidence=evidence_text(m.get("evidence") or (), "en" if lang == "en" else "nb"),
+            )
+        )
+    rows.extend(
+        AlignmentRow((label(a_proc, x),), (), "missing", None, None) for x in data["missing"] if x not in paired_a
+    )
+    rows.extend(AlignmentRow((), (label(b_proc, y),), "extra", None, None) for y in data["extra"] if y not in paired_b)
     return rows
 
 
@@ -525,17 +571,17 @@ def decided_pairs(row: Comparison) -> frozenset[tuple[str, str]]:
 def open_rows(
     rows: Iterable[AlignmentRow], threshold: float, decided: frozenset[tuple[str, str]],
 ) -> list[AlignmentRow]:
-    """The suggestions scoring ``threshold`` (0–1) or more none of whose pairs anyone has decided yet."""
+    """The suggestions with a confidence of ``threshold`` (0–1) or more none of whose pairs anyone has decided yet."""
     return [
         r for r in rows
-        if r.a_steps and r.b_steps and r.score is not None and r.score >= threshold
+        if r.a_steps and r.b_steps and r.kind != "candidate" and r.certainty is not None and r.certainty >= threshold
         and not (len(r.a_steps) > 1 and len(r.b_steps) > 1)
         and not any((x, y) in decided for x, _la in r.a_steps for y, _lb in r.b_steps)
     ]
 
 
 def open_suggestions(row: Comparison, threshold: float) -> list[AlignmentRow]:
-    """The comparison's suggestions not decided yet whose score is ``threshold`` (0–1) or more."""
+    """The comparison's suggestions not decided yet whose confidence is ``threshold`` (0–1) or more."""
     return open_rows(alignment_rows(row), threshold, decided_pairs(row))
 
 
@@ -555,13 +601,13 @@ def _groups(pairs: Iterable[tuple[str, str]]) -> int:
 
 
 def confirm_suggestions(row: Comparison, *, threshold: float, user: User | None) -> tuple[Comparison, int]:
-    """Confirm every open suggestion scoring ``threshold`` or more, as one batch that can be undone together."""
+    """Confirm every open suggestion with a confidence of ``threshold`` or more, as one batch that can be undone."""
     if not 0 < threshold <= 1:
-        raise ValidationError(_("Choose a score between 1 and 100 per cent."), field="threshold")
+        raise ValidationError(_("Choose a confidence between 1 and 100 per cent."), field="threshold")
     rows = open_suggestions(row, threshold)
     if not rows:
         raise ValidationError(
-            _("No suggestion that is not decided yet has a score of %(percent)s %% or more.",
+            _("No suggestion that is not decided yet has a confidence of %(percent)s %% or more.",
               percent=round(100 * threshold)), field="threshold")
     a_proc, b_proc = load_process(row.version_a), load_process(row.version_b)
     batch = secrets.token_hex(8)

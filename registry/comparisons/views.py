@@ -30,6 +30,7 @@ from registry.comparisons.forms import (
 )
 from registry.comparisons.models import Comparison
 from registry.comparisons.services import (
+    UNCERTAIN_BELOW,
     QueuedWorkLimitError,
     alignment_rows,
     comparison_diagram,
@@ -170,6 +171,7 @@ def _render(
             if svg
             else None,
             rows=rows,
+            uncertain_below=UNCERTAIN_BELOW,
         )
         if can_decide:
             context["confirm_form"] = ConfirmSuggestionsForm(prefix="alle", formdata=None)

@@ -119,6 +119,7 @@ def relation_label(kind: str) -> str:
         "merged": _("several steps merged"),
         "missing": _("missing in this process"),
         "extra": _("only in this process"),
+        "candidate": _("perhaps the same step (not paired)"),
     }.get(kind, kind)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from processes.align import EVIDENCE
 from processes.compare import Comparison, compare, compare_files, compare_matrix
 from processes.exceptions import FormatError
 from processes.formats import write_process
@@ -74,14 +75,16 @@ def test_relabelled_isomorphic_copy_matches_completely() -> None:
 
 def test_json_shape_is_exactly_the_documented_one() -> None:
     data = json.loads(compare(STANDARD, VARIANT, b_name="Malvik").to_json("nb"))
-    assert list(data) == ["similarity", "matches", "missing", "extra", "differences"]
+    assert list(data) == ["similarity", "matches", "missing", "extra", "candidates", "differences"]
     assert list(data["similarity"]) == ["overall", "labels", "structure", "behaviour"]
     for value in data["similarity"].values():
         assert isinstance(value, float) and 0.0 <= value <= 1.0
     ids_a = {s.id for s in STANDARD.steps}
     ids_b = {s.id for s in VARIANT.steps}
     for match in data["matches"]:
-        assert list(match) == ["a", "b", "score", "kind"]
+        assert list(match) == ["a", "b", "score", "kind", "confidence", "evidence"]
+        assert isinstance(match["confidence"], float) and 0.0 <= match["confidence"] <= 1.0
+        assert match["evidence"] and set(match["evidence"]) <= set(EVIDENCE)
         assert match["a"] and set(match["a"]) <= ids_a
         assert match["b"] and set(match["b"]) <= ids_b
         assert isinstance(match["score"], float) and 0.0 <= match["score"] <= 1.0

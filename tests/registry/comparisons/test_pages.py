@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from registry.comparisons.models import Comparison, MappingDecision
-from registry.comparisons.services import alignment_rows, result_of
+from registry.comparisons.services import alignment_rows, open_rows, result_of
 from registry.extensions import db
 from registry.graphs import ENGINE_VERSION, comparison_parameters, decision_memory
 from registry.variants.models import ProcessVersion
@@ -55,20 +55,35 @@ def test_the_english_page_uses_the_english_sentences(site: Any) -> None:
     assert "Trondheim compared with" in page
 
 
+def _with_a_step_renamed(app: Flask, ids: dict[str, Any]) -> dict[str, Any]:
+    """A new version of Trondheim's variant: the standard with «Vurdere søknaden» under another id and
+    named with other words, so that the matcher leaves it unpaired (missing and extra, with a candidate)."""
+    standard = sample().decode()
+    assert "Vurdere søknaden" in standard and "id: vurdere\n" in standard
+    changed = standard.replace("Vurdere søknaden", "Se gjennom innholdet").replace("id: vurdere\n", "id: steg_9\n")
+    changed = changed.replace("-> vurdere ->", "-> steg_9 ->")
+    with app.app_context():
+        first = db.session.get(ProcessVersion, ids["variant_version_id"])
+        version = create_variant_version(
+            first.variant.municipality, first.variant.process_type, changed.encode(), filename="endret.yaml"
+        )
+        db.session.commit()
+        return ids | {"variant_version_id": version.id}
+
+
 def test_confirming_a_pair_stores_the_decision_and_recomputes_the_comparison(site: Any) -> None:
     app, ids = site
-    first_id, first_hash, _engine, rows, _result = _latest_row(app, ids)
-    missing = next(r for r in rows if r.kind == "missing")
-    extra = next(r for r in rows if r.kind == "extra")
+    ids = _with_a_step_renamed(app, ids)
+    first_id, first_hash, _engine, rows, result = _latest_row(app, ids)
+    assert result["nb"]["missing"] == ["vurdere"] and "steg_9" in result["nb"]["extra"]
     owner = client_as(app, "owner")
-    response = owner.post(
-        URL, data={"a_steps": missing.a_steps[0][0], "b_steps": extra.b_steps[0][0], "decision": "confirmed"}
-    )
+    response = owner.post(URL, data={"a_steps": "vurdere", "b_steps": "steg_9", "decision": "confirmed"})
     assert response.status_code == 302 and response.headers["Location"].endswith("#alignment")
     new_id, new_hash, engine, new_rows, _ = _latest_row(app, ids)
     assert new_id != first_id and new_hash != first_hash and engine == ENGINE_VERSION
     confirmed = [r for r in new_rows if r.decision == "confirmed"]
-    assert [(r.a_steps[0][0], r.b_steps[0][0]) for r in confirmed] == [(missing.a_steps[0][0], extra.b_steps[0][0])]
+    assert [(r.a_steps[0][0], r.b_steps[0][0]) for r in confirmed] == [("vurdere", "steg_9")]
+    assert confirmed[0].kind == "renamed" and confirmed[0].confidence == 1.0
     page = owner.get(URL).get_data(as_text=True)
     assert "✓ Bekreftet" in page
 
@@ -89,12 +104,12 @@ def test_a_decision_is_used_for_the_next_version_too(site: Any) -> None:
 
 def test_a_missed_correspondence_can_be_added(site: Any) -> None:
     app, ids = site
-    _id, _hash, _engine, rows, _result = _latest_row(app, ids)
-    missing = next(r for r in rows if r.kind == "missing")
-    extra = next(r for r in rows if r.kind == "extra")
+    ids = _with_a_step_renamed(app, ids)
+    _id, _hash, _engine, rows, result = _latest_row(app, ids)
+    missing, extra = result["nb"]["missing"][0], result["nb"]["extra"][0]
     owner = client_as(app, "owner")
     assert "Koble to steg som registeret ikke koblet" in owner.get(URL).get_data(as_text=True)
-    response = owner.post(URL, data={"add-a_step": missing.a_steps[0][0], "add-b_step": extra.b_steps[0][0]})
+    response = owner.post(URL, data={"add-a_step": missing, "add-b_step": extra})
     assert response.status_code == 302
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(MappingDecision)) == 1
@@ -200,14 +215,84 @@ def test_a_step_named_in_the_link_is_marked_in_the_alignment_table(site: Any) ->
 )
 def test_a_decision_keeps_the_way_back_to_the_map(site: Any, kart: str, kept: bool) -> None:
     app, ids = site
-    _id, _hash, _engine, rows, _result = _latest_row(app, ids)
-    missing = next(r for r in rows if r.kind == "missing")
-    extra = next(r for r in rows if r.kind == "extra")
+    _id, _hash, _engine, rows, result = _latest_row(app, ids)
+    match = next(r for r in rows if r.kind == "identical")
+    extra = result["nb"]["extra"][0]
     response = client_as(app, "owner").post(
         URL + "?kart=" + kart,
-        data={"a_steps": missing.a_steps[0][0], "b_steps": extra.b_steps[0][0], "decision": "confirmed"},
+        data={"a_steps": match.a_steps[0][0], "b_steps": extra, "decision": "confirmed"},
     )
     location = response.headers.get("Location", "")
     assert response.status_code == 302
     assert ("kart=digi-trondelag" in location) is kept
     assert "evil" not in location and ".." not in location
+
+
+# -- confidence: the number explained, identical names read as identical, uncertain pairs marked --
+
+
+def _rows_in_page(page: str) -> list[str]:
+    body = page.split('<table class="table alignment-table">', 1)[1].split("</table>", 1)[0]
+    return body.split("<tr")[2:]  # after the header row
+
+
+def test_each_pair_shows_its_confidence_and_what_it_rests_on_in_words(site: Any) -> None:
+    app, ids = site
+    _id, _hash, _engine, rows, _result = _latest_row(app, ids)
+    page = client_as(app, "anonymous").get(URL).get_data(as_text=True)
+    assert '<th scope="col">Sikkerhet</th>' in page and "Poeng" not in page
+    assert "Hva sikkerheten betyr" in page and "registerets anslag på hvor sannsynlig" in page
+    matched = [r for r in rows if r.a_steps and r.b_steps]
+    assert matched and all(r.confidence is not None and r.evidence for r in matched)
+    for r, html in zip(rows, _rows_in_page(page)):
+        if r.confidence is None:
+            continue
+        assert f'<span class="confidence__value">{int(r.confidence * 100)} %</span>' in html
+        assert r.evidence[:1].upper() + r.evidence[1:] in html
+
+
+def test_identical_names_read_as_identical_not_as_a_mixed_score(site: Any) -> None:
+    # Trondheim's variant is a copy of the standard with some steps renamed: every pair of steps
+    # with the same name (occurring once on each side) reads «Samme navn» and at least 98 %, even
+    # where the score (labels mixed with context) is lower.
+    app, ids = site
+    _id, _hash, _engine, rows, _result = _latest_row(app, ids)
+    identical = [r for r in rows if r.kind == "identical"]
+    assert identical
+    for r in identical:
+        assert r.evidence.startswith("samme navn"), r
+        if "flere ganger" not in r.evidence:
+            assert r.confidence is not None and r.confidence >= 0.98 and not r.uncertain
+
+
+def test_an_uncertain_pair_is_marked_for_the_owner_and_counted(site: Any) -> None:
+    # «Vurdere søknaden» with another id and other words: a pair the matcher can only guess from
+    # its place in the flow. It is not paired, but offered as one row for the owner to decide.
+    app, ids = site
+    ids = _with_a_step_renamed(app, ids)
+    owner = client_as(app, "owner")
+    page = owner.get(URL).get_data(as_text=True)
+    _id, _hash, _engine, rows, result = _latest_row(app, ids)
+    assert "vurdere" in result["nb"]["missing"]
+    candidate = next(r for r in rows if r.kind == "candidate")
+    assert (candidate.a_steps[0][0], candidate.b_steps[0][0]) == ("vurdere", "steg_9")
+    assert candidate.uncertain and candidate.confidence is not None and candidate.confidence < 0.5
+    assert candidate.evidence.startswith("ikke koblet av registeret selv")
+    assert not any(r.kind in ("missing", "extra") and ("vurdere", "Vurdere søknaden") in r.a_steps for r in rows)
+    assert "kanskje samme steg (ikke koblet)" in page and "Ikke koblet av registeret selv" in page
+    uncertain = [r for r in rows if r.uncertain]
+    assert f"{len(uncertain)} par er usikre" in page or (len(uncertain) == 1 and "1 par er usikkert" in page)
+    assert page.count('<span class="tag tag--uncertain">Usikker</span>') == len(uncertain)
+    # "Confirm all" never confirms a guess.
+    assert all(r.kind != "candidate" for r in open_rows(rows, 0.0001, frozenset()))
+    client = client_as(app, "anonymous")
+    client.get("/sprak/en")
+    english = client.get(URL).get_data(as_text=True)
+    assert "What the confidence means" in english
+    assert ">Uncertain</span>" in english and "perhaps the same step (not paired)" in english
+    assert "Sikkerhet" not in english and "Usikker" not in english
+    # Rejecting the guess stops the question.
+    owner.post(URL, data={"a_steps": "vurdere", "b_steps": "steg_9", "decision": "rejected"})
+    _id, _hash, _engine, rows, _result = _latest_row(app, ids)
+    assert not any(r.kind == "candidate" and r.a_steps[0][0] == "vurdere" for r in rows)
+
