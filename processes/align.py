@@ -490,6 +490,11 @@ class PreparedProcess:
         return counts
 
     @cached_property
+    def unnamed_rows(self) -> npt.NDArray[np.intp]:
+        """The indices of the steps without a label."""
+        return np.flatnonzero(self.unnamed)
+
+    @cached_property
     def distinctive_ids(self) -> frozenset[str]:
         """The step ids that :func:`is_distinctive_id` accepts."""
         return frozenset(sid for sid in self.ids if is_distinctive_id(sid))
@@ -819,6 +824,7 @@ class _Neighbours:
     # aligning two 2,000-step versions take seconds).
     mean: csr_array
     none: npt.NDArray[np.bool_]  # steps without neighbours
+    none_rows: npt.NDArray[np.intp]  # their indices
 
     # The neighbours of each step in `has`, padded to one width (see
     # labels.padded_segments), or None when the degrees are too uneven.
@@ -849,6 +855,7 @@ class _Neighbours:
             offsets=np.cumsum(counts) - counts,
             mean=mean,
             none=sizes == 0,
+            none_rows=np.flatnonzero(sizes == 0),
             padded=padded_segments(flat, counts),
         )
 
@@ -878,7 +885,8 @@ def _neighbour_agreement(
     part_b = np.asarray(nb.mean @ _best_over_neighbours(sim.T, na)).T
     result: npt.NDArray[np.float64] = (part_a + part_b) / 2.0
     # Both without neighbours on this side (two starts, two ends): they agree.
-    result[np.ix_(na.none, nb.none)] = 1.0
+    if na.none_rows.size and nb.none_rows.size:
+        result[na.none_rows[:, None], nb.none_rows[None, :]] = 1.0
     return result
 
 
@@ -947,8 +955,8 @@ class _Overlap:
         return cls(
             strong=strong,
             shares=in_b > 0,
-            a_in_b=in_b >= ma.sum(axis=1)[:, None],
-            b_in_a=(in_a >= mb.sum(axis=1)[:, None]).T,
+            a_in_b=in_b >= a.member_sums[:, None],
+            b_in_a=(in_a >= b.member_sums[:, None]).T,
         )
 
 
@@ -1005,7 +1013,7 @@ def _generic_only(
     shares_specific = ma @ specific @ mb.T > 0
     # Every concept of one label matched in the other: contained, not generic.
     weak = overlap.shares & ~shares_specific & ~overlap.a_in_b & ~overlap.b_in_a
-    result[np.ix_(named_a, named_b)] = weak
+    result[a.named_rows[:, None], b.named_rows[None, :]] = weak
     return result
 
 
@@ -1066,8 +1074,7 @@ def _find_groups(
     Called with the roles of A and B swapped to find merges; the returned
     indices are then (step of B, (steps of A)).
     """
-    va = {c: i for i, c in enumerate(a.labels.vocabulary)}
-    vb = {c: i for i, c in enumerate(b.labels.vocabulary)}
+    va, vb = a.labels.vocabulary_index, b.labels.vocabulary_index
     matched_b = {j: i for i, j in pairs.items()}
     # A split always leaves a step of B that the 1:1 assignment did not
     # use, so the search starts from those leftovers and stays small.
@@ -1153,7 +1160,7 @@ def _find_specialisations(
     if not named_a.any() or not named_b.any():
         return []
     rows_a, rows_b = np.flatnonzero(named_a), np.flatnonzero(named_b)
-    sizes_a, sizes_b = a.labels.member.sum(axis=1), b.labels.member.sum(axis=1)
+    sizes_a, sizes_b = a.labels.member_sums, b.labels.member_sums
     contains = a_in_b & (sizes_b[None, :] > sizes_a[:, None])
     partner_of = {j: i for i, j in pairs.items()}
     found: list[tuple[int, tuple[int, ...]]] = []
@@ -1312,11 +1319,14 @@ def align(
     for i, j in confirmed_labels:
         label_sim[i, j] = 1.0
     same_kind_unnamed = np.zeros((na, nb), dtype=bool)
-    if pa.unnamed.any() and pb.unnamed.any():
-        kinds_a = np.asarray([s.kind.value for s in pa.steps])
-        kinds_b = np.asarray([s.kind.value for s in pb.steps])
-        same_kind_unnamed = np.equal.outer(kinds_a, kinds_b) & np.outer(
-            pa.unnamed, pb.unnamed
+    unnamed_a, unnamed_b = pa.unnamed_rows, pb.unnamed_rows
+    if unnamed_a.size and unnamed_b.size:
+        # Unnamed steps of the same kind (two start events); only the
+        # unnamed rows and columns can hold such pairs.
+        kinds_a = [pa.steps[i].kind.value for i in unnamed_a.tolist()]
+        kinds_b = [pb.steps[j].kind.value for j in unnamed_b.tolist()]
+        same_kind_unnamed[unnamed_a[:, None], unnamed_b[None, :]] = np.equal.outer(
+            np.asarray(kinds_a), np.asarray(kinds_b)
         )
 
     forbidden = set(rejected) | set(rejected_labels)

@@ -888,10 +888,9 @@ class LabelSet:
     )
 
     # Keyed by the id of the relation matrix, which the value holds (checked on use).
-    opposite_cache: dict[
-        int,
-        tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.bool_]],
-    ] = field(repr=False, compare=False, default_factory=dict)
+    opposite_cache: dict[int, tuple[npt.NDArray[np.float64], _OppositeSides]] = field(
+        repr=False, compare=False, default_factory=dict
+    )
 
     @cached_property
     def vocabulary_index(self) -> dict[str, int]:
@@ -918,6 +917,17 @@ class LabelSet:
             for c in cs:
                 counts[c] = counts.get(c, 0) + 1
         return counts
+
+    @cached_property
+    def named_rows(self) -> npt.NDArray[np.intp]:
+        """The labels with at least one concept (the rows of ``member``)."""
+        return np.flatnonzero(self.sizes > 0)
+
+    @cached_property
+    def member_sums(self) -> npt.NDArray[np.float64]:
+        """``member.sum(axis=1)``: the concepts of each named label."""
+        sums: npt.NDArray[np.float64] = self.member.sum(axis=1)
+        return sums
 
     @cached_property
     def padded_index(self) -> npt.NDArray[np.intp] | None:
@@ -1196,12 +1206,19 @@ def contradictions(
     numbers = np.zeros((na, nb), dtype=bool)
     syn = Synonyms.builtin() if synonyms is None else synonyms
     relation, position = _opposite_relation(a.language, syn)
-    has_a, both_a = _opposite_sides(a, relation, position)
-    has_b, both_b = _opposite_sides(b, relation, position)
-    if has_a.any() and has_b.any():
+    sides_a = _opposite_sides(a, relation, position)
+    sides_b = _opposite_sides(b, relation, position)
+    if sides_a.rows.size and sides_b.rows.size:
         # One has a word, the other its opposite, and neither has both sides.
-        opposite = (has_a @ relation @ has_b.T) > 0
-        opposite &= ~both_a[:, None] & ~both_b[None, :]
+        # The product (has_a @ relation @ has_b.T) over the labels and
+        # concepts that occur only: the rest of it is zero (0/1 counts, exact).
+        linked = (
+            sides_a.compact
+            @ relation[np.ix_(sides_a.columns, sides_b.columns)]
+            @ sides_b.compact.T
+        )
+        opposite[np.ix_(sides_a.rows, sides_b.rows)] = linked > 0
+        opposite &= ~sides_a.both[:, None] & ~sides_b.both[None, :]
     with_a = [(i, n) for i, n in enumerate(a.numbers) if n]
     with_b = [(j, n) for j, n in enumerate(b.numbers) if n]
     for i, n in with_a:
@@ -1237,9 +1254,27 @@ def _opposite_relation(
     return relation, position
 
 
+@dataclass(frozen=True)
+class _OppositeSides:
+    """The concepts with an opposite in the labels of one label set.
+
+    ``has`` (labels x concepts of the relation) says which label has which;
+    ``rows`` and ``columns`` are the labels and concepts that occur at all,
+    and ``compact`` is ``has`` cut down to them, so that two label sets are
+    checked with products of their few rows only. ``both``: the label has
+    both sides of a pair.
+    """
+
+    has: npt.NDArray[np.float64]
+    both: npt.NDArray[np.bool_]
+    rows: npt.NDArray[np.intp]
+    columns: npt.NDArray[np.intp]
+    compact: npt.NDArray[np.float64]
+
+
 def _opposite_sides(
     labels: LabelSet, relation: npt.NDArray[np.float64], position: dict[str, int]
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+) -> _OppositeSides:
     """Per label, its concepts that have an opposite, and whether it has both sides of a pair."""
     key = id(relation)
     found = labels.opposite_cache.get(key)
@@ -1251,8 +1286,11 @@ def _opposite_sides(
                 if k is not None:
                     has[i, k] = 1.0
         both = ((has @ relation) * has).sum(axis=1) > 0
-        found = labels.opposite_cache[key] = (relation, has, both)
-    return found[1], found[2]
+        rows = np.flatnonzero(has.any(axis=1))
+        columns = np.flatnonzero(has.any(axis=0))
+        sides = _OppositeSides(has, both, rows, columns, has[np.ix_(rows, columns)])
+        found = labels.opposite_cache[key] = (relation, sides)
+    return found[1]
 
 
 def concept_matrix(a: LabelSet, b: LabelSet) -> npt.NDArray[np.float64]:
@@ -1318,8 +1356,12 @@ def similarity_matrix(
         member_a = member_a * np.log1p(n / df_a)
         member_b = member_b * np.log1p(n / df_b)
     credit = member_a @ best_in_b + (member_b @ best_in_a.T).T
-    total = member_a.sum(axis=1)[:, None] + member_b.sum(axis=1)[None, :]
-    result[np.ix_(named_a, named_b)] = credit / total
+    if weighted:
+        total = member_a.sum(axis=1)[:, None] + member_b.sum(axis=1)[None, :]
+    else:
+        total = a.member_sums[:, None] + b.member_sums[None, :]
+    # Broadcast index arrays: the same cells as np.ix_(named_a, named_b).
+    result[a.named_rows[:, None], b.named_rows[None, :]] = credit / total
     return result
 
 
