@@ -712,13 +712,31 @@ def prepare(
         succ_arrays=_Neighbours.of(succ),
         lanes=lanes,
         lane_index=lane_index,
-        lane_labels=analyse(list(lanes), synonyms=syn, language=labels.language),
+        lane_labels=_lane_labels(lanes, syn, labels.language),
         words=words,
         split_candidates=candidates,
         known=known,
         candidate_stems=frozenset(x for pair in candidates for x in pair),
         _index=index,
     )
+
+
+# Lane names repeat across the versions and variants of a process: their
+# analysis (a LabelSet, which is never changed) is shared.
+_LANE_LABELS: dict[tuple[tuple[str, ...], str, int], tuple[Synonyms, LabelSet]] = {}
+
+
+def _lane_labels(lanes: tuple[str, ...], syn: Synonyms, language: str) -> LabelSet:
+    # Keyed by the identity of the synonyms, checked on use (as labels._RELATIONS).
+    key = (lanes, language, id(syn))
+    hit = _LANE_LABELS.get(key)
+    if hit is not None and hit[0] is syn:
+        return hit[1]
+    found = analyse(list(lanes), synonyms=syn, language=language)
+    if len(_LANE_LABELS) >= 4096:
+        _LANE_LABELS.clear()
+    _LANE_LABELS[key] = (syn, found)
+    return found
 
 
 # Prepared features of recently aligned Process objects, so that repeated

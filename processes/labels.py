@@ -669,6 +669,12 @@ def _builtin_synonyms() -> Synonyms:
 
 
 @lru_cache(maxsize=1)
+def _lexicon_known() -> frozenset[str]:
+    """The Norwegian stems of the lexicon's words of three letters or more."""
+    return frozenset(stem(w) for w in lexicon() if len(w) >= 3)
+
+
+@lru_cache(maxsize=1)
 def lexicon() -> frozenset[str]:
     """The built-in Norwegian words known to compound splitting (``processes/data/lexicon.txt``)."""
     text = (
@@ -1048,12 +1054,9 @@ def analyse(
     content = [[w for w in ws if w not in stops] or ws for ws in words]
     known: frozenset[str] = frozenset()
     if lang == "norwegian":
-        pool = (
-            set(lexicon())
-            | {w for ws in content for w in ws}
-            | {normalise(v) for v in vocabulary}
-        )
-        known = frozenset(stem(w) for w in pool if len(w) >= 3)
+        pool = {w for ws in content for w in ws} | {normalise(v) for v in vocabulary}
+        # The stems of the built-in lexicon are worked out once.
+        known = _lexicon_known() | frozenset(stem(w) for w in pool if len(w) >= 3)
     else:
         # Particles are stop words but still parts of closed compounds.
         pool = {w for ws in words for w in ws} | {

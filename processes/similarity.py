@@ -169,10 +169,14 @@ def _bits(value: int) -> list[int]:
     return out
 
 
-def _out_kind(process: Process, node: str, succ: list[str]) -> int:
+def _out_kind(
+    process: Process, node: str, succ: list[str], sends: list[str] | None = None
+) -> int:
+    """How the flows out of ``node`` to ``succ`` fire; ``sends``: the message flows among them, if known."""
     element = process[node]
     g = process.graph
-    sends = [s for s in succ if g.edges[node, s]["flow"].is_message]
+    if sends is None:
+        sends = [s for s in succ if g.edges[node, s]["flow"].is_message]
     if sends:
         # A message is sent whichever way the sender's own flow goes on (see profile()).
         return _ALL
@@ -219,11 +223,19 @@ def profile(process: Process) -> ProcessProfile:
     nodes: list[str] = step_ids + [gw.id for gw in process.gateways]
     succ: dict[str, list[str]] = {n: list(g.successors(n)) for n in nodes}
     flow_succ = dict(succ)  # the lists are replaced below, never changed in place
-    kind: dict[str, int] = {n: _out_kind(process, n, succ[n]) for n in nodes}
+    # The message flows out of each node, looked up once for both uses below.
+    adjacency = g.succ
+    message_to: dict[str, list[str]] = {}
+    for n in nodes:
+        out_flows = adjacency[n]
+        message_to[n] = [t for t in succ[n] if out_flows[t]["flow"].is_message]
+    kind: dict[str, int] = {
+        n: _out_kind(process, n, succ[n], message_to[n]) for n in nodes
+    }
     # A sender's message flows all fire, besides its own flow onwards: when that flow
     # chooses (several ways on), the choice moves to a node of its own.
     for sender in list(nodes):
-        sends = [t for t in succ[sender] if g.edges[sender, t]["flow"].is_message]
+        sends = message_to[sender]
         onwards = [t for t in succ[sender] if t not in sends]
         if sends and len(onwards) > 1:
             choice = sender + "\x00onwards"
