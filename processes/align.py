@@ -1027,7 +1027,11 @@ def _generic_only(
         )
     if not gen_a.any():
         return result
-    specific = overlap.strong * (~gen_a)[:, None] * (~gen_b)[None, :]
+    # The strong matches between concepts generic in neither process (the
+    # same matrix as strong * ~gen_a * ~gen_b, without two full products).
+    specific = overlap.strong.copy()
+    specific[gen_a, :] = 0.0
+    specific[:, gen_b] = 0.0
     shares_specific = ma @ specific @ mb.T > 0
     # Every concept of one label matched in the other: contained, not generic.
     weak = overlap.shares & ~shares_specific & ~overlap.a_in_b & ~overlap.b_in_a
@@ -1753,8 +1757,9 @@ def _context(
                 pa.lane_labels, pb.lane_labels
             )
         la, lb = pa.lane_index, pb.lane_index
-        lanes = np.zeros(label_sim.shape)
-        has = np.outer(la >= 0, lb >= 0)
-        lanes[has] = lane_sim[np.ix_(np.maximum(la, 0), np.maximum(lb, 0))][has]
+        # Each pair's lane similarity; 0 where a step is in no lane (-1).
+        lanes = lane_sim[np.maximum(la, 0)[:, None], np.maximum(lb, 0)[None, :]]
+        if (la < 0).any() or (lb < 0).any():
+            lanes = np.where(np.outer(la >= 0, lb >= 0), lanes, 0.0)
         parts.append(lanes)
     return np.asarray(sum(parts) / len(parts), dtype=np.float64)

@@ -226,9 +226,11 @@ def profile(process: Process) -> ProcessProfile:
     # The message flows out of each node, looked up once for both uses below.
     adjacency = g.succ
     message_to: dict[str, list[str]] = {}
-    for n in nodes:
-        out_flows = adjacency[n]
-        message_to[n] = [t for t in succ[n] if out_flows[t]["flow"].is_message]
+    for source in nodes:
+        out_flows = adjacency[source]
+        message_to[source] = [
+            t for t in succ[source] if out_flows[t]["flow"].is_message
+        ]
     kind: dict[str, int] = {
         n: _out_kind(process, n, succ[n], message_to[n]) for n in nodes
     }
