@@ -99,12 +99,14 @@ from processes.labels import (
     stem,
 )
 from processes.model import Process, Step, StepKind
+from processes.wording import same_wording_pairs
 
 __all__ = [
     "DEFAULT_STRUCTURE_WEIGHT",
     "DEFAULT_THRESHOLD",
     "EVIDENCE",
     "ID_EVIDENCE",
+    "MIN_CONFIDENCE",
     "Alignment",
     "MappingMemory",
     "Match",
@@ -140,6 +142,11 @@ _SPLIT_GAIN = 0.1
 DEFAULT_THRESHOLD = 0.5
 #: Share of the pair score that comes from the structural context.
 DEFAULT_STRUCTURE_WEIGHT = 0.2
+#: A 1:1 pair with a lower confidence is not accepted (see :func:`align`): of such
+#: pairs (another step of the other process has exactly one of the two labels),
+#: 3 of 56 were right on the development sets (benchmarks/RESULTS.md).
+MIN_CONFIDENCE = 0.3
+
 #: Strength of the evidence that two steps with the same distinctive id are
 #: the same step (a variant made from a copy of the standard, a new version
 #: of the same process, or a shared coding scheme). Combined with the
@@ -228,6 +235,14 @@ EVIDENCE: dict[str, str] = {
     "contradiction": "the labels have opposite actions or other numbers",
     "parts_of_one_step": "consecutive steps that together do what the one step does",
     "specialisation": "steps that each do the one step in a particular case",
+    "same_wording": "the labels say the same in another inflection or in nynorsk/bokmål",
+    "same_actor": "the steps are in lanes with the same name",
+    "other_actor": "the steps are in lanes whose names have nothing in common",
+    "same_place": "the only unpaired steps between the same corresponding steps, with words in common",
+    # Candidates (processes.suggest): pairs below the threshold, offered to a person.
+    "not_paired": "the matcher did not pair the steps by itself; a person should decide",
+    "no_words_in_common": "the labels have no word in common",
+    "one_neighbour_agrees": "the steps before or the steps after correspond",
 }
 
 # Base confidence of a match by its label evidence, measured on the
@@ -237,6 +252,10 @@ EVIDENCE: dict[str, str] = {
 # pairs with other labels where the other process has a step with exactly one
 # of the two labels in none of 53 (bpic15); other renamed pairs in 80 % (sap)
 # to 99 % (synthetic); groups in 99 % (synthetic).
+# Steps in the same place (processes.suggest.fill_slots): 2 of 2 right on sap,
+# 0 of 2 on bpic15, too few to claim more than about half. Candidates offered
+# to a person (processes.suggest.candidates): 5 of 66 with words and a place in
+# common were gold pairs on bpic15 and sap, 8 of 60 with a place only.
 _CONFIDENCE = {
     "same_label": 0.98,
     "repeated_label": 0.5,
@@ -244,6 +263,9 @@ _CONFIDENCE = {
     "similar_words": 0.65,
     "other_step_same_label": 0.2,
     "group": 0.8,
+    "same_place": 0.6,
+    "candidate": 0.1,
+    "candidate_place_only": 0.15,
 }
 
 
@@ -299,9 +321,15 @@ def _match(
 def _confidence_of(codes: frozenset[str]) -> float:
     if "confirmed" in codes:
         return 1.0
-    if codes & {"parts_of_one_step", "specialisation"}:
+    if codes & {"parts_of_one_step", "specialisation"} and "same_place" not in codes:
         value = _CONFIDENCE["group"]
-    elif "same_label" in codes:
+    elif "not_paired" in codes:
+        value = _CONFIDENCE[
+            "candidate_place_only" if "no_words_in_common" in codes else "candidate"
+        ]
+    elif "same_place" in codes:
+        value = _CONFIDENCE["same_place"]
+    elif "same_label" in codes or "same_wording" in codes:
         value = _CONFIDENCE["same_label"]
         if "repeated_label" in codes:
             value = _CONFIDENCE["repeated_label"]
@@ -1315,6 +1343,16 @@ def align(
 
     concepts = concept_matrix(pa.labels, pb.labels)
     label_sim = similarity_matrix(pa.labels, pb.labels, concepts)
+    # Labels with the same wording (the same label, another inflection, nynorsk for bokmål) are
+    # the same words whatever compound splitting made of them with the other process's words.
+    wording_set = set(
+        same_wording_pairs(
+            [s.label for s in pa.steps], [s.label for s in pb.steps], pa.labels.language
+        )
+    )
+    if wording_set:
+        rows_w, cols_w = zip(*wording_set)
+        label_sim[list(rows_w), list(cols_w)] = 1.0
     opposite, other_number = contradictions(pa.labels, pb.labels, syn)
     contradicted = opposite | other_number
     overlap = _Overlap.of(pa.labels, pb.labels, concepts)
@@ -1536,6 +1574,17 @@ def align(
     twin_set = set(twins)
     confirmed_set = set(confirmed_pairs)
 
+    lane_sim = _lane_similarity(pa, pb)
+    lane_a, lane_b = pa.lane_index, pb.lane_index
+
+    def actors(i: int, j: int) -> str | None:
+        # The lanes (roles, units) of the two steps: the same name, or nothing in common.
+        if lane_sim is None or lane_a[i] < 0 or lane_b[j] < 0:
+            return None
+        if _normal_lane(pa.lanes[lane_a[i]]) == _normal_lane(pb.lanes[lane_b[j]]):
+            return "same_actor"
+        return "other_actor" if lane_sim[lane_a[i], lane_b[j]] == 0.0 else None
+
     def evidence_of(
         rows_: tuple[int, ...], cols_: tuple[int, ...], group: str | None
     ) -> tuple[str, ...]:
@@ -1613,6 +1662,8 @@ def align(
         found = ["confirmed"] if cell in confirmed_set else []
         if la == lb:
             found.append("same_label")
+        elif cell in wording_set:
+            found.append("same_wording")
         elif same_words:
             found.append("same_words")
         else:
@@ -1621,6 +1672,9 @@ def align(
             found.append("repeated_label")
         if la != lb and (la in counts_b or lb in counts_a):
             found.append("other_step_same_label")
+        actor = actors(i, j)
+        if actor:
+            found.append(actor)
         if agree is not None:
             if agree >= 0.75:
                 found.append("neighbours_agree")
@@ -1662,7 +1716,7 @@ def align(
                         (ids_b[j],),
                         round(min(max(values[k], 0.0), 1.0), 6),
                         MatchKind.IDENTICAL
-                        if pa.norm_labels[i] == pb.norm_labels[j]
+                        if pa.norm_labels[i] == pb.norm_labels[j] or (i, j) in wording_set
                         else MatchKind.RENAMED,
                         codes,
                     ),
@@ -1676,11 +1730,61 @@ def align(
         kind = "specialisation" if (j, is_) in special_groups else "parts_of_one_step"
         add(is_, (j,), _group_score(pa, pb, concepts, is_, (j,), score), kind)
 
+    # A 1:1 pair below MIN_CONFIDENCE (another step of the other process has exactly one of the
+    # two labels) is left unpaired: the registry offers it to the owner as a candidate instead.
+    dropped = {
+        (m.a[0], m.b[0])
+        for _, m in matches
+        if len(m.a) == len(m.b) == 1
+        and m.confidence is not None
+        and m.confidence < MIN_CONFIDENCE
+        and "confirmed" not in m.evidence
+    }
+    if dropped:
+        matches = [(o, m) for o, m in matches if (m.a[0], m.b[0]) not in dropped]
+    alignment = _finish(pa, pb, matches)
+    if use_structure and (alignment.missing or alignment.extra):
+        from processes.suggest import fill_slots  # suggest builds on this module
+
+        if generic_factor != 1.0:
+            # Asked to weaken shared generic words: they do not fill a place either.
+            dropped |= {(pa.ids[i], pb.ids[j]) for i, j in np.argwhere(generic).tolist()}
+        found = fill_slots(
+            pa.process,
+            pb.process,
+            alignment,
+            memory=memory,
+            synonyms=syn,
+            language=pa.labels.language,
+            exclude=dropped,
+            groups=detect_splits,
+        )
+        # The threshold holds for these too: their score is the mean of the label similarity and 1
+        # for the place.
+        found = tuple(m for m in found if m.score >= threshold)
+        if found:
+            # A grown group replaces the 1:1 pair it grew from.
+            grown = [(set(m.a), set(m.b)) for m in found]
+            matches = [
+                (o, m)
+                for o, m in matches
+                if not any(set(m.a) <= ga and set(m.b) <= gb for ga, gb in grown)
+            ]
+            index_a = {x: k for k, x in enumerate(pa.ids)}
+            matches.extend((min(order_a[index_a[x]] for x in m.a), m) for m in found)
+            alignment = _finish(pa, pb, matches)
+    return alignment
+
+
+def _finish(
+    pa: PreparedProcess, pb: PreparedProcess, matches: list[tuple[float, Match]]
+) -> Alignment:
+    """The alignment of ``matches`` (each with its step of A's order): missing and extra in order."""
     matches.sort(key=lambda x: (x[0], x[1].a, x[1].b))
     used_a = {x for _, m in matches for x in m.a}
     used_b = {y for _, m in matches for y in m.b}
-    missing = [i for i in range(na) if pa.ids[i] not in used_a]
-    extra = [j for j in range(nb) if pb.ids[j] not in used_b]
+    missing = [i for i in range(len(pa.ids)) if pa.ids[i] not in used_a]
+    extra = [j for j in range(len(pb.ids)) if pb.ids[j] not in used_b]
     return Alignment(
         tuple(m for _, m in matches),
         tuple(_in_order(pa, missing)),
@@ -1737,6 +1841,26 @@ _LANE_CACHE: dict[
 ] = {}
 
 
+def _lane_similarity(
+    pa: PreparedProcess, pb: PreparedProcess
+) -> npt.NDArray[np.float64] | None:
+    """The similarity of every lane name of A with every one of B; None when a side has no lanes."""
+    if not pa.lanes or not pb.lanes:
+        return None
+    key = (pa.lanes, pb.lanes, pa.labels.language, pa.synonyms)
+    lane_sim = _LANE_CACHE.get(key)
+    if lane_sim is None:
+        if len(_LANE_CACHE) > 4096:
+            _LANE_CACHE.clear()
+        lane_sim = _LANE_CACHE[key] = similarity_matrix(pa.lane_labels, pb.lane_labels)
+    return lane_sim
+
+
+@lru_cache(maxsize=4096)
+def _normal_lane(name: str) -> str:
+    return normalise(name)
+
+
 def _context(
     pa: PreparedProcess, pb: PreparedProcess, label_sim: npt.NDArray[np.float64]
 ) -> npt.NDArray[np.float64]:
@@ -1747,15 +1871,8 @@ def _context(
         + _neighbour_agreement(label_sim, pa.succ_arrays, pb.succ_arrays)
     ) / 2.0
     parts = [position, neighbours]
-    if pa.lanes and pb.lanes:
-        key = (pa.lanes, pb.lanes, pa.labels.language, pa.synonyms)
-        lane_sim = _LANE_CACHE.get(key)
-        if lane_sim is None:
-            if len(_LANE_CACHE) > 4096:
-                _LANE_CACHE.clear()
-            lane_sim = _LANE_CACHE[key] = similarity_matrix(
-                pa.lane_labels, pb.lane_labels
-            )
+    lane_sim = _lane_similarity(pa, pb)
+    if lane_sim is not None:
         la, lb = pa.lane_index, pb.lane_index
         # Each pair's lane similarity; 0 where a step is in no lane (-1).
         lanes = lane_sim[np.maximum(la, 0)[:, None], np.maximum(lb, 0)[None, :]]

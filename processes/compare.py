@@ -29,7 +29,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from processes.align import Alignment, MappingMemory, Match, PreparedProcess, align, prepare
+from processes.align import (
+    Alignment,
+    MappingMemory,
+    Match,
+    PreparedProcess,
+    align,
+    prepare,
+)
 from processes.diff import Difference, diff
 from processes.exceptions import FormatError
 from processes.explain import explain, format_report

@@ -465,6 +465,7 @@ class Process:
         self._elements: dict[str, Element] = {}
         self._flows: list[Flow] = []
         self._graph: nx.DiGraph | None = None
+        self._step_graph: nx.DiGraph | None = None
 
     # -- building ---------------------------------------------------------
     def _add(self, element: Element) -> None:
@@ -472,6 +473,7 @@ class Process:
             raise ModelError(f"duplicate element id {element.id!r}")
         self._elements[element.id] = element
         self._graph = None
+        self._step_graph = None
 
     def add_step(self, step: Step) -> None:
         """Add a step; raises :class:`ModelError` if its id is taken."""
@@ -491,6 +493,7 @@ class Process:
             raise ModelError(f"expected a Flow, got {type(flow).__name__}")
         self._flows.append(flow)
         self._graph = None
+        self._step_graph = None
 
     def replace_element(self, element: Element) -> None:
         """Replace the element with the same id (e.g. a renamed step)."""
@@ -498,6 +501,7 @@ class Process:
             raise ModelError(f"no element with id {element.id!r}")
         self._elements[element.id] = element
         self._graph = None
+        self._step_graph = None
 
     def remove_element(self, element_id: str) -> None:
         """Remove an element and every flow from or to it."""
@@ -506,6 +510,7 @@ class Process:
         del self._elements[element_id]
         self._flows = [f for f in self._flows if element_id not in (f.source, f.target)]
         self._graph = None
+        self._step_graph = None
 
     def remove_flow(self, flow: Flow) -> None:
         """Remove one flow (the first equal one)."""
@@ -514,6 +519,7 @@ class Process:
         except ValueError:
             raise ModelError(f"no flow {flow.source!r} -> {flow.target!r}") from None
         self._graph = None
+        self._step_graph = None
 
     def copy(self) -> Process:
         """Return an independent copy (elements are immutable and shared)."""
@@ -596,8 +602,11 @@ class Process:
         Node attribute ``step`` holds the :class:`Step`. Gateways disappear;
         a path through several gateways becomes one edge. Message flows are
         edges too (the receiver waits for the sender). This is the view in
-        which two processes are compared.
+        which two processes are compared. Like :attr:`graph` it is cached
+        until the process changes, and frozen: do not modify it.
         """
+        if self._step_graph is not None:
+            return self._step_graph
         g = self.graph
         sg = nx.DiGraph()
         for element in self._elements.values():
@@ -615,7 +624,8 @@ class Process:
                     sg.add_edge(node, nxt)
                 else:
                     stack.extend(g.successors(nxt))
-        return sg
+        self._step_graph = nx.freeze(sg)
+        return self._step_graph
 
     def start_ids(self) -> list[str]:
         """Where a case begins: the top-level start events.

@@ -16,7 +16,9 @@ correspond) or share words, and their opposite actions do not contradict
 ("Sende vedtak" / "Motta vedtak" are two parties' steps, never one). Each
 step is in at most one candidate, the best first.
 
-Bound: the label comparison is over the unpaired steps only, at most
+Their confidences come from :func:`processes.align.confidence` (measured:
+``same_place`` 0.6, candidates 0.1 with words in common, 0.15 with the place
+only; see benchmarks/RESULTS.md). Bound: the label comparison is over the unpaired steps only, at most
 :data:`MAX_CELLS` pairs (beyond it, two processes have so little in common
 that a list of guesses would not help: none are offered); finding the
 nearest paired neighbours visits at most :data:`MAX_VISITS` steps per step.
@@ -30,7 +32,7 @@ from collections.abc import Iterable
 import networkx as nx
 import numpy as np
 
-from processes.align import Alignment, MappingMemory, Match, MatchKind
+from processes.align import Alignment, MappingMemory, Match, MatchKind, confidence
 from processes.labels import (
     Synonyms,
     analyse,
@@ -40,8 +42,9 @@ from processes.labels import (
     similarity_matrix,
 )
 from processes.model import Process
+from processes.wording import same_wording
 
-__all__ = ["CANDIDATE_CONFIDENCE", "MAX_CELLS", "MAX_VISITS", "SLOT_CONFIDENCE", "candidates", "fill_slots"]
+__all__ = ["MAX_CELLS", "MAX_VISITS", "candidates", "fill_slots"]
 
 #: At most this many (unpaired step of A, unpaired step of B) pairs are compared.
 MAX_CELLS = 40_000
@@ -53,15 +56,6 @@ MAX_VISITS = 64
 #: the share of its two sides, before and after, whose nearest paired steps correspond).
 _FLOOR = 0.45
 
-#: Confidence of a candidate by its evidence, measured on the development sets
-#: with ids hidden (benchmarks/RESULTS.md, "Steps in the same place, and
-#: candidates"): of the candidates with words in common and a place in common,
-#: 5 of 66 were gold pairs (bpic15 and sap); of those with a place only, 8 of 60.
-#: Low, and said so: a candidate is a question to the owner, not a claim.
-CANDIDATE_CONFIDENCE: dict[str, float] = {
-    "words_and_place": 0.1,
-    "place_only": 0.15,
-}
 
 
 class _Unpaired:
@@ -74,6 +68,8 @@ class _Unpaired:
         alignment: Alignment,
         memory: MappingMemory | None,
         synonyms: Synonyms | None,
+        language: str | None = None,
+        exclude: frozenset[tuple[str, str]] | set[tuple[str, str]] = frozenset(),
     ) -> None:
         self.ids_a = [x for x in alignment.missing if x in a and _named(a, x)]
         self.ids_b = [y for y in alignment.extra if y in b and _named(b, y)]
@@ -85,7 +81,8 @@ class _Unpaired:
         syn = Synonyms.builtin() if synonyms is None else synonyms
         self.labels_a = [a.step(x).label for x in self.ids_a]
         self.labels_b = [b.step(y).label for y in self.ids_b]
-        language = detect_language(s.label for s in a.steps if s.label)
+        if language is None:
+            language = detect_language(s.label for s in a.steps if s.label)
         la = analyse(self.labels_a, synonyms=syn, language=language)
         lb = analyse(self.labels_b, synonyms=syn, language=language)
         self.words = similarity_matrix(la, lb)
@@ -112,6 +109,7 @@ class _Unpaired:
                 if (
                     self.contradicted[i, j]
                     or (x, y) in rejected
+                    or (x, y) in exclude
                     or (norm_a[i], norm_b[j]) in rejected
                 ):
                     self.allowed[i, j] = False
@@ -124,6 +122,9 @@ def fill_slots(
     *,
     memory: MappingMemory | None = None,
     synonyms: Synonyms | None = None,
+    language: str | None = None,
+    exclude: frozenset[tuple[str, str]] | set[tuple[str, str]] = frozenset(),
+    groups: bool = True,
 ) -> tuple[Match, ...]:
     """Pairs of unpaired steps that stand in the same place and share words.
 
@@ -139,14 +140,23 @@ def fill_slots(
     other side's steps.
 
     The matches are returned, not added: :func:`processes.align.align`
-    adds them to its alignment.
+    adds them to its alignment, with its ``language`` and the pairs it
+    refused (``exclude``).
     """
-    u = _Unpaired(a, b, alignment, memory, synonyms)
-    if u.empty:
-        return ()
+    u = _Unpaired(a, b, alignment, memory, synonyms, language, exclude)
+    result = [] if u.empty else _same_place(u)
+    if not groups:
+        return tuple(m for m in result if len(m.a) == len(m.b) == 1)
+    used_a = {x for m in result for x in m.a}
+    used_b = {y for m in result for y in m.b}
+    result += _extended(a, b, alignment, memory, synonyms, language, used_a, used_b, exclude)
+    return tuple(result)
+
+
+def _same_place(u: _Unpaired) -> list[Match]:
     place = u.sides == 2
     if not place.any():
-        return ()
+        return []
     # Places: the unpaired steps of both sides that stand between the same paired steps. Only a
     # place with one step on one side is filled (in a flower-like process discovered from a log
     # every step stands "between" every other, and such places are large: left alone).
@@ -163,8 +173,96 @@ def fill_slots(
             continue
         if _is_chain(u.graph_a, [u.ids_a[i] for i in rows]) and _is_chain(u.graph_b, [u.ids_b[j] for j in cols]):
             result.append(_slot_match(u, rows, cols))
-    return tuple(result)
+    return result
 
+
+def _extended(
+    a: Process,
+    b: Process,
+    alignment: Alignment,
+    memory: MappingMemory | None,
+    synonyms: Synonyms | None,
+    language: str | None,
+    used_a: set[str],
+    used_b: set[str],
+    exclude: frozenset[tuple[str, str]] | set[tuple[str, str]] = frozenset(),
+) -> list[Match]:
+    """1:1 pairs grown into a split or merge by an unpaired step right next to them.
+
+    In the standard «Godkjenne vedtaket» → «Sende vedtaket til søker», in the
+    variant «Godkjenne og sende vedtaket»: the first pair is matched 1:1 and
+    «Sende vedtaket til søker» is left over, directly after its partner and
+    before the step that corresponds to the one after the merged step, with
+    words in common with it. Then the two are parts of the one step (a merge;
+    the other way round a split). The grown match replaces the 1:1 pair.
+    """
+    a_to_b, b_to_a = alignment.a_to_b(), alignment.b_to_a()
+    syn = Synonyms.builtin() if synonyms is None else synonyms
+    lang = language or detect_language(s.label for s in a.steps if s.label)
+    rejected = _rejected(memory) | set(exclude)
+    confirmed = set(memory.confirmed) if memory is not None else set()
+    found: list[Match] = []
+    for this, other, forward_map, back_map, unpaired, used, flip in (
+        (a, b, a_to_b, b_to_a, alignment.missing, used_a, False),
+        (b, a, b_to_a, a_to_b, alignment.extra, used_b, True),
+    ):
+        g_this, g_other = this.step_graph(), other.step_graph()
+        paired_this, paired_other = set(forward_map), set(back_map)
+        taken: set[str] = set()
+        for x in unpaired:
+            if x in used or x in taken or not _named(this, x):
+                continue
+            for forward in (False, True):
+                # x' right before (after) x, alone on that side, paired 1:1 with y.
+                near = list(g_this.predecessors(x) if not forward else g_this.successors(x))
+                if len(near) != 1 or near[0] not in paired_this:
+                    continue
+                x2 = near[0]
+                away = list(g_this.successors(x2) if not forward else g_this.predecessors(x2))
+                if away != [x] or len(forward_map[x2]) != 1:
+                    continue
+                y = forward_map[x2][0]
+                if len(back_map[y]) != 1 or x2 in taken:
+                    continue
+                if ((y, x2) if flip else (x2, y)) in confirmed:
+                    continue  # a person confirmed the pair as it is
+                # x's other side corresponds to y's other side.
+                beyond_x = _mapped(_nearest(g_this, x, paired_this, forward=not forward), forward_map)
+                beyond_y = _nearest(g_other, y, paired_other, forward=not forward)
+                if not _agree(beyond_x, beyond_y):
+                    continue
+                label_x, label_x2, label_y = this.step(x).label, this.step(x2).label, other.step(y).label
+                pair = (y, x) if flip else (x, y)
+                labels = (label_y, label_x) if flip else (label_x, label_y)
+                if pair in rejected or (normalise(labels[0]), normalise(labels[1])) in rejected:
+                    continue
+                if same_wording(label_x2, label_y, lang):
+                    continue  # a pair with the same wording is whole: the step next to it is new
+                lx = analyse([label_x, label_x2], synonyms=syn, language=lang)
+                ly = analyse([label_y], synonyms=syn, language=lang)
+                # x must bring a word of y that its neighbour does not have already.
+                if not (set(ly.concepts[0]) & set(lx.concepts[0])) - set(lx.concepts[1]):
+                    continue
+                opposite, numbers = contradictions(lx, ly, syn)
+                if opposite[0, 0] or numbers[0, 0]:
+                    continue
+                parts = (x, x2) if forward else (x2, x)
+                taken.update(parts)
+                words = float(similarity_matrix(lx, ly)[0, 0])
+                if words < _GROW_WORDS:
+                    continue
+                codes = ("parts_of_one_step", "same_place")
+                if flip:
+                    m = Match((y,), parts, round((1.0 + words) / 2.0, 6), MatchKind.SPLIT, confidence(codes), codes)
+                else:
+                    m = Match(parts, (y,), round((1.0 + words) / 2.0, 6), MatchKind.MERGED, confidence(codes), codes)
+                found.append(m)
+                break
+    return found
+
+
+#: A step grows its neighbour's pair only with at least this label similarity to the other side.
+_GROW_WORDS = 0.3
 
 #: A slot match joins one step with at most this many consecutive steps.
 _MAX_PARTS = 4
@@ -204,17 +302,9 @@ def _slot_match(u: _Unpaired, rows: list[int], cols: list[int]) -> Match:
         tuple(u.ids_b[j] for j in cols),
         round(score, 6),
         kind,
-        SLOT_CONFIDENCE,
+        confidence(codes),
         tuple(codes),
     )
-
-
-#: Confidence of a :func:`fill_slots` match. Measured on the development sets
-#: with ids hidden (benchmarks/RESULTS.md, "Steps in the same place, and
-#: candidates"): 2 of 2 pairs right on sap, 0 of 2 (one split) on bpic15, none
-#: made on the synthetic sets; too few to say more than "about half", so such a
-#: match is in the uncertain band and the owner is asked to confirm it.
-SLOT_CONFIDENCE = 0.6
 
 
 def candidates(
@@ -292,10 +382,8 @@ def _candidate(x: str, y: str, label_a: str, label_b: str, words: float, place: 
         codes.append("neighbours_agree")
     elif place > 0.0:
         codes.append("one_neighbour_agrees")
-    # The floor needs a place in common (words alone strong enough were paired by align()).
-    value = CANDIDATE_CONFIDENCE["words_and_place" if words > 0.0 else "place_only"]
     kind = MatchKind.IDENTICAL if same else MatchKind.RENAMED
-    return Match((x,), (y,), round(score, 6), kind, value, tuple(codes))
+    return Match((x,), (y,), round(score, 6), kind, confidence(codes), tuple(codes))
 
 
 def _named(process: Process, step_id: str) -> bool:

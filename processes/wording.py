@@ -18,12 +18,14 @@ stemming (:func:`processes.labels.stem`).
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 
 from processes.labels import stem, tokenise
 
-__all__ = ["bokmaal_forms", "same_wording"]
+__all__ = ["bokmaal_forms", "same_wording", "same_wording_pairs"]
 
 #: Phrases of the word list are at most this many words long.
 _MAX_PHRASE = 3
@@ -140,3 +142,49 @@ def same_wording(a: str, b: str, language: str = "norwegian") -> bool:
     """
     ra, rb = _reading(a, language), _reading(b, language)
     return len(ra) == len(rb) and bool(ra) and all(x & y for x, y in zip(ra, rb))
+
+
+#: A label whose words have more readings than this together is compared by its first readings only.
+_MAX_KEYS = 16
+
+
+@lru_cache(maxsize=8192)
+def _keys(label: str, language: str) -> tuple[tuple[str, ...], ...]:
+    reading = _reading(label, language)
+    if not reading:
+        return ()
+    choices = [sorted(position) for position in reading]
+    return tuple(itertools.islice(itertools.product(*choices), _MAX_KEYS))
+
+
+@lru_cache(maxsize=1024)
+def _index(labels: tuple[str, ...], language: str) -> dict[tuple[str, ...], tuple[int, ...]]:
+    """Each reading of the labels, with the positions of the labels that have it."""
+    by_key: dict[tuple[str, ...], list[int]] = {}
+    for j, label in enumerate(labels):
+        for key in _keys(label, language):
+            by_key.setdefault(key, []).append(j)
+    return {key: tuple(js) for key, js in by_key.items()}
+
+
+def same_wording_pairs(
+    labels_a: Sequence[str], labels_b: Sequence[str], language: str = "norwegian"
+) -> list[tuple[int, int]]:
+    """Every (i, j) whose labels have the same wording (:func:`same_wording`), in linear time.
+
+    Empty labels have no wording. Each label is looked up by its readings
+    (at most 16 per label: a word such as «løyve» has two bokmål forms).
+
+    Examples
+    --------
+    >>> same_wording_pairs(["Søknad motteken", "Rekne ut gebyr", ""], ["Beregne gebyret", "Søknad mottatt", ""])
+    [(0, 1), (1, 0)]
+    """
+    # The index of a process's labels is kept: a standard is compared with many variants.
+    by_key = _index(tuple(labels_b), language)
+    found: set[tuple[int, int]] = set()
+    for i, label in enumerate(labels_a):
+        for key in _keys(label, language):
+            for j in by_key.get(key, ()):
+                found.add((i, j))
+    return sorted(found)

@@ -680,3 +680,46 @@ def test_the_demo_trondheim_saksfordeling_is_the_standards_fordele_saken() -> No
     standard = samples.standard("byggesak")
     trondheim = samples.variants("byggesak")["5001"]
     assert ("fordele", "BYG-A040") in align(standard, trondheim).pairs()
+
+
+# -- same wording, lanes, pairs not accepted (issue 12) --------------------------------------
+
+
+def test_nynorsk_wording_is_identical_not_renamed() -> None:
+    a = chain(["Søknad mottatt", "Sende foreløpig svar", "Tillatelse gitt"])
+    b = chain(["Søknad motteken", "Sende førebels svar", "Løyve gjeve"], prefix="x")
+    result = align(a, b)
+    assert [m.kind for m in result.matches] == [MatchKind.IDENTICAL] * 3
+    assert all("same_wording" in m.evidence and m.confidence == 0.98 for m in result.matches)
+
+
+def test_equal_labels_have_label_similarity_one_whatever_the_compounds() -> None:
+    # «etter» in A lets compound splitting read B's «Ettersende» as ett + sende; the equal
+    # labels must still be the same words.
+    a = chain(["Motta søknad", "Vurdere etter reglene", "Ettersende dokumentasjon", "Fatte vedtak"])
+    b = chain(["Motta søknad", "Ettersende dokumentasjon", "Fatte vedtak"], prefix="x")
+    (match,) = [m for m in align(a, b).matches if m.b == ("x1",)]
+    assert match.a == ("s2",) and match.kind == MatchKind.IDENTICAL and "same_label" in match.evidence
+
+
+def test_lanes_are_evidence_in_words_but_not_of_doubt() -> None:
+    a, b = chain(["Motta søknad", "Fatte vedtak"]), chain(["Motta søknad", "Fatte vedtak"], prefix="x")
+    for p, lanes in ((a, ("Servicetorget", "Byggesak")), (b, ("Servicetorget", "Politisk utvalg"))):
+        for step, lane in zip(p.steps, lanes):
+            p.replace_element(step.replace(lane=lane))
+    first, second = align(a, b).matches
+    assert "same_actor" in first.evidence and "other_actor" in second.evidence
+    assert first.confidence == second.confidence == 0.98
+
+
+def test_a_pair_that_another_step_names_exactly_is_not_accepted() -> None:
+    # B has «Sende vedtak» (paired with A's «Sende vedtak»); A's «Sende vedtak til søker» would
+    # pair with B's «Sende brev til søker» only at a confidence below MIN_CONFIDENCE.
+    from processes.align import MIN_CONFIDENCE, confidence
+
+    assert confidence(["similar_words", "other_step_same_label"]) < MIN_CONFIDENCE
+    a = chain(["Sende vedtak", "Sende vedtak til søker"])
+    b = chain(["Sende vedtak", "Sende brev til søker"], prefix="x")
+    result = align(a, b)
+    assert all(m.confidence is not None and m.confidence >= MIN_CONFIDENCE for m in result.matches)
+    assert all("other_step_same_label" not in m.evidence for m in result.matches)

@@ -30,10 +30,11 @@ def test_report_names_the_municipality_and_the_scores(pair: tuple[Path, Path], c
 def test_json_has_exactly_the_documented_shape(pair: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["compare", str(pair[0]), str(pair[1]), "--json", "--lang", "en"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"similarity", "matches", "missing", "extra", "differences"}
+    assert set(data) == {"similarity", "matches", "missing", "extra", "candidates", "differences"}
     assert set(data["similarity"]) == {"overall", "labels", "structure", "behaviour"}
     assert all(0.0 <= v <= 1.0 for v in data["similarity"].values())
-    assert all(set(m) == {"a", "b", "score", "kind"} for m in data["matches"])
+    keys = {"a", "b", "score", "kind", "confidence", "evidence"}
+    assert all(set(m) == keys for m in data["matches"] + data["candidates"])
     assert all(set(d) == {"kind", "text", "a", "b"} for d in data["differences"])
     assert data["differences"] and all(d["text"] for d in data["differences"])
 
