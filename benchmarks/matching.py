@@ -7,6 +7,7 @@ Run from the repository root::
     .venv/bin/python -m benchmarks.matching --no-speed
     .venv/bin/python -m benchmarks.matching --learning      # F1 after 0, 5, 20 confirmed pairs
     .venv/bin/python -m benchmarks.matching --norwegian     # the Norwegian set, apart
+    .venv/bin/python -m benchmarks.matching --calibration   # how well the confidence is calibrated
 
 Accuracy: for every gold file in ``../shared/data/matching/<set>/gold/`` the
 two PNML nets are read with :func:`processes.formats.pnml.read_pnml` and
@@ -599,6 +600,48 @@ def speed() -> None:
     )
 
 
+def _scored_matches(
+    cases: Sequence[Case], scored: Callable[[Process], set[str]]
+) -> list[tuple[float, bool]]:
+    """(confidence, right) for every scored pair the matcher proposes, ids hidden."""
+    result = []
+    for case in cases:
+        qa, back_a = anonymise(case.a, case.a.id + case.a.name)
+        qb, back_b = anonymise(case.b, case.b.id + case.b.name)
+        ta, tb = scored(case.a), scored(case.b)
+        for m in align(prepare(qa), prepare(qb)).matches:
+            for x in m.a:
+                for y in m.b:
+                    pair = (back_a[x], back_b[y])
+                    if pair[0] in ta and pair[1] in tb and m.confidence is not None:
+                        result.append((m.confidence, pair in case.gold))
+    return result
+
+
+def calibration() -> None:
+    """How well Match.confidence is calibrated: mean confidence, precision, ECE over five bins."""
+    sets: list[tuple[str, list[Case], Callable[[Process], set[str]]]] = [
+        (ds, load(ds), _tasks) for ds in DATASETS
+    ]
+    for name, options in SYNTHETIC_SETS.items():
+        sets.append((f"synthetic, {name}", synthetic_cases(options), lambda p: {s.id for s in p.steps}))
+    sets.append(("Norwegian set (held apart: not used to set the table)", load_norwegian(), _named_steps))
+    print("\n| set | pairs | mean confidence | precision | ECE |")
+    print("|---|---:|---:|---:|---:|")
+    for name, cases, scored in sets:
+        pairs = _scored_matches(cases, scored)
+        bins: dict[int, list[tuple[float, bool]]] = {}
+        for c, right in pairs:
+            bins.setdefault(min(int(c * 5), 4), []).append((c, right))
+        ece = sum(
+            len(b) / len(pairs) * abs(statistics.mean(c for c, _ in b) - statistics.mean(r for _, r in b))
+            for b in bins.values()
+        )
+        mean_c = statistics.mean(c for c, _ in pairs)
+        precision = statistics.mean(r for _, r in pairs)
+        print(f"| {name} | {len(pairs):,} | {mean_c:.3f} | {precision:.3f} | {ece:.3f} |")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dataset", choices=(*DATASETS, "all"), default="all")
@@ -616,7 +659,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--learning", action="store_true",
         help="only the learning curve: F1 after 0, 5 and 20 confirmed correspondences",
     )
+    parser.add_argument(
+        "--calibration", action="store_true",
+        help="only the reliability of Match.confidence (ECE over five bins) per set",
+    )
     args = parser.parse_args(argv)
+    if args.calibration:
+        calibration()
+        return 0
     if args.norwegian:
         norwegian_accuracy()
         return 0

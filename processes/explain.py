@@ -697,6 +697,7 @@ _EVIDENCE_WORDS: dict[str, dict[str, str]] = {
     "nb": {
         "confirmed": "bekreftet av en person",
         "same_label": "samme navn",
+        "same_wording": "samme ordlyd, i annen bøyning eller på nynorsk og bokmål",
         "same_words": "samme ord når bøyning og synonymer ses bort fra",
         "similar_words": "noen ord felles",
         "repeated_label": "navnet finnes flere ganger i samme prosess",
@@ -710,6 +711,7 @@ _EVIDENCE_WORDS: dict[str, dict[str, str]] = {
         "contradiction": "motsatte handlinger eller ulike tall",
         "parts_of_one_step": "stegene gjør til sammen det ene steget",
         "specialisation": "hvert steg gjør det ene steget i et bestemt tilfelle",
+        "same_place": "de eneste ukoblede stegene på samme sted, med ord felles",
         "not_paired": "ikke koblet av registeret selv",
         "no_words_in_common": "ingen ord felles",
         "one_neighbour_agrees": "stegene før eller stegene etter svarer til hverandre",
@@ -717,6 +719,7 @@ _EVIDENCE_WORDS: dict[str, dict[str, str]] = {
     "en": {
         "confirmed": "confirmed by a person",
         "same_label": "same name",
+        "same_wording": "the same wording, in another inflection or in nynorsk and bokmål",
         "same_words": "same words once inflection and synonyms are set aside",
         "similar_words": "some words in common",
         "repeated_label": "the name occurs more than once in one process",
@@ -730,6 +733,7 @@ _EVIDENCE_WORDS: dict[str, dict[str, str]] = {
         "contradiction": "opposite actions or different numbers",
         "parts_of_one_step": "the steps together do what the one step does",
         "specialisation": "each step does the one step in a particular case",
+        "same_place": "the only unpaired steps in the same place, with words in common",
         "not_paired": "not paired by the registry itself",
         "no_words_in_common": "no words in common",
         "one_neighbour_agrees": "the steps before or the steps after correspond",

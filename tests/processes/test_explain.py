@@ -225,3 +225,13 @@ def test_report_lists_scores_matches_and_differences() -> None:
 def test_report_of_identical_processes_says_no_differences() -> None:
     p = chain("Motta søknad", "Fatte vedtak")
     assert "Ingen forskjeller." in format_report(compare(p, p), "nb")
+
+
+def test_every_evidence_code_has_words_in_both_languages() -> None:
+    from processes.align import EVIDENCE
+    from processes.explain import evidence_text
+
+    for code in EVIDENCE:
+        for lang in ("nb", "en"):
+            assert evidence_text([code], lang), (code, lang)
+    assert evidence_text(["same_wording"]) == "samme ordlyd, i annen bøyning eller på nynorsk og bokmål"
