@@ -329,12 +329,18 @@ def _confidence_of(codes: frozenset[str]) -> float:
         ]
     elif "same_place" in codes:
         value = _CONFIDENCE["same_place"]
-    elif "same_label" in codes or "same_wording" in codes:
+    elif "same_label" in codes:
         value = _CONFIDENCE["same_label"]
         if "repeated_label" in codes:
             value = _CONFIDENCE["repeated_label"]
     elif "other_step_same_label" in codes:
+        # Also for the same wording: «create …» with «creating …» while the other process has a
+        # step named exactly «create …» (bpic15 has both, as different activities).
         value = _CONFIDENCE["other_step_same_label"]
+    elif "same_wording" in codes:
+        value = _CONFIDENCE[
+            "repeated_label" if "repeated_label" in codes else "same_label"
+        ]
     elif "same_words" in codes:
         value = _CONFIDENCE["same_words"]
     else:
