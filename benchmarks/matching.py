@@ -8,6 +8,7 @@ Run from the repository root::
     .venv/bin/python -m benchmarks.matching --learning      # F1 after 0, 5, 20 confirmed pairs
     .venv/bin/python -m benchmarks.matching --norwegian     # the Norwegian set, apart
     .venv/bin/python -m benchmarks.matching --calibration   # how well the confidence is calibrated
+    .venv/bin/python -m benchmarks.matching --suggestions   # same place, same wording, candidates
 
 Accuracy: for every gold file in ``../shared/data/matching/<set>/gold/`` the
 two PNML nets are read with :func:`processes.formats.pnml.read_pnml` and
@@ -43,6 +44,7 @@ from processes.align import (
     DEFAULT_STRUCTURE_WEIGHT,
     DEFAULT_THRESHOLD,
     MappingMemory,
+    Match,
     PreparedProcess,
     align,
     prepare,
@@ -642,6 +644,50 @@ def calibration() -> None:
         print(f"| {name} | {len(pairs):,} | {mean_c:.3f} | {precision:.3f} | {ece:.3f} |")
 
 
+def suggestion_stats() -> None:
+    """How often the same-place, grown-pair, same-wording and candidate rules are right (ids hidden)."""
+    from collections import Counter
+
+    from processes.suggest import candidates
+
+    sets: list[tuple[str, list[Case], Callable[[Process], set[str]]]] = [
+        (ds, load(ds), _tasks) for ds in DATASETS
+    ]
+    for name, options in SYNTHETIC_SETS.items():
+        sets.append((f"synthetic, {name}", synthetic_cases(options), lambda p: {s.id for s in p.steps}))
+    sets.append(("Norwegian set (reported only)", load_norwegian(), _named_steps))
+    kinds = ("same place, 1:1", "same place or grown, groups", "same wording (not the same label)",
+             "candidates, words in common", "candidates, place only")
+    print("\n| set | " + " | ".join(kinds) + " |")
+    print("|---|" + "---:|" * len(kinds))
+    for name, cases, scored in sets:
+        right: Counter[str] = Counter()
+        total: Counter[str] = Counter()
+        for case in cases:
+            qa, back_a = anonymise(case.a, case.a.id + case.a.name)
+            qb, back_b = anonymise(case.b, case.b.id + case.b.name)
+            ta, tb = scored(case.a), scored(case.b)
+            alignment = align(prepare(qa), prepare(qb))
+
+            def count(kind: str, m: Match) -> None:
+                for x in m.a:
+                    for y in m.b:
+                        pair = (back_a[x], back_b[y])
+                        if pair[0] in ta and pair[1] in tb:
+                            total[kind] += 1
+                            right[kind] += pair in case.gold
+
+            for m in alignment.matches:
+                if "same_place" in m.evidence:
+                    count(kinds[0] if len(m.a) == len(m.b) == 1 else kinds[1], m)
+                if "same_wording" in m.evidence:
+                    count(kinds[2], m)
+            for m in candidates(qa, qb, alignment):
+                count(kinds[4] if "no_words_in_common" in m.evidence else kinds[3], m)
+        cells = [f"{right[k]} of {total[k]}" if total[k] else "–" for k in kinds]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dataset", choices=(*DATASETS, "all"), default="all")
@@ -663,7 +709,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--calibration", action="store_true",
         help="only the reliability of Match.confidence (ECE over five bins) per set",
     )
+    parser.add_argument(
+        "--suggestions", action="store_true",
+        help="only how often the same-place, same-wording and candidate rules are right",
+    )
     args = parser.parse_args(argv)
+    if args.suggestions:
+        suggestion_stats()
+        return 0
     if args.calibration:
         calibration()
         return 0

@@ -254,8 +254,8 @@ EVIDENCE: dict[str, str] = {
 # to 99 % (synthetic); groups in 99 % (synthetic).
 # Steps in the same place (processes.suggest.fill_slots): 2 of 2 right on sap,
 # 0 of 2 on bpic15, too few to claim more than about half. Candidates offered
-# to a person (processes.suggest.candidates): 5 of 66 with words and a place in
-# common were gold pairs on bpic15 and sap, 8 of 60 with a place only.
+# to a person (processes.suggest.candidates): 16 of 129 with words in common
+# were gold pairs on bpic15 and sap, 8 of 60 with the place only.
 _CONFIDENCE = {
     "same_label": 0.98,
     "repeated_label": 0.5,
@@ -264,8 +264,8 @@ _CONFIDENCE = {
     "other_step_same_label": 0.2,
     "group": 0.8,
     "same_place": 0.6,
-    "candidate": 0.1,
-    "candidate_place_only": 0.15,
+    "candidate": 0.12,
+    "candidate_place_only": 0.13,
 }
 
 

@@ -17,7 +17,7 @@ correspond) or share words, and their opposite actions do not contradict
 step is in at most one candidate, the best first.
 
 Their confidences come from :func:`processes.align.confidence` (measured:
-``same_place`` 0.6, candidates 0.1 with words in common, 0.15 with the place
+``same_place`` 0.6, candidates 0.12 with words in common, 0.13 with the place
 only; see benchmarks/RESULTS.md). Bound: the label comparison is over the unpaired steps only, at most
 :data:`MAX_CELLS` pairs (beyond it, two processes have so little in common
 that a list of guesses would not help: none are offered); finding the
