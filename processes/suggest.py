@@ -40,6 +40,7 @@ from processes.labels import (
     detect_language,
     normalise,
     similarity_matrix,
+    tokenise,
 )
 from processes.model import Process
 from processes.wording import same_wording
@@ -240,8 +241,12 @@ def _extended(
                     continue  # a pair with the same wording is whole: the step next to it is new
                 lx = analyse([label_x, label_x2], synonyms=syn, language=lang)
                 ly = analyse([label_y], synonyms=syn, language=lang)
-                # x must bring a word of y that its neighbour does not have already.
-                if not (set(ly.concepts[0]) & set(lx.concepts[0])) - set(lx.concepts[1]):
+                # x must bring a word of y that its neighbour does not have already (a merge of
+                # two actions), or do y's action, like its neighbour, to another object (one step
+                # done as several, each for one aspect: «Vurdere søknaden mot arealplanen» and
+                # «Vurdere tekniske krav» for «Vurdere søknaden»).
+                brings = (set(ly.concepts[0]) & set(lx.concepts[0])) - set(lx.concepts[1])
+                if not brings and not _same_action(label_x, label_x2, label_y, syn, lang):
                     continue
                 opposite, numbers = contradictions(lx, ly, syn)
                 if opposite[0, 0] or numbers[0, 0]:
@@ -266,6 +271,21 @@ _GROW_WORDS = 0.3
 
 #: A slot match joins one step with at most this many consecutive steps.
 _MAX_PARTS = 4
+
+
+def _same_action(x: str, x2: str, y: str, synonyms: Synonyms, language: str) -> bool:
+    """Whether the three labels begin with the same action and the first two go on to other words.
+
+    The first word of a casework label is its action («Vurdere», «Check»); an event is named
+    the other way round («Søknad mottatt») and has no action first, which is why this is asked
+    only of steps next to a pair that already corresponds.
+    """
+    words = [tokenise(t) for t in (x, x2, y)]
+    if any(len(w) < 1 for w in words) or len(words[0]) < 2 or len(words[1]) < 2:
+        return False
+    firsts = analyse([w[0] for w in words], synonyms=synonyms, language=language)
+    shared = set(firsts.concepts[0]) & set(firsts.concepts[1]) & set(firsts.concepts[2])
+    return bool(shared) and words[0][1:] != words[1][1:]
 
 
 def _is_chain(graph: nx.DiGraph, ids: list[str]) -> bool:

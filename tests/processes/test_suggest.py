@@ -99,3 +99,14 @@ def test_too_many_unpaired_steps_give_no_guesses() -> None:
     alignment = align(a, b, use_structure=False)
     assert len(alignment.missing) * len(alignment.extra) > MAX_CELLS
     assert candidates(a, b, alignment) == () and fill_slots(a, b, alignment) == ()
+
+
+def test_a_pair_grows_into_a_specialisation_when_the_neighbour_does_the_same_action() -> None:
+    a = chain(["Motta søknad", "Vurdere søknaden", "Fatte vedtak"])
+    b = chain(["Motta søknad", "Vurdere søknaden mot arealplanen", "Vurdere tekniske krav", "Fatte vedtak"], "x")
+    (split,) = [m for m in align(a, b).matches if m.a == ("s1",)]
+    assert split.kind == MatchKind.SPLIT and split.b == ("x1", "x2")
+    # Another action next to the pair is a new step, not a part of it.
+    c = chain(["Motta søknad", "Vurdere søknaden mot arealplanen", "Arkivere tekniske krav", "Fatte vedtak"], "x")
+    result = align(a, c)
+    assert ("s1", "x1") in result.pairs() and result.extra == ("x2",)
