@@ -180,3 +180,31 @@ def test_the_demo_shows_a_realisation_plan_with_event_logs(seeded: Flask) -> Non
     html = client.get("/kommuner/5035/prosesser/byggesak/gevinster/plan/digi-trondelag").get_data(as_text=True)
     assert "Realisert: målt i versjon 2" in html and "<strong>Realisert</strong>" in html
     assert "Leder byggesak" in html
+
+
+def test_the_demo_comparison_pages_do_not_show_issue_12s_failures(seeded: Flask) -> None:
+    # The matcher's failures that issue 12 lists, as the pages of the demo data would show them
+    # (tests/processes/test_samples_matching.py checks every sample pair in the engine).
+    client = seeded.test_client()
+
+    def page(number: str, slug: str) -> str:
+        response = client.get(f"/kommuner/{number}/prosesser/{slug}/sammenlign/standard/digi-trondelag")
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    oppdal = page("5021", "byggesak")  # nynorsk
+    for nynorsk in ("Søknad motteken", "Sende førebels svar", "Løyve gjeve"):
+        assert f"heter «{nynorsk}»" not in oppdal, nynorsk  # not a renamed step
+    assert "Samme ordlyd, i annen bøyning eller på nynorsk og bokmål" in oppdal
+    trondheim = page("5001", "byggesak")
+    # «Vurdere søknaden» split into two steps is one group, not one missing and two extra steps.
+    assert "«Vurdere søknaden» finnes i standarden, men mangler" not in trondheim
+    assert "finnes i Trondheim - Tråante, men ikke i DigiTrøndelag" in trondheim  # a real extra step
+    assert "«Vurdere forholdet til plan og dispensasjoner» finnes i" not in trondheim
+    # «Fordele saken til saksbehandler» ↔ «Saksfordeling» is a pair (renamed), not missing.
+    assert "«Fordele saken til saksbehandler» finnes i standarden, men mangler" not in trondheim
+    # Identical labels read as identical: «Samme navn» at 98 % or more, with the number explained.
+    assert "Samme navn" in trondheim and "Hva sikkerheten betyr" in trondheim
+    assert "68 %" not in trondheim
+    startlan = page("5001", "startlan")
+    assert "«Ettersende dokumentasjon» finnes i standarden, men mangler" not in startlan
