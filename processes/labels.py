@@ -736,6 +736,16 @@ def _split_points(
     return tuple(points)
 
 
+@lru_cache(maxsize=65536)
+def _left_stems(word: str, language: str) -> frozenset[str]:
+    """Every stem a left part of ``word`` may have (see :func:`_split_points`)."""
+    return frozenset(
+        left_stem
+        for readings, _, _ in _split_points(word, language)
+        for _, left_stem in readings
+    )
+
+
 def _split_compound(
     word: str, known: frozenset[str], depth: int = 0, language: str = "norwegian"
 ) -> list[str] | None:
@@ -748,6 +758,10 @@ def _split_compound(
     """
     shortest = 5 if language == "english" else 6
     if depth > 2 or len(word) < shortest:
+        return None
+    # Speed: most words have no known left part at all; one set test says so
+    # (the loop below would try every cut and find none).
+    if known.isdisjoint(_left_stems(word, language)):
         return None
     for readings, right, right_stem in _split_points(word, language):
         # The left part as it is if it is a known word, else without its link.

@@ -194,6 +194,24 @@ def _out_kind(
     return _OR if any(conditions) else _ALL
 
 
+# The relation of x to y from three bits: 1 if x reaches y, 2 if y reaches x, 4 if
+# they are on concurrent branches. Reaching wins over concurrency, and both ways
+# round is a loop.
+_RELATION_OF = np.array(
+    [
+        Relation.EXCLUSIVE,  # 0: neither reaches the other
+        Relation.BEFORE,  # 1
+        Relation.AFTER,  # 2
+        Relation.REPEATED,  # 1 + 2
+        Relation.CONCURRENT,  # 4
+        Relation.BEFORE,  # 4 + 1
+        Relation.AFTER,  # 4 + 2
+        Relation.REPEATED,  # 4 + 1 + 2
+    ],
+    dtype=np.int8,
+)
+
+
 def profile(process: Process) -> ProcessProfile:
     """Compute the behavioural profile and step-graph view of ``process``.
 
@@ -226,11 +244,15 @@ def profile(process: Process) -> ProcessProfile:
     # The message flows out of each node, looked up once for both uses below.
     adjacency = g.succ
     message_to: dict[str, list[str]] = {}
+    # Speed: most processes have no message flow at all, and then no edge is one.
+    has_messages = any(flow.is_message for flow in process.flows)
     for source in nodes:
         out_flows = adjacency[source]
-        message_to[source] = [
-            t for t in succ[source] if out_flows[t]["flow"].is_message
-        ]
+        message_to[source] = (
+            [t for t in succ[source] if out_flows[t]["flow"].is_message]
+            if has_messages
+            else []
+        )
     kind: dict[str, int] = {
         n: _out_kind(process, n, succ[n], message_to[n]) for n in nodes
     }
@@ -380,24 +402,23 @@ def profile(process: Process) -> ProcessProfile:
     n = len(step_ids)
     nbytes = max(1, (size + 7) // 8)
 
-    def matrix(rows: list[int]) -> npt.NDArray[np.bool_]:
+    def matrix(rows: list[int]) -> npt.NDArray[np.uint8]:
+        """The first n bits of the first n rows, as an n x n matrix of 0 and 1."""
         raw = b"".join(r.to_bytes(nbytes, "little") for r in rows[:n])
-        bits = np.unpackbits(
+        return np.unpackbits(
             np.frombuffer(raw, dtype=np.uint8).reshape(n, nbytes),
             axis=1,
+            count=n,
             bitorder="little",
         )
-        return bits[:, :n].astype(bool)
 
     if n:
         reach_m = matrix(reach)
         conc_m = matrix(concurrent)
-        conc_m = conc_m | conc_m.T
-        rel = np.full((n, n), Relation.EXCLUSIVE, dtype=np.int8)
-        rel[conc_m] = Relation.CONCURRENT
-        rel[reach_m.T] = Relation.AFTER
-        rel[reach_m] = Relation.BEFORE
-        rel[reach_m & reach_m.T] = Relation.REPEATED
+        # Speed: each cell's relation looked up at once from its three bits (see
+        # _RELATION_OF) instead of five masked assignments.
+        code = reach_m + (reach_m.T << 1) + ((conc_m | conc_m.T) << 2)
+        rel = _RELATION_OF[code]
         np.fill_diagonal(rel, Relation.SAME)
     else:
         rel = np.zeros((0, 0), dtype=np.int8)
