@@ -331,11 +331,12 @@ def diff(
         (DifferenceKind.LEGAL_BASIS_CHANGED, "legal_basis"),
         (DifferenceKind.HANDLING_DAYS_CHANGED, "handling_days"),
     )
+    steps_a, steps_b = a.steps, b.steps  # (each a new list)
     in_use = [
         (kind, name)
         for kind, name in fields
-        if any(getattr(s, name) is not None for s in a.steps)
-        and any(getattr(s, name) is not None for s in b.steps)
+        if any(getattr(s, name) is not None for s in steps_a)
+        and any(getattr(s, name) is not None for s in steps_b)
     ]
     # Pairs whose attributes are compared: one-to-one matches, and for a split
     # (merge) the single step against each of its parts. A part may well differ
@@ -474,13 +475,15 @@ def _sequence_pairs(
 ) -> set[tuple[int, int]]:
     """Group pairs joined by an ordinary (sequence) flow, directly or through gateways only."""
     group_of = {i: g for g, members in enumerate(groups) for i in members}
-    g = p.graph
+    # (The adjacency view answers a lookup faster than g.edges[u, v] after g.has_edge.)
+    succ = p.graph.succ
     pairs: set[tuple[int, int]] = set()
     for u, v in prof.edges:
         gu, gv = group_of.get(u), group_of.get(v)
         if gu is None or gv is None or gu == gv:
             continue
-        flow = g.edges[prof.ids[u], prof.ids[v]]["flow"] if g.has_edge(prof.ids[u], prof.ids[v]) else None
+        data = succ[prof.ids[u]].get(prof.ids[v])
+        flow = data["flow"] if data is not None else None
         if flow is None or not flow.is_message:
             pairs.add((gu, gv))
     return pairs
@@ -517,16 +520,19 @@ def _renamed_values(
             best_b[x] = (n, y)
         if n > best_a.get(y, (0, ""))[0]:
             best_a[y] = (n, x)
+    candidates = [
+        (x, y)
+        for x, (_, y) in best_b.items()
+        if best_a[y][1] == x and counts[(x, y)] >= 2 and _norm(x) != _norm(y)
+    ]
+    if not candidates:  # the usual case: the names used by both sides are not asked for
+        return {}
     used_a = {_norm(getattr(s, name)) for s in a.steps if getattr(s, name) is not None}
     used_b = {_norm(getattr(s, name)) for s in b.steps if getattr(s, name) is not None}
     return {
         x: y
-        for x, (_, y) in best_b.items()
-        if best_a[y][1] == x
-        and counts[(x, y)] >= 2
-        and _norm(x) != _norm(y)
-        and _norm(x) not in used_b
-        and _norm(y) not in used_a
+        for x, y in candidates
+        if _norm(x) not in used_b and _norm(y) not in used_a
     }
 
 
@@ -661,7 +667,12 @@ def _skeleton(
                     edges[(g, h)] = (start, v)
     for g, members in enumerate(groups):
         for start in sorted(members):
-            stack = list(succ.get(start, ()))
+            # Only unmatched successors lead further: a matched one was handled
+            # above (its group pair is in edges already), so the walk starts
+            # from the others, and from a step without any, not at all.
+            stack = [v for v in succ.get(start, ()) if v not in group_of]
+            if not stack:
+                continue
             seen = set(members)
             while stack:
                 v = stack.pop()
