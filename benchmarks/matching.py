@@ -668,22 +668,21 @@ def suggestion_stats() -> None:
             qb, back_b = anonymise(case.b, case.b.id + case.b.name)
             ta, tb = scored(case.a), scored(case.b)
             alignment = align(prepare(qa), prepare(qb))
-
-            def count(kind: str, m: Match) -> None:
+            found: list[tuple[str, Match]] = []
+            for m in alignment.matches:
+                if "same_place" in m.evidence:
+                    found.append((kinds[0] if len(m.a) == len(m.b) == 1 else kinds[1], m))
+                if "same_wording" in m.evidence:
+                    found.append((kinds[2], m))
+            for m in candidates(qa, qb, alignment):
+                found.append((kinds[4] if "no_words_in_common" in m.evidence else kinds[3], m))
+            for kind, m in found:
                 for x in m.a:
                     for y in m.b:
                         pair = (back_a[x], back_b[y])
                         if pair[0] in ta and pair[1] in tb:
                             total[kind] += 1
                             right[kind] += pair in case.gold
-
-            for m in alignment.matches:
-                if "same_place" in m.evidence:
-                    count(kinds[0] if len(m.a) == len(m.b) == 1 else kinds[1], m)
-                if "same_wording" in m.evidence:
-                    count(kinds[2], m)
-            for m in candidates(qa, qb, alignment):
-                count(kinds[4] if "no_words_in_common" in m.evidence else kinds[3], m)
         cells = [f"{right[k]} of {total[k]}" if total[k] else "–" for k in kinds]
         print(f"| {name} | " + " | ".join(cells) + " |")
 

@@ -1,27 +1,36 @@
-"""Likely partners for the steps an alignment left unpaired, for a person to confirm or reject.
+"""The steps an alignment left unpaired: same places filled, and likely partners offered to a person.
 
 :func:`processes.align.align` pairs two steps only when the evidence is
-strong enough (its threshold). Below it lie pairs that a process owner can
-settle at a glance: «Vurdere søknaden» in the standard and «Se gjennom
-innholdet» in the variant, unpaired, in the same place between the same
-neighbours. Rather than silently dropping them (two differences: one
-missing and one extra step), :func:`candidates` offers them as *candidates*:
-matches with a confidence and the evidence behind it, which the registry
-shows as uncertain for the owner to confirm (then the memory pairs them) or
-reject (then they are no longer offered).
+strong enough (its threshold). Two kinds of evidence are left that only the
+unpaired steps show:
 
-A candidate pairs one unpaired named step of A with one of B when they
-stand in the same place (the nearest paired steps before and after them
-correspond) or share words, and their opposite actions do not contradict
-("Sende vedtak" / "Motta vedtak" are two parties' steps, never one). Each
-step is in at most one candidate, the best first.
+- :func:`fill_slots` (called by :func:`~processes.align.align`): a step
+  standing alone in the place of one or more unpaired steps of the other
+  process (between steps that correspond), with words in common, is the same
+  step, renamed, split or merged; and a 1:1 pair grows into a split or merge
+  with an unpaired step right next to it that brings a word of its partner or
+  does the same action to another object.
+- :func:`candidates` (called by :func:`processes.compare.compare`): what is
+  still unpaired and has a likely partner, «Vurdere søknaden» in the standard
+  and «Se gjennom innholdet» in the variant in the same place, is offered as
+  a *candidate* instead of being silently dropped (one missing and one extra
+  step): a match with a low confidence and the evidence behind it, which the
+  registry shows as uncertain for the owner to confirm (then the memory pairs
+  them) or reject (then it is no longer offered).
 
-Their confidences come from :func:`processes.align.confidence` (measured:
+A candidate pairs one unpaired named step of A with one of B when they stand
+in the same place (the nearest paired steps before and after them correspond)
+or share words, and no opposite actions contradict it ("Sende vedtak" /
+"Motta vedtak" are two parties' steps, never one). Each step is in at most
+one candidate, the best first.
+
+Confidences come from :func:`processes.align.confidence` (measured:
 ``same_place`` 0.6, candidates 0.12 with words in common, 0.13 with the place
-only; see benchmarks/RESULTS.md). Bound: the label comparison is over the unpaired steps only, at most
-:data:`MAX_CELLS` pairs (beyond it, two processes have so little in common
-that a list of guesses would not help: none are offered); finding the
-nearest paired neighbours visits at most :data:`MAX_VISITS` steps per step.
+only; see benchmarks/RESULTS.md). Bound: the label comparison is over the
+unpaired steps only, at most :data:`MAX_CELLS` pairs (beyond it, two
+processes have so little in common that guesses would not help: none are
+made); finding a step's nearest paired neighbours visits at most
+:data:`MAX_VISITS` steps.
 """
 
 from __future__ import annotations
@@ -56,7 +65,6 @@ MAX_VISITS = 64
 #: A pair is offered from this combined score on (mean of the label similarity and
 #: the share of its two sides, before and after, whose nearest paired steps correspond).
 _FLOOR = 0.45
-
 
 
 class _Unpaired:

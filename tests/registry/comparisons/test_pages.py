@@ -74,7 +74,7 @@ def _with_a_step_renamed(app: Flask, ids: dict[str, Any]) -> dict[str, Any]:
 def test_confirming_a_pair_stores_the_decision_and_recomputes_the_comparison(site: Any) -> None:
     app, ids = site
     ids = _with_a_step_renamed(app, ids)
-    first_id, first_hash, _engine, rows, result = _latest_row(app, ids)
+    first_id, first_hash, _engine, _rows, result = _latest_row(app, ids)
     assert result["nb"]["missing"] == ["vurdere"] and "steg_9" in result["nb"]["extra"]
     owner = client_as(app, "owner")
     response = owner.post(URL, data={"a_steps": "vurdere", "b_steps": "steg_9", "decision": "confirmed"})
@@ -105,7 +105,7 @@ def test_a_decision_is_used_for_the_next_version_too(site: Any) -> None:
 def test_a_missed_correspondence_can_be_added(site: Any) -> None:
     app, ids = site
     ids = _with_a_step_renamed(app, ids)
-    _id, _hash, _engine, rows, result = _latest_row(app, ids)
+    _id, _hash, _engine, _rows, result = _latest_row(app, ids)
     missing, extra = result["nb"]["missing"][0], result["nb"]["extra"][0]
     owner = client_as(app, "owner")
     assert "Koble to steg som registeret ikke koblet" in owner.get(URL).get_data(as_text=True)
