@@ -544,11 +544,12 @@ def _step_links(
     cached graph without building a second networkx graph, which took a
     fifth of prepare()'s time.
     """
-    g = process.graph
+    # Each node's successors as plain dicts (g.successors() is a method call per node).
+    flow_succ = dict(process.graph.adjacency())
     succ: dict[str, list[str]] = {sid: [] for sid in ids}
     pred: dict[str, list[str]] = {sid: [] for sid in ids}
     for u in ids:
-        stack = list(g.successors(u))
+        stack = list(flow_succ[u])
         seen: set[str] = set()
         while stack:
             nxt = stack.pop()
@@ -559,7 +560,7 @@ def _step_links(
                 succ[u].append(nxt)
                 pred[nxt].append(u)
             else:
-                stack.extend(g.successors(nxt))
+                stack.extend(flow_succ[nxt])
     return succ, pred
 
 
@@ -618,17 +619,23 @@ def _compound_candidates(
     words: Iterable[str], known: frozenset[str]
 ) -> tuple[tuple[str, str], ...]:
     """(left stem, right stem) splits of long words that this process alone cannot confirm."""
-    found: set[tuple[str, str]] = set()
-    for w in words:
-        for lft, r in _word_splits(w):
-            if not (lft in known and r in known):
-                found.add((lft, r))
-    return tuple(sorted(found))
+    found = {
+        key: split
+        for w in words
+        for key, split in _word_splits(w)
+        if not (split[0] in known and split[1] in known)
+    }
+    # Speed: sorted by each split's key string, which orders as the (left, right)
+    # tuples do but compares faster (see _word_splits).
+    return tuple([found[key] for key in sorted(found)])
 
 
 @lru_cache(maxsize=65536)
-def _word_splits(w: str) -> tuple[tuple[str, str], ...]:
-    """Every (left stem, right stem) split of a word of six letters or more.
+def _word_splits(w: str) -> tuple[tuple[str, tuple[str, str]], ...]:
+    """Every (left stem, right stem) split of a word of six letters or more, with its sort key.
+
+    The key is left + NUL + right: strings sort as the (left, right) tuples
+    do (stems hold no NUL, and NUL sorts before every other character).
 
     The same words recur in every version and variant of a process, so the
     splits are kept; only which of them the process's known stems confirm
@@ -644,7 +651,7 @@ def _word_splits(w: str) -> tuple[tuple[str, str], ...]:
             lefts.append(stem(left[:-1]))
         r = stem(right)
         splits.extend((lft, r) for lft in lefts)
-    return tuple(splits)
+    return tuple((left + "\x00" + right, (left, right)) for left, right in splits)
 
 
 def prepare(
@@ -695,8 +702,9 @@ def prepare(
         [s.label for s in steps], synonyms=syn, language=language, vocabulary=vocabulary
     )
     succ_links, pred_links = _step_links(process, ids)
-    pred = tuple(tuple(sorted(index[p] for p in pred_links[sid])) for sid in ids)
-    succ = tuple(tuple(sorted(index[q] for q in succ_links[sid])) for sid in ids)
+    # (map over index.__getitem__ runs in C; a generator per step cost more than sorting)
+    pred = tuple(tuple(sorted(map(index.__getitem__, pred_links[sid]))) for sid in ids)
+    succ = tuple(tuple(sorted(map(index.__getitem__, succ_links[sid]))) for sid in ids)
     lanes = tuple(sorted({s.lane for s in steps if s.lane}))
     lane_pos = {lane: i for i, lane in enumerate(lanes)}
     lane_index = np.asarray(
@@ -750,7 +758,7 @@ def prepare(
         words=words,
         split_candidates=candidates,
         known=known,
-        candidate_stems=frozenset(x for pair in candidates for x in pair),
+        candidate_stems=frozenset(itertools.chain.from_iterable(candidates)),
         _index=index,
     )
 
