@@ -475,8 +475,9 @@ def _sequence_pairs(
 ) -> set[tuple[int, int]]:
     """Group pairs joined by an ordinary (sequence) flow, directly or through gateways only."""
     group_of = {i: g for g, members in enumerate(groups) for i in members}
-    # (The adjacency view answers a lookup faster than g.edges[u, v] after g.has_edge.)
-    succ = p.graph.succ
+    # Each step's successors -> edge data, as plain dicts (g.adjacency() yields them;
+    # g.edges[u, v] after g.has_edge(u, v) went through two views per edge).
+    succ = dict(p.graph.adjacency())
     pairs: set[tuple[int, int]] = set()
     for u, v in prof.edges:
         gu, gv = group_of.get(u), group_of.get(v)

@@ -600,7 +600,7 @@ class Process:
                     out = succ[source]
                     # A sequence flow and a message flow between the same two elements
                     # are one edge: the sequence flow's.
-                    if flow.is_message and target in out:
+                    if target in out and flow.is_message:
                         continue
                     # (A later flow between the same two elements replaces the
                     # attribute; the edge keeps its place, as with add_edge.)

@@ -70,6 +70,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import lru_cache
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -80,7 +81,7 @@ from scipy.optimize import linear_sum_assignment
 
 from processes.labels import Synonyms, normalise
 from processes.labels import label_similarity as _label_pair_similarity
-from processes.model import Gateway, GatewayKind, Process, Step, StepKind
+from processes.model import FlowKind, Gateway, GatewayKind, Process, Step, StepKind
 
 if TYPE_CHECKING:
     from processes.align import Alignment
@@ -239,13 +240,15 @@ def profile(process: Process) -> ProcessProfile:
     steps = process.steps
     step_ids = [s.id for s in steps]
     nodes: list[str] = step_ids + [gw.id for gw in process.gateways]
-    succ: dict[str, list[str]] = {n: list(g.successors(n)) for n in nodes}
+    # Each node's successors -> edge data, as plain dicts (g.adjacency() yields them;
+    # g.succ[n] would wrap each in a view).
+    adjacency = dict(g.adjacency())
+    succ: dict[str, list[str]] = {n: list(adjacency[n]) for n in nodes}
     flow_succ = dict(succ)  # the lists are replaced below, never changed in place
     # The message flows out of each node, looked up once for both uses below.
-    adjacency = g.succ
     message_to: dict[str, list[str]] = {}
     # Speed: most processes have no message flow at all, and then no edge is one.
-    has_messages = any(flow.is_message for flow in process.flows)
+    has_messages = FlowKind.MESSAGE in set(map(attrgetter("kind"), process.flows))
     for source in nodes:
         out_flows = adjacency[source]
         message_to[source] = (
