@@ -583,8 +583,9 @@ def _groups(
                 ga,
                 gb,
                 str(getattr(m.kind, "value", m.kind)),
-                min(ga, key=lambda i: (pa.rank[i], i)),
-                min(gb, key=lambda j: (pb.rank[j], j)),
+                # (most groups are one step each: no key to compute)
+                ga[0] if len(ga) == 1 else min(ga, key=lambda i: (pa.rank[i], i)),
+                gb[0] if len(gb) == 1 else min(gb, key=lambda j: (pb.rank[j], j)),
             )
         )
     groups.sort(key=lambda g: (pa.rank[g.rep_a], g.rep_a))

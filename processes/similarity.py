@@ -263,8 +263,10 @@ def profile(process: Process) -> ProcessProfile:
     # chooses (several ways on), the choice moves to a node of its own.
     for sender in list(nodes):
         sends = message_to[sender]
+        if not sends:
+            continue
         onwards = [t for t in succ[sender] if t not in sends]
-        if sends and len(onwards) > 1:
+        if len(onwards) > 1:
             choice = sender + "\x00onwards"
             nodes.append(choice)
             succ[choice], kind[choice] = onwards, _out_kind(process, sender, onwards)
