@@ -666,13 +666,19 @@ class Process:
         >>> p.start_ids()
         ['s1']
         """
-        top = [e for e in self._elements.values() if e.parent is None and not _is_boundary(e)]
-        starts = [e.id for e in top if isinstance(e, Step) and e.kind == StepKind.START_EVENT]
+        # (A start event is no boundary event: the top-level elements are needed
+        # only when there is none.)
+        starts = [
+            e.id
+            for e in self._elements.values()
+            if e.parent is None and isinstance(e, Step) and e.kind == StepKind.START_EVENT
+        ]
         # (g.pred[x] is x's predecessors; g.in_degree(x) builds a degree view per call.)
         pred = self.graph.pred
         if starts:
             own = [s for s in starts if not pred[s]]
             return own or starts
+        top = [e for e in self._elements.values() if e.parent is None and not _is_boundary(e)]
         return [e.id for e in top if not pred[e.id]]
 
     @property

@@ -256,8 +256,13 @@ def profile(process: Process) -> ProcessProfile:
             if has_messages
             else []
         )
+    # (nodes are the steps, then the gateways; a step that sends no message and has
+    # at most one way on is _ANY, as _out_kind would say, without the call)
     kind: dict[str, int] = {
-        n: _out_kind(process, n, succ[n], message_to[n]) for n in nodes
+        n: _out_kind(process, n, succ[n], message_to[n])
+        if k >= len(step_ids) or message_to[n] or len(succ[n]) > 1
+        else _ANY
+        for k, n in enumerate(nodes)
     }
     # A sender's message flows all fire, besides its own flow onwards: when that flow
     # chooses (several ways on), the choice moves to a node of its own.
