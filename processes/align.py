@@ -1696,7 +1696,8 @@ def align(
                 found.append("neighbours_differ")
         if cell in twin_set:
             found.append("same_id")
-        if generic_ij:
+        if generic_ij and la != lb and cell not in wording_set:
+            # (The same label or wording is more than shared generic words.)
             found.append("generic_words_only")
         if contradicted_ij:
             found.append("contradiction")

@@ -691,6 +691,7 @@ def test_nynorsk_wording_is_identical_not_renamed() -> None:
     result = align(a, b)
     assert [m.kind for m in result.matches] == [MatchKind.IDENTICAL] * 3
     assert all("same_wording" in m.evidence and m.confidence == 0.98 for m in result.matches)
+    assert all("generic_words_only" not in m.evidence for m in result.matches)
 
 
 def test_equal_labels_have_label_similarity_one_whatever_the_compounds() -> None:
