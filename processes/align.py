@@ -537,31 +537,12 @@ class PreparedProcess:
 def _step_links(
     process: Process, ids: tuple[str, ...]
 ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Successors and predecessors of each step in the step graph.
-
-    The same edges as :meth:`Process.step_graph` (u -> v when flows lead
-    from step u to step v through non-steps only), found on the process's
-    cached graph without building a second networkx graph, which took a
-    fifth of prepare()'s time.
-    """
-    # Each node's successors as plain dicts (g.successors() is a method call per node).
-    flow_succ = dict(process.graph.adjacency())
-    succ: dict[str, list[str]] = {sid: [] for sid in ids}
-    pred: dict[str, list[str]] = {sid: [] for sid in ids}
-    for u in ids:
-        stack = list(flow_succ[u])
-        seen: set[str] = set()
-        while stack:
-            nxt = stack.pop()
-            if nxt in seen:
-                continue
-            seen.add(nxt)
-            if nxt in succ:  # a step
-                succ[u].append(nxt)
-                pred[nxt].append(u)
-            else:
-                stack.extend(flow_succ[nxt])
-    return succ, pred
+    """Successors and predecessors of each step in :meth:`Process.step_graph` (cached there)."""
+    sg = process.step_graph()
+    return (
+        {sid: list(sg._succ[sid]) for sid in ids},
+        {sid: list(sg._pred[sid]) for sid in ids},
+    )
 
 
 def _bfs(links: dict[str, list[str]], sources: Iterable[str]) -> dict[str, int]:
