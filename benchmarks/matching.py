@@ -602,6 +602,17 @@ def speed() -> None:
     )
 
 
+def _all_sets() -> list[tuple[str, list[Case], Callable[[Process], set[str]]]]:
+    """Every scored set: the dev sets, the synthetic ones, the Norwegian set last (held apart)."""
+    sets: list[tuple[str, list[Case], Callable[[Process], set[str]]]] = [
+        (ds, load(ds), _tasks) for ds in DATASETS
+    ]
+    for name, options in SYNTHETIC_SETS.items():
+        sets.append((f"synthetic, {name}", synthetic_cases(options), lambda p: {s.id for s in p.steps}))
+    sets.append(("Norwegian set (held apart: not used to set the table)", load_norwegian(), _named_steps))
+    return sets
+
+
 def _scored_matches(
     cases: Sequence[Case], scored: Callable[[Process], set[str]]
 ) -> list[tuple[float, bool]]:
@@ -622,12 +633,7 @@ def _scored_matches(
 
 def calibration() -> None:
     """How well Match.confidence is calibrated: mean confidence, precision, ECE over five bins."""
-    sets: list[tuple[str, list[Case], Callable[[Process], set[str]]]] = [
-        (ds, load(ds), _tasks) for ds in DATASETS
-    ]
-    for name, options in SYNTHETIC_SETS.items():
-        sets.append((f"synthetic, {name}", synthetic_cases(options), lambda p: {s.id for s in p.steps}))
-    sets.append(("Norwegian set (held apart: not used to set the table)", load_norwegian(), _named_steps))
+    sets = _all_sets()
     print("\n| set | pairs | mean confidence | precision | ECE |")
     print("|---|---:|---:|---:|---:|")
     for name, cases, scored in sets:
@@ -650,12 +656,7 @@ def suggestion_stats() -> None:
 
     from processes.suggest import candidates
 
-    sets: list[tuple[str, list[Case], Callable[[Process], set[str]]]] = [
-        (ds, load(ds), _tasks) for ds in DATASETS
-    ]
-    for name, options in SYNTHETIC_SETS.items():
-        sets.append((f"synthetic, {name}", synthetic_cases(options), lambda p: {s.id for s in p.steps}))
-    sets.append(("Norwegian set (reported only)", load_norwegian(), _named_steps))
+    sets = _all_sets()
     kinds = ("same place, 1:1", "same place or grown, groups", "same wording (not the same label)",
              "candidates, words in common", "candidates, place only")
     print("\n| set | " + " | ".join(kinds) + " |")
